@@ -1,0 +1,41 @@
+package io.dialtone.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = SpecRules.PIN_SOURCE_RULE, message = SpecRules.PIN_SOURCE_MESSAGE)
+@ValidationRule(value = "!has(self.pin) || self.pin.matches('" + SpecRules.PIN + "')", message = SpecRules.PIN_MESSAGE, fieldPath = ".pin")
+public record CalleeRule(
+        @Size(max = 64)
+        @JsonPropertyDescription("Start of every room name; the called number follows.")
+        String roomPrefix,
+
+        @Size(max = 16)
+        @JsonPropertyDescription("Digits the caller must enter (ending with #) before joining.")
+        String pin,
+
+        @JsonPropertyDescription("Take the PIN from a Secret instead.")
+        SecretKeyRef pinSecretRef,
+
+        @JsonPropertyDescription("Add a random suffix, so every call to the number gets a room of its own.")
+        Boolean randomize) implements RuleKind {
+
+    public CalleeRule {
+        roomPrefix = roomPrefix == null ? "" : roomPrefix;
+        randomize = Boolean.TRUE.equals(randomize);
+    }
+
+    @Override
+    public String roomKey() {
+        return roomPrefix;
+    }
+
+    @Override
+    public String toString() {
+        return "CalleeRule[roomPrefix=" + roomPrefix + ", pin=" + (pin == null ? "none" : "set")
+                + ", randomize=" + randomize + "]";
+    }
+}

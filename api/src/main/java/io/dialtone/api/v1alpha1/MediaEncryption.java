@@ -1,0 +1,5 @@
+package io.dialtone.api.v1alpha1;
+
+public enum MediaEncryption {
+    disable, allow, require
+}

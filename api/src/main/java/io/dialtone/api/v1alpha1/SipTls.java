@@ -1,0 +1,31 @@
+package io.dialtone.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record SipTls(
+        @Default("5061")
+        @Min(1)
+        @Max(65535)
+        @JsonPropertyDescription("SIP port for TLS. Defaults to 5061.")
+        Integer port,
+
+        @JsonPropertyDescription("A kubernetes.io/tls Secret with tls.crt and tls.key.")
+        SecretRef secretName,
+
+        @JsonPropertyDescription("PEM certificate chain file, for standalone gateways.")
+        String certificateFile,
+
+        @JsonPropertyDescription("PEM private key file, for standalone gateways.")
+        String privateKeyFile) {
+
+    public static final int DEFAULT_PORT = 5061;
+
+    public SipTls {
+        port = port == null ? DEFAULT_PORT : port;
+    }
+}

@@ -1,0 +1,75 @@
+package io.dialtone.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import java.util.List;
+import java.util.Map;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "!has(self.allowedAddresses) || self.allowedAddresses.all(a, " + SpecRules.ADDRESS_CHECK_A + ")", message = SpecRules.ADDRESSES_MESSAGE, fieldPath = ".allowedAddresses")
+@ValidationRule(value = "!has(self.ringingTimeout) || self.ringingTimeout.matches('" + SpecRules.DURATION + "')", message = SpecRules.DURATION_MESSAGE, fieldPath = ".ringingTimeout")
+@ValidationRule(value = "!has(self.maxCallDuration) || self.maxCallDuration.matches('" + SpecRules.DURATION + "')", message = SpecRules.DURATION_MESSAGE, fieldPath = ".maxCallDuration")
+public record SipTrunkSpec(
+        @JsonPropertyDescription("SipGateway that serves this trunk. May be left out when the namespace has one gateway.")
+        String gatewayRef,
+
+        @Size(max = 1000)
+        @JsonPropertyDescription("Called numbers (the To user) this trunk is for. Empty: a default trunk that takes any number "
+                + "no specific trunk claims. Compared after normalisation: spaces, dashes and brackets removed, + added.")
+        List<@Size(max = 32) @Pattern(SpecRules.PHONE_NUMBER) String> numbers,
+
+        @Size(max = 256)
+        @JsonPropertyDescription("Sources allowed to call: IP addresses, CIDRs, or host names matched against the From host. "
+                + "Empty: any source.")
+        List<@Size(max = 253) String> allowedAddresses,
+
+        @Size(max = 1000)
+        @JsonPropertyDescription("Caller numbers (the From user) allowed to call. Empty: any caller.")
+        List<@Size(max = 32) @Pattern(SpecRules.PHONE_NUMBER) String> allowedNumbers,
+
+        @JsonPropertyDescription("Digest authentication the caller must pass (407 challenge). Unset: no authentication.")
+        TrunkAuth auth,
+
+        @JsonPropertyDescription("SIP headers added to responses the gateway sends on this trunk.")
+        Map<String, String> headers,
+
+        @JsonPropertyDescription("SIP request headers copied into participant attributes: header name -> attribute name.")
+        Map<String, String> headersToAttributes,
+
+        @JsonPropertyDescription("Participant attributes sent back as SIP headers on BYE: attribute name -> header name.")
+        Map<String, String> attributesToHeaders,
+
+        @Default("none")
+        @JsonPropertyDescription("Which request headers become sip.h.<name> attributes: none, x-headers or all.")
+        HeaderInclusion includeHeaders,
+
+        @Default("30s")
+        @Size(max = 32)
+        @JsonPropertyDescription("How long a call may ring before it is given up (480). Defaults to 30s.")
+        String ringingTimeout,
+
+        @Default("24h")
+        @Size(max = 32)
+        @JsonPropertyDescription("Longest call; the gateway hangs up after it. Defaults to 24h.")
+        String maxCallDuration,
+
+        @JsonPropertyDescription("Codecs and media encryption for calls on this trunk.")
+        TrunkMedia media) {
+
+    public SipTrunkSpec {
+        numbers = numbers == null ? List.of() : List.copyOf(numbers);
+        allowedAddresses = allowedAddresses == null ? List.of() : List.copyOf(allowedAddresses);
+        allowedNumbers = allowedNumbers == null ? List.of() : List.copyOf(allowedNumbers);
+        headers = headers == null ? Map.of() : Map.copyOf(headers);
+        headersToAttributes = headersToAttributes == null ? Map.of() : Map.copyOf(headersToAttributes);
+        attributesToHeaders = attributesToHeaders == null ? Map.of() : Map.copyOf(attributesToHeaders);
+        includeHeaders = includeHeaders == null ? HeaderInclusion.none : includeHeaders;
+        ringingTimeout = ringingTimeout == null ? "30s" : ringingTimeout;
+        maxCallDuration = maxCallDuration == null ? "24h" : maxCallDuration;
+        media = media == null ? new TrunkMedia(null, null) : media;
+    }
+}

@@ -1,0 +1,23 @@
+package io.dialtone.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Size;
+import java.util.List;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record TrunkMedia(
+        @Size(min = 1, max = 3)
+        @JsonPropertyDescription("Codecs accepted from this trunk. Unset: the gateway's codecs.")
+        List<Codec> codecs,
+
+        @Default("disable")
+        @JsonPropertyDescription("SRTP: disable, allow (if the caller offers it) or require.")
+        MediaEncryption encryption) {
+
+    public TrunkMedia {
+        codecs = codecs == null ? null : List.copyOf(codecs);
+        encryption = encryption == null ? MediaEncryption.disable : encryption;
+    }
+}
