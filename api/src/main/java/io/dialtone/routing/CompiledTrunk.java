@@ -1,0 +1,51 @@
+package io.dialtone.routing;
+
+import io.dialtone.api.v1alpha1.SipTrunkSpec;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** A SipTrunk with its numbers normalised and its addresses parsed, ready to match calls. */
+public record CompiledTrunk(
+        String name,
+        SipTrunkSpec spec,
+        Set<String> numbers,
+        Set<String> allowedNumbers,
+        List<AddressPattern> allowedAddresses) {
+
+    static CompiledTrunk compile(String name, SipTrunkSpec spec) {
+        return new CompiledTrunk(name, spec,
+                normalizedSet(spec.numbers()),
+                normalizedSet(spec.allowedNumbers()),
+                spec.allowedAddresses().stream().map(AddressPattern::parse).toList());
+    }
+
+    static Set<String> normalizedSet(List<String> numbers) {
+        return numbers.stream().map(PhoneNumbers::normalize).collect(Collectors.toUnmodifiableSet());
+    }
+
+    public boolean isDefault() {
+        return numbers.isEmpty();
+    }
+
+    public boolean requiresAuth() {
+        return spec.auth() != null;
+    }
+
+    boolean admitsSource(InetAddress source, String fromHost) {
+        if (allowedAddresses.isEmpty()) {
+            return true;
+        }
+        for (AddressPattern pattern : allowedAddresses) {
+            if (pattern.matches(source, fromHost)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    boolean admitsCaller(String normalizedCaller) {
+        return allowedNumbers.isEmpty() || allowedNumbers.contains(normalizedCaller);
+    }
+}
