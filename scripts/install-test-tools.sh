@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Installs the real components Dialtone's tests run against, at pinned versions, into a cache:
+#   livekit-server (go install), kube-apiserver (built from Go modules, see scripts/tools/kube-apiserver),
+#   etcd, sipp, baresip and libpulse0 (Debian), kubectl, and the Python LiveKit SDK in a virtualenv.
+# Idempotent: what is already there at the right version is kept. Prints every version at the end.
+# Environment: DIALTONE_TOOLS (default ~/.cache/dialtone/tools).
+set -euo pipefail
+
+LIVEKIT_SERVER_VERSION=v1.13.5
+KUBERNETES_VERSION=1.33.13
+PY_LIVEKIT_VERSION=1.2.0
+PY_LIVEKIT_API_VERSION=1.2.2
+APT_PACKAGES=(etcd-server sip-tester baresip libpulse0 python3-venv)
+
+here=$(cd "$(dirname "$0")" && pwd)
+TOOLS=${DIALTONE_TOOLS:-$HOME/.cache/dialtone/tools}
+BIN=$TOOLS/bin
+K8S_DIR=$TOOLS/kube-api-test/k8s/$KUBERNETES_VERSION-linux-amd64
+mkdir -p "$BIN" "$K8S_DIR"
+
+log() { printf '[install-test-tools] %s\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+install_apt_packages() {
+  local missing=()
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "apt-get install ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+install_livekit_server() {
+  local stamp=$TOOLS/.livekit-server-$LIVEKIT_SERVER_VERSION
+  if [ -x "$BIN/livekit-server" ] && [ -f "$stamp" ]; then return; fi
+  log "go install livekit-server $LIVEKIT_SERVER_VERSION (a few minutes on a cold cache)"
+  local gobin
+  gobin=$(mktemp -d)
+  GOBIN=$gobin GOFLAGS=-buildvcs=false go install "github.com/livekit/livekit-server/cmd/server@$LIVEKIT_SERVER_VERSION"
+  mv "$gobin/server" "$BIN/livekit-server"
+  rm -rf "$gobin"
+  touch "$stamp"
+}
+
+version_ldflags() {
+  local minor=${KUBERNETES_VERSION#*.}
+  minor=${minor%%.*}
+  local pkg=k8s.io/component-base/version
+  echo "-X $pkg.gitVersion=v$KUBERNETES_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
+}
+
+# k8s.io/kubernetes cannot be go-installed (its staging modules are replaced by paths), so a wrapper
+# module pins it and the published staging modules; the version is stamped in as the release build does.
+install_kube_apiserver() {
+  local stamp=$TOOLS/.kube-apiserver-$KUBERNETES_VERSION
+  if [ -x "$K8S_DIR/kube-apiserver" ] && [ -f "$stamp" ]; then return; fi
+  log "go build kube-apiserver v$KUBERNETES_VERSION (5-10 minutes on a cold cache)"
+  (cd "$here/tools/kube-apiserver" && GOFLAGS=-buildvcs=false go build -trimpath -ldflags "$(version_ldflags)" \
+    -o "$K8S_DIR/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver)
+  touch "$stamp"
+}
+
+# Built from the same wrapper module rather than taken from the machine, so client and server match.
+install_kubectl() {
+  local stamp=$TOOLS/.kubectl-$KUBERNETES_VERSION
+  if [ -x "$K8S_DIR/kubectl" ] && [ -f "$stamp" ]; then return; fi
+  log "go build kubectl v$KUBERNETES_VERSION"
+  (cd "$here/tools/kube-apiserver" && GOFLAGS=-buildvcs=false go build -trimpath -ldflags "$(version_ldflags)" \
+    -o "$K8S_DIR/kubectl" k8s.io/kubernetes/cmd/kubectl)
+  touch "$stamp"
+}
+
+install_python_client() {
+  local venv=$TOOLS/venv
+  local stamp=$venv/.livekit-$PY_LIVEKIT_VERSION-$PY_LIVEKIT_API_VERSION
+  if [ -f "$stamp" ]; then return; fi
+  log "pip install livekit==$PY_LIVEKIT_VERSION livekit-api==$PY_LIVEKIT_API_VERSION"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q "livekit==$PY_LIVEKIT_VERSION" "livekit-api==$PY_LIVEKIT_API_VERSION"
+  touch "$stamp"
+}
+
+install_apt_packages
+install_livekit_server
+install_kube_apiserver
+ln -sf "$(command -v etcd)" "$K8S_DIR/etcd"
+install_kubectl
+install_python_client
+
+cat >"$TOOLS/env" <<ENV
+# Written by scripts/install-test-tools.sh; read by the tests.
+DIALTONE_LIVEKIT_SERVER=$BIN/livekit-server
+DIALTONE_KUBE_API_TEST_DIR=$TOOLS/kube-api-test
+DIALTONE_KUBERNETES_VERSION=$KUBERNETES_VERSION
+DIALTONE_KUBECTL=$K8S_DIR/kubectl
+DIALTONE_PYTHON=$TOOLS/venv/bin/python
+ENV
+
+log "versions:"
+echo "  livekit-server: $("$BIN/livekit-server" --version 2>&1 | head -1)"
+echo "  kube-apiserver: $("$K8S_DIR/kube-apiserver" --version 2>&1 | head -1)"
+echo "  etcd:           $("$K8S_DIR/etcd" --version 2>&1 | head -1)"
+echo "  kubectl:        $("$K8S_DIR/kubectl" version --client 2>&1 | head -1)"
+echo "  sipp:           $({ sipp -v 2>&1 || true; } | grep -m1 -o 'SIPp v[^ ,]*')"
+echo "  baresip:        $(dpkg-query -W -f='${Version}' baresip)"
+echo "  libpulse0:      $(dpkg-query -W -f='${Version}' libpulse0)"
+echo "  python livekit: $("$TOOLS/venv/bin/python" -c 'import importlib.metadata as m; print(m.version("livekit"), "/ livekit-api", m.version("livekit-api"))')"
