@@ -48,7 +48,9 @@ public final class Participants {
         if (!hide) {
             attributes.put(ATTR_PHONE_NUMBER, call.fromUser());
             attributes.put(ATTR_TRUNK_PHONE_NUMBER, call.toUser());
-            attributes.put(ATTR_HOSTNAME, call.fromHost());
+            if (!call.fromHost().isEmpty()) {
+                attributes.put(ATTR_HOSTNAME, call.fromHost());
+            }
         }
         return new Decision.Participant(identity, name, template.metadata(), java.util.Collections.unmodifiableMap(attributes));
     }
