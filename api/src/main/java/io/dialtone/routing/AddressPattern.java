@@ -39,7 +39,7 @@ public sealed interface AddressPattern {
                 + "' is not an IP address (203.0.113.7), a CIDR (203.0.113.0/24) or a host name");
     }
 
-    private static byte[] mask(byte[] address, int prefix) {
+    static byte[] mask(byte[] address, int prefix) {
         byte[] out = address.clone();
         for (int i = 0; i < out.length; i++) {
             int keep = Math.max(0, Math.min(8, prefix - i * 8));

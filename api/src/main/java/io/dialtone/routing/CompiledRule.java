@@ -8,13 +8,15 @@ import java.util.Comparator;
 import java.util.Set;
 
 /**
- * A DispatchRule with LiveKit's priority computed and its numbers normalised.
+ * A DispatchRule with LiveKit's priority computed and its numbers normalised. The rule kind is kept beside the
+ * spec because every accepted call reads it.
  *
  * @param pin the PIN, or null for an open rule
  */
 public record CompiledRule(
         String name,
         DispatchRuleSpec spec,
+        RuleKind kind,
         Set<String> trunks,
         Set<String> numbers,
         Set<String> inboundNumbers,
@@ -23,13 +25,13 @@ public record CompiledRule(
 
     /** Lower wins: LiveKit's priority, then the room name or prefix, then the resource name. */
     static final Comparator<CompiledRule> PRECEDENCE = Comparator.comparingInt((CompiledRule r) -> r.priority())
-            .thenComparing(r -> r.spec().kind().roomKey())
+            .thenComparing(r -> r.kind().roomKey())
             .thenComparing(CompiledRule::name);
 
     static CompiledRule compile(String name, DispatchRuleSpec spec) {
         RuleKind kind = spec.kind();
         String pin = kind.pin() == null || kind.pin().isEmpty() ? null : kind.pin();
-        return new CompiledRule(name, spec, Set.copyOf(spec.trunkRefs()),
+        return new CompiledRule(name, spec, kind, Set.copyOf(spec.trunkRefs()),
                 CompiledTrunk.normalizedSet(spec.numbers()),
                 CompiledTrunk.normalizedSet(spec.inboundNumbers()),
                 pin, priorityOf(spec, pin != null));

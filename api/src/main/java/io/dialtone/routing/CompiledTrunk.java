@@ -6,19 +6,27 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-/** A SipTrunk with its numbers normalised and its addresses parsed, ready to match calls. */
+/**
+ * A SipTrunk with its numbers normalised and its addresses parsed, ready to match calls.
+ *
+ * @param mapsHeaders whether calls on this trunk copy any request header into attributes; kept here so routing
+ *                    does not read the spec for the common trunk that maps none
+ */
 public record CompiledTrunk(
         String name,
         SipTrunkSpec spec,
         Set<String> numbers,
         Set<String> allowedNumbers,
-        List<AddressPattern> allowedAddresses) {
+        List<AddressPattern> allowedAddresses,
+        boolean mapsHeaders) {
 
     static CompiledTrunk compile(String name, SipTrunkSpec spec) {
         return new CompiledTrunk(name, spec,
                 normalizedSet(spec.numbers()),
                 normalizedSet(spec.allowedNumbers()),
-                spec.allowedAddresses().stream().map(AddressPattern::parse).toList());
+                spec.allowedAddresses().stream().map(AddressPattern::parse).toList(),
+                spec.includeHeaders() != io.dialtone.api.v1alpha1.HeaderInclusion.none
+                        || !spec.headersToAttributes().isEmpty());
     }
 
     static Set<String> normalizedSet(List<String> numbers) {

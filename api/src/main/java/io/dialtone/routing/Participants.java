@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 
@@ -33,12 +33,18 @@ public final class Participants {
         String shownCalled = hide ? PhoneNumbers.lastFour(call.toUser()) : call.toUser();
 
         ParticipantTemplate template = rule.spec().participant();
-        String identity = fill(template.identity(), "sip_{caller}", identityCaller, shownCalled);
-        String name = fill(template.name(), "Phone {caller}", shownCaller, shownCalled);
+        String identity = fill(template.identity(), "sip_", identityCaller, shownCalled);
+        String name = fill(template.name(), "Phone ", shownCaller, shownCalled);
 
-        Map<String, String> attributes = new LinkedHashMap<>(template.attributes());
+        // Sized for the sip.* attributes plus the rule's own, so the map never grows while it is filled.
+        Map<String, String> attributes = new HashMap<>(32);
+        if (!template.attributes().isEmpty()) {
+            attributes.putAll(template.attributes());
+        }
         if (trunk != null) {
-            copyHeaders(trunk, call, attributes);
+            if (trunk.mapsHeaders()) {
+                copyHeaders(trunk, call, attributes);
+            }
             attributes.put(ATTR_TRUNK_ID, trunk.name());
         }
         attributes.put(ATTR_CALL_ID, call.callId());
@@ -73,9 +79,11 @@ public final class Participants {
         }
     }
 
-    private static String fill(String template, String fallback, String caller, String called) {
-        String chosen = template == null || template.isEmpty() ? fallback : template;
-        return chosen.replace("{caller}", caller).replace("{called}", called);
+    private static String fill(String template, String prefix, String caller, String called) {
+        if (template == null || template.isEmpty()) {
+            return prefix + caller;
+        }
+        return template.replace("{caller}", caller).replace("{called}", called);
     }
 
     /** LiveKit's masked identity: the first 8 bytes of SHA-256 over the caller's number, in hex. */

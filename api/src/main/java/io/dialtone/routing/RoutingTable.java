@@ -3,11 +3,11 @@ package io.dialtone.routing;
 import io.dialtone.api.v1alpha1.DispatchRule;
 import io.dialtone.api.v1alpha1.SipTrunk;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -17,17 +17,22 @@ import java.util.stream.Collectors;
  * a new configuration builds a new table.
  */
 public final class RoutingTable {
-    private static final String ANY = "";
+    private static final Route[] NO_ROUTES = new Route[0];
 
     private final boolean acceptWithoutTrunk;
-    private final Map<String, List<CompiledTrunk>> trunksByNumber = new HashMap<>();
-    private final List<CompiledTrunk> defaultTrunks = new ArrayList<>();
     private final List<CompiledTrunk> allTrunks = new ArrayList<>();
-    private final Set<AddressPattern> knownSources = new LinkedHashSet<>();
-    private boolean someTrunkAdmitsAnySource;
-    /** trunk name (ANY for rules without trunkRefs) → called number (ANY for rules without numbers) → rules by precedence. */
-    private final Map<String, Map<String, List<CompiledRule>>> rules = new HashMap<>();
+    private final SourceIndex knownSources = new SourceIndex();
+    private final Map<String, RuleIndex> rulesByTrunkName = new HashMap<>();
+    private final RuleIndex rulesForAllTrunks = new RuleIndex();
+    /** Filled once trunks and rules are in: what a call reads, with each trunk's rules one reference away. */
+    private final Map<String, Route[]> routesByNumber = new HashMap<>();
+    private Route[] defaultRoutes = NO_ROUTES;
+    private final Map<CompiledTrunk, RuleIndex> rulesByTrunk = new IdentityHashMap<>();
     private final Supplier<String> roomSuffixes;
+
+    /** A trunk and the rules that name it (null when none do). */
+    private record Route(CompiledTrunk trunk, RuleIndex rules) {
+    }
 
     private RoutingTable(boolean acceptWithoutTrunk, Supplier<String> roomSuffixes) {
         this.acceptWithoutTrunk = acceptWithoutTrunk;
@@ -44,13 +49,14 @@ public final class RoutingTable {
      */
     public static RoutingTable build(RoutingConfig config, Supplier<String> roomSuffixes) {
         RoutingTable table = new RoutingTable(config.acceptWithoutTrunk(), roomSuffixes);
-        for (SipTrunk trunk : config.trunks()) {
-            table.addTrunk(compileTrunk(trunk));
-        }
         for (DispatchRule rule : config.rules()) {
             table.addRule(compileRule(rule));
         }
-        table.rules.values().forEach(byNumber -> byNumber.values().forEach(list -> list.sort(CompiledRule.PRECEDENCE)));
+        table.rulesForAllTrunks.sort();
+        table.rulesByTrunkName.values().forEach(RuleIndex::sort);
+        for (SipTrunk trunk : config.trunks()) {
+            table.addTrunk(compileTrunk(trunk));
+        }
         return table;
     }
 
@@ -71,29 +77,39 @@ public final class RoutingTable {
         return CompiledRule.compile(name, rule.getSpec());
     }
 
-    private void addTrunk(CompiledTrunk trunk) {
-        allTrunks.add(trunk);
-        if (trunk.isDefault()) {
-            defaultTrunks.add(trunk);
+    private void addRule(CompiledRule rule) {
+        if (rule.forAllTrunks()) {
+            rulesForAllTrunks.add(rule);
         }
-        for (String number : trunk.numbers()) {
-            trunksByNumber.computeIfAbsent(number, n -> new ArrayList<>(1)).add(trunk);
+        for (String trunk : rule.trunks()) {
+            rulesByTrunkName.computeIfAbsent(trunk, t -> new RuleIndex()).add(rule);
         }
-        if (trunk.allowedAddresses().isEmpty()) {
-            someTrunkAdmitsAnySource = true;
-        }
-        knownSources.addAll(trunk.allowedAddresses());
     }
 
-    private void addRule(CompiledRule rule) {
-        Set<String> trunkKeys = rule.forAllTrunks() ? Set.of(ANY) : rule.trunks();
-        Set<String> numberKeys = rule.numbers().isEmpty() ? Set.of(ANY) : rule.numbers();
-        for (String trunkKey : trunkKeys) {
-            Map<String, List<CompiledRule>> byNumber = rules.computeIfAbsent(trunkKey, k -> new HashMap<>());
-            for (String numberKey : numberKeys) {
-                byNumber.computeIfAbsent(numberKey, k -> new ArrayList<>(1)).add(rule);
-            }
+    private void addTrunk(CompiledTrunk trunk) {
+        allTrunks.add(trunk);
+        RuleIndex rules = rulesByTrunkName.get(trunk.name());
+        if (rules != null) {
+            rulesByTrunk.put(trunk, rules);
         }
+        Route route = new Route(trunk, rules);
+        if (trunk.isDefault()) {
+            defaultRoutes = append(defaultRoutes, route);
+        }
+        for (String number : trunk.numbers()) {
+            routesByNumber.merge(number, new Route[] {route}, RoutingTable::concat);
+        }
+        knownSources.add(trunk);
+    }
+
+    private static Route[] append(Route[] routes, Route route) {
+        return concat(routes, new Route[] {route});
+    }
+
+    private static Route[] concat(Route[] a, Route[] b) {
+        Route[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     public List<CompiledTrunk> trunks() {
@@ -102,57 +118,66 @@ public final class RoutingTable {
 
     /** Trunk selection and dispatch in one step; authentication, which needs the SIP exchange, is left to the caller. */
     public Decision route(CallRequest call) {
-        TrunkMatch match = selectTrunk(call);
-        if (match instanceof TrunkMatch.Rejected rejected) {
-            return rejected.reject();
+        String caller = PhoneNumbers.normalize(call.fromUser());
+        String called = PhoneNumbers.normalize(call.toUser());
+        Object match = selectRoute(call, caller, called);
+        if (match instanceof Decision.Reject reject) {
+            return reject;
         }
-        return dispatch(((TrunkMatch.Found) match).trunk(), call);
+        Route route = (Route) match;
+        return route == null ? dispatch(null, null, call, caller, called)
+                : dispatch(route.trunk(), route.rules(), call, caller, called);
     }
 
     /** Picks the trunk a call arrives on: a trunk for the called number beats a default trunk. */
     public TrunkMatch selectTrunk(CallRequest call) {
-        String caller = PhoneNumbers.normalize(call.fromUser());
-        String called = PhoneNumbers.normalize(call.toUser());
-        List<CompiledTrunk> specific = trunksByNumber.getOrDefault(called, List.of());
-        CompiledTrunk found = null;
-        for (CompiledTrunk trunk : specific) {
-            if (trunk.admitsSource(call.source(), call.fromHost()) && trunk.admitsCaller(caller)) {
-                if (found != null) {
-                    return conflict(call, found, trunk);
-                }
-                found = trunk;
-            }
+        Object match = selectRoute(call, PhoneNumbers.normalize(call.fromUser()), PhoneNumbers.normalize(call.toUser()));
+        if (match instanceof Decision.Reject reject) {
+            return new TrunkMatch.Rejected(reject);
         }
-        if (found != null) {
-            return new TrunkMatch.Found(found);
-        }
-        for (CompiledTrunk trunk : defaultTrunks) {
-            if (trunk.admitsSource(call.source(), call.fromHost()) && trunk.admitsCaller(caller)) {
-                if (found != null) {
-                    return conflict(call, found, trunk);
-                }
-                found = trunk;
-            }
-        }
-        if (found != null) {
-            return new TrunkMatch.Found(found);
-        }
-        if (acceptWithoutTrunk) {
-            return new TrunkMatch.Found(null);
-        }
-        return new TrunkMatch.Rejected(explainNoTrunk(call, caller, specific));
+        return new TrunkMatch.Found(match == null ? null : ((Route) match).trunk());
     }
 
-    private TrunkMatch conflict(CallRequest call, CompiledTrunk first, CompiledTrunk second) {
-        return new TrunkMatch.Rejected(new Decision.Reject(Reason.TRUNK_CONFLICT, first, null,
+    /** The Route of the call's trunk, null for a call admitted without a trunk, or the Reject. */
+    private Object selectRoute(CallRequest call, String caller, String called) {
+        Route[] specific = routesByNumber.getOrDefault(called, NO_ROUTES);
+        Object found = firstAdmitting(specific, call, caller);
+        if (found == null) {
+            found = firstAdmitting(defaultRoutes, call, caller);
+        }
+        if (found != null) {
+            return found;
+        }
+        if (acceptWithoutTrunk) {
+            return null;
+        }
+        return explainNoTrunk(call, caller, Arrays.stream(specific).map(Route::trunk).toList());
+    }
+
+    /** The one route whose trunk admits the call, null when none does, or a conflict when several do. */
+    private Object firstAdmitting(Route[] routes, CallRequest call, String caller) {
+        Route found = null;
+        for (Route route : routes) {
+            if (route.trunk().admitsSource(call.source(), call.fromHost()) && route.trunk().admitsCaller(caller)) {
+                if (found != null) {
+                    return conflict(call, found.trunk(), route.trunk());
+                }
+                found = route;
+            }
+        }
+        return found;
+    }
+
+    private static Decision.Reject conflict(CallRequest call, CompiledTrunk first, CompiledTrunk second) {
+        return new Decision.Reject(Reason.TRUNK_CONFLICT, first, null,
                 "SipTrunks " + first.name() + " and " + second.name() + " both accept the call from " + call.fromUser()
-                        + " to " + call.toUser() + "; give them distinct numbers, allowedAddresses or allowedNumbers"));
+                        + " to " + call.toUser() + "; give them distinct numbers, allowedAddresses or allowedNumbers");
     }
 
     private Decision.Reject explainNoTrunk(CallRequest call, String caller, List<CompiledTrunk> specific) {
         String source = describeSource(call);
         List<CompiledTrunk> candidates = new ArrayList<>(specific);
-        candidates.addAll(defaultTrunks);
+        Arrays.stream(defaultRoutes).map(Route::trunk).forEach(candidates::add);
         List<CompiledTrunk> sourceOk = candidates.stream()
                 .filter(t -> t.admitsSource(call.source(), call.fromHost())).toList();
         if (!sourceOk.isEmpty()) {
@@ -160,7 +185,7 @@ public final class RoutingTable {
                     "caller " + call.fromUser() + " (" + caller + ") is not in allowedNumbers of SipTrunk "
                             + names(sourceOk) + "; add it there to accept the call to " + call.toUser());
         }
-        if (!knownSource(call)) {
+        if (!knownSources.admits(call.source(), call.fromHost())) {
             return new Decision.Reject(Reason.UNKNOWN_SOURCE, null, null,
                     source + " matches no SipTrunk's allowedAddresses; add it to spec.allowedAddresses of the "
                             + "carrier's SipTrunk (call from " + call.fromUser() + " to " + call.toUser() + ")");
@@ -173,73 +198,37 @@ public final class RoutingTable {
                         + "; " + hint);
     }
 
-    private boolean knownSource(CallRequest call) {
-        if (someTrunkAdmitsAnySource) {
-            return true;
-        }
-        for (AddressPattern pattern : knownSources) {
-            if (pattern.matches(call.source(), call.fromHost())) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /**
      * Picks the rule for a call on {@code trunk} (null: a call admitted without a trunk): rules that name the trunk
      * beat rules for every trunk; among those, LiveKit's priority decides.
      */
     public Decision dispatch(CompiledTrunk trunk, CallRequest call) {
-        String caller = PhoneNumbers.normalize(call.fromUser());
-        String called = PhoneNumbers.normalize(call.toUser());
-        CompiledRule best = trunk == null ? null : bestRule(trunk.name(), caller, called, call.pin());
+        return dispatch(trunk, trunk == null ? null : rulesByTrunk.get(trunk), call,
+                PhoneNumbers.normalize(call.fromUser()), PhoneNumbers.normalize(call.toUser()));
+    }
+
+    private Decision dispatch(CompiledTrunk trunk, RuleIndex trunkRules, CallRequest call, String caller, String called) {
+        CompiledRule best = bestRule(trunkRules, caller, called, call.pin());
         if (best == null) {
-            best = bestRule(ANY, caller, called, call.pin());
-        }
-        if (best == null) {
-            return noRule(trunk, call, caller, called);
+            return noRule(trunk, trunkRules, call, caller, called);
         }
         if (best.pin() != null && call.pin() instanceof PinEntry.NotAsked) {
             return new Decision.PinRequired(trunk, best);
         }
-        String room = RoomNames.roomFor(best.spec().kind(), call.fromUser(), call.toUser(), roomSuffixes);
+        String room = RoomNames.roomFor(best.kind(), call.fromUser(), call.toUser(), roomSuffixes);
         return new Decision.Accept(trunk, best, room, Participants.forCall(trunk, best, call), best.spec().room());
     }
 
-    private CompiledRule bestRule(String trunkKey, String caller, String called, PinEntry pin) {
-        Map<String, List<CompiledRule>> byNumber = rules.get(trunkKey);
-        if (byNumber == null) {
-            return null;
-        }
-        CompiledRule forNumber = firstAdmitted(byNumber.get(called), caller, pin);
-        CompiledRule forAny = firstAdmitted(byNumber.get(ANY), caller, pin);
-        if (forNumber == null) {
-            return forAny;
-        }
-        if (forAny == null) {
-            return forNumber;
-        }
-        return CompiledRule.PRECEDENCE.compare(forNumber, forAny) <= 0 ? forNumber : forAny;
+    /** Rules naming the trunk first; only when none takes the call, rules for every trunk. */
+    private CompiledRule bestRule(RuleIndex trunkRules, String caller, String called, PinEntry pin) {
+        CompiledRule best = trunkRules == null ? null : trunkRules.best(caller, called, pin);
+        return best != null ? best : rulesForAllTrunks.best(caller, called, pin);
     }
 
-    private static CompiledRule firstAdmitted(List<CompiledRule> candidates, String caller, PinEntry pin) {
-        if (candidates == null) {
-            return null;
-        }
-        for (CompiledRule rule : candidates) {
-            if (rule.admitsCaller(caller) && rule.admitsPin(pin)) {
-                return rule;
-            }
-        }
-        return null;
-    }
-
-    private Decision.Reject noRule(CompiledTrunk trunk, CallRequest call, String caller, String called) {
+    private Decision.Reject noRule(CompiledTrunk trunk, RuleIndex trunkRules, CallRequest call, String caller,
+                                   String called) {
         if (call.pin() instanceof PinEntry.Entered) {
-            CompiledRule protectedRule = trunk == null ? null : bestRule(trunk.name(), caller, called, PinEntry.NOT_ASKED);
-            if (protectedRule == null) {
-                protectedRule = bestRule(ANY, caller, called, PinEntry.NOT_ASKED);
-            }
+            CompiledRule protectedRule = bestRule(trunkRules, caller, called, PinEntry.NOT_ASKED);
             if (protectedRule != null) {
                 return new Decision.Reject(Reason.PIN_INCORRECT, trunk, protectedRule,
                         "the PIN entered for the call from " + call.fromUser() + " to " + call.toUser()

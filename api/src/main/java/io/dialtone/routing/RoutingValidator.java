@@ -17,8 +17,6 @@ import java.util.Set;
  * Candidate pairs come from the same number and trunk indexes routing uses, so large tables stay cheap to check.
  */
 public final class RoutingValidator {
-    private static final String ANY = "";
-
     private RoutingValidator() {
     }
 
@@ -114,14 +112,13 @@ public final class RoutingValidator {
 
     private static void ruleFindings(List<CompiledRule> rules, Map<String, CompiledTrunk> trunks,
                                      List<Finding> findings) {
-        Map<String, Map<String, List<CompiledRule>>> index = new HashMap<>();
+        RuleIndex forAllTrunks = new RuleIndex();
+        Map<String, RuleIndex> byTrunk = new HashMap<>();
         for (CompiledRule rule : rules) {
-            for (String trunk : rule.forAllTrunks() ? Set.of(ANY) : rule.trunks()) {
-                for (String number : rule.numbers().isEmpty() ? Set.of(ANY) : rule.numbers()) {
-                    index.computeIfAbsent(trunk, k -> new HashMap<>()).computeIfAbsent(number, k -> new ArrayList<>())
-                            .add(rule);
-                }
+            if (rule.forAllTrunks()) {
+                forAllTrunks.add(rule);
             }
+            rule.trunks().forEach(t -> byTrunk.computeIfAbsent(t, k -> new RuleIndex()).add(rule));
         }
         Set<String> served = new LinkedHashSet<>();
         boolean globalRule = false;
@@ -129,7 +126,9 @@ public final class RoutingValidator {
             globalRule |= rule.forAllTrunks();
             served.addAll(rule.trunks());
             missingTrunks(rule, trunks, findings);
-            for (CompiledRule other : candidates(rule, index)) {
+            RuleIndex scope = rule.forAllTrunks() ? forAllTrunks : byTrunk.get(rule.trunks().iterator().next());
+            String number = rule.numbers().isEmpty() ? null : rule.numbers().iterator().next();
+            for (CompiledRule other : scope.candidates(number)) {
                 if (other != rule) {
                     compareRules(rule, other, findings);
                 }
@@ -155,18 +154,6 @@ public final class RoutingValidator {
                                 + "cannot reach this rule until it does"));
             }
         }
-    }
-
-    /** Rules that could take the same calls as {@code rule}: same trunk bucket, and its first number or any number. */
-    private static Set<CompiledRule> candidates(CompiledRule rule, Map<String, Map<String, List<CompiledRule>>> index) {
-        Set<CompiledRule> out = new LinkedHashSet<>();
-        String trunkKey = rule.forAllTrunks() ? ANY : rule.trunks().iterator().next();
-        Map<String, List<CompiledRule>> byNumber = index.getOrDefault(trunkKey, Map.of());
-        out.addAll(byNumber.getOrDefault(ANY, List.of()));
-        if (!rule.numbers().isEmpty()) {
-            out.addAll(byNumber.getOrDefault(rule.numbers().iterator().next(), List.of()));
-        }
-        return out;
     }
 
     private static void compareRules(CompiledRule rule, CompiledRule other, List<Finding> findings) {
