@@ -3,6 +3,8 @@ package io.dialtone.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dialtone.e2e.support.LiveKitServer;
+import io.dialtone.e2e.support.Processes;
+import io.dialtone.e2e.support.Toolchain;
 import io.livekit.server.RoomServiceClient;
 import java.nio.file.Path;
 import java.util.List;
@@ -44,6 +46,28 @@ class LiveKitServerIT {
 
         assertThat(rooms.deleteRoom("smoke-room").execute().isSuccessful()).isTrue();
         assertThat(rooms.listRooms().execute().body()).extracting(LivekitModels.Room::getName).doesNotContain("smoke-room");
+    }
+
+    @Test
+    void thePythonClientReachesTheSameServer() throws Exception {
+        assertThat(rooms.createRoom("python-sees-me").execute().isSuccessful()).isTrue();
+        String script = """
+                import asyncio, sys
+                from livekit import api
+                async def main():
+                    lk = api.LiveKitAPI(sys.argv[1], sys.argv[2], sys.argv[3])
+                    rooms = await lk.room.list_rooms(api.ListRoomsRequest())
+                    print(" ".join(sorted(r.name for r in rooms.rooms)))
+                    token = api.AccessToken(sys.argv[2], sys.argv[3]).with_identity("probe") \
+                        .with_grants(api.VideoGrants(room_join=True, room="python-sees-me")).to_jwt()
+                    print("token", len(token.split(".")))
+                    await lk.aclose()
+                asyncio.run(main())
+                """;
+        Processes.Result result = Processes.run(List.of(Toolchain.python().toString(), "-c", script, server.httpUrl(),
+                LiveKitServer.API_KEY, LiveKitServer.API_SECRET), Path.of("."), 60);
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result.out()).contains("python-sees-me").contains("token 3");
     }
 
     @Test

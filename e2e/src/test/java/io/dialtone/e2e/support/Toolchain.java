@@ -28,6 +28,10 @@ public final class Toolchain {
         return executable("DIALTONE_KUBECTL");
     }
 
+    public static Path python() {
+        return executable("DIALTONE_PYTHON");
+    }
+
     public static Path kubeApiTestDir() {
         return Path.of(value("DIALTONE_KUBE_API_TEST_DIR"));
     }
