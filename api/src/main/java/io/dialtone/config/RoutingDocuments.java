@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -194,23 +193,27 @@ public final class RoutingDocuments {
         for (FieldProblem missing : new EnvSubstitution(environment).apply(object.get("spec"), "spec")) {
             problems.add(new ConfigProblem(source, document, line, label, missing.path(), missing.message()));
         }
+        UnknownFieldCollector unknown = new UnknownFieldCollector();
         try {
-            Object resource = STRICT.treeToValue(object, type);
-            List<FieldProblem> invalid;
+            Object resource = STRICT.readerFor(type).withHandler(unknown).readValue(object);
+            List<FieldProblem> invalid = new ArrayList<>(unknown.problems());
             if (resource instanceof SipGateway gateway) {
-                invalid = SpecValidator.gateway(gateway.getSpec());
+                invalid.addAll(SpecValidator.gateway(gateway.getSpec()));
                 gateways.add(new Parsed<>(gateway, source, document, line, label));
             } else if (resource instanceof SipTrunk trunk) {
-                invalid = SpecValidator.trunk(trunk.getSpec());
+                invalid.addAll(SpecValidator.trunk(trunk.getSpec()));
                 trunks.add(new Parsed<>(trunk, source, document, line, label));
             } else {
                 DispatchRule rule = (DispatchRule) resource;
-                invalid = SpecValidator.rule(rule.getSpec());
+                invalid.addAll(SpecValidator.rule(rule.getSpec()));
                 rules.add(new Parsed<>(rule, source, document, line, label));
             }
             invalid.forEach(p -> problems.add(new ConfigProblem(source, document, line, label, p.path(), p.message())));
-        } catch (JsonProcessingException e) {
-            problems.add(new ConfigProblem(source, document, line, label, path(e), describe(e)));
+        } catch (IOException e) {
+            unknown.problems().forEach(p -> problems.add(new ConfigProblem(source, document, line, label, p.path(), p.message())));
+            problems.add(new ConfigProblem(source, document, line, label,
+                    e instanceof JsonMappingException m ? path(m) : null,
+                    e instanceof JsonProcessingException j ? describe(j) : e.getMessage()));
         }
     }
 
@@ -343,17 +346,7 @@ public final class RoutingDocuments {
         return out.toString();
     }
 
-    private static String path(JsonProcessingException e) {
-        return e instanceof JsonMappingException m ? path(m) : null;
-    }
-
     private static String describe(JsonProcessingException e) {
-        if (e instanceof UnrecognizedPropertyException unknown) {
-            List<String> known = unknown.getKnownPropertyIds() == null ? List.of()
-                    : unknown.getKnownPropertyIds().stream().map(String::valueOf).sorted().toList();
-            return "unknown field '" + unknown.getPropertyName() + "'"
-                    + (known.isEmpty() ? "" : "; expected one of: " + String.join(", ", known));
-        }
         if (e instanceof InvalidFormatException invalid) {
             Class<?> target = invalid.getTargetType();
             if (target != null && target.isEnum()) {
