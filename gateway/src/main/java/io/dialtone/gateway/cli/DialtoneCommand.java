@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The dialtone command line: check a configuration and see how it routes calls. */
 @Command(name = "dialtone", mixinStandardHelpOptions = true, versionProvider = DialtoneCommand.Version.class,
         description = "Dialtone: inbound SIP trunks into LiveKit rooms.",
-        subcommands = {ValidateCommand.class, RouteCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ValidateCommand.class, RouteCommand.class, GatewayCommand.class, CommandLine.HelpCommand.class})
 public final class DialtoneCommand {
 
     public static void main(String[] args) {

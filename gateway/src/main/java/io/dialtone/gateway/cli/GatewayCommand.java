@@ -1,0 +1,144 @@
+package io.dialtone.gateway.cli;
+
+import io.dialtone.api.v1alpha1.Durations;
+import io.dialtone.api.v1alpha1.SipGatewaySpec;
+import io.dialtone.config.LoadedConfig;
+import io.dialtone.gateway.admin.AdminServer;
+import io.dialtone.gateway.config.FileConfigWatcher;
+import io.dialtone.gateway.config.RoutingState;
+import io.dialtone.gateway.livekit.RoomProvisioner;
+import io.dialtone.gateway.sip.SipServer;
+import io.dialtone.gateway.stats.CallStats;
+import io.dialtone.gateway.stats.StatsDocument;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "gateway", mixinStandardHelpOptions = true,
+        description = {"Run the SIP gateway standalone from routing documents: SIP on the SipGateway's port, "
+                + "rooms on its LiveKit, admin endpoints (healthz, readyz, metrics, stats) on --admin-port.",
+                "The configuration files are watched: a valid change is applied at once, an invalid one is logged "
+                        + "and the running configuration stays. SIGTERM drains: no new calls, active ones carry on "
+                        + "until they end or the SipGateway's drain.timeout, then the process exits 0."})
+final class GatewayCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayCommand.class);
+
+    @Mixin
+    ConfigOptions config;
+
+    @Option(names = "--bind", defaultValue = "0.0.0.0", paramLabel = "IP",
+            description = "Address SIP and RTP listen on. Default: ${DEFAULT-VALUE}.")
+    String bind;
+
+    @Option(names = "--sip-port", paramLabel = "PORT", description = "Overrides the SipGateway's sip.port.")
+    Integer sipPort;
+
+    @Option(names = "--advertise", paramLabel = "ADDRESS",
+            description = "Address put in Contact and SDP. Default: the SipGateway's media.externalAddress, or the "
+                    + "bind address when that is auto.")
+    String advertise;
+
+    @Option(names = "--admin-port", defaultValue = "8080", paramLabel = "PORT",
+            description = "Port of /healthz, /readyz, /metrics and /stats. Default: ${DEFAULT-VALUE}.")
+    int adminPort;
+
+    @Option(names = "--admin-bind", defaultValue = "0.0.0.0", paramLabel = "IP",
+            description = "Address of the admin endpoints. Default: ${DEFAULT-VALUE}.")
+    String adminBind;
+
+    @Option(names = "--media-timeout", defaultValue = "30s", paramLabel = "DURATION",
+            description = "Hang up a call that sent no RTP for this long. Default: ${DEFAULT-VALUE}.")
+    String mediaTimeout;
+
+    @Option(names = "--invites-per-second", defaultValue = "20", paramLabel = "N",
+            description = "New INVITEs accepted per source address and second (0: no limit). Default: ${DEFAULT-VALUE}.")
+    double invitesPerSecond;
+
+    @Option(names = "--answer-unknown-sources",
+            description = "Answer INVITEs from sources no SipTrunk admits with 403 instead of dropping them.")
+    boolean answerUnknownSources;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        LoadedConfig loaded = config.load(out, spec.commandLine().getErr());
+        if (loaded == null) {
+            return ExitCodes.FAILURE;
+        }
+        SipGatewaySpec gateway = loaded.config().gateway().getSpec();
+        RoutingState routing = new RoutingState(loaded);
+        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        CallStats stats = new CallStats(metrics);
+        RoomProvisioner rooms = new RoomProvisioner(gateway.livekit().url(), gateway.livekit().apiKey(),
+                gateway.livekit().apiSecret());
+        String advertised = advertise != null ? advertise
+                : !"auto".equals(gateway.media().externalAddress()) ? gateway.media().externalAddress()
+                : "0.0.0.0".equals(bind) ? InetAddress.getLocalHost().getHostAddress() : bind;
+        SipServer.Settings settings = new SipServer.Settings(bind, sipPort != null ? sipPort : gateway.sip().port(),
+                gateway.sip().transports(), advertised, gateway.media().rtpPortRange().min(),
+                gateway.media().rtpPortRange().max(), gateway.maxActiveCallsPerPod(), invitesPerSecond,
+                Durations.parse(mediaTimeout), answerUnknownSources);
+        Instant started = Instant.now();
+        CountDownLatch signalled = new CountDownLatch(1);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> exitZeroWhenDrained(signalled, stopped),
+                "drain-on-sigterm"));
+        try (SipServer sip = new SipServer(settings, routing, stats, rooms);
+             FileConfigWatcher watcher = new FileConfigWatcher(config.paths, routing);
+             AdminServer admin = new AdminServer(new InetSocketAddress(adminBind, adminPort),
+                     () -> !sip.admission().draining(), metrics,
+                     () -> StatsDocument.of(routing.current(), stats, sip.admission().draining(), started))) {
+            watcher.start();
+            admin.start();
+            LOG.info("gateway {} running revision {} with LiveKit at {}", loaded.config().gateway().getMetadata().getName(),
+                    loaded.revision(), rooms.url());
+            signalled.await();
+            drain(sip, Durations.parse(routing.current().loaded().config().gateway().getSpec().drain().timeout()));
+        } finally {
+            stopped.countDown();
+        }
+        return ExitCodes.OK;
+    }
+
+    /**
+     * The shutdown hook: wakes the main thread to drain, waits until it has, then ends the process with 0, since a
+     * drained gateway stopped as asked (the JVM would otherwise report 143 for SIGTERM).
+     */
+    private static void exitZeroWhenDrained(CountDownLatch signalled, CountDownLatch stopped) {
+        signalled.countDown();
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Runtime.getRuntime().halt(ExitCodes.OK);
+    }
+
+    /** Readiness goes false, new INVITEs get 503, and active calls get until the drain timeout to end. */
+    private static void drain(SipServer sip, Duration drainTimeout) throws InterruptedException {
+        sip.startDraining();
+        LOG.info("draining: new INVITEs get 503; waiting up to {} for {} active call(s)", drainTimeout, sip.calls().size());
+        if (!sip.calls().awaitEmpty(drainTimeout)) {
+            for (var call : sip.calls().all()) {
+                sip.calls().hangUp(call, "gateway drain timeout reached");
+            }
+        }
+        LOG.info("drained; exiting");
+    }
+}

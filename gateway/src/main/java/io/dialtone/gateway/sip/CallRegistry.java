@@ -1,0 +1,126 @@
+package io.dialtone.gateway.sip;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.sip.ClientTransaction;
+import javax.sip.Dialog;
+import javax.sip.DialogState;
+import javax.sip.SipProvider;
+import javax.sip.message.Request;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The calls this gateway holds, by Call-ID, and the one place that ends them and gives back what they hold. */
+public final class CallRegistry {
+    private static final Logger LOG = LoggerFactory.getLogger("dialtone.calls");
+
+    private final Map<String, Call> calls = new ConcurrentHashMap<>();
+    private volatile SipProvider provider;
+    private volatile SipMessages messages;
+
+    void attach(SipProvider sipProvider, SipMessages sipMessages) {
+        this.provider = sipProvider;
+        this.messages = sipMessages;
+    }
+
+    void add(Call call) {
+        calls.put(call.sipCallId(), call);
+    }
+
+    Call get(String sipCallId) {
+        return calls.get(sipCallId);
+    }
+
+    public Collection<Call> all() {
+        return List.copyOf(calls.values());
+    }
+
+    public int size() {
+        return calls.size();
+    }
+
+    /** Ends a call from the gateway's side: BYE to the caller with a Reason header, then release. */
+    public void hangUp(Call call, String why) {
+        Dialog dialog = call.dialog();
+        if (call.state() == Call.State.ANSWERED && dialog != null && dialog.getState() == DialogState.CONFIRMED) {
+            try {
+                Request bye = dialog.createRequest(Request.BYE);
+                bye.setHeader(messages.headers().createReasonHeader("SIP", 200, why));
+                ClientTransaction transaction = provider.getNewClientTransaction(bye);
+                dialog.sendRequest(transaction);
+            } catch (Exception e) {
+                LOG.warn("event=bye_failed call={} error=\"{}\"", call.sipCallId(), e.getMessage());
+            }
+        }
+        LOG.info("event=hangup call={} trunk={} room={} by=gateway why=\"{}\"", call.sipCallId(), call.trunkName(),
+                call.room(), why);
+        release(call);
+    }
+
+    /** Waits until no call is left or the timeout passes; true when none is left. */
+    public boolean awaitEmpty(java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (calls) {
+            while (!calls.isEmpty()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                calls.wait(Math.max(1, left / 1_000_000));
+            }
+            return true;
+        }
+    }
+
+    /** Gives back the RTP port, the timers and the active-call count; safe to call more than once. */
+    void release(Call call) {
+        if (!call.end()) {
+            return;
+        }
+        synchronized (calls) {
+            calls.remove(call.sipCallId(), call);
+            calls.notifyAll();
+        }
+        if (call.maxDuration() != null) {
+            call.maxDuration().cancel(false);
+        }
+        if (call.counted() != null) {
+            call.counted().close();
+        }
+        try {
+            call.rtp().close();
+        } catch (IOException e) {
+            LOG.debug("closing RTP port of {}", call.sipCallId(), e);
+        }
+    }
+
+    /** Reads whatever RTP arrived on each answered call; hangs up calls silent for longer than {@code timeoutMillis}. */
+    void checkMedia(long timeoutMillis) {
+        long now = System.currentTimeMillis();
+        ByteBuffer buffer = ByteBuffer.allocate(2048);
+        for (Call call : calls.values()) {
+            if (call.state() != Call.State.ANSWERED) {
+                continue;
+            }
+            try {
+                boolean received = false;
+                buffer.clear();
+                while (call.rtp().receive(buffer) != null) {
+                    received = true;
+                    buffer.clear();
+                }
+                if (received) {
+                    call.mediaSeen(now);
+                } else if (now - call.lastMediaMillis() > timeoutMillis) {
+                    hangUp(call, "no RTP for " + timeoutMillis / 1000 + " s");
+                }
+            } catch (IOException e) {
+                hangUp(call, "RTP port failed: " + e.getMessage());
+            }
+        }
+    }
+}

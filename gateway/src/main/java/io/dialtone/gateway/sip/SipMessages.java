@@ -1,0 +1,82 @@
+package io.dialtone.gateway.sip;
+
+import io.dialtone.routing.Reason;
+import java.text.ParseException;
+import java.util.Map;
+import java.util.UUID;
+import javax.sip.InvalidArgumentException;
+import javax.sip.SipFactory;
+import javax.sip.address.AddressFactory;
+import javax.sip.address.SipURI;
+import javax.sip.header.ContactHeader;
+import javax.sip.header.HeaderFactory;
+import javax.sip.header.ToHeader;
+import javax.sip.message.MessageFactory;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+
+/** Builds the responses and headers the gateway sends, so handlers read as the call flow and not as header plumbing. */
+public final class SipMessages {
+    static final String ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE";
+
+    private final MessageFactory messages;
+    private final HeaderFactory headers;
+    private final AddressFactory addresses;
+    private final String contactHost;
+    private final int contactPort;
+
+    SipMessages(SipFactory factory, String contactHost, int contactPort) throws javax.sip.PeerUnavailableException {
+        this.messages = factory.createMessageFactory();
+        this.headers = factory.createHeaderFactory();
+        this.addresses = factory.createAddressFactory();
+        this.contactHost = contactHost;
+        this.contactPort = contactPort;
+    }
+
+    HeaderFactory headers() {
+        return headers;
+    }
+
+    static String newTag() {
+        return UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+    }
+
+    /** A response; every final response and every provisional one after 100 carries our To tag. */
+    Response response(int status, Request request, String toTag) throws ParseException {
+        Response response = messages.createResponse(status, request);
+        ToHeader to = (ToHeader) response.getHeader(ToHeader.NAME);
+        if (status > 100 && to.getTag() == null && toTag != null) {
+            to.setTag(toTag);
+        }
+        return response;
+    }
+
+    /** A rejection with a Reason header (RFC 3326) that says why in words. */
+    Response rejection(Reason reason, Request request, String toTag, Map<String, String> extraHeaders)
+            throws ParseException, InvalidArgumentException {
+        Response response = response(reason.sipStatus(), request, toTag);
+        response.setHeader(headers.createReasonHeader("SIP", reason.sipStatus(), reason.headerText()));
+        if (reason.sipStatus() == 503) {
+            response.setHeader(headers.createRetryAfterHeader(reason == Reason.RATE_LIMITED ? 1 : 5));
+        }
+        for (Map.Entry<String, String> header : extraHeaders.entrySet()) {
+            response.addHeader(headers.createHeader(header.getKey(), header.getValue()));
+        }
+        return response;
+    }
+
+    ContactHeader contact(String transport) throws ParseException {
+        SipURI uri = addresses.createSipURI(null, contactHost);
+        uri.setPort(contactPort);
+        uri.setTransportParam(transport);
+        return headers.createContactHeader(addresses.createAddress(uri));
+    }
+
+    void withSdp(Response response, String sdp) throws ParseException {
+        response.setContent(sdp, headers.createContentTypeHeader("application", "sdp"));
+    }
+
+    void allow(Response response) throws ParseException {
+        response.setHeader(headers.createAllowHeader(ALLOW));
+    }
+}

@@ -1,0 +1,337 @@
+package io.dialtone.gateway.sip;
+
+import io.dialtone.api.v1alpha1.SipTransport;
+import io.dialtone.gateway.config.RoutingState;
+import io.dialtone.gateway.livekit.RoomProvisioner;
+import io.dialtone.gateway.stats.CallStats;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import javax.sip.DialogTerminatedEvent;
+import javax.sip.IOExceptionEvent;
+import javax.sip.ListeningPoint;
+import javax.sip.RequestEvent;
+import javax.sip.ResponseEvent;
+import javax.sip.ServerTransaction;
+import javax.sip.SipFactory;
+import javax.sip.SipListener;
+import javax.sip.SipProvider;
+import javax.sip.SipStack;
+import javax.sip.TimeoutEvent;
+import javax.sip.TransactionTerminatedEvent;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.ContentTypeHeader;
+import javax.sip.header.ToHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's SIP side on JAIN-SIP: listening points, and every request the gateway can receive. Nothing thrown
+ * while handling a request reaches the stack: the caller gets 500 and the log says why.
+ */
+public final class SipServer implements SipListener, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SipServer.class);
+    private static final Logger CALLS = LoggerFactory.getLogger("dialtone.calls");
+
+    /** How the server is set up beyond the routing configuration. */
+    public record Settings(String bindAddress, int port, List<SipTransport> transports, String advertisedAddress,
+                           int rtpMin, int rtpMax, Integer maxActiveCalls, double invitesPerSecondPerSource,
+                           Duration mediaTimeout, boolean answerUnknownSources) {
+    }
+
+    private final SipStack stack;
+    private final SipProvider provider;
+    private final SipMessages messages;
+    private final CallRegistry calls;
+    private final Admission admission;
+    private final InviteHandler invites;
+    private final ExecutorService liveKitCalls;
+    private final ScheduledExecutorService timers;
+    private final RoomProvisioner rooms;
+    private final String advertisedAddress;
+
+    public SipServer(Settings settings, RoutingState routing, CallStats stats, RoomProvisioner rooms) throws Exception {
+        SipFactory factory = SipFactory.getInstance();
+        factory.setPathName("gov.nist");
+        Properties properties = new Properties();
+        properties.setProperty("javax.sip.STACK_NAME", "dialtone-" + settings.port());
+        properties.setProperty("gov.nist.javax.sip.STACK_LOGGER", Slf4jStackLogger.class.getName());
+        properties.setProperty("gov.nist.javax.sip.SERVER_LOGGER", Slf4jServerLogger.class.getName());
+        properties.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "on");
+        properties.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
+        properties.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "8");
+        stack = factory.createSipStack(properties);
+        SipProvider sipProvider = null;
+        for (SipTransport transport : settings.transports()) {
+            if (transport == SipTransport.tls) {
+                throw new IllegalArgumentException("the tls transport is not available in this gateway build; "
+                        + "use udp and tcp");
+            }
+            ListeningPoint point = stack.createListeningPoint(settings.bindAddress(), settings.port(), transport.name());
+            if (sipProvider == null) {
+                sipProvider = stack.createSipProvider(point);
+            } else {
+                sipProvider.addListeningPoint(point);
+            }
+        }
+        provider = sipProvider;
+        this.rooms = rooms;
+        this.advertisedAddress = settings.advertisedAddress();
+        messages = new SipMessages(factory, settings.advertisedAddress(), settings.port());
+        calls = new CallRegistry();
+        calls.attach(provider, messages);
+        admission = new Admission(calls::size, settings.maxActiveCalls(), settings.invitesPerSecondPerSource(),
+                Math.max(1, settings.invitesPerSecondPerSource() * 2), Clock.systemUTC());
+        liveKitCalls = Executors.newFixedThreadPool(8, daemon("livekit-api"));
+        timers = Executors.newScheduledThreadPool(1, daemon("call-timers"));
+        invites = new InviteHandler(provider, messages, routing, admission,
+                new DigestAuthenticator(Clock.systemUTC(), Duration.ofMinutes(5)),
+                new RejectionCache<>(Clock.systemUTC(), Duration.ofSeconds(32), 100_000), stats, calls,
+                new RtpPorts(java.net.InetAddress.getByName(settings.bindAddress()), settings.rtpMin(), settings.rtpMax()),
+                rooms, liveKitCalls, timers, settings.advertisedAddress(), settings.advertisedAddress(),
+                settings.answerUnknownSources());
+        long mediaTimeout = settings.mediaTimeout().toMillis();
+        timers.scheduleWithFixedDelay(() -> guard("media check", () -> calls.checkMedia(mediaTimeout)),
+                500, 500, TimeUnit.MILLISECONDS);
+        timers.scheduleWithFixedDelay(() -> guard("room check", this::hangUpCallsWithoutRoom),
+                1, 1, TimeUnit.SECONDS);
+        provider.addSipListener(this);
+        LOG.info("SIP listening on {}:{} ({}), advertising {}, RTP ports {}-{}", settings.bindAddress(), settings.port(),
+                settings.transports(), settings.advertisedAddress(), settings.rtpMin(), settings.rtpMax());
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    private static void guard(String what, Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            LOG.warn("{} failed: {}", what, e.getMessage(), e);
+        }
+    }
+
+    public CallRegistry calls() {
+        return calls;
+    }
+
+    public Admission admission() {
+        return admission;
+    }
+
+    /** A room deleted through the API, or emptied of this caller, ends the call with a BYE. */
+    private void hangUpCallsWithoutRoom() {
+        List<Call> answered = calls.all().stream().filter(c -> c.state() == Call.State.ANSWERED).toList();
+        if (answered.isEmpty()) {
+            return;
+        }
+        try {
+            var existing = rooms.existing(answered.stream().map(Call::room).distinct().toList());
+            for (Call call : answered) {
+                if (!existing.contains(call.room())) {
+                    calls.hangUp(call, "room " + call.room() + " was deleted");
+                }
+            }
+        } catch (java.io.IOException e) {
+            LOG.warn("cannot check rooms of {} call(s): {}", answered.size(), e.getMessage());
+        }
+    }
+
+    @Override
+    public void processRequest(RequestEvent event) {
+        Request request = event.getRequest();
+        try {
+            switch (request.getMethod()) {
+                case Request.INVITE -> {
+                    if (((ToHeader) request.getHeader(ToHeader.NAME)).getTag() == null) {
+                        invites.handle(request, event.getServerTransaction());
+                    } else {
+                        reInvite(event);
+                    }
+                }
+                case Request.ACK -> {
+                    // 2xx ACKs confirm the dialog; non-2xx ACKs are absorbed by the transaction layer.
+                }
+                case Request.BYE -> bye(event);
+                case Request.CANCEL -> cancel(event);
+                case Request.OPTIONS -> options(event);
+                case Request.INFO -> info(event);
+                case Request.UPDATE -> update(event);
+                default -> {
+                    Response response = messages.response(Response.METHOD_NOT_ALLOWED, request, SipMessages.newTag());
+                    messages.allow(response);
+                    transaction(event).sendResponse(response);
+                }
+            }
+        } catch (InviteHandler.RetransmissionException retransmission) {
+            LOG.debug("retransmission of {} absorbed", request.getMethod());
+        } catch (Exception e) {
+            LOG.warn("failed to handle {} {}: {}", request.getMethod(), callId(request), e.toString(), e);
+            try {
+                transaction(event).sendResponse(messages.response(Response.SERVER_INTERNAL_ERROR, request,
+                        SipMessages.newTag()));
+            } catch (Exception ignored) {
+                LOG.debug("could not answer 500 to {}", callId(request));
+            }
+        }
+    }
+
+    private ServerTransaction transaction(RequestEvent event) throws Exception {
+        ServerTransaction transaction = event.getServerTransaction();
+        return transaction != null ? transaction : provider.getNewServerTransaction(event.getRequest());
+    }
+
+    private static String callId(Request request) {
+        CallIdHeader header = (CallIdHeader) request.getHeader(CallIdHeader.NAME);
+        return header == null ? "(no Call-ID)" : header.getCallId();
+    }
+
+    private void bye(RequestEvent event) throws Exception {
+        Request request = event.getRequest();
+        Call call = calls.get(callId(request));
+        if (call == null) {
+            transaction(event).sendResponse(messages.response(Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, request, null));
+            return;
+        }
+        transaction(event).sendResponse(messages.response(Response.OK, request, null));
+        CALLS.info("event=hangup call={} trunk={} room={} by=caller durationS={}", call.sipCallId(), call.trunkName(),
+                call.room(), Duration.between(call.started(), java.time.Instant.now()).toSeconds());
+        calls.release(call);
+    }
+
+    private void cancel(RequestEvent event) throws Exception {
+        Request request = event.getRequest();
+        Call call = calls.get(callId(request));
+        transaction(event).sendResponse(messages.response(Response.OK, request, null));
+        if (call != null && call.state() == Call.State.SETTING_UP) {
+            calls.release(call);
+            Request invite = call.invite().getRequest();
+            call.invite().sendResponse(messages.response(Response.REQUEST_TERMINATED, invite, SipMessages.newTag()));
+            CALLS.info("event=cancelled call={} trunk={} room={}", call.sipCallId(), call.trunkName(), call.room());
+        }
+    }
+
+    private void options(RequestEvent event) throws Exception {
+        Response response = messages.response(Response.OK, event.getRequest(), SipMessages.newTag());
+        messages.allow(response);
+        response.setHeader(messages.headers().createAcceptHeader("application", "sdp"));
+        transaction(event).sendResponse(response);
+    }
+
+    /** Hold, resume and session refresh: answer with the same port and codec, the direction mirrored. */
+    private void reInvite(RequestEvent event) throws Exception {
+        Request request = event.getRequest();
+        Call call = calls.get(callId(request));
+        if (call == null) {
+            transaction(event).sendResponse(messages.response(Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, request, null));
+            return;
+        }
+        renegotiate(event, call);
+    }
+
+    private void update(RequestEvent event) throws Exception {
+        Request request = event.getRequest();
+        Call call = calls.get(callId(request));
+        if (call == null) {
+            transaction(event).sendResponse(messages.response(Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, request, null));
+        } else if (request.getRawContent() == null || request.getRawContent().length == 0) {
+            transaction(event).sendResponse(messages.response(Response.OK, request, null));
+        } else {
+            renegotiate(event, call);
+        }
+    }
+
+    private void renegotiate(RequestEvent event, Call call) throws Exception {
+        Request request = event.getRequest();
+        byte[] body = request.getRawContent();
+        SdpNegotiator.Negotiated media = call.media();
+        if (body != null && body.length > 0) {
+            try {
+                media = new SdpNegotiator(List.of(call.media().codec())).negotiate(new String(body, StandardCharsets.UTF_8));
+            } catch (SdpNegotiator.NegotiationException e) {
+                transaction(event).sendResponse(messages.response(e.noCommonCodec() ? Response.NOT_ACCEPTABLE_HERE
+                        : Response.BAD_REQUEST, request, null));
+                return;
+            }
+        }
+        long version = call.nextSdpVersion(media);
+        Response ok = messages.response(Response.OK, request, null);
+        ok.setHeader(messages.contact(InviteHandler.transport(request)));
+        messages.withSdp(ok, media.answer(advertisedAddress, call.rtpPort(), call.started().toEpochMilli(), version));
+        transaction(event).sendResponse(ok);
+        CALLS.info("event=renegotiated call={} direction={}", call.sipCallId(), media.offered().answer());
+    }
+
+    /** DTMF as SIP INFO (application/dtmf-relay or application/dtmf) is accepted; other INFO bodies are not. */
+    private void info(RequestEvent event) throws Exception {
+        Request request = event.getRequest();
+        ContentTypeHeader type = (ContentTypeHeader) request.getHeader(ContentTypeHeader.NAME);
+        String contentType = type == null ? "" : (type.getContentType() + "/" + type.getContentSubType()).toLowerCase(Locale.ROOT);
+        if (calls.get(callId(request)) == null) {
+            transaction(event).sendResponse(messages.response(Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, request, null));
+        } else if (contentType.equals("application/dtmf-relay") || contentType.equals("application/dtmf")) {
+            byte[] body = request.getRawContent();
+            CALLS.info("event=dtmf call={} via=info body=\"{}\"", callId(request),
+                    body == null ? "" : new String(body, StandardCharsets.UTF_8).trim().replace("\r\n", " "));
+            transaction(event).sendResponse(messages.response(Response.OK, request, null));
+        } else {
+            Response response = messages.response(Response.UNSUPPORTED_MEDIA_TYPE, request, null);
+            response.setHeader(messages.headers().createAcceptHeader("application", "dtmf-relay"));
+            transaction(event).sendResponse(response);
+        }
+    }
+
+    /** Draining: new INVITEs get 503; active calls carry on. */
+    public void startDraining() {
+        admission.startDraining();
+    }
+
+    @Override
+    public void processResponse(ResponseEvent event) {
+        LOG.debug("response {} to our request", event.getResponse().getStatusCode());
+    }
+
+    @Override
+    public void processTimeout(TimeoutEvent event) {
+        LOG.debug("transaction timeout ({})", event.getTimeout());
+    }
+
+    @Override
+    public void processIOException(IOExceptionEvent event) {
+        LOG.warn("SIP transport error towards {}:{} over {}", event.getHost(), event.getPort(), event.getTransport());
+    }
+
+    @Override
+    public void processTransactionTerminated(TransactionTerminatedEvent event) {
+        // Calls are tracked by Call-ID, not by transaction.
+    }
+
+    @Override
+    public void processDialogTerminated(DialogTerminatedEvent event) {
+        Call call = calls.get(event.getDialog().getCallId().getCallId());
+        if (call != null && call.state() == Call.State.ANSWERED) {
+            calls.release(call);
+        }
+    }
+
+    @Override
+    public void close() {
+        timers.shutdownNow();
+        liveKitCalls.shutdownNow();
+        stack.stop();
+    }
+}
