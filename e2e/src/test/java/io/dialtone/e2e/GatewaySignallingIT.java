@@ -1,0 +1,290 @@
+package io.dialtone.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dialtone.e2e.support.GatewayProcess;
+import io.dialtone.e2e.support.LiveKitServer;
+import io.dialtone.e2e.support.Processes;
+import io.dialtone.e2e.support.Sipp;
+import io.dialtone.e2e.support.SippScenario;
+import io.livekit.server.RoomServiceClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import livekit.LivekitModels;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The standalone gateway against a real livekit-server, called by sipp over loopback: what a carrier's calls
+ * meet, from the first INVITE to the last BYE.
+ */
+class GatewaySignallingIT {
+    private static final Path DIR = Path.of("target", "gateway-signalling-it").toAbsolutePath();
+    private static LiveKitServer livekit;
+    private static RoomServiceClient rooms;
+    private static GatewayProcess gateway;
+    private static Path config;
+
+    static String configYaml(String url, String extra) {
+        return """
+                apiVersion: dialtone.io/v1alpha1
+                kind: SipGateway
+                metadata: {name: it}
+                spec:
+                  livekit: {url: "%s", apiKey: devkey, apiSecret: secret}
+                  media: {rtpPortRange: {min: 31000, max: 31998}}
+                ---
+                apiVersion: dialtone.io/v1alpha1
+                kind: SipTrunk
+                metadata: {name: carrier}
+                spec:
+                  numbers: ["+15550199", "+15550500"]
+                  allowedAddresses: [127.0.0.1]
+                ---
+                apiVersion: dialtone.io/v1alpha1
+                kind: SipTrunk
+                metadata: {name: secure}
+                spec:
+                  numbers: ["+15550300"]
+                  allowedAddresses: [127.0.0.1]
+                  auth: {username: pbx, password: s3cret}
+                ---
+                apiVersion: dialtone.io/v1alpha1
+                kind: DispatchRule
+                metadata: {name: per-caller}
+                spec:
+                  trunkRefs: [carrier, secure]
+                  numbers: ["+15550199", "+15550300"]
+                  individual: {roomPrefix: sip-call-}
+                  room: {metadata: "from the phone", emptyTimeout: 5m}
+                """.formatted(url) + extra;
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        Files.createDirectories(DIR);
+        livekit = LiveKitServer.start(DIR.resolve("livekit"));
+        rooms = RoomServiceClient.createClient(livekit.httpUrl(), LiveKitServer.API_KEY, LiveKitServer.API_SECRET);
+        config = DIR.resolve("gateway.yaml");
+        Files.writeString(config, configYaml(livekit.httpUrl().replace("http://", "ws://"), ""));
+        gateway = GatewayProcess.start(config, DIR.resolve("gateway"), "--media-timeout", "60s");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (gateway != null) {
+            gateway.close();
+        }
+        if (livekit != null) {
+            livekit.close();
+        }
+    }
+
+    private static SippScenario callFlow(String name, int holdMillis) {
+        return new SippScenario(name).invite("X-Campaign: spring\n").optional(100).optional(180).expect(200)
+                .ack("1").pause(holdMillis).bye("2").expect(200);
+    }
+
+    private static Processes.Result sipp(SippScenario scenario, String number, int timeoutSeconds, String... extra)
+            throws Exception {
+        Path file = scenario.write(DIR.resolve("sipp"));
+        return Sipp.call(file, gateway.sipPort(), number, "+15550100", timeoutSeconds, extra);
+    }
+
+    private static void assertPassed(Processes.Result result, SippScenario scenario, String name) throws Exception {
+        assertThat(result.exitCode()).as("sipp %s failed:\n%s\n%s\ngateway log:\n%s", name,
+                result.out().lines().filter(l -> l.contains("call") || l.contains("rror")).toList(),
+                Sipp.messages(DIR.resolve("sipp").resolve(name + ".xml")), gateway.log()).isZero();
+    }
+
+    private static Optional<LivekitModels.Room> roomStartingWith(String prefix) throws Exception {
+        return rooms.listRooms().execute().body().stream().filter(r -> r.getName().startsWith(prefix)).findFirst();
+    }
+
+    private static <T> T await(String what, Duration timeout, java.util.concurrent.Callable<Optional<T>> probe)
+            throws Exception {
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            Optional<T> value = probe.call();
+            if (value.isPresent()) {
+                return value.get();
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(100_000_000);
+        }
+        throw new AssertionError("timed out waiting for " + what + "\ngateway log:\n" + gateway.log());
+    }
+
+    /** A counter of /stats, e.g. ("trunks", "carrier", "total"); 0 when the trunk or rule has no calls yet. */
+    private static long stat(String group, String name, String counter) throws Exception {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(gateway.get("/stats").body());
+        return json.path(group).path(name).path(counter).asLong(0);
+    }
+
+    @Test
+    void anAcceptedCallCreatesTheRuleRoomAndIsCounted() throws Exception {
+        long trunkTotal = stat("trunks", "carrier", "total");
+        long ruleTotal = stat("rules", "per-caller", "total");
+        SippScenario scenario = callFlow("accepted", 3000);
+        CompletableFuture<Processes.Result> call = CompletableFuture.supplyAsync(() -> {
+            try {
+                return sipp(scenario, "+15550199", 20);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        LivekitModels.Room room = await("the call's room", Duration.ofSeconds(10),
+                () -> roomStartingWith("sip-call-_+15550100_"));
+        assertThat(room.getName()).matches("sip-call-_\\+15550100_[0-9A-Za-z]{12}");
+        assertThat(room.getMetadata()).isEqualTo("from the phone");
+        assertThat(room.getEmptyTimeout()).isEqualTo(300);
+        assertPassed(call.get(), scenario, "accepted");
+        assertThat(stat("trunks", "carrier", "total")).isEqualTo(trunkTotal + 1);
+        assertThat(stat("rules", "per-caller", "total")).isEqualTo(ruleTotal + 1);
+        assertThat(gateway.get("/metrics").body())
+                .containsPattern("dialtone_gateway_calls_total\\{rule=\"per-caller\",trunk=\"carrier\"} [1-9]");
+        assertThat(gateway.log()).contains("event=answered").contains("trunk=carrier rule=per-caller");
+    }
+
+    @Test
+    void aKnownTrunkWithoutARuleIsRejectedWith404AndAReasonHeader() throws Exception {
+        SippScenario scenario = new SippScenario("no-rule").invite("").optional(100)
+                .expect(404, "Reason: SIP;cause=404;text=\"No dispatch rule\"").ackRejection("1", 1);
+        assertPassed(sipp(scenario, "+15550500", 10), scenario, "no-rule");
+        assertThat(gateway.log()).contains("status=404 reason=no_rule")
+                .contains("no DispatchRule takes the call from +15550100 to +15550500 on SipTrunk carrier");
+        assertThat(stat("trunks", "carrier", "rejected")).isPositive();
+    }
+
+    @Test
+    void aNumberNoTrunkListsIsRejectedWith404() throws Exception {
+        SippScenario scenario = new SippScenario("no-trunk").invite("").optional(100)
+                .expect(404, "Reason: SIP;cause=404;text=\"No trunk for number\"").ackRejection("1", 1);
+        assertPassed(sipp(scenario, "+15550404", 10), scenario, "no-trunk");
+    }
+
+    @Test
+    void aSourceNoTrunkAllowsGetsNoAnswerAndIsCounted() throws Exception {
+        SippScenario scenario = new SippScenario("unknown-source").invite("").expect(100);
+        Processes.Result result = sipp(scenario, "+15550199", 3, "-i", "127.0.0.2");
+        assertThat(result.exitCode()).as("sipp got an answer").isNotZero();
+        assertThat(gateway.get("/metrics").body())
+                .containsPattern("dialtone_gateway_calls_rejected_total\\{reason=\"unknown_source\",trunk=\"\"} [1-9]");
+        assertThat(gateway.log()).contains("event=dropped").contains("source=127.0.0.2");
+    }
+
+    @Test
+    void digestCredentialsOpenTheTrunk() throws Exception {
+        SippScenario scenario = new SippScenario("digest-ok").invite("").optional(100)
+                .expect(407, "Proxy-Authenticate: Digest .*qop=\"auth\"").ackRejection("1", 1)
+                .inviteWithCredentials("pbx", "s3cret").optional(100).optional(180).expect(200).ack("2")
+                .bye("3").expect(200);
+        assertPassed(sipp(scenario, "+15550300", 15), scenario, "digest-ok");
+    }
+
+    @Test
+    void aWrongPasswordIsRejectedWith403() throws Exception {
+        SippScenario scenario = new SippScenario("digest-wrong").invite("").optional(100).expect(407)
+                .ackRejection("1", 1).inviteWithCredentials("pbx", "guess").optional(100)
+                .expect(403, "Reason: SIP;cause=403;text=\"Authentication failed\"").ackRejection("2", 1);
+        assertPassed(sipp(scenario, "+15550300", 15), scenario, "digest-wrong");
+        assertThat(gateway.log()).contains("reason=auth_failed").contains("did not prove the password of SipTrunk secure");
+    }
+
+    @Test
+    void optionsIsAnsweredAsAKeepalive() throws Exception {
+        SippScenario scenario = new SippScenario("options").options()
+                .expect(200, "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE");
+        assertPassed(sipp(scenario, "+15550199", 10), scenario, "options");
+    }
+
+    @Test
+    void holdIsAnsweredWithTheDirectionMirrored() throws Exception {
+        SippScenario scenario = new SippScenario("hold").invite("").optional(100).optional(180).expect(200).ack("1")
+                .reInvite("2", "sendonly").optional(100).expect(200, "a=recvonly").ack("2")
+                .reInvite("3", "sendrecv").optional(100).expect(200, "a=sendrecv").ack("3")
+                .bye("4").expect(200);
+        assertPassed(sipp(scenario, "+15550199", 15), scenario, "hold");
+    }
+
+    @Test
+    void deletingTheRoomHangsUpTheCaller() throws Exception {
+        SippScenario scenario = new SippScenario("room-deleted").invite("").optional(100).optional(180).expect(200)
+                .ack("1").expectRequestAndAnswer("BYE", 15000);
+        CompletableFuture<Processes.Result> call = CompletableFuture.supplyAsync(() -> {
+            try {
+                return Sipp.call(scenario.write(DIR.resolve("sipp")), gateway.sipPort(), "+15550199", "+15550777", 25);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        LivekitModels.Room room = await("the call's room", Duration.ofSeconds(10),
+                () -> roomStartingWith("sip-call-_+15550777_"));
+        assertThat(rooms.deleteRoom(room.getName()).execute().isSuccessful()).isTrue();
+        assertPassed(call.get(), scenario, "room-deleted");
+        assertThat(gateway.log()).contains("by=gateway why=\"room " + room.getName() + " was deleted\"");
+    }
+
+    @Test
+    void aConfigurationChangeAppliesWithoutTouchingACallInProgress() throws Exception {
+        SippScenario scenario = callFlow("during-reload", 4000);
+        CompletableFuture<Processes.Result> call = CompletableFuture.supplyAsync(() -> {
+            try {
+                return sipp(scenario, "+15550199", 20);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        String before = revision();
+        await("the call to be answered", Duration.ofSeconds(10),
+                () -> gateway.log().contains("during-reload") || gateway.get("/stats").body().contains("\"active\":1")
+                        ? Optional.of(true) : Optional.empty());
+        Files.writeString(config, configYaml(livekit.httpUrl().replace("http://", "ws://"), """
+                ---
+                apiVersion: dialtone.io/v1alpha1
+                kind: DispatchRule
+                metadata: {name: late-numbers}
+                spec:
+                  trunkRefs: [carrier]
+                  numbers: ["+15550500"]
+                  callee: {roomPrefix: late}
+                """));
+        String after = await("the new revision", Duration.ofSeconds(10),
+                () -> Optional.of(revision()).filter(r -> !r.equals(before)));
+        assertThat(after).isNotEqualTo(before);
+        assertPassed(call.get(), scenario, "during-reload");
+        assertThat(gateway.log()).contains("applied configuration revision " + after + " (was " + before + ")");
+
+        Files.writeString(config, "this: [is not valid");
+        await("the refusal", Duration.ofSeconds(10), () -> gateway.log().contains("still running revision " + after)
+                ? Optional.of(true) : Optional.empty());
+        assertThat(revision()).isEqualTo(after);
+        Files.writeString(config, configYaml(livekit.httpUrl().replace("http://", "ws://"), ""));
+    }
+
+    private static String revision() throws Exception {
+        String stats = gateway.get("/stats").body();
+        int start = stats.indexOf("\"revision\":\"") + 12;
+        return stats.substring(start, stats.indexOf('"', start));
+    }
+
+    @Test
+    void aStatsDocumentSaysWhoAndWhat() throws Exception {
+        String stats = gateway.get("/stats").body();
+        assertThat(stats).contains("\"pod\":{\"name\":").contains("\"revision\":\"").contains("\"draining\":false");
+        assertThat(gateway.get("/healthz").statusCode()).isEqualTo(200);
+        assertThat(gateway.get("/readyz").statusCode()).isEqualTo(200);
+        List.of("/metrics", "/stats").forEach(path -> {
+            try {
+                assertThat(gateway.get(path).statusCode()).isEqualTo(200);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+}

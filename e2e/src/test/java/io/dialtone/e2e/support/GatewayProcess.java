@@ -1,0 +1,93 @@
+package io.dialtone.e2e.support;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The gateway as users run it (java -jar dialtone-gateway.jar gateway ...), on loopback ports of its own. */
+public final class GatewayProcess implements AutoCloseable {
+    private final Process process;
+    private final Path log;
+    private final int sipPort;
+    private final int adminPort;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private GatewayProcess(Process process, Path log, int sipPort, int adminPort) {
+        this.process = process;
+        this.log = log;
+        this.sipPort = sipPort;
+        this.adminPort = adminPort;
+    }
+
+    public static GatewayProcess start(Path config, Path workDir, String... extraArgs) throws Exception {
+        Files.createDirectories(workDir);
+        Path jar = Toolchain.root().resolve("gateway/target/dialtone-gateway.jar");
+        int sipPort = Ports.free();
+        int adminPort = Ports.free();
+        Path log = workDir.resolve("gateway.log");
+        List<String> command = new java.util.ArrayList<>(List.of("java", "-XX:+UseG1GC", "-jar", jar.toString(),
+                "gateway", "--config", config.toString(), "--bind", "127.0.0.1", "--sip-port", String.valueOf(sipPort),
+                "--admin-bind", "127.0.0.1", "--admin-port", String.valueOf(adminPort)));
+        command.addAll(List.of(extraArgs));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        GatewayProcess gateway = new GatewayProcess(process, log, sipPort, adminPort);
+        gateway.awaitReady(Duration.ofSeconds(30));
+        return gateway;
+    }
+
+    private void awaitReady(Duration timeout) throws Exception {
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("gateway exited with " + process.exitValue() + ":\n" + log());
+            }
+            try {
+                if (get("/readyz").statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // the admin port is not open yet
+            }
+            process.waitFor(200, TimeUnit.MILLISECONDS);
+        }
+        throw new IllegalStateException("gateway not ready within " + timeout + ":\n" + log());
+    }
+
+    public HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    public int sipPort() {
+        return sipPort;
+    }
+
+    public String log() throws IOException {
+        return Files.readString(log);
+    }
+
+    /** SIGTERM, as Kubernetes stops a pod; returns the exit code. */
+    public int terminate(Duration timeout) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly().waitFor();
+            return -1;
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            terminate(Duration.ofSeconds(10));
+        }
+    }
+}

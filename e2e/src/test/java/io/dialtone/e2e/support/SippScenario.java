@@ -1,0 +1,145 @@
+package io.dialtone.e2e.support;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * sipp scenarios assembled from the steps of a SIP call, so each test states its call flow in a few lines and the
+ * message texts exist once. Written to a file and run by {@link Sipp}.
+ */
+public final class SippScenario {
+    private static final String FROM = "From: \"Caller\" <sip:[field0]@carrier.example>;tag=[pid]SIPpTag00[call_number]";
+    private static final String TO = "To: <sip:[service]@[remote_ip]:[remote_port]>";
+    private static final String COMMON = """
+            Call-ID: [call_id]
+            Contact: sip:[field0]@[local_ip]:[local_port]
+            Max-Forwards: 70""";
+
+    private final StringBuilder steps = new StringBuilder();
+    private final String name;
+
+    public SippScenario(String name) {
+        this.name = name;
+    }
+
+    private static String offer(String direction) {
+        return """
+                v=0
+                o=caller 53655765 2353687637 IN IP[local_ip_type] [local_ip]
+                s=-
+                c=IN IP[media_ip_type] [media_ip]
+                t=0 0
+                m=audio [media_port] RTP/AVP 8 0 101
+                a=rtpmap:8 PCMA/8000
+                a=rtpmap:0 PCMU/8000
+                a=rtpmap:101 telephone-event/8000
+                a=fmtp:101 0-16
+                a=ptime:20
+                a=%s
+                """.formatted(direction);
+    }
+
+    private SippScenario send(String message, boolean retransmit) {
+        steps.append(retransmit ? "  <send retrans=\"500\">" : "  <send>").append("<![CDATA[\n")
+                .append(message.strip()).append("\n\n]]></send>\n");
+        return this;
+    }
+
+    private static String request(String method, String cseq, boolean inDialog, String extraHeaders, String body) {
+        return method + " sip:[service]@[remote_ip]:[remote_port] SIP/2.0\n"
+                + "Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]\n"
+                + FROM + "\n" + TO + (inDialog ? "[peer_tag_param]" : "") + "\n" + COMMON + "\n"
+                + "CSeq: " + cseq + "\n" + extraHeaders
+                + (body == null ? "Content-Length: 0\n" : "Content-Type: application/sdp\nContent-Length: [len]\n\n" + body);
+    }
+
+    /** INVITE with an offer of PCMA, PCMU and telephone-event; {@code headers} are extra header lines. */
+    public SippScenario invite(String headers) {
+        return send(request("INVITE", "1 INVITE", false, headers, offer("sendrecv")), true);
+    }
+
+    /** The same INVITE again after a 407, answering the challenge with the [authentication] keyword. */
+    public SippScenario inviteWithCredentials(String username, String password) {
+        return send(request("INVITE", "2 INVITE", false,
+                "[authentication username=" + username + " password=" + password + "]\n", offer("sendrecv")), true);
+    }
+
+    public SippScenario reInvite(String cseq, String direction) {
+        return send(request("INVITE", cseq + " INVITE", true, "", offer(direction)), true);
+    }
+
+    public SippScenario ack(String cseq) {
+        return send(request("ACK", cseq + " ACK", true, "", null), false);
+    }
+
+    /**
+     * ACK for a non-2xx final response, on the INVITE's branch (RFC 3261 17.1.1.3).
+     *
+     * @param sendsBack how many messages ago this scenario sent that INVITE
+     */
+    public SippScenario ackRejection(String cseq, int sendsBack) {
+        return send(request("ACK", cseq + " ACK", true, "", null)
+                .replace("branch=[branch]", "branch=[branch-" + sendsBack + "]"), false);
+    }
+
+    public SippScenario bye(String cseq) {
+        return send(request("BYE", cseq + " BYE", true, "", null), true);
+    }
+
+    public SippScenario cancel() {
+        return send(request("CANCEL", "1 CANCEL", false, "", null).replace("branch=[branch]", "branch=[branch-1]"), true);
+    }
+
+    public SippScenario options() {
+        return send(request("OPTIONS", "1 OPTIONS", false, "Accept: application/sdp\n", null), true);
+    }
+
+    /** A final or provisional response; a 407 is kept as the challenge [authentication] answers. */
+    public SippScenario expect(int status) {
+        steps.append("  <recv response=\"").append(status).append("\"").append(status == 407 ? " auth=\"true\"" : "")
+                .append("/>\n");
+        return this;
+    }
+
+    public SippScenario optional(int status) {
+        steps.append("  <recv response=\"").append(status).append("\" optional=\"true\"/>\n");
+        return this;
+    }
+
+    /** A response whose whole text must match {@code regexp} (headers included), e.g. a Reason header. */
+    public SippScenario expect(int status, String regexp) {
+        steps.append("  <recv response=\"").append(status).append("\" auth=\"").append(status == 407)
+                .append("\"><action><ereg regexp=\"").append(regexp.replace("\"", "&quot;"))
+                .append("\" search_in=\"msg\" check_it=\"true\" assign_to=\"dummy\"/></action></recv>\n")
+                .append("  <Reference variables=\"dummy\"/>\n");
+        return this;
+    }
+
+    /** A request from the gateway (a BYE), answered with 200. */
+    public SippScenario expectRequestAndAnswer(String method, int timeoutMillis) {
+        steps.append("  <recv request=\"").append(method).append("\" timeout=\"").append(timeoutMillis).append("\"/>\n");
+        return send("""
+                SIP/2.0 200 OK
+                [last_Via:]
+                [last_From:]
+                [last_To:]
+                [last_Call-ID:]
+                [last_CSeq:]
+                Content-Length: 0
+                """, false);
+    }
+
+    public SippScenario pause(int millis) {
+        steps.append("  <pause milliseconds=\"").append(millis).append("\"/>\n");
+        return this;
+    }
+
+    public Path write(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Path file = dir.resolve(name + ".xml");
+        Files.writeString(file, "<?xml version=\"1.0\" encoding=\"ISO-8859-1\" ?>\n<scenario name=\"" + name + "\">\n"
+                + steps + "</scenario>\n");
+        return file;
+    }
+}
