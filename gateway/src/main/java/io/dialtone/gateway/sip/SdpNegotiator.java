@@ -89,6 +89,9 @@ public final class SdpNegotiator {
     }
 
     public Negotiated negotiate(String offer) throws NegotiationException {
+        if (!offer.stripLeading().startsWith("v=0")) {
+            throw new NegotiationException("the body is not an SDP offer: it does not start with v=0", false);
+        }
         SessionDescription session;
         try {
             session = SdpFactory.getInstance().createSessionDescription(offer);

@@ -1,0 +1,101 @@
+package io.dialtone.gateway.sip;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dialtone.api.v1alpha1.Codec;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class SdpNegotiatorTest {
+    private static final SdpNegotiator ALL = new SdpNegotiator(List.of(Codec.PCMU, Codec.PCMA, Codec.G722));
+
+    private static String offer(String formats, String... attributes) {
+        return "v=0\r\no=- 1 1 IN IP4 192.0.2.10\r\ns=-\r\nc=IN IP4 192.0.2.10\r\nt=0 0\r\nm=audio 40000 RTP/AVP "
+                + formats + "\r\n" + String.join("", List.of(attributes).stream().map(a -> "a=" + a + "\r\n").toList());
+    }
+
+    @Test
+    void theCallersOrderWinsAmongAcceptedCodecs() throws Exception {
+        SdpNegotiator.Negotiated negotiated = ALL.negotiate(offer("8 0 9", "rtpmap:8 PCMA/8000", "rtpmap:0 PCMU/8000"));
+        assertThat(negotiated.codec()).isEqualTo(Codec.PCMA);
+        assertThat(negotiated.payloadType()).isEqualTo(8);
+        assertThat(negotiated.remoteAddress()).isEqualTo("192.0.2.10");
+        assertThat(negotiated.remotePort()).isEqualTo(40000);
+    }
+
+    @Test
+    void staticPayloadTypesNeedNoRtpmap() throws Exception {
+        assertThat(ALL.negotiate(offer("9 0")).codec()).isEqualTo(Codec.G722);
+    }
+
+    @Test
+    void codecsTheTrunkDoesNotAcceptAreSkipped() throws Exception {
+        assertThat(new SdpNegotiator(List.of(Codec.PCMU)).negotiate(offer("8 9 0")).codec()).isEqualTo(Codec.PCMU);
+    }
+
+    @Test
+    void dynamicPayloadTypesAreRecognisedByName() throws Exception {
+        SdpNegotiator.Negotiated negotiated = ALL.negotiate(offer("96 101", "rtpmap:96 pcmu/8000",
+                "rtpmap:101 telephone-event/8000"));
+        assertThat(negotiated.codec()).isEqualTo(Codec.PCMU);
+        assertThat(negotiated.payloadType()).isEqualTo(96);
+        assertThat(negotiated.telephoneEvent()).isEqualTo(101);
+    }
+
+    @Test
+    void noCommonCodecIsA488NotA400() {
+        assertThatThrownBy(() -> ALL.negotiate(offer("18 3", "rtpmap:18 G729/8000")))
+                .isInstanceOfSatisfying(SdpNegotiator.NegotiationException.class,
+                        e -> assertThat(e.noCommonCodec()).isTrue())
+                .hasMessageContaining("no common codec").hasMessageContaining("G729/8000");
+    }
+
+    @Test
+    void garbageIsMalformedNotACodecProblem() {
+        assertThatThrownBy(() -> ALL.negotiate("this is not sdp"))
+                .isInstanceOfSatisfying(SdpNegotiator.NegotiationException.class,
+                        e -> assertThat(e.noCommonCodec()).isFalse());
+    }
+
+    @Test
+    void anOfferWithoutAudioHasNoCommonCodec() {
+        String video = offer("96").replace("m=audio", "m=video");
+        assertThatThrownBy(() -> ALL.negotiate(video)).hasMessageContaining("no audio stream");
+    }
+
+    @Test
+    void ptimeIsHonouredAndDefaultsTo20() throws Exception {
+        assertThat(ALL.negotiate(offer("0", "ptime:30")).ptime()).isEqualTo(30);
+        assertThat(ALL.negotiate(offer("0")).ptime()).isEqualTo(20);
+    }
+
+    @ParameterizedTest(name = "an offer {0} is answered {1}")
+    @CsvSource({"sendrecv,sendrecv", "sendonly,recvonly", "recvonly,sendonly", "inactive,inactive"})
+    void theDirectionIsMirrored(String offered, String answered) throws Exception {
+        String answer = ALL.negotiate(offer("0", offered)).answer("198.51.100.5", 20000, 1, 2);
+        assertThat(answer).contains("a=" + answered + "\r\n");
+    }
+
+    @Test
+    void anOldStyleHoldWithAZeroAddressIsAnsweredRecvonly() throws Exception {
+        String hold = offer("0").replace("c=IN IP4 192.0.2.10", "c=IN IP4 0.0.0.0");
+        assertThat(ALL.negotiate(hold).answer("198.51.100.5", 20000, 1, 2)).contains("a=recvonly");
+    }
+
+    @Test
+    void theAnswerAdvertisesTheGatewayAddressPortCodecAndEvents() throws Exception {
+        String answer = ALL.negotiate(offer("0 101", "rtpmap:101 telephone-event/8000", "ptime:20"))
+                .answer("198.51.100.5", 20000, 7, 3);
+        assertThat(answer).isEqualTo("v=0\r\no=dialtone 7 3 IN IP4 198.51.100.5\r\ns=dialtone\r\n"
+                + "c=IN IP4 198.51.100.5\r\nt=0 0\r\nm=audio 20000 RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\n"
+                + "a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\na=ptime:20\r\na=sendrecv\r\n");
+    }
+
+    @Test
+    void anIpv6AddressIsAdvertisedAsIp6() throws Exception {
+        assertThat(ALL.negotiate(offer("0")).answer("2001:db8::5", 20000, 1, 1)).contains("c=IN IP6 2001:db8::5");
+    }
+}
