@@ -66,6 +66,17 @@ public final class GatewayProcess implements AutoCloseable {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** Waits for a line of the gateway's log; lines are written after the SIP message they describe is sent. */
+    public void awaitLog(String text, Duration timeout) throws IOException {
+        Instant deadline = Instant.now().plus(timeout);
+        while (!log().contains(text)) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("no '" + text + "' in the gateway log within " + timeout + ":\n" + log());
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(50_000_000);
+        }
+    }
+
     public int sipPort() {
         return sipPort;
     }

@@ -18,6 +18,9 @@ public final class SippScenario {
 
     private final StringBuilder steps = new StringBuilder();
     private final String name;
+    /** sipp numbers every send, recv and pause; [branch-N] names the branch of the element N places back. */
+    private int elements;
+    private int lastInvite;
 
     public SippScenario(String name) {
         this.name = name;
@@ -41,6 +44,7 @@ public final class SippScenario {
     }
 
     private SippScenario send(String message, boolean retransmit) {
+        elements++;
         steps.append(retransmit ? "  <send retrans=\"500\">" : "  <send>").append("<![CDATA[\n")
                 .append(message.strip()).append("\n\n]]></send>\n");
         return this;
@@ -56,16 +60,19 @@ public final class SippScenario {
 
     /** INVITE with an offer of PCMA, PCMU and telephone-event; {@code headers} are extra header lines. */
     public SippScenario invite(String headers) {
+        lastInvite = elements;
         return send(request("INVITE", "1 INVITE", false, headers, offer("sendrecv")), true);
     }
 
     /** The same INVITE again after a 407, answering the challenge with the [authentication] keyword. */
     public SippScenario inviteWithCredentials(String username, String password) {
+        lastInvite = elements;
         return send(request("INVITE", "2 INVITE", false,
                 "[authentication username=" + username + " password=" + password + "]\n", offer("sendrecv")), true);
     }
 
     public SippScenario reInvite(String cseq, String direction) {
+        lastInvite = elements;
         return send(request("INVITE", cseq + " INVITE", true, "", offer(direction)), true);
     }
 
@@ -73,14 +80,13 @@ public final class SippScenario {
         return send(request("ACK", cseq + " ACK", true, "", null), false);
     }
 
-    /**
-     * ACK for a non-2xx final response, on the INVITE's branch (RFC 3261 17.1.1.3).
-     *
-     * @param sendsBack how many messages ago this scenario sent that INVITE
-     */
-    public SippScenario ackRejection(String cseq, int sendsBack) {
-        return send(request("ACK", cseq + " ACK", true, "", null)
-                .replace("branch=[branch]", "branch=[branch-" + sendsBack + "]"), false);
+    /** ACK for a non-2xx final response, on the branch of the INVITE it answers (RFC 3261 17.1.1.3). */
+    public SippScenario ackRejection(String cseq) {
+        return send(request("ACK", cseq + " ACK", true, "", null).replace("branch=[branch]", inviteBranch()), false);
+    }
+
+    private String inviteBranch() {
+        return "branch=[branch-" + (elements - lastInvite) + "]";
     }
 
     public SippScenario bye(String cseq) {
@@ -88,7 +94,7 @@ public final class SippScenario {
     }
 
     public SippScenario cancel() {
-        return send(request("CANCEL", "1 CANCEL", false, "", null).replace("branch=[branch]", "branch=[branch-1]"), true);
+        return send(request("CANCEL", "1 CANCEL", false, "", null).replace("branch=[branch]", inviteBranch()), true);
     }
 
     public SippScenario options() {
@@ -97,18 +103,21 @@ public final class SippScenario {
 
     /** A final or provisional response; a 407 is kept as the challenge [authentication] answers. */
     public SippScenario expect(int status) {
+        elements++;
         steps.append("  <recv response=\"").append(status).append("\"").append(status == 407 ? " auth=\"true\"" : "")
                 .append("/>\n");
         return this;
     }
 
     public SippScenario optional(int status) {
+        elements++;
         steps.append("  <recv response=\"").append(status).append("\" optional=\"true\"/>\n");
         return this;
     }
 
     /** A response whose whole text must match {@code regexp} (headers included), e.g. a Reason header. */
     public SippScenario expect(int status, String regexp) {
+        elements++;
         steps.append("  <recv response=\"").append(status).append("\" auth=\"").append(status == 407)
                 .append("\"><action><ereg regexp=\"").append(regexp.replace("\"", "&quot;"))
                 .append("\" search_in=\"msg\" check_it=\"true\" assign_to=\"dummy\"/></action></recv>\n")
@@ -118,6 +127,7 @@ public final class SippScenario {
 
     /** A request from the gateway (a BYE), answered with 200. */
     public SippScenario expectRequestAndAnswer(String method, int timeoutMillis) {
+        elements++;
         steps.append("  <recv request=\"").append(method).append("\" timeout=\"").append(timeoutMillis).append("\"/>\n");
         return send("""
                 SIP/2.0 200 OK
@@ -131,6 +141,7 @@ public final class SippScenario {
     }
 
     public SippScenario pause(int millis) {
+        elements++;
         steps.append("  <pause milliseconds=\"").append(millis).append("\"/>\n");
         return this;
     }

@@ -226,7 +226,28 @@ final class InviteHandler {
                 trunkName, accept.rule().name(), accept.roomName(), ((FromHeader) request.getHeader(FromHeader.NAME))
                         .getAddress().getURI(), ((ToHeader) request.getHeader(ToHeader.NAME)).getAddress().getURI(),
                 media.codec(), call.rtpPort());
+        Duration ringingTimeout = accept.trunk() == null ? Duration.ofSeconds(30)
+                : Durations.parse(accept.trunk().spec().ringingTimeout());
+        timers.schedule(() -> giveUpRinging(request, call, toTag, ringingTimeout), ringingTimeout.toMillis(),
+                TimeUnit.MILLISECONDS);
         liveKitCalls.execute(() -> provisionAndAnswer(request, call, toTag, arrived));
+    }
+
+    /** A call still not answered after the trunk's ringingTimeout ends with 480. */
+    private void giveUpRinging(Request request, Call call, String toTag, Duration ringingTimeout) {
+        if (call.state() != Call.State.SETTING_UP) {
+            return;
+        }
+        calls.release(call);
+        try {
+            call.invite().sendResponse(messages.rejection(Reason.RINGING_TIMEOUT, request, toTag, Map.of()));
+        } catch (Exception e) {
+            LOG.debug("could not send 480 for {}", call.sipCallId(), e);
+        }
+        stats.rejected(call.trunkName(), call.decision().rule().name(), Reason.RINGING_TIMEOUT);
+        LOG.info("event=rejected call={} trunk={} rule={} status=480 reason=ringing_timeout detail=\"not answered "
+                + "within the trunk's ringingTimeout of {}\"", call.sipCallId(), call.trunkName(),
+                call.decision().rule().name(), ringingTimeout);
     }
 
     /** Runs off the SIP thread: LiveKit's API is a network round trip. */
@@ -257,15 +278,15 @@ final class InviteHandler {
         } catch (Exception e) {
             LOG.warn("event=room_failed call={} room={} error=\"{}\"", call.sipCallId(), accept.roomName(),
                     e.getMessage());
-            try {
-                if (call.state() != Call.State.ENDED) {
+            if (call.state() == Call.State.SETTING_UP) {
+                calls.release(call);
+                try {
                     call.invite().sendResponse(messages.rejection(Reason.ROOM_UNAVAILABLE, request, toTag, Map.of()));
-                    stats.rejected(call.trunkName(), accept.rule().name(), Reason.ROOM_UNAVAILABLE);
+                } catch (Exception sendFailed) {
+                    LOG.debug("could not send 503 for {}", call.sipCallId(), sendFailed);
                 }
-            } catch (Exception sendFailed) {
-                LOG.debug("could not send 503 for {}", call.sipCallId(), sendFailed);
+                stats.rejected(call.trunkName(), accept.rule().name(), Reason.ROOM_UNAVAILABLE);
             }
-            calls.release(call);
         }
     }
 

@@ -1,0 +1,128 @@
+package io.dialtone.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dialtone.e2e.support.GatewayProcess;
+import io.dialtone.e2e.support.Ports;
+import io.dialtone.e2e.support.Processes;
+import io.dialtone.e2e.support.Sipp;
+import io.dialtone.e2e.support.SippScenario;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Calls that ring without an answer, because LiveKit is slow or gone: CANCEL, the trunk's ringing timeout, and a
+ * LiveKit that refuses connections. The slow LiveKit is a loopback socket that accepts and never replies.
+ */
+class GatewayFailureIT {
+    private static final Path DIR = Path.of("target", "gateway-failure-it").toAbsolutePath();
+    private static ServerSocket stalled;
+    private static final List<Socket> held = new ArrayList<>();
+    private static GatewayProcess slowLiveKit;
+    private static GatewayProcess noLiveKit;
+
+    private static String config(String url) {
+        return """
+                apiVersion: dialtone.io/v1alpha1
+                kind: SipGateway
+                metadata: {name: failures}
+                spec:
+                  livekit: {url: "%s", apiKey: devkey, apiSecret: secret}
+                  media: {rtpPortRange: {min: 32000, max: 32998}}
+                ---
+                apiVersion: dialtone.io/v1alpha1
+                kind: SipTrunk
+                metadata: {name: patient}
+                spec: {numbers: ["+15550199"]}
+                ---
+                apiVersion: dialtone.io/v1alpha1
+                kind: SipTrunk
+                metadata: {name: impatient}
+                spec: {numbers: ["+15550480"], ringingTimeout: 2s}
+                ---
+                apiVersion: dialtone.io/v1alpha1
+                kind: DispatchRule
+                metadata: {name: lobby}
+                spec:
+                  direct: {roomName: lobby}
+                """.formatted(url);
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        Files.createDirectories(DIR);
+        stalled = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread acceptor = new Thread(() -> {
+            while (!stalled.isClosed()) {
+                try {
+                    held.add(stalled.accept());
+                } catch (java.io.IOException closed) {
+                    return;
+                }
+            }
+        }, "stalled-livekit");
+        acceptor.setDaemon(true);
+        acceptor.start();
+        Path slow = DIR.resolve("slow.yaml");
+        Files.writeString(slow, config("http://127.0.0.1:" + stalled.getLocalPort()));
+        slowLiveKit = GatewayProcess.start(slow, DIR.resolve("slow"), "--media-timeout", "60s");
+        Path none = DIR.resolve("none.yaml");
+        Files.writeString(none, config("http://127.0.0.1:" + Ports.free()));
+        noLiveKit = GatewayProcess.start(none, DIR.resolve("none"), "--media-timeout", "60s");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (GatewayProcess gateway : new GatewayProcess[] {slowLiveKit, noLiveKit}) {
+            if (gateway != null) {
+                gateway.close();
+            }
+        }
+        if (stalled != null) {
+            stalled.close();
+        }
+        for (Socket socket : held) {
+            socket.close();
+        }
+    }
+
+    private static void assertPassed(GatewayProcess gateway, SippScenario scenario, String number) throws Exception {
+        Path file = scenario.write(DIR.resolve("sipp"));
+        Processes.Result result = Sipp.call(file, gateway.sipPort(), number, "+15550100", 15);
+        assertThat(result.exitCode()).as("sipp failed:\n%s\ngateway log:\n%s", Sipp.messages(file), gateway.log())
+                .isZero();
+    }
+
+    @Test
+    void cancelWhileRingingIsAnswered487() throws Exception {
+        SippScenario scenario = new SippScenario("cancel").invite("").optional(100).expect(180).pause(300).cancel()
+                .expect(200).expect(487).ackRejection("1");
+        assertPassed(slowLiveKit, scenario, "+15550199");
+        slowLiveKit.awaitLog("event=cancelled", java.time.Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aCallNotAnsweredWithinTheRingingTimeoutGets480() throws Exception {
+        SippScenario scenario = new SippScenario("ringing-timeout").invite("").optional(100).expect(180)
+                .expect(480, "Reason: SIP;cause=480;text=\"No answer\"").ackRejection("1");
+        assertPassed(slowLiveKit, scenario, "+15550480");
+        slowLiveKit.awaitLog("reason=ringing_timeout", java.time.Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aLiveKitThatRefusesConnectionsGives503RoomUnavailable() throws Exception {
+        SippScenario scenario = new SippScenario("livekit-down").invite("").optional(100).optional(180)
+                .expect(503, "Reason: SIP;cause=503;text=\"Room unavailable\"").ackRejection("1");
+        assertPassed(noLiveKit, scenario, "+15550199");
+        noLiveKit.awaitLog("event=room_failed call=", java.time.Duration.ofSeconds(5));
+        assertThat(noLiveKit.log()).contains("room=lobby");
+    }
+}
