@@ -215,6 +215,36 @@ class GatewaySignallingIT {
     }
 
     @Test
+    void dtmfByInfoIsAcceptedAndOtherMethodsGet405() throws Exception {
+        SippScenario scenario = new SippScenario("info").invite("").optional(100).optional(180).expect(200).ack("1")
+                .inDialog("INFO", "2", "application/dtmf-relay", "Signal=5\nDuration=160\n").expect(200)
+                .inDialog("MESSAGE", "3", "text/plain", "hello").expect(405, "Allow: INVITE, ACK, CANCEL, BYE")
+                .bye("4").expect(200);
+        assertPassed(sipp(scenario, "+15550199", 15), scenario, "info");
+        gateway.awaitLog("event=dtmf", Duration.ofSeconds(5));
+        assertThat(gateway.log()).contains("via=info body=\"Signal=5 Duration=160\"");
+    }
+
+    @Test
+    void aMalformedRequestIsAnswered400() throws Exception {
+        try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            socket.setSoTimeout(5000);
+            String broken = "INVITE sip:+15550199@127.0.0.1 SIP/2.0\r\n"
+                    + "Via: SIP/2.0/UDP 127.0.0.1:" + socket.getLocalPort() + ";branch=z9hG4bK-broken\r\n"
+                    + "From: <sip:+15550100@carrier.example>;tag=1\r\nTo: <sip:+15550199@127.0.0.1>\r\n"
+                    + "Call-ID: broken-1\r\nCSeq: many INVITE\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
+            byte[] bytes = broken.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            socket.send(new java.net.DatagramPacket(bytes, bytes.length, java.net.InetAddress.getLoopbackAddress(),
+                    gateway.sipPort()));
+            java.net.DatagramPacket reply = new java.net.DatagramPacket(new byte[4096], 4096);
+            socket.receive(reply);
+            assertThat(new String(reply.getData(), 0, reply.getLength(), java.nio.charset.StandardCharsets.US_ASCII))
+                    .startsWith("SIP/2.0 400");
+        }
+        assertThat(gateway.get("/healthz").statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void deletingTheRoomHangsUpTheCaller() throws Exception {
         SippScenario scenario = new SippScenario("room-deleted").invite("").optional(100).optional(180).expect(200)
                 .ack("1").expectRequestAndAnswer("BYE", 15000);

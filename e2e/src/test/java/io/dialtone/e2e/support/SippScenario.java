@@ -97,6 +97,15 @@ public final class SippScenario {
         return send(request("CANCEL", "1 CANCEL", false, "", null).replace("branch=[branch]", inviteBranch()), true);
     }
 
+    /** Any request within the dialog, e.g. INFO with a DTMF body or a method the gateway does not allow. */
+    public SippScenario inDialog(String method, String cseq, String contentType, String body) {
+        String message = request(method, cseq + " " + method, true, "", null);
+        if (body != null) {
+            message = message.replace("Content-Length: 0\n", "Content-Type: " + contentType + "\nContent-Length: [len]\n\n" + body);
+        }
+        return send(message, true);
+    }
+
     public SippScenario options() {
         return send(request("OPTIONS", "1 OPTIONS", false, "Accept: application/sdp\n", null), true);
     }

@@ -226,15 +226,14 @@ final class InviteHandler {
                 trunkName, accept.rule().name(), accept.roomName(), ((FromHeader) request.getHeader(FromHeader.NAME))
                         .getAddress().getURI(), ((ToHeader) request.getHeader(ToHeader.NAME)).getAddress().getURI(),
                 media.codec(), call.rtpPort());
-        Duration ringingTimeout = accept.trunk() == null ? Duration.ofSeconds(30)
-                : Durations.parse(accept.trunk().spec().ringingTimeout());
-        timers.schedule(() -> giveUpRinging(request, call, toTag, ringingTimeout), ringingTimeout.toMillis(),
-                TimeUnit.MILLISECONDS);
+        String ringingTimeout = accept.trunk() == null ? "30s" : accept.trunk().spec().ringingTimeout();
+        timers.schedule(() -> giveUpRinging(request, call, toTag, ringingTimeout),
+                Durations.parse(ringingTimeout).toMillis(), TimeUnit.MILLISECONDS);
         liveKitCalls.execute(() -> provisionAndAnswer(request, call, toTag, arrived));
     }
 
     /** A call still not answered after the trunk's ringingTimeout ends with 480. */
-    private void giveUpRinging(Request request, Call call, String toTag, Duration ringingTimeout) {
+    private void giveUpRinging(Request request, Call call, String toTag, String ringingTimeout) {
         if (call.state() != Call.State.SETTING_UP) {
             return;
         }
@@ -263,11 +262,11 @@ final class InviteHandler {
             messages.withSdp(ok, call.media().answer(advertisedAddress, call.rtpPort(), call.started().toEpochMilli(),
                     call.sdpVersion()));
             Duration setup = Duration.ofNanos(System.nanoTime() - arrived);
-            Duration maxDuration = accept.trunk() == null ? Duration.ofHours(24)
-                    : Durations.parse(accept.trunk().spec().maxCallDuration());
+            String maxDurationText = accept.trunk() == null ? "24h" : accept.trunk().spec().maxCallDuration();
+            Duration maxDuration = Durations.parse(maxDurationText);
             CallStats.ActiveCall counted = stats.started(call.trunkName(), accept.rule().name(), setup);
             if (!call.answered(call.invite().getDialog(), counted,
-                    timers.schedule(() -> calls.hangUp(call, "maxCallDuration " + maxDuration + " reached"),
+                    timers.schedule(() -> calls.hangUp(call, "maxCallDuration " + maxDurationText + " reached"),
                             maxDuration.toMillis(), TimeUnit.MILLISECONDS))) {
                 counted.close();
                 return;

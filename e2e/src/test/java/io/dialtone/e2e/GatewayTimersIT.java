@@ -1,0 +1,84 @@
+package io.dialtone.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dialtone.e2e.support.GatewayProcess;
+import io.dialtone.e2e.support.LiveKitServer;
+import io.dialtone.e2e.support.Processes;
+import io.dialtone.e2e.support.Sipp;
+import io.dialtone.e2e.support.SippScenario;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The gateway ends calls by itself: when the caller's RTP stops, and at the trunk's maxCallDuration. */
+class GatewayTimersIT {
+    private static final Path DIR = Path.of("target", "gateway-timers-it").toAbsolutePath();
+    private static LiveKitServer livekit;
+    private static GatewayProcess gateway;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Files.createDirectories(DIR);
+        livekit = LiveKitServer.start(DIR.resolve("livekit"));
+        Path config = DIR.resolve("gateway.yaml");
+        Files.writeString(config, """
+                apiVersion: dialtone.io/v1alpha1
+                kind: SipGateway
+                metadata: {name: timers}
+                spec:
+                  livekit: {url: "%s", apiKey: devkey, apiSecret: secret}
+                  media: {rtpPortRange: {min: 33000, max: 33998}}
+                ---
+                apiVersion: dialtone.io/v1alpha1
+                kind: SipTrunk
+                metadata: {name: quiet}
+                spec: {numbers: ["+15550199"]}
+                ---
+                apiVersion: dialtone.io/v1alpha1
+                kind: SipTrunk
+                metadata: {name: short}
+                spec: {numbers: ["+15550111"], maxCallDuration: 1500ms}
+                ---
+                apiVersion: dialtone.io/v1alpha1
+                kind: DispatchRule
+                metadata: {name: lobby}
+                spec:
+                  direct: {roomName: lobby}
+                """.formatted(livekit.httpUrl()));
+        gateway = GatewayProcess.start(config, DIR.resolve("gateway"), "--media-timeout", "3s");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (gateway != null) {
+            gateway.close();
+        }
+        if (livekit != null) {
+            livekit.close();
+        }
+    }
+
+    private static void callEndedByGateway(String name, String number, String why) throws Exception {
+        SippScenario scenario = new SippScenario(name).invite("").optional(100).optional(180).expect(200).ack("1")
+                .expectRequestAndAnswer("BYE", 10_000);
+        Path file = scenario.write(DIR.resolve("sipp"));
+        Processes.Result result = Sipp.call(file, gateway.sipPort(), number, "+15550100", 20);
+        assertThat(result.exitCode()).as("sipp: %s\ngateway log:\n%s", Sipp.messages(file), gateway.log()).isZero();
+        assertThat(Sipp.messages(file)).contains("Reason: SIP;cause=200;text=\"" + why + "\"");
+        gateway.awaitLog("why=\"" + why + "\"", Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aCallerThatSendsNoRtpIsHungUp() throws Exception {
+        callEndedByGateway("no-rtp", "+15550199", "no RTP for 3 s");
+    }
+
+    @Test
+    void aCallIsHungUpAtTheTrunksMaxCallDuration() throws Exception {
+        callEndedByGateway("max-duration", "+15550111", "maxCallDuration 1500ms reached");
+    }
+}
