@@ -15,7 +15,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -109,7 +108,7 @@ final class GatewayCommand implements Callable<Integer> {
             LOG.info("gateway {} running revision {} with LiveKit at {}", loaded.config().gateway().getMetadata().getName(),
                     loaded.revision(), rooms.url());
             signalled.await();
-            drain(sip, Durations.parse(routing.current().loaded().config().gateway().getSpec().drain().timeout()));
+            drain(sip, routing.current().loaded().config().gateway().getSpec().drain().timeout());
         } finally {
             stopped.countDown();
         }
@@ -131,10 +130,10 @@ final class GatewayCommand implements Callable<Integer> {
     }
 
     /** Readiness goes false, new INVITEs get 503, and active calls get until the drain timeout to end. */
-    private static void drain(SipServer sip, Duration drainTimeout) throws InterruptedException {
+    private static void drain(SipServer sip, String drainTimeout) throws InterruptedException {
         sip.startDraining();
         LOG.info("draining: new INVITEs get 503; waiting up to {} for {} active call(s)", drainTimeout, sip.calls().size());
-        if (!sip.calls().awaitEmpty(drainTimeout)) {
+        if (!sip.calls().awaitEmpty(Durations.parse(drainTimeout))) {
             for (var call : sip.calls().all()) {
                 sip.calls().hangUp(call, "gateway drain timeout reached");
             }

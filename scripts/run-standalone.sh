@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs the gateway standalone against a local LiveKit dev server, both on 127.0.0.1:
+#   scripts/run-standalone.sh [config path, default examples/quickstart/] [more dialtone gateway options]
+# Then call it, e.g.: sipp -sn uac 127.0.0.1:5060 -s +15550199 -m 1
+# Ctrl-C stops both; the gateway drains first.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+config=${1:-$root/examples/quickstart/}
+shift || true
+tools=${DIALTONE_TOOLS:-$HOME/.cache/dialtone/tools}
+if [ ! -x "$tools/bin/livekit-server" ]; then
+  "$root/scripts/install-test-tools.sh"
+fi
+workdir=$(mktemp -d)
+cat >"$workdir/livekit.yaml" <<YAML
+port: 7880
+bind_addresses: ["127.0.0.1"]
+rtc:
+  tcp_port: 7881
+  port_range_start: 50000
+  port_range_end: 50100
+  use_external_ip: false
+  node_ip: 127.0.0.1
+YAML
+"$tools/bin/livekit-server" --dev --config "$workdir/livekit.yaml" >"$workdir/livekit-server.log" 2>&1 &
+livekit=$!
+trap 'kill $livekit 2>/dev/null; wait $livekit 2>/dev/null; rm -rf "$workdir"' EXIT
+echo "livekit-server --dev on 127.0.0.1:7880 (log: $workdir/livekit-server.log)" >&2
+"$root/scripts/dialtone" gateway --config "$config" --bind 127.0.0.1 --advertise 127.0.0.1 \
+  --admin-bind 127.0.0.1 --admin-port 8080 "$@"
