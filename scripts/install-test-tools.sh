@@ -10,7 +10,7 @@ LIVEKIT_SERVER_VERSION=v1.13.5
 KUBERNETES_VERSION=1.33.13
 PY_LIVEKIT_VERSION=1.2.0
 PY_LIVEKIT_API_VERSION=1.2.2
-APT_PACKAGES=(etcd-server sip-tester baresip libpulse0 python3-venv)
+APT_PACKAGES=(etcd-server sip-tester baresip libpulse0 python3-venv openssl)
 
 here=$(cd "$(dirname "$0")" && pwd)
 TOOLS=${DIALTONE_TOOLS:-$HOME/.cache/dialtone/tools}

@@ -31,13 +31,21 @@ class GatewaySignallingIT {
     private static GatewayProcess gateway;
     private static Path config;
 
+    private static int tlsPort;
+
     static String configYaml(String url, String extra) {
+        return configYaml(url, "", extra);
+    }
+
+    /** @param sip extra fields of spec.sip, e.g. a TLS listener */
+    static String configYaml(String url, String sip, String extra) {
         return """
                 apiVersion: dialtone.io/v1alpha1
                 kind: SipGateway
                 metadata: {name: it}
                 spec:
                   livekit: {url: "%s", apiKey: devkey, apiSecret: secret}
+                  sip: {%s}
                   media: {rtpPortRange: {min: 31000, max: 31998}}
                 ---
                 apiVersion: dialtone.io/v1alpha1
@@ -63,7 +71,12 @@ class GatewaySignallingIT {
                   numbers: ["+15550199", "+15550300"]
                   individual: {roomPrefix: sip-call-}
                   room: {metadata: "from the phone", emptyTimeout: 5m}
-                """.formatted(url) + extra;
+                """.formatted(url, sip) + extra;
+    }
+
+    private static String tlsListener() {
+        return "transports: [udp, tcp, tls], tls: {port: " + tlsPort + ", certificateFile: " + DIR.resolve("cert.pem")
+                + ", privateKeyFile: " + DIR.resolve("key.pem") + "}";
     }
 
     @BeforeAll
@@ -71,8 +84,13 @@ class GatewaySignallingIT {
         Files.createDirectories(DIR);
         livekit = LiveKitServer.start(DIR.resolve("livekit"));
         rooms = RoomServiceClient.createClient(livekit.httpUrl(), LiveKitServer.API_KEY, LiveKitServer.API_SECRET);
+        Processes.Result cert = Processes.run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                "-keyout", "key.pem", "-out", "cert.pem", "-days", "2", "-subj", "/CN=127.0.0.1",
+                "-addext", "subjectAltName=IP:127.0.0.1"), DIR, 60);
+        assertThat(cert.exitCode()).as(cert.err()).isZero();
+        tlsPort = io.dialtone.e2e.support.Ports.free();
         config = DIR.resolve("gateway.yaml");
-        Files.writeString(config, configYaml(livekit.httpUrl().replace("http://", "ws://"), ""));
+        Files.writeString(config, configYaml(livekit.httpUrl().replace("http://", "ws://"), tlsListener(), ""));
         gateway = GatewayProcess.start(config, DIR.resolve("gateway"), "--media-timeout", "60s");
     }
 
@@ -206,6 +224,38 @@ class GatewaySignallingIT {
     }
 
     @Test
+    void aCallOverTcpWorksLikeOneOverUdp() throws Exception {
+        SippScenario scenario = callFlow("over-tcp", 500);
+        assertPassed(sipp(scenario, "+15550199", 15, "-t", "t1"), scenario, "over-tcp");
+    }
+
+    @Test
+    void theTlsListenerAnswersWithTheConfiguredCertificate() throws Exception {
+        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        try (var in = Files.newInputStream(DIR.resolve("cert.pem"))) {
+            trust.setCertificateEntry("gateway", java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificate(in));
+        }
+        javax.net.ssl.TrustManagerFactory trustManagers = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+        trustManagers.init(trust);
+        javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+        tls.init(null, trustManagers.getTrustManagers(), null);
+        try (var socket = (javax.net.ssl.SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", tlsPort)) {
+            socket.setSoTimeout(5000);
+            socket.startHandshake();
+            String options = "OPTIONS sip:127.0.0.1:" + tlsPort + ";transport=tls SIP/2.0\r\n"
+                    + "Via: SIP/2.0/TLS 127.0.0.1:" + socket.getLocalPort() + ";branch=z9hG4bK-tls-1\r\n"
+                    + "From: <sip:probe@127.0.0.1>;tag=1\r\nTo: <sip:127.0.0.1>\r\nCall-ID: tls-probe\r\n"
+                    + "CSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
+            socket.getOutputStream().write(options.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            var reader = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                    java.nio.charset.StandardCharsets.US_ASCII));
+            assertThat(reader.readLine()).isEqualTo("SIP/2.0 200 OK");
+        }
+    }
+
+    @Test
     void holdIsAnsweredWithTheDirectionMirrored() throws Exception {
         SippScenario scenario = new SippScenario("hold").invite("").optional(100).optional(180).expect(200).ack("1")
                 .reInvite("2", "sendonly").optional(100).expect(200, "a=recvonly").ack("2")
@@ -277,7 +327,7 @@ class GatewaySignallingIT {
         await("the call to be answered", Duration.ofSeconds(10),
                 () -> gateway.log().contains("during-reload") || gateway.get("/stats").body().contains("\"active\":1")
                         ? Optional.of(true) : Optional.empty());
-        Files.writeString(config, configYaml(livekit.httpUrl().replace("http://", "ws://"), """
+        Files.writeString(config, configYaml(livekit.httpUrl().replace("http://", "ws://"), tlsListener(), """
                 ---
                 apiVersion: dialtone.io/v1alpha1
                 kind: DispatchRule
@@ -297,7 +347,7 @@ class GatewaySignallingIT {
         await("the refusal", Duration.ofSeconds(10), () -> gateway.log().contains("still running revision " + after)
                 ? Optional.of(true) : Optional.empty());
         assertThat(revision()).isEqualTo(after);
-        Files.writeString(config, configYaml(livekit.httpUrl().replace("http://", "ws://"), ""));
+        Files.writeString(config, configYaml(livekit.httpUrl().replace("http://", "ws://"), tlsListener(), ""));
     }
 
     private static String revision() throws Exception {

@@ -92,7 +92,7 @@ final class GatewayCommand implements Callable<Integer> {
         SipServer.Settings settings = new SipServer.Settings(bind, sipPort != null ? sipPort : gateway.sip().port(),
                 gateway.sip().transports(), advertised, gateway.media().rtpPortRange().min(),
                 gateway.media().rtpPortRange().max(), gateway.maxActiveCallsPerPod(), invitesPerSecond,
-                Durations.parse(mediaTimeout), answerUnknownSources);
+                Durations.parse(mediaTimeout), answerUnknownSources, tls(gateway));
         Instant started = Instant.now();
         CountDownLatch signalled = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -113,6 +113,15 @@ final class GatewayCommand implements Callable<Integer> {
             stopped.countDown();
         }
         return ExitCodes.OK;
+    }
+
+    private static SipServer.Tls tls(SipGatewaySpec gateway) {
+        var tls = gateway.sip().tls();
+        if (tls == null) {
+            return null;
+        }
+        return new SipServer.Tls(tls.port(), tls.certificateFile() == null ? null : java.nio.file.Path.of(tls.certificateFile()),
+                tls.privateKeyFile() == null ? null : java.nio.file.Path.of(tls.privateKeyFile()));
     }
 
     /**

@@ -24,13 +24,16 @@ public final class SipMessages {
     private final AddressFactory addresses;
     private final String contactHost;
     private final int contactPort;
+    private final int tlsContactPort;
 
-    SipMessages(SipFactory factory, String contactHost, int contactPort) throws javax.sip.PeerUnavailableException {
+    SipMessages(SipFactory factory, String contactHost, int contactPort, int tlsContactPort)
+            throws javax.sip.PeerUnavailableException {
         this.messages = factory.createMessageFactory();
         this.headers = factory.createHeaderFactory();
         this.addresses = factory.createAddressFactory();
         this.contactHost = contactHost;
         this.contactPort = contactPort;
+        this.tlsContactPort = tlsContactPort;
     }
 
     HeaderFactory headers() {
@@ -67,7 +70,7 @@ public final class SipMessages {
 
     ContactHeader contact(String transport) throws ParseException {
         SipURI uri = addresses.createSipURI(null, contactHost);
-        uri.setPort(contactPort);
+        uri.setPort("tls".equalsIgnoreCase(transport) ? tlsContactPort : contactPort);
         uri.setTransportParam(transport);
         return headers.createContactHeader(addresses.createAddress(uri));
     }

@@ -45,7 +45,11 @@ public final class SipServer implements SipListener, AutoCloseable {
     /** How the server is set up beyond the routing configuration. */
     public record Settings(String bindAddress, int port, List<SipTransport> transports, String advertisedAddress,
                            int rtpMin, int rtpMax, Integer maxActiveCalls, double invitesPerSecondPerSource,
-                           Duration mediaTimeout, boolean answerUnknownSources) {
+                           Duration mediaTimeout, boolean answerUnknownSources, Tls tls) {
+    }
+
+    /** The TLS listener: its port and the PEM files of its certificate chain and key. */
+    public record Tls(int port, java.nio.file.Path certificateFile, java.nio.file.Path privateKeyFile) {
     }
 
     private final SipStack stack;
@@ -69,14 +73,26 @@ public final class SipServer implements SipListener, AutoCloseable {
         properties.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "on");
         properties.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
         properties.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "8");
+        if (settings.transports().contains(SipTransport.tls)) {
+            if (settings.tls() == null || settings.tls().certificateFile() == null
+                    || settings.tls().privateKeyFile() == null) {
+                throw new IllegalArgumentException("the tls transport needs spec.sip.tls.certificateFile and "
+                        + "privateKeyFile (PEM)");
+            }
+            TlsKeyStore keys = TlsKeyStore.fromPem(settings.tls().certificateFile(), settings.tls().privateKeyFile());
+            // Read by JAIN-SIP's DefaultSecurityManagerProvider from the stack's own properties, not the JVM's.
+            for (String prefix : new String[] {"javax.net.ssl.keyStore", "javax.net.ssl.trustStore"}) {
+                properties.setProperty(prefix, keys.file().toString());
+                properties.setProperty(prefix + "Password", keys.password());
+                properties.setProperty(prefix + "Type", "PKCS12");
+            }
+            properties.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Disabled");
+        }
         stack = factory.createSipStack(properties);
         SipProvider sipProvider = null;
         for (SipTransport transport : settings.transports()) {
-            if (transport == SipTransport.tls) {
-                throw new IllegalArgumentException("the tls transport is not available in this gateway build; "
-                        + "use udp and tcp");
-            }
-            ListeningPoint point = stack.createListeningPoint(settings.bindAddress(), settings.port(), transport.name());
+            int port = transport == SipTransport.tls ? settings.tls().port() : settings.port();
+            ListeningPoint point = stack.createListeningPoint(settings.bindAddress(), port, transport.name());
             if (sipProvider == null) {
                 sipProvider = stack.createSipProvider(point);
             } else {
@@ -86,7 +102,8 @@ public final class SipServer implements SipListener, AutoCloseable {
         provider = sipProvider;
         this.rooms = rooms;
         this.advertisedAddress = settings.advertisedAddress();
-        messages = new SipMessages(factory, settings.advertisedAddress(), settings.port());
+        messages = new SipMessages(factory, settings.advertisedAddress(), settings.port(),
+                settings.tls() == null ? settings.port() : settings.tls().port());
         calls = new CallRegistry();
         calls.attach(provider, messages);
         admission = new Admission(calls::size, settings.maxActiveCalls(), settings.invitesPerSecondPerSource(),
@@ -105,8 +122,10 @@ public final class SipServer implements SipListener, AutoCloseable {
         timers.scheduleWithFixedDelay(() -> guard("room check", this::hangUpCallsWithoutRoom),
                 1, 1, TimeUnit.SECONDS);
         provider.addSipListener(this);
-        LOG.info("SIP listening on {}:{} ({}), advertising {}, RTP ports {}-{}", settings.bindAddress(), settings.port(),
-                settings.transports(), settings.advertisedAddress(), settings.rtpMin(), settings.rtpMax());
+        LOG.info("SIP listening on {}:{} ({}{}), advertising {}, RTP ports {}-{}", settings.bindAddress(),
+                settings.port(), settings.transports(), settings.transports().contains(SipTransport.tls)
+                        ? ", tls on " + settings.tls().port() : "", settings.advertisedAddress(), settings.rtpMin(),
+                settings.rtpMax());
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {
