@@ -1,0 +1,57 @@
+package io.dialtone.gateway.sip;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dialtone.routing.Reason;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class AdmissionTest {
+
+    private final ManualClock clock = new ManualClock();
+    private final AtomicInteger active = new AtomicInteger();
+
+    @Test
+    void aSourceGetsItsBurstThenItsRate() throws Exception {
+        Admission admission = new Admission(active::get, null, 2, 4, clock);
+        InetAddress carrier = InetAddress.getByName("192.0.2.1");
+        for (int i = 0; i < 4; i++) {
+            assertThat(admission.check(carrier)).as("INVITE %d of the burst", i).isNull();
+        }
+        assertThat(admission.check(carrier)).isEqualTo(Reason.RATE_LIMITED);
+        clock.advance(Duration.ofMillis(500));
+        assertThat(admission.check(carrier)).isNull();
+        assertThat(admission.check(carrier)).isEqualTo(Reason.RATE_LIMITED);
+    }
+
+    @Test
+    void sourcesAreLimitedSeparately() throws Exception {
+        Admission admission = new Admission(active::get, null, 1, 1, clock);
+        assertThat(admission.check(InetAddress.getByName("192.0.2.1"))).isNull();
+        assertThat(admission.check(InetAddress.getByName("192.0.2.1"))).isEqualTo(Reason.RATE_LIMITED);
+        assertThat(admission.check(InetAddress.getByName("192.0.2.2"))).isNull();
+    }
+
+    @Test
+    void aZeroRateMeansNoLimit() throws Exception {
+        Admission admission = new Admission(active::get, null, 0, 0, clock);
+        for (int i = 0; i < 1000; i++) {
+            assertThat(admission.check(InetAddress.getByName("192.0.2.1"))).isNull();
+        }
+    }
+
+    @Test
+    void capacityAndDrainingComeBeforeTheRate() throws Exception {
+        Admission admission = new Admission(active::get, 2, 10, 10, clock);
+        InetAddress carrier = InetAddress.getByName("192.0.2.1");
+        active.set(2);
+        assertThat(admission.check(carrier)).isEqualTo(Reason.CAPACITY);
+        active.set(1);
+        assertThat(admission.check(carrier)).isNull();
+        admission.startDraining();
+        assertThat(admission.check(carrier)).isEqualTo(Reason.DRAINING);
+        assertThat(admission.draining()).isTrue();
+    }
+}
