@@ -15,4 +15,4 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 # trunk's objects over the heap and costs this cache-bound workload more than half its rate (see docs/benchmarks.md).
 pin=()
 if command -v taskset >/dev/null 2>&1; then pin=(taskset -c "${BENCH_CPU:-1}"); fi
-exec "${pin[@]}" java -XX:+UseG1GC -Xms1g -Xmx1g -cp "$classpath" bench/routing/RoutingBenchmark.java "$@"
+exec "${pin[@]}" java -Dslf4j.internal.verbosity=ERROR -XX:+UseG1GC -Xms1g -Xmx1g -cp "$classpath" bench/routing/RoutingBenchmark.java "$@"

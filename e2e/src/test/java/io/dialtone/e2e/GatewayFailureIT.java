@@ -2,6 +2,8 @@ package io.dialtone.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dialtone.e2e.support.Closer;
+import io.dialtone.e2e.support.Documents;
 import io.dialtone.e2e.support.GatewayProcess;
 import io.dialtone.e2e.support.Ports;
 import io.dialtone.e2e.support.Processes;
@@ -30,30 +32,11 @@ class GatewayFailureIT {
     private static GatewayProcess noLiveKit;
 
     private static String config(String url) {
-        return """
-                apiVersion: dialtone.io/v1alpha1
-                kind: SipGateway
-                metadata: {name: failures}
-                spec:
-                  livekit: {url: "%s", apiKey: devkey, apiSecret: secret}
-                  media: {rtpPortRange: {min: 32000, max: 32998}}
-                ---
-                apiVersion: dialtone.io/v1alpha1
-                kind: SipTrunk
-                metadata: {name: patient}
-                spec: {numbers: ["+15550199"]}
-                ---
-                apiVersion: dialtone.io/v1alpha1
-                kind: SipTrunk
-                metadata: {name: impatient}
-                spec: {numbers: ["+15550480"], ringingTimeout: 2s}
-                ---
-                apiVersion: dialtone.io/v1alpha1
-                kind: DispatchRule
-                metadata: {name: lobby}
-                spec:
-                  direct: {roomName: lobby}
-                """.formatted(url);
+        return Documents.join(
+                Documents.gateway("failures", url, 32000, ""),
+                Documents.trunk("patient", "numbers: ['+15550199']"),
+                Documents.trunk("impatient", "numbers: ['+15550480'], ringingTimeout: 2s"),
+                Documents.rule("lobby", "  direct: {roomName: lobby}"));
     }
 
     @BeforeAll
@@ -81,17 +64,8 @@ class GatewayFailureIT {
 
     @AfterAll
     static void stop() throws Exception {
-        for (GatewayProcess gateway : new GatewayProcess[] {slowLiveKit, noLiveKit}) {
-            if (gateway != null) {
-                gateway.close();
-            }
-        }
-        if (stalled != null) {
-            stalled.close();
-        }
-        for (Socket socket : held) {
-            socket.close();
-        }
+        Closer.close(slowLiveKit, noLiveKit, stalled);
+        Closer.close(held.toArray(AutoCloseable[]::new));
     }
 
     private static void assertPassed(GatewayProcess gateway, SippScenario scenario, String number) throws Exception {

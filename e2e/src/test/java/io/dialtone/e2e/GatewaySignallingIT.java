@@ -2,6 +2,8 @@ package io.dialtone.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dialtone.e2e.support.Closer;
+import io.dialtone.e2e.support.Documents;
 import io.dialtone.e2e.support.GatewayProcess;
 import io.dialtone.e2e.support.LiveKitServer;
 import io.dialtone.e2e.support.Processes;
@@ -39,39 +41,17 @@ class GatewaySignallingIT {
 
     /** @param sip extra fields of spec.sip, e.g. a TLS listener */
     static String configYaml(String url, String sip, String extra) {
-        return """
-                apiVersion: dialtone.io/v1alpha1
-                kind: SipGateway
-                metadata: {name: it}
-                spec:
-                  livekit: {url: "%s", apiKey: devkey, apiSecret: secret}
-                  sip: {%s}
-                  media: {rtpPortRange: {min: 31000, max: 31998}}
-                ---
-                apiVersion: dialtone.io/v1alpha1
-                kind: SipTrunk
-                metadata: {name: carrier}
-                spec:
-                  numbers: ["+15550199", "+15550500"]
-                  allowedAddresses: [127.0.0.1]
-                ---
-                apiVersion: dialtone.io/v1alpha1
-                kind: SipTrunk
-                metadata: {name: secure}
-                spec:
-                  numbers: ["+15550300"]
-                  allowedAddresses: [127.0.0.1]
-                  auth: {username: pbx, password: s3cret}
-                ---
-                apiVersion: dialtone.io/v1alpha1
-                kind: DispatchRule
-                metadata: {name: per-caller}
-                spec:
-                  trunkRefs: [carrier, secure]
-                  numbers: ["+15550199", "+15550300"]
-                  individual: {roomPrefix: sip-call-}
-                  room: {metadata: "from the phone", emptyTimeout: 5m}
-                """.formatted(url, sip) + extra;
+        return Documents.join(
+                Documents.gateway("it", url, 31000, sip),
+                Documents.trunk("carrier", "numbers: ['+15550199', '+15550500'], allowedAddresses: [127.0.0.1]"),
+                Documents.trunk("secure", "numbers: ['+15550300'], allowedAddresses: [127.0.0.1], "
+                        + "auth: {username: pbx, password: s3cret}"),
+                Documents.rule("per-caller", """
+                          trunkRefs: [carrier, secure]
+                          numbers: ["+15550199", "+15550300"]
+                          individual: {roomPrefix: sip-call-}
+                          room: {metadata: "from the phone", emptyTimeout: 5m}
+                        """)) + extra;
     }
 
     private static String tlsListener() {
@@ -96,12 +76,7 @@ class GatewaySignallingIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (livekit != null) {
-            livekit.close();
-        }
+        Closer.close(gateway, livekit);
     }
 
     private static SippScenario callFlow(String name, int holdMillis) {
@@ -327,16 +302,12 @@ class GatewaySignallingIT {
         await("the call to be answered", Duration.ofSeconds(10),
                 () -> gateway.log().contains("during-reload") || gateway.get("/stats").body().contains("\"active\":1")
                         ? Optional.of(true) : Optional.empty());
-        Files.writeString(config, configYaml(livekit.httpUrl().replace("http://", "ws://"), tlsListener(), """
-                ---
-                apiVersion: dialtone.io/v1alpha1
-                kind: DispatchRule
-                metadata: {name: late-numbers}
-                spec:
-                  trunkRefs: [carrier]
-                  numbers: ["+15550500"]
-                  callee: {roomPrefix: late}
-                """));
+        Files.writeString(config, configYaml(livekit.httpUrl().replace("http://", "ws://"), tlsListener(),
+                "---\n" + Documents.rule("late-numbers", """
+                          trunkRefs: [carrier]
+                          numbers: ["+15550500"]
+                          callee: {roomPrefix: late}
+                        """)));
         String after = await("the new revision", Duration.ofSeconds(10),
                 () -> Optional.of(revision()).filter(r -> !r.equals(before)));
         assertThat(after).isNotEqualTo(before);

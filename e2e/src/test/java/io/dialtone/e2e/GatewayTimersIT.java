@@ -2,6 +2,8 @@ package io.dialtone.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dialtone.e2e.support.Closer;
+import io.dialtone.e2e.support.Documents;
 import io.dialtone.e2e.support.GatewayProcess;
 import io.dialtone.e2e.support.LiveKitServer;
 import io.dialtone.e2e.support.Processes;
@@ -25,41 +27,17 @@ class GatewayTimersIT {
         Files.createDirectories(DIR);
         livekit = LiveKitServer.start(DIR.resolve("livekit"));
         Path config = DIR.resolve("gateway.yaml");
-        Files.writeString(config, """
-                apiVersion: dialtone.io/v1alpha1
-                kind: SipGateway
-                metadata: {name: timers}
-                spec:
-                  livekit: {url: "%s", apiKey: devkey, apiSecret: secret}
-                  media: {rtpPortRange: {min: 33000, max: 33998}}
-                ---
-                apiVersion: dialtone.io/v1alpha1
-                kind: SipTrunk
-                metadata: {name: quiet}
-                spec: {numbers: ["+15550199"]}
-                ---
-                apiVersion: dialtone.io/v1alpha1
-                kind: SipTrunk
-                metadata: {name: short}
-                spec: {numbers: ["+15550111"], maxCallDuration: 1500ms}
-                ---
-                apiVersion: dialtone.io/v1alpha1
-                kind: DispatchRule
-                metadata: {name: lobby}
-                spec:
-                  direct: {roomName: lobby}
-                """.formatted(livekit.httpUrl()));
+        Files.writeString(config, Documents.join(
+                Documents.gateway("timers", livekit.httpUrl(), 33000, ""),
+                Documents.trunk("quiet", "numbers: ['+15550199']"),
+                Documents.trunk("short", "numbers: ['+15550111'], maxCallDuration: 1500ms"),
+                Documents.rule("lobby", "  direct: {roomName: lobby}")));
         gateway = GatewayProcess.start(config, DIR.resolve("gateway"), "--media-timeout", "3s");
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (livekit != null) {
-            livekit.close();
-        }
+        Closer.close(gateway, livekit);
     }
 
     private static void callEndedByGateway(String name, String number, String why) throws Exception {
