@@ -87,8 +87,11 @@ final class InviteHandler {
         long arrived = System.nanoTime();
         String sipCallId = ((CallIdHeader) request.getHeader(CallIdHeader.NAME)).getCallId();
         FromHeader from = (FromHeader) request.getHeader(FromHeader.NAME);
-        String fromTag = from.getTag() == null ? "" : from.getTag();
-        Object cached = rejections.get(sipCallId, fromTag);
+        // From tag and CSeq: a retransmission repeats both; a new attempt on the same Call-ID (another offer,
+        // new credentials) has a higher CSeq and is routed again.
+        String attempt = (from.getTag() == null ? "" : from.getTag()) + " "
+                + ((javax.sip.header.CSeqHeader) request.getHeader(javax.sip.header.CSeqHeader.NAME)).getSeqNumber();
+        Object cached = rejections.get(sipCallId, attempt);
         if (cached != null) {
             if (cached instanceof Response response) {
                 transaction(request, existing).sendResponse(response);
@@ -99,50 +102,52 @@ final class InviteHandler {
         RoutingTable table = routing.current().table();
         CallRequest call = callRequest(request, source, sipCallId);
 
-        Reason refused = admission.check(source);
-        if (refused != null) {
-            reject(request, existing, sipCallId, fromTag, refused, null, CallStats.NONE,
-                    refused.explanation(), Map.of());
-            return;
-        }
         RoutingTable.TrunkMatch match = table.selectTrunk(call);
         if (match instanceof RoutingTable.TrunkMatch.Rejected rejected) {
             Decision.Reject reject = rejected.reject();
             if (reject.reason() == Reason.UNKNOWN_SOURCE && !answerUnknownSources) {
                 stats.rejected(CallStats.NONE, CallStats.NONE, reject.reason());
                 // Remembered as "no answer", so retransmissions are dropped without being routed again.
-                rejections.put(sipCallId, fromTag, Boolean.FALSE);
+                rejections.put(sipCallId, attempt, Boolean.FALSE);
                 LOG.info("event=dropped call={} from={} to={} source={} reason={} detail=\"{}\"", sipCallId,
                         call.fromUser(), call.toUser(), source.getHostAddress(), reject.reason().metricLabel(),
                         reject.detail());
                 return;
             }
-            reject(request, existing, sipCallId, fromTag, reject.reason(), reject.trunk(), CallStats.NONE,
+            reject(request, existing, sipCallId, attempt, reject.reason(), reject.trunk(), CallStats.NONE,
                     reject.detail(), Map.of());
+            return;
+        }
+        // After trunk selection, so sources no trunk admits never learn that the gateway drains or is full.
+        Reason refused = admission.check(source);
+        if (refused != null) {
+            CompiledTrunk trunk = ((RoutingTable.TrunkMatch.Found) match).trunk();
+            reject(request, existing, sipCallId, attempt, refused, trunk, CallStats.NONE, refused.explanation(),
+                    Map.of());
             return;
         }
         ServerTransaction transaction = transaction(request, existing);
         transaction.sendResponse(messages.response(Response.TRYING, request, null));
         CompiledTrunk trunk = ((RoutingTable.TrunkMatch.Found) match).trunk();
-        if (trunk != null && trunk.requiresAuth() && !authenticated(request, transaction, sipCallId, fromTag, trunk)) {
+        if (trunk != null && trunk.requiresAuth() && !authenticated(request, transaction, sipCallId, attempt, trunk)) {
             return;
         }
         Decision decision = table.dispatch(trunk, call);
         if (decision instanceof Decision.Reject reject) {
-            reject(request, transaction, sipCallId, fromTag, reject.reason(), trunk, CallStats.NONE, reject.detail(),
+            reject(request, transaction, sipCallId, attempt, reject.reason(), trunk, CallStats.NONE, reject.detail(),
                     Map.of());
             return;
         }
         if (decision instanceof Decision.PinRequired pin) {
-            reject(request, transaction, sipCallId, fromTag, Reason.ROOM_UNAVAILABLE, trunk, pin.rule().name(),
+            reject(request, transaction, sipCallId, attempt, Reason.ROOM_UNAVAILABLE, trunk, pin.rule().name(),
                     "DispatchRule " + pin.rule().name() + " asks for a PIN, and PIN entry needs the media bridge, "
                             + "which this gateway build does not include", Map.of());
             return;
         }
-        answer(request, transaction, (Decision.Accept) decision, sipCallId, fromTag, arrived);
+        answer(request, transaction, (Decision.Accept) decision, sipCallId, attempt, arrived);
     }
 
-    private boolean authenticated(Request request, ServerTransaction transaction, String sipCallId, String fromTag,
+    private boolean authenticated(Request request, ServerTransaction transaction, String sipCallId, String attempt,
                                   CompiledTrunk trunk) throws Exception {
         String trunkRealm = trunk.spec().auth().realm() == null ? realm : trunk.spec().auth().realm();
         ProxyAuthorizationHeader header = (ProxyAuthorizationHeader) request.getHeader(ProxyAuthorizationHeader.NAME);
@@ -170,7 +175,7 @@ final class InviteHandler {
                         ? "the nonce was already used; each nonce is accepted once"
                         : "user " + credentials.username() + " did not prove the password of SipTrunk " + trunk.name()
                         + " (realm " + trunkRealm + ")";
-                reject(request, transaction, sipCallId, fromTag, Reason.AUTH_FAILED, trunk, CallStats.NONE, why,
+                reject(request, transaction, sipCallId, attempt, Reason.AUTH_FAILED, trunk, CallStats.NONE, why,
                         Map.of());
                 return false;
             }
@@ -193,7 +198,7 @@ final class InviteHandler {
     }
 
     private void answer(Request request, ServerTransaction transaction, Decision.Accept accept, String sipCallId,
-                        String fromTag, long arrived) throws Exception {
+                        String attempt, long arrived) throws Exception {
         String trunkName = accept.trunk() == null ? CallStats.NONE : accept.trunk().name();
         List<Codec> codecs = accept.trunk() != null && accept.trunk().spec().media().codecs() != null
                 ? accept.trunk().spec().media().codecs()
@@ -207,7 +212,7 @@ final class InviteHandler {
             media = new SdpNegotiator(codecs).negotiate(new String(body, java.nio.charset.StandardCharsets.UTF_8));
         } catch (SdpNegotiator.NegotiationException e) {
             if (e.noCommonCodec()) {
-                reject(request, transaction, sipCallId, fromTag, Reason.NO_COMMON_CODEC, accept.trunk(),
+                reject(request, transaction, sipCallId, attempt, Reason.NO_COMMON_CODEC, accept.trunk(),
                         accept.rule().name(), e.getMessage(), Map.of());
             } else {
                 transaction.sendResponse(messages.response(Response.BAD_REQUEST, request, SipMessages.newTag()));
@@ -289,12 +294,12 @@ final class InviteHandler {
         }
     }
 
-    private void reject(Request request, ServerTransaction transaction, String sipCallId, String fromTag,
+    private void reject(Request request, ServerTransaction transaction, String sipCallId, String attempt,
                         Reason reason, CompiledTrunk trunk, String rule, String detail,
                         Map<String, String> extraHeaders) throws Exception {
         Response response = messages.rejection(reason, request, SipMessages.newTag(), extraHeaders);
         transaction(request, transaction).sendResponse(response);
-        rejections.put(sipCallId, fromTag, response);
+        rejections.put(sipCallId, attempt, response);
         String trunkName = trunk == null ? CallStats.NONE : trunk.name();
         stats.rejected(trunkName, rule, reason);
         LOG.info("event=rejected call={} trunk={} rule={} status={} reason={} detail=\"{}\"", sipCallId,

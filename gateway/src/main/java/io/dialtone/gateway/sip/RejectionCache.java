@@ -6,8 +6,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Remembers how a rejected INVITE was answered, keyed by Call-ID and From tag, so a retransmission that outlives
- * its transaction (or one that was dropped without an answer) gets the same outcome without being routed again.
+ * Remembers how a rejected INVITE was answered, keyed by Call-ID and From tag (plus CSeq, which the caller folds
+ * into the tag key), so a retransmission that outlives its transaction (or one that was dropped without an answer)
+ * gets the same outcome without being routed again.
  */
 public final class RejectionCache<T> {
     private record Entry<T>(T outcome, long expires) {
