@@ -250,6 +250,39 @@ class GatewaySignallingIT {
         assertThat(gateway.log()).contains("via=info body=\"Signal=5 Duration=160\"");
     }
 
+    /** Sends one raw SIP request over UDP and returns the first response line. */
+    private static String exchange(java.net.DatagramSocket socket, String request) throws Exception {
+        byte[] bytes = request.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        socket.send(new java.net.DatagramPacket(bytes, bytes.length, java.net.InetAddress.getLoopbackAddress(),
+                gateway.sipPort()));
+        while (true) {
+            java.net.DatagramPacket reply = new java.net.DatagramPacket(new byte[4096], 4096);
+            socket.receive(reply);
+            String text = new String(reply.getData(), 0, reply.getLength(), java.nio.charset.StandardCharsets.US_ASCII);
+            if (!text.startsWith("SIP/2.0 100")) {
+                return text.lines().findFirst().orElse("");
+            }
+        }
+    }
+
+    @Test
+    void aRetransmittedRejectedInviteGetsTheSameAnswerAndIsCountedOnce() throws Exception {
+        long before = stat("trunks", "carrier", "rejected");
+        try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            socket.setSoTimeout(5000);
+            String invite = "INVITE sip:+15550500@127.0.0.1 SIP/2.0\r\n"
+                    + "Via: SIP/2.0/UDP 127.0.0.1:" + socket.getLocalPort() + ";branch=z9hG4bK-retransmit-1\r\n"
+                    + "From: <sip:+15550100@carrier.example>;tag=retransmit\r\nTo: <sip:+15550500@127.0.0.1>\r\n"
+                    + "Call-ID: retransmit-1\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\n"
+                    + "Contact: <sip:+15550100@127.0.0.1:" + socket.getLocalPort() + ">\r\nContent-Length: 0\r\n\r\n";
+            String first = exchange(socket, invite);
+            String again = exchange(socket, invite);
+            assertThat(first).startsWith("SIP/2.0 404 ");
+            assertThat(again).isEqualTo(first);
+        }
+        assertThat(stat("trunks", "carrier", "rejected")).isEqualTo(before + 1);
+    }
+
     @Test
     void aMalformedRequestIsAnswered400() throws Exception {
         try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
