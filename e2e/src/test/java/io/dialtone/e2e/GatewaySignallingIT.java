@@ -176,7 +176,7 @@ class GatewaySignallingIT {
     void digestCredentialsOpenTheTrunk() throws Exception {
         SippScenario scenario = new SippScenario("digest-ok").invite("").optional(100)
                 .expect(407, "Proxy-Authenticate: Digest .*qop=\"auth\"").ackRejection("1")
-                .inviteWithCredentials("pbx", "s3cret").optional(100).optional(180).expect(200).ack("2")
+                .inviteWithCredentials("2", "pbx", "s3cret").optional(100).optional(180).expect(200).ack("2")
                 .bye("3").expect(200);
         assertPassed(sipp(scenario, "+15550300", 15), scenario, "digest-ok");
     }
@@ -184,7 +184,7 @@ class GatewaySignallingIT {
     @Test
     void aWrongPasswordIsRejectedWith403() throws Exception {
         SippScenario scenario = new SippScenario("digest-wrong").invite("").optional(100).expect(407)
-                .ackRejection("1").inviteWithCredentials("pbx", "guess").optional(100)
+                .ackRejection("1").inviteWithCredentials("2", "pbx", "guess").optional(100)
                 .expect(403, "Reason: SIP;cause=403;text=\"Authentication failed\"").ackRejection("2");
         assertPassed(sipp(scenario, "+15550300", 15), scenario, "digest-wrong");
         gateway.awaitLog("reason=auth_failed", Duration.ofSeconds(5));

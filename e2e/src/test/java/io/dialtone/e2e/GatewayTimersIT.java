@@ -16,7 +16,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The gateway ends calls by itself: when the caller's RTP stops, and at the trunk's maxCallDuration. */
+/**
+ * The gateway's clocks: calls end by themselves when the caller's RTP stops and at the trunk's maxCallDuration,
+ * and a digest nonce older than its lifetime is challenged again with stale=true.
+ */
 class GatewayTimersIT {
     private static final Path DIR = Path.of("target", "gateway-timers-it").toAbsolutePath();
     private static LiveKitServer livekit;
@@ -31,8 +34,10 @@ class GatewayTimersIT {
                 Documents.gateway("timers", livekit.httpUrl(), 33000, ""),
                 Documents.trunk("quiet", "numbers: ['+15550199']"),
                 Documents.trunk("short", "numbers: ['+15550111'], maxCallDuration: 1500ms"),
+                Documents.trunk("secure", "numbers: ['+15550300'], auth: {username: pbx, password: s3cret}"),
                 Documents.rule("lobby", "  direct: {roomName: lobby}")));
-        gateway = GatewayProcess.start(config, DIR.resolve("gateway"), "--media-timeout", "3s");
+        gateway = GatewayProcess.start(config, DIR.resolve("gateway"), "--media-timeout", "3s",
+                "--nonce-lifetime", "1s");
     }
 
     @AfterAll
@@ -53,6 +58,19 @@ class GatewayTimersIT {
     @Test
     void aCallerThatSendsNoRtpIsHungUp() throws Exception {
         callEndedByGateway("no-rtp", "+15550199", "no RTP for 3 s");
+    }
+
+    @Test
+    void aStaleNonceIsChallengedAgainAndTheFreshOneOpensTheTrunk() throws Exception {
+        SippScenario scenario = new SippScenario("stale-nonce").invite("").optional(100).expect(407).ackRejection("1")
+                .pause(1500).inviteWithCredentials("2", "pbx", "s3cret").optional(100)
+                .expect(407, "Proxy-Authenticate: Digest .*stale=(true|TRUE)").ackRejection("2")
+                .inviteWithCredentials("3", "pbx", "s3cret").optional(100).optional(180).expect(200).ack("3")
+                .bye("4").expect(200);
+        Path file = scenario.write(DIR.resolve("sipp"));
+        Processes.Result result = Sipp.call(file, gateway.sipPort(), "+15550300", "+15550100", 20);
+        assertThat(result.exitCode()).as("sipp: %s\ngateway log:\n%s", Sipp.messages(file), gateway.log()).isZero();
+        gateway.awaitLog("stale=true", Duration.ofSeconds(5));
     }
 
     @Test

@@ -65,9 +65,9 @@ public final class SippScenario {
     }
 
     /** The same INVITE again after a 407, answering the challenge with the [authentication] keyword. */
-    public SippScenario inviteWithCredentials(String username, String password) {
+    public SippScenario inviteWithCredentials(String cseq, String username, String password) {
         lastInvite = elements;
-        return send(request("INVITE", "2 INVITE", false,
+        return send(request("INVITE", cseq + " INVITE", false,
                 "[authentication username=" + username + " password=" + password + "]\n", offer("sendrecv")), true);
     }
 

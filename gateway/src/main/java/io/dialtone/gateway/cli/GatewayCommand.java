@@ -66,6 +66,11 @@ final class GatewayCommand implements Callable<Integer> {
             description = "New INVITEs accepted per source address and second (0: no limit). Default: ${DEFAULT-VALUE}.")
     double invitesPerSecond;
 
+    @Option(names = "--nonce-lifetime", defaultValue = "5m", paramLabel = "DURATION",
+            description = "How long a digest challenge's nonce stays valid; older ones get a new challenge with "
+                    + "stale=true. Default: ${DEFAULT-VALUE}.")
+    String nonceLifetime;
+
     @Option(names = "--answer-unknown-sources",
             description = "Answer INVITEs from sources no SipTrunk admits with 403 instead of dropping them.")
     boolean answerUnknownSources;
@@ -92,7 +97,7 @@ final class GatewayCommand implements Callable<Integer> {
         SipServer.Settings settings = new SipServer.Settings(bind, sipPort != null ? sipPort : gateway.sip().port(),
                 gateway.sip().transports(), advertised, gateway.media().rtpPortRange().min(),
                 gateway.media().rtpPortRange().max(), gateway.maxActiveCallsPerPod(), invitesPerSecond,
-                Durations.parse(mediaTimeout), answerUnknownSources, tls(gateway));
+                Durations.parse(mediaTimeout), Durations.parse(nonceLifetime), answerUnknownSources, tls(gateway));
         Instant started = Instant.now();
         CountDownLatch signalled = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);

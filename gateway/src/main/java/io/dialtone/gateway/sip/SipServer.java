@@ -45,7 +45,7 @@ public final class SipServer implements SipListener, AutoCloseable {
     /** How the server is set up beyond the routing configuration. */
     public record Settings(String bindAddress, int port, List<SipTransport> transports, String advertisedAddress,
                            int rtpMin, int rtpMax, Integer maxActiveCalls, double invitesPerSecondPerSource,
-                           Duration mediaTimeout, boolean answerUnknownSources, Tls tls) {
+                           Duration mediaTimeout, Duration nonceLifetime, boolean answerUnknownSources, Tls tls) {
     }
 
     /** The TLS listener: its port and the PEM files of its certificate chain and key. */
@@ -111,7 +111,7 @@ public final class SipServer implements SipListener, AutoCloseable {
         liveKitCalls = Executors.newFixedThreadPool(8, daemon("livekit-api"));
         timers = Executors.newScheduledThreadPool(1, daemon("call-timers"));
         invites = new InviteHandler(provider, messages, routing, admission,
-                new DigestAuthenticator(Clock.systemUTC(), Duration.ofMinutes(5)),
+                new DigestAuthenticator(Clock.systemUTC(), settings.nonceLifetime()),
                 new RejectionCache<>(Clock.systemUTC(), Duration.ofSeconds(32), 100_000), stats, calls,
                 new RtpPorts(java.net.InetAddress.getByName(settings.bindAddress()), settings.rtpMin(), settings.rtpMax()),
                 rooms, liveKitCalls, timers, settings.advertisedAddress(), settings.advertisedAddress(),
