@@ -126,16 +126,26 @@ class GatewaySignallingIT {
         SippScenario scenario = callFlow("accepted", 3000);
         CompletableFuture<Processes.Result> call = CompletableFuture.supplyAsync(() -> {
             try {
-                return sipp(scenario, "+15550199", 20);
+                return Sipp.call(scenario.write(DIR.resolve("sipp")), gateway.sipPort(), "+15550199", "+15550123", 20);
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
         });
         LivekitModels.Room room = await("the call's room", Duration.ofSeconds(10),
-                () -> roomStartingWith("sip-call-_+15550100_"));
-        assertThat(room.getName()).matches("sip-call-_\\+15550100_[0-9A-Za-z]{12}");
+                () -> roomStartingWith("sip-call-_+15550123_"));
+        assertThat(room.getName()).matches("sip-call-_\\+15550123_[0-9A-Za-z]{12}");
         assertThat(room.getMetadata()).isEqualTo("from the phone");
         assertThat(room.getEmptyTimeout()).isEqualTo(300);
+        LivekitModels.ParticipantInfo caller = await("the caller's participant, active", Duration.ofSeconds(10),
+                () -> rooms.listParticipants(room.getName()).execute().body().stream()
+                        .filter(p -> "active".equals(p.getAttributesMap().get("sip.callStatus"))).findFirst());
+        assertThat(caller.getIdentity()).isEqualTo("sip_+15550123");
+        assertThat(caller.getName()).isEqualTo("Phone +15550123");
+        assertThat(caller.getKind()).isEqualTo(LivekitModels.ParticipantInfo.Kind.SIP);
+        assertThat(caller.getAttributesMap()).containsEntry("sip.trunkID", "carrier")
+                .containsEntry("sip.ruleID", "per-caller").containsEntry("sip.phoneNumber", "+15550123")
+                .containsEntry("sip.trunkPhoneNumber", "+15550199").containsEntry("sip.hostname", "carrier.example")
+                .containsKeys("sip.callID", "sip.callIDFull");
         assertPassed(call.get(), scenario, "accepted");
         assertThat(stat("trunks", "carrier", "total")).isEqualTo(trunkTotal + 1);
         assertThat(stat("rules", "per-caller", "total")).isEqualTo(ruleTotal + 1);
@@ -317,8 +327,47 @@ class GatewaySignallingIT {
                 () -> roomStartingWith("sip-call-_+15550777_"));
         assertThat(rooms.deleteRoom(room.getName()).execute().isSuccessful()).isTrue();
         assertPassed(call.get(), scenario, "room-deleted");
-        gateway.awaitLog("by=gateway why=", Duration.ofSeconds(5));
-        assertThat(gateway.log()).contains("by=gateway why=\"room " + room.getName() + " was deleted\"");
+        gateway.awaitLog("room=" + room.getName() + " by=gateway why=\"room deleted\"", Duration.ofSeconds(5));
+    }
+
+    @Test
+    void removingTheParticipantHangsUpTheCaller() throws Exception {
+        SippScenario scenario = new SippScenario("participant-removed").invite("").optional(100).optional(180)
+                .expect(200).ack("1").expectRequestAndAnswer("BYE", 15000);
+        CompletableFuture<Processes.Result> call = CompletableFuture.supplyAsync(() -> {
+            try {
+                return Sipp.call(scenario.write(DIR.resolve("sipp")), gateway.sipPort(), "+15550199", "+15550888", 25);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        LivekitModels.Room room = await("the call's room", Duration.ofSeconds(10),
+                () -> roomStartingWith("sip-call-_+15550888_"));
+        await("the caller's participant", Duration.ofSeconds(10),
+                () -> rooms.listParticipants(room.getName()).execute().body().stream().findFirst());
+        assertThat(rooms.removeParticipant(room.getName(), "sip_+15550888").execute().isSuccessful()).isTrue();
+        assertPassed(call.get(), scenario, "participant-removed");
+        gateway.awaitLog("by=gateway why=\"participant removed from the room\"", Duration.ofSeconds(5));
+    }
+
+    @Test
+    void theCallerLeavesTheRoomWhenTheCallEnds() throws Exception {
+        SippScenario scenario = callFlow("leaves-room", 1500);
+        CompletableFuture<Processes.Result> call = CompletableFuture.supplyAsync(() -> {
+            try {
+                return Sipp.call(scenario.write(DIR.resolve("sipp")), gateway.sipPort(), "+15550199", "+15550999", 25);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        LivekitModels.Room room = await("the call's room", Duration.ofSeconds(10),
+                () -> roomStartingWith("sip-call-_+15550999_"));
+        await("the caller's participant", Duration.ofSeconds(10),
+                () -> rooms.listParticipants(room.getName()).execute().body().stream().findFirst());
+        assertPassed(call.get(), scenario, "leaves-room");
+        await("the room without the caller", Duration.ofSeconds(5),
+                () -> rooms.listParticipants(room.getName()).execute().body().isEmpty() ? Optional.of(true)
+                        : Optional.empty());
     }
 
     @Test

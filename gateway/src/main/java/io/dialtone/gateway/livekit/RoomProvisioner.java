@@ -5,11 +5,13 @@ import io.dialtone.api.v1alpha1.Durations;
 import io.dialtone.api.v1alpha1.RoomTemplate;
 import io.livekit.server.AgentDispatchServiceClient;
 import io.livekit.server.RoomServiceClient;
+import io.dialtone.routing.Decision;
+import io.dialtone.routing.Participants;
 import java.io.IOException;
-import java.util.Collection;
-import java.util.List;
-import java.util.Set;
-import java.util.stream.Collectors;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
 import livekit.LivekitModels;
 import retrofit2.Response;
 
@@ -18,9 +20,13 @@ public final class RoomProvisioner {
     private final RoomServiceClient rooms;
     private final AgentDispatchServiceClient agents;
     private final String url;
+    private final String apiKey;
+    private final String apiSecret;
 
     public RoomProvisioner(String url, String apiKey, String apiSecret) {
         this.url = httpUrl(url);
+        this.apiKey = apiKey;
+        this.apiSecret = apiSecret;
         this.rooms = RoomServiceClient.createClient(this.url, apiKey, apiSecret);
         this.agents = AgentDispatchServiceClient.createClient(this.url, apiKey, apiSecret);
     }
@@ -60,13 +66,24 @@ public final class RoomProvisioner {
         return created.body();
     }
 
-    /** Which of these rooms still exist. */
-    public Set<String> existing(Collection<String> names) throws IOException {
-        Response<List<LivekitModels.Room>> listed = rooms.listRooms(List.copyOf(names)).execute();
-        if (!listed.isSuccessful() || listed.body() == null) {
-            throw new IOException("LiveKit refused to list rooms: HTTP " + listed.code() + " " + errorBody(listed));
+    /**
+     * Joins the caller's participant (kind SIP, with the decision's identity, name and attributes) and keeps it in
+     * the room until the session is closed; {@code ended} hears when LiveKit ends it first.
+     */
+    public ParticipantSession joinCaller(Decision.Accept accept, Duration tokenLifetime, ScheduledExecutorService timers,
+                                         Consumer<String> ended) throws Exception {
+        String token = SipParticipantToken.mint(apiKey, apiSecret, accept, tokenLifetime);
+        return ParticipantSession.join(url, token, Duration.ofSeconds(10), timers, ended);
+    }
+
+    /** Sets sip.callStatus, the attribute agents watch to know the caller is on the line. */
+    public void callStatus(String room, String identity, String status) throws IOException {
+        Response<LivekitModels.ParticipantInfo> updated = rooms.updateParticipant(room, identity, null, null, null,
+                Map.of(Participants.ATTR_CALL_STATUS, status)).execute();
+        if (!updated.isSuccessful()) {
+            throw new IOException("LiveKit refused to update participant " + identity + " in room " + room + ": HTTP "
+                    + updated.code() + " " + errorBody(updated));
         }
-        return listed.body().stream().map(LivekitModels.Room::getName).collect(Collectors.toSet());
     }
 
     private static String errorBody(Response<?> response) {

@@ -25,6 +25,7 @@ public final class Call {
     private volatile long lastMediaMillis = System.currentTimeMillis();
     private volatile CallStats.ActiveCall counted;
     private volatile ScheduledFuture<?> maxDuration;
+    private volatile io.dialtone.gateway.livekit.ParticipantSession participant;
 
     Call(String sipCallId, Decision.Accept decision, ServerTransaction invite, DatagramChannel rtp,
          SdpNegotiator.Negotiated media) {
@@ -84,6 +85,14 @@ public final class Call {
     /** Marks the call ended; true for the one caller that should release it. */
     boolean end() {
         return state.getAndSet(State.ENDED) != State.ENDED;
+    }
+
+    void participant(io.dialtone.gateway.livekit.ParticipantSession session) {
+        participant = session;
+    }
+
+    io.dialtone.gateway.livekit.ParticipantSession participant() {
+        return participant;
     }
 
     Dialog dialog() {

@@ -91,6 +91,9 @@ public final class CallRegistry {
         if (call.counted() != null) {
             call.counted().close();
         }
+        if (call.participant() != null) {
+            call.participant().close();
+        }
         try {
             call.rtp().close();
         } catch (IOException e) {

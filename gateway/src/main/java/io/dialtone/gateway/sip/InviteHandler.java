@@ -259,7 +259,12 @@ final class InviteHandler {
         Decision.Accept accept = call.decision();
         try {
             rooms.provision(accept.roomName(), accept.room());
+            String maxDurationText = accept.trunk() == null ? "24h" : accept.trunk().spec().maxCallDuration();
+            Duration maxDuration = Durations.parse(maxDurationText);
+            call.participant(rooms.joinCaller(accept, maxDuration.plusHours(1), timers,
+                    why -> calls.hangUp(call, why)));
             if (call.state() == Call.State.ENDED) {
+                call.participant().close();
                 return;
             }
             Response ok = messages.response(Response.OK, request, toTag);
@@ -267,8 +272,6 @@ final class InviteHandler {
             messages.withSdp(ok, call.media().answer(advertisedAddress, call.rtpPort(), call.started().toEpochMilli(),
                     call.sdpVersion()));
             Duration setup = Duration.ofNanos(System.nanoTime() - arrived);
-            String maxDurationText = accept.trunk() == null ? "24h" : accept.trunk().spec().maxCallDuration();
-            Duration maxDuration = Durations.parse(maxDurationText);
             CallStats.ActiveCall counted = stats.started(call.trunkName(), accept.rule().name(), setup);
             if (!call.answered(call.invite().getDialog(), counted,
                     timers.schedule(() -> calls.hangUp(call, "maxCallDuration " + maxDurationText + " reached"),
@@ -277,6 +280,7 @@ final class InviteHandler {
                 return;
             }
             call.invite().sendResponse(ok);
+            rooms.callStatus(accept.roomName(), accept.participant().identity(), "active");
             LOG.info("event=answered call={} trunk={} rule={} room={} setupMs={}", call.sipCallId(), call.trunkName(),
                     accept.rule().name(), accept.roomName(), setup.toMillis());
         } catch (Exception e) {

@@ -60,7 +60,6 @@ public final class SipServer implements SipListener, AutoCloseable {
     private final InviteHandler invites;
     private final ExecutorService liveKitCalls;
     private final ScheduledExecutorService timers;
-    private final RoomProvisioner rooms;
     private final String advertisedAddress;
 
     public SipServer(Settings settings, RoutingState routing, CallStats stats, RoomProvisioner rooms) throws Exception {
@@ -100,7 +99,6 @@ public final class SipServer implements SipListener, AutoCloseable {
             }
         }
         provider = sipProvider;
-        this.rooms = rooms;
         this.advertisedAddress = settings.advertisedAddress();
         messages = new SipMessages(factory, settings.advertisedAddress(), settings.port(),
                 settings.tls() == null ? settings.port() : settings.tls().port());
@@ -119,8 +117,6 @@ public final class SipServer implements SipListener, AutoCloseable {
         long mediaTimeout = settings.mediaTimeout().toMillis();
         timers.scheduleWithFixedDelay(() -> guard("media check", () -> calls.checkMedia(mediaTimeout)),
                 500, 500, TimeUnit.MILLISECONDS);
-        timers.scheduleWithFixedDelay(() -> guard("room check", this::hangUpCallsWithoutRoom),
-                1, 1, TimeUnit.SECONDS);
         provider.addSipListener(this);
         LOG.info("SIP listening on {}:{} ({}{}), advertising {}, RTP ports {}-{}", settings.bindAddress(),
                 settings.port(), settings.transports(), settings.transports().contains(SipTransport.tls)
@@ -150,24 +146,6 @@ public final class SipServer implements SipListener, AutoCloseable {
 
     public Admission admission() {
         return admission;
-    }
-
-    /** A room deleted through the API, or emptied of this caller, ends the call with a BYE. */
-    private void hangUpCallsWithoutRoom() {
-        List<Call> answered = calls.all().stream().filter(c -> c.state() == Call.State.ANSWERED).toList();
-        if (answered.isEmpty()) {
-            return;
-        }
-        try {
-            var existing = rooms.existing(answered.stream().map(Call::room).distinct().toList());
-            for (Call call : answered) {
-                if (!existing.contains(call.room())) {
-                    calls.hangUp(call, "room " + call.room() + " was deleted");
-                }
-            }
-        } catch (java.io.IOException e) {
-            LOG.warn("cannot check rooms of {} call(s): {}", answered.size(), e.getMessage());
-        }
     }
 
     @Override

@@ -1,0 +1,161 @@
+package io.dialtone.gateway.livekit;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import livekit.LivekitModels;
+import livekit.LivekitRtc;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The caller's participant in the room, over LiveKit's client signalling protocol (WebSocket /rtc with
+ * SignalRequest/SignalResponse protobufs): it joins with the SIP token, keeps the connection alive with pings,
+ * and reports when LiveKit ends it (participant removed, room deleted, server gone) so the call can hang up.
+ * Audio tracks ride on this session's peer connections, which the media bridge adds.
+ */
+public final class ParticipantSession implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ParticipantSession.class);
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private final WebSocket socket;
+    private final CompletableFuture<LivekitRtc.JoinResponse> joined;
+    private final AtomicBoolean leaving;
+    private volatile ScheduledFuture<?> pings;
+
+    private ParticipantSession(WebSocket socket, CompletableFuture<LivekitRtc.JoinResponse> joined, AtomicBoolean leaving) {
+        this.socket = socket;
+        this.joined = joined;
+        this.leaving = leaving;
+    }
+
+    /**
+     * Joins and waits for LiveKit's JoinResponse.
+     *
+     * @param ended called once if LiveKit ends the session, with why (not called after {@link #close()})
+     */
+    public static ParticipantSession join(String livekitUrl, String token, Duration timeout,
+                                          ScheduledExecutorService timers, Consumer<String> ended) throws Exception {
+        String base = livekitUrl.replaceFirst("^http", "ws");
+        URI uri = URI.create(base.replaceAll("/+$", "") + "/rtc?access_token="
+                + URLEncoder.encode(token, StandardCharsets.UTF_8) + "&auto_subscribe=1&protocol=15&sdk=dialtone");
+        CompletableFuture<LivekitRtc.JoinResponse> joined = new CompletableFuture<>();
+        AtomicBoolean leaving = new AtomicBoolean();
+        AtomicBoolean reported = new AtomicBoolean();
+        Consumer<String> endOnce = why -> {
+            if (!leaving.get() && reported.compareAndSet(false, true)) {
+                ended.accept(why);
+            }
+        };
+        WebSocket socket = HTTP.newWebSocketBuilder().connectTimeout(timeout)
+                .buildAsync(uri, new Listener(joined, endOnce)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        ParticipantSession session = new ParticipantSession(socket, joined, leaving);
+        LivekitRtc.JoinResponse join = joined.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        int interval = Math.max(1, join.getPingInterval() > 0 ? join.getPingInterval() : 10);
+        session.pings = timers.scheduleAtFixedRate(session::ping, interval, interval, TimeUnit.SECONDS);
+        return session;
+    }
+
+    public String participantSid() {
+        return joined.join().getParticipant().getSid();
+    }
+
+    private void ping() {
+        send(LivekitRtc.SignalRequest.newBuilder().setPing(System.currentTimeMillis()).build());
+    }
+
+    private void send(LivekitRtc.SignalRequest request) {
+        try {
+            socket.sendBinary(ByteBuffer.wrap(request.toByteArray()), true).get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.debug("signal request {} not sent: {}", request.getMessageCase(), e.toString());
+        }
+    }
+
+    /** Leaves the room: the participant disappears at once instead of after LiveKit's timeout. */
+    @Override
+    public void close() {
+        if (!leaving.compareAndSet(false, true)) {
+            return;
+        }
+        if (pings != null) {
+            pings.cancel(false);
+        }
+        send(LivekitRtc.SignalRequest.newBuilder().setLeave(LivekitRtc.LeaveRequest.newBuilder()
+                .setReason(LivekitModels.DisconnectReason.CLIENT_INITIATED)).build());
+        socket.sendClose(WebSocket.NORMAL_CLOSURE, "call ended");
+    }
+
+    private static final class Listener implements WebSocket.Listener {
+        private final CompletableFuture<LivekitRtc.JoinResponse> joined;
+        private final Consumer<String> ended;
+        private final java.io.ByteArrayOutputStream message = new java.io.ByteArrayOutputStream();
+
+        Listener(CompletableFuture<LivekitRtc.JoinResponse> joined, Consumer<String> ended) {
+            this.joined = joined;
+            this.ended = ended;
+        }
+
+        @Override
+        public CompletionStage<?> onBinary(WebSocket socket, ByteBuffer data, boolean last) {
+            byte[] bytes = new byte[data.remaining()];
+            data.get(bytes);
+            message.write(bytes, 0, bytes.length);
+            if (last) {
+                try {
+                    handle(LivekitRtc.SignalResponse.parseFrom(message.toByteArray()));
+                } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                    LOG.warn("LiveKit sent a signal message that does not parse: {}", e.getMessage());
+                }
+                message.reset();
+            }
+            socket.request(1);
+            return null;
+        }
+
+        private void handle(LivekitRtc.SignalResponse response) {
+            switch (response.getMessageCase()) {
+                case JOIN -> joined.complete(response.getJoin());
+                case LEAVE -> ended.accept(describe(response.getLeave().getReason()));
+                default -> {
+                    // Offers, candidates and room updates are for the media bridge.
+                }
+            }
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket socket, int status, String reason) {
+            joined.completeExceptionally(new IllegalStateException("LiveKit closed the connection before the join: "
+                    + status + " " + reason));
+            ended.accept("LiveKit closed the participant's connection (" + status + ")");
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket socket, Throwable error) {
+            joined.completeExceptionally(error);
+            ended.accept("the participant's connection to LiveKit failed: " + error.getMessage());
+        }
+
+        private static String describe(LivekitModels.DisconnectReason reason) {
+            return switch (reason) {
+                case PARTICIPANT_REMOVED -> "participant removed from the room";
+                case ROOM_DELETED, ROOM_CLOSED -> "room deleted";
+                case SERVER_SHUTDOWN -> "LiveKit server shut down";
+                case DUPLICATE_IDENTITY -> "another participant joined with the same identity";
+                default -> "LiveKit ended the participant (" + reason + ")";
+            };
+        }
+    }
+}
