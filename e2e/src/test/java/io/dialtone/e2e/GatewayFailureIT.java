@@ -59,7 +59,8 @@ class GatewayFailureIT {
         slowLiveKit = GatewayProcess.start(slow, DIR.resolve("slow"), "--media-timeout", "60s");
         Path none = DIR.resolve("none.yaml");
         Files.writeString(none, config("http://127.0.0.1:" + Ports.free()));
-        noLiveKit = GatewayProcess.start(none, DIR.resolve("none"), "--media-timeout", "60s");
+        noLiveKit = GatewayProcess.start(none, DIR.resolve("none"), "--media-timeout", "60s",
+                "--invites-per-second", "0.2");
     }
 
     @AfterAll
@@ -89,6 +90,22 @@ class GatewayFailureIT {
                 .expect(480, "Reason: SIP;cause=480;text=\"No answer\"").ackRejection("1");
         assertPassed(slowLiveKit, scenario, "+15550480");
         slowLiveKit.awaitLog("reason=ringing_timeout", java.time.Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aSourceSendingInvitesTooFastGets503TooManyCalls() throws Exception {
+        // 0.2 INVITEs per second with a burst of 1, from a source of its own (buckets are per source): the first
+        // is routed (and fails on LiveKit), the next is limited.
+        SippScenario first = new SippScenario("rate-first").invite("").optional(100).optional(180).expect(503)
+                .ackRejection("1");
+        SippScenario second = new SippScenario("rate-second").invite("").optional(100)
+                .expect(503, "Reason: SIP;cause=503;text=\"Too many calls\"").ackRejection("1");
+        Sipp.call(first.write(DIR.resolve("sipp")), noLiveKit.sipPort(), "+15550199", "+15550100", 10,
+                "-i", "127.0.0.3");
+        Path file = second.write(DIR.resolve("sipp"));
+        Processes.Result result = Sipp.call(file, noLiveKit.sipPort(), "+15550199", "+15550100", 10, "-i", "127.0.0.3");
+        assertThat(result.exitCode()).as("sipp: %s\ngateway log:\n%s", Sipp.messages(file), noLiveKit.log()).isZero();
+        noLiveKit.awaitLog("reason=rate_limited", java.time.Duration.ofSeconds(5));
     }
 
     @Test

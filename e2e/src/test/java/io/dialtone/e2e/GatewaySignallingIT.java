@@ -46,6 +46,10 @@ class GatewaySignallingIT {
                 Documents.trunk("carrier", "numbers: ['+15550199', '+15550500'], allowedAddresses: [127.0.0.1]"),
                 Documents.trunk("secure", "numbers: ['+15550300'], allowedAddresses: [127.0.0.1], "
                         + "auth: {username: pbx, password: s3cret}"),
+                Documents.trunk("vip-only", "numbers: ['+15550600'], allowedAddresses: [127.0.0.1], "
+                        + "allowedNumbers: ['+15550001']"),
+                Documents.trunk("twin-a", "numbers: ['+15550700'], allowedAddresses: [127.0.0.1]"),
+                Documents.trunk("twin-b", "numbers: ['+15550700'], allowedAddresses: [127.0.0.1/32]"),
                 Documents.rule("per-caller", """
                           trunkRefs: [carrier, secure]
                           numbers: ["+15550199", "+15550300"]
@@ -170,6 +174,29 @@ class GatewaySignallingIT {
         SippScenario scenario = new SippScenario("no-trunk").invite("").optional(100)
                 .expect(404, "Reason: SIP;cause=404;text=\"No trunk for number\"").ackRejection("1");
         assertPassed(sipp(scenario, "+15550404", 10), scenario, "no-trunk");
+    }
+
+    @Test
+    void aCallerMissingFromAllowedNumbersIsRejectedWith403() throws Exception {
+        SippScenario scenario = new SippScenario("caller-not-allowed").invite("").optional(100)
+                .expect(403, "Reason: SIP;cause=403;text=\"Caller not allowed\"").ackRejection("1");
+        assertPassed(sipp(scenario, "+15550600", 10), scenario, "caller-not-allowed");
+    }
+
+    @Test
+    void twoTrunksForOneCallAreAConflictRejectedWith500() throws Exception {
+        SippScenario scenario = new SippScenario("trunk-conflict").invite("").optional(100)
+                .expect(500, "Reason: SIP;cause=500;text=\"Conflicting trunks\"").ackRejection("1");
+        assertPassed(sipp(scenario, "+15550700", 10), scenario, "trunk-conflict");
+        gateway.awaitLog("SipTrunks twin-a and twin-b both accept the call", Duration.ofSeconds(5));
+    }
+
+    @Test
+    void anOfferWithoutACommonCodecIsRejectedWith488() throws Exception {
+        SippScenario scenario = new SippScenario("no-codec").inviteWithG729Only().optional(100)
+                .expect(488, "Reason: SIP;cause=488;text=\"No common codec\"").ackRejection("1");
+        assertPassed(sipp(scenario, "+15550199", 10), scenario, "no-codec");
+        gateway.awaitLog("no common codec: the caller offered [G729/8000]", Duration.ofSeconds(5));
     }
 
     @Test

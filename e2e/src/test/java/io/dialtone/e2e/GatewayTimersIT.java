@@ -31,7 +31,8 @@ class GatewayTimersIT {
         livekit = LiveKitServer.start(DIR.resolve("livekit"));
         Path config = DIR.resolve("gateway.yaml");
         Files.writeString(config, Documents.join(
-                Documents.gateway("timers", livekit.httpUrl(), 33000, ""),
+                Documents.gateway("timers", livekit.httpUrl(), 33000, "").replace("spec:\n",
+                        "spec:\n  maxActiveCallsPerPod: 1\n"),
                 Documents.trunk("quiet", "numbers: ['+15550199']"),
                 Documents.trunk("short", "numbers: ['+15550111'], maxCallDuration: 1500ms"),
                 Documents.trunk("secure", "numbers: ['+15550300'], auth: {username: pbx, password: s3cret}"),
@@ -71,6 +72,31 @@ class GatewayTimersIT {
         Processes.Result result = Sipp.call(file, gateway.sipPort(), "+15550300", "+15550100", 20);
         assertThat(result.exitCode()).as("sipp: %s\ngateway log:\n%s", Sipp.messages(file), gateway.log()).isZero();
         gateway.awaitLog("stale=true", Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aPodAtMaxActiveCallsAnswers503WithRetryAfter() throws Exception {
+        SippScenario first = new SippScenario("capacity-first").invite("").optional(100).optional(180).expect(200)
+                .ack("1").expectRequestAndAnswer("BYE", 10_000);
+        Path firstFile = first.write(DIR.resolve("sipp"));
+        java.util.concurrent.CompletableFuture<Processes.Result> call = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> {
+                    try {
+                        return Sipp.call(firstFile, gateway.sipPort(), "+15550199", "+15550100", 20);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+        gateway.awaitLog("call=1-", Duration.ofSeconds(10));
+        java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(500).toNanos());
+        SippScenario second = new SippScenario("capacity-second").invite("").optional(100)
+                .expect(503, "Retry-After: 5").ackRejection("1");
+        Path secondFile = second.write(DIR.resolve("sipp"));
+        Processes.Result refused = Sipp.call(secondFile, gateway.sipPort(), "+15550199", "+15550101", 10);
+        assertThat(refused.exitCode()).as("sipp: %s\ngateway log:\n%s", Sipp.messages(secondFile), gateway.log())
+                .isZero();
+        assertThat(Sipp.messages(secondFile)).contains("Reason: SIP;cause=503;text=\"Gateway at capacity\"");
+        assertThat(call.get().exitCode()).isZero();
     }
 
     @Test

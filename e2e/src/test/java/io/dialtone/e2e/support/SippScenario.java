@@ -26,6 +26,14 @@ public final class SippScenario {
         this.name = name;
     }
 
+    /** An offer of G.729 only, which no trunk accepts. */
+    public SippScenario inviteWithG729Only() {
+        lastInvite = elements;
+        return send(request("INVITE", "1 INVITE", false, "", offer("sendrecv")
+                .replace("RTP/AVP 8 0 101", "RTP/AVP 18").replaceAll("a=rtpmap:(8|0|101)[^\n]*\n", "")
+                .replace("a=fmtp:101 0-16\n", "a=rtpmap:18 G729/8000\n")), true);
+    }
+
     private static String offer(String direction) {
         return """
                 v=0
