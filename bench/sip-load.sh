@@ -7,8 +7,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 calls=${1:-500}
-rates=${2:-"20 50 100"}
-reject_rates=${3:-"200 500 1000"}
+rates=${2-"20 50 100"}
+reject_rates=${3-"200 500 1000"}
 tools=${DIALTONE_TOOLS:-$HOME/.cache/dialtone/tools}
 [ -x "$tools/bin/livekit-server" ] || "$root/scripts/install-test-tools.sh"
 (cd "$root" && mvn -B -q -pl gateway -am package -DskipTests)
@@ -45,7 +45,8 @@ spec:
 YAML
 "$tools/bin/livekit-server" --dev --config "$work/livekit.yaml" >"$work/livekit.log" 2>&1 &
 lk=$!
-java -XX:+UseG1GC -jar "$root/gateway/target/dialtone-gateway.jar" gateway -c "$work/gateway.yaml" \
+# GATEWAY_JAVA_OPTS, e.g. -XX:StartFlightRecording=filename=gw.jfr, profiles the gateway under load.
+java ${GATEWAY_JAVA_OPTS:-} -XX:+UseG1GC -jar "$root/gateway/target/dialtone-gateway.jar" gateway -c "$work/gateway.yaml" \
   --bind 127.0.0.1 --admin-bind 127.0.0.1 --admin-port 18590 --invites-per-second 0 --media-timeout 60s \
   >"$work/gateway.log" 2>&1 &
 gw=$!
