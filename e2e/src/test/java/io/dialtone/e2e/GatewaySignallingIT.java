@@ -94,6 +94,18 @@ class GatewaySignallingIT {
         return Sipp.call(file, gateway.sipPort(), number, "+15550100", timeoutSeconds, extra);
     }
 
+    /** A sipp call running while the test acts on LiveKit or the configuration. */
+    private static CompletableFuture<Processes.Result> inBackground(SippScenario scenario, String number, String caller,
+                                                                   int timeoutSeconds) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return Sipp.call(scenario.write(DIR.resolve("sipp")), gateway.sipPort(), number, caller, timeoutSeconds);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
     private static void assertPassed(Processes.Result result, SippScenario scenario, String name) throws Exception {
         assertThat(result.exitCode()).as("sipp %s failed:\n%s\n%s\ngateway log:\n%s", name,
                 result.out().lines().filter(l -> l.contains("call") || l.contains("rror")).toList(),
@@ -128,13 +140,7 @@ class GatewaySignallingIT {
         long trunkTotal = stat("trunks", "carrier", "total");
         long ruleTotal = stat("rules", "per-caller", "total");
         SippScenario scenario = callFlow("accepted", 3000);
-        CompletableFuture<Processes.Result> call = CompletableFuture.supplyAsync(() -> {
-            try {
-                return Sipp.call(scenario.write(DIR.resolve("sipp")), gateway.sipPort(), "+15550199", "+15550123", 20);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<Processes.Result> call = inBackground(scenario, "+15550199", "+15550123", 20);
         LivekitModels.Room room = await("the call's room", Duration.ofSeconds(10),
                 () -> roomStartingWith("sip-call-_+15550123_"));
         assertThat(room.getName()).matches("sip-call-_\\+15550123_[0-9A-Za-z]{12}");
@@ -343,13 +349,7 @@ class GatewaySignallingIT {
     void deletingTheRoomHangsUpTheCaller() throws Exception {
         SippScenario scenario = new SippScenario("room-deleted").invite("").optional(100).optional(180).expect(200)
                 .ack("1").expectRequestAndAnswer("BYE", 15000);
-        CompletableFuture<Processes.Result> call = CompletableFuture.supplyAsync(() -> {
-            try {
-                return Sipp.call(scenario.write(DIR.resolve("sipp")), gateway.sipPort(), "+15550199", "+15550777", 25);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<Processes.Result> call = inBackground(scenario, "+15550199", "+15550777", 25);
         LivekitModels.Room room = await("the call's room", Duration.ofSeconds(10),
                 () -> roomStartingWith("sip-call-_+15550777_"));
         assertThat(rooms.deleteRoom(room.getName()).execute().isSuccessful()).isTrue();
@@ -361,13 +361,7 @@ class GatewaySignallingIT {
     void removingTheParticipantHangsUpTheCaller() throws Exception {
         SippScenario scenario = new SippScenario("participant-removed").invite("").optional(100).optional(180)
                 .expect(200).ack("1").expectRequestAndAnswer("BYE", 15000);
-        CompletableFuture<Processes.Result> call = CompletableFuture.supplyAsync(() -> {
-            try {
-                return Sipp.call(scenario.write(DIR.resolve("sipp")), gateway.sipPort(), "+15550199", "+15550888", 25);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<Processes.Result> call = inBackground(scenario, "+15550199", "+15550888", 25);
         LivekitModels.Room room = await("the call's room", Duration.ofSeconds(10),
                 () -> roomStartingWith("sip-call-_+15550888_"));
         await("the caller's participant", Duration.ofSeconds(10),
@@ -380,13 +374,7 @@ class GatewaySignallingIT {
     @Test
     void theCallerLeavesTheRoomWhenTheCallEnds() throws Exception {
         SippScenario scenario = callFlow("leaves-room", 1500);
-        CompletableFuture<Processes.Result> call = CompletableFuture.supplyAsync(() -> {
-            try {
-                return Sipp.call(scenario.write(DIR.resolve("sipp")), gateway.sipPort(), "+15550199", "+15550999", 25);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<Processes.Result> call = inBackground(scenario, "+15550199", "+15550999", 25);
         LivekitModels.Room room = await("the call's room", Duration.ofSeconds(10),
                 () -> roomStartingWith("sip-call-_+15550999_"));
         await("the caller's participant", Duration.ofSeconds(10),
@@ -400,13 +388,7 @@ class GatewaySignallingIT {
     @Test
     void aConfigurationChangeAppliesWithoutTouchingACallInProgress() throws Exception {
         SippScenario scenario = callFlow("during-reload", 4000);
-        CompletableFuture<Processes.Result> call = CompletableFuture.supplyAsync(() -> {
-            try {
-                return sipp(scenario, "+15550199", 20);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<Processes.Result> call = inBackground(scenario, "+15550199", "+15550100", 20);
         String before = revision();
         await("the call to be answered", Duration.ofSeconds(10),
                 () -> gateway.log().contains("during-reload") || gateway.get("/stats").body().contains("\"active\":1")
