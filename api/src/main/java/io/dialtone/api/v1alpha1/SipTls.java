@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SipTls(
@@ -14,8 +15,9 @@ public record SipTls(
         @JsonPropertyDescription("SIP port for TLS. Defaults to 5061.")
         Integer port,
 
-        @JsonPropertyDescription("A kubernetes.io/tls Secret with tls.crt and tls.key.")
-        SecretRef secretName,
+        @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+        @JsonPropertyDescription("Name of a kubernetes.io/tls Secret (tls.crt, tls.key) in the same namespace.")
+        String secretName,
 
         @JsonPropertyDescription("PEM certificate chain file, for standalone gateways.")
         String certificateFile,
