@@ -225,6 +225,17 @@ class GatewaySignallingIT {
     }
 
     @Test
+    void aReplayedNonceIsRejectedWith403() throws Exception {
+        SippScenario scenario = new SippScenario("digest-replay").invite("").optional(100).expect(407)
+                .ackRejection("1").inviteWithCredentials("2", "pbx", "s3cret").optional(100).optional(180)
+                .expect(200).ack("2").bye("3").expect(200)
+                .inviteWithCredentials("4", "pbx", "s3cret").optional(100)
+                .expect(403, "Reason: SIP;cause=403;text=\"Authentication failed\"").ackRejection("4");
+        assertPassed(sipp(scenario, "+15550300", 15), scenario, "digest-replay");
+        gateway.awaitLog("the nonce was already used", Duration.ofSeconds(5));
+    }
+
+    @Test
     void aWrongPasswordIsRejectedWith403() throws Exception {
         SippScenario scenario = new SippScenario("digest-wrong").invite("").optional(100).expect(407)
                 .ackRejection("1").inviteWithCredentials("2", "pbx", "guess").optional(100)
