@@ -1,7 +1,6 @@
 package io.dialtone.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dialtone.api.v1alpha1.HeaderInclusion;
 import io.dialtone.routing.Finding;
