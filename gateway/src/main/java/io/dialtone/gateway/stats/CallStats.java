@@ -100,7 +100,11 @@ public final class CallStats {
         return rules.computeIfAbsent(name, n -> register(new Counts(), "rule", n));
     }
 
+    /** Calls rejected before a trunk or rule was known are counted, but never active, so they get no gauge. */
     private Counts register(Counts counts, String tag, String name) {
+        if (name.equals(NONE)) {
+            return counts;
+        }
         Gauge.builder("dialtone.gateway.active.calls." + tag, counts.active, AtomicLong::get)
                 .description("Calls in progress by " + tag).tag(tag, name).register(registry);
         return counts;
