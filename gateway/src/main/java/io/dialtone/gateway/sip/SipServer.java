@@ -157,17 +157,17 @@ public final class SipServer implements SipListener, AutoCloseable {
                     if (((ToHeader) request.getHeader(ToHeader.NAME)).getTag() == null) {
                         invites.handle(request, event.getServerTransaction());
                     } else {
-                        reInvite(event);
+                        withCall(event, this::renegotiate);
                     }
                 }
                 case Request.ACK -> {
                     // 2xx ACKs confirm the dialog; non-2xx ACKs are absorbed by the transaction layer.
                 }
-                case Request.BYE -> bye(event);
+                case Request.BYE -> withCall(event, this::bye);
                 case Request.CANCEL -> cancel(event);
                 case Request.OPTIONS -> options(event);
-                case Request.INFO -> info(event);
-                case Request.UPDATE -> update(event);
+                case Request.INFO -> withCall(event, this::info);
+                case Request.UPDATE -> withCall(event, this::update);
                 default -> {
                     Response response = messages.response(Response.METHOD_NOT_ALLOWED, request, SipMessages.newTag());
                     messages.allow(response);
@@ -197,13 +197,25 @@ public final class SipServer implements SipListener, AutoCloseable {
         return header == null ? "(no Call-ID)" : header.getCallId();
     }
 
-    private void bye(RequestEvent event) throws Exception {
+    /** Handles a request inside the dialog of a call this gateway holds. */
+    @FunctionalInterface
+    private interface InDialog {
+        void handle(RequestEvent event, Call call) throws Exception;
+    }
+
+    /** Finds the request's call for {@code handler}, or answers 481 when the gateway holds no such call. */
+    private void withCall(RequestEvent event, InDialog handler) throws Exception {
         Request request = event.getRequest();
         Call call = calls.get(callId(request));
         if (call == null) {
             transaction(event).sendResponse(messages.response(Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, request, null));
             return;
         }
+        handler.handle(event, call);
+    }
+
+    private void bye(RequestEvent event, Call call) throws Exception {
+        Request request = event.getRequest();
         transaction(event).sendResponse(messages.response(Response.OK, request, null));
         CALLS.info("event=hangup call={} trunk={} room={} by=caller durationS={}", call.sipCallId(), call.trunkName(),
                 call.room(), Duration.between(call.started(), java.time.Instant.now()).toSeconds());
@@ -229,29 +241,17 @@ public final class SipServer implements SipListener, AutoCloseable {
         transaction(event).sendResponse(response);
     }
 
-    /** Hold, resume and session refresh: answer with the same port and codec, the direction mirrored. */
-    private void reInvite(RequestEvent event) throws Exception {
+    /** UPDATE without SDP is a session refresh: 200 and nothing else changes. */
+    private void update(RequestEvent event, Call call) throws Exception {
         Request request = event.getRequest();
-        Call call = calls.get(callId(request));
-        if (call == null) {
-            transaction(event).sendResponse(messages.response(Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, request, null));
-            return;
-        }
-        renegotiate(event, call);
-    }
-
-    private void update(RequestEvent event) throws Exception {
-        Request request = event.getRequest();
-        Call call = calls.get(callId(request));
-        if (call == null) {
-            transaction(event).sendResponse(messages.response(Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, request, null));
-        } else if (request.getRawContent() == null || request.getRawContent().length == 0) {
+        if (request.getRawContent() == null || request.getRawContent().length == 0) {
             transaction(event).sendResponse(messages.response(Response.OK, request, null));
         } else {
             renegotiate(event, call);
         }
     }
 
+    /** Hold, resume and session refresh: answer with the same port and codec, the direction mirrored. */
     private void renegotiate(RequestEvent event, Call call) throws Exception {
         Request request = event.getRequest();
         byte[] body = request.getRawContent();
@@ -274,15 +274,13 @@ public final class SipServer implements SipListener, AutoCloseable {
     }
 
     /** DTMF as SIP INFO (application/dtmf-relay or application/dtmf) is accepted; other INFO bodies are not. */
-    private void info(RequestEvent event) throws Exception {
+    private void info(RequestEvent event, Call call) throws Exception {
         Request request = event.getRequest();
         ContentTypeHeader type = (ContentTypeHeader) request.getHeader(ContentTypeHeader.NAME);
         String contentType = type == null ? "" : (type.getContentType() + "/" + type.getContentSubType()).toLowerCase(Locale.ROOT);
-        if (calls.get(callId(request)) == null) {
-            transaction(event).sendResponse(messages.response(Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, request, null));
-        } else if (contentType.equals("application/dtmf-relay") || contentType.equals("application/dtmf")) {
+        if (contentType.equals("application/dtmf-relay") || contentType.equals("application/dtmf")) {
             byte[] body = request.getRawContent();
-            CALLS.info("event=dtmf call={} via=info body=\"{}\"", callId(request),
+            CALLS.info("event=dtmf call={} via=info body=\"{}\"", call.sipCallId(),
                     body == null ? "" : new String(body, StandardCharsets.UTF_8).trim().replace("\r\n", " "));
             transaction(event).sendResponse(messages.response(Response.OK, request, null));
         } else {
