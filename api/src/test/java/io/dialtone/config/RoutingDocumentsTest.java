@@ -35,6 +35,11 @@ class RoutingDocumentsTest {
         return file;
     }
 
+    /** The problems loading one file reports, without any environment variables. */
+    private static List<ConfigProblem> problemsLoading(Path file) {
+        return problems(() -> RoutingDocuments.load(List.of(file), NO_ENV));
+    }
+
     private static List<ConfigProblem> problems(ThrowingLoad load) {
         try {
             load.run();
@@ -84,7 +89,7 @@ class RoutingDocumentsTest {
                   auth:
                     usrname: x
                 """);
-        List<ConfigProblem> problems = problems(() -> RoutingDocuments.load(List.of(file), NO_ENV));
+        List<ConfigProblem> problems = problemsLoading(file);
         assertThat(problems).extracting(ConfigProblem::path).containsExactly("spec.auth.usrname", "spec.auth");
         assertThat(problems.get(0))
                 .satisfies(p -> {
@@ -101,14 +106,14 @@ class RoutingDocumentsTest {
     @Test
     void aMistypedTopLevelFieldIsAnError() throws Exception {
         Path file = write("c.yaml", GATEWAY.replace("spec:", "spec:\n  replica: 2"));
-        assertThat(problems(() -> RoutingDocuments.load(List.of(file), NO_ENV)))
+        assertThat(problemsLoading(file))
                 .extracting(ConfigProblem::path).containsExactly("spec.replica");
     }
 
     @Test
     void aWrongTypeSaysWhatWasExpected() throws Exception {
         Path file = write("c.yaml", GATEWAY + "  sip:\n    port: five\n");
-        assertThat(problems(() -> RoutingDocuments.load(List.of(file), NO_ENV))).singleElement()
+        assertThat(problemsLoading(file)).singleElement()
                 .satisfies(p -> {
                     assertThat(p.path()).isEqualTo("spec.sip.port");
                     assertThat(p.message()).isEqualTo("'five' is not a number");
@@ -118,7 +123,7 @@ class RoutingDocumentsTest {
     @Test
     void aBadEnumValueListsTheAllowedValues() throws Exception {
         Path file = write("c.yaml", GATEWAY + "  sip:\n    transports: [udp, sctp]\n");
-        assertThat(problems(() -> RoutingDocuments.load(List.of(file), NO_ENV))).singleElement()
+        assertThat(problemsLoading(file)).singleElement()
                 .satisfies(p -> {
                     assertThat(p.path()).isEqualTo("spec.sip.transports[1]");
                     assertThat(p.message()).isEqualTo("'sctp' is not one of: udp, tcp, tls");
@@ -146,7 +151,7 @@ class RoutingDocumentsTest {
                   individual: {pin: "12ab"}
                   direct: {roomName: x}
                 """);
-        assertThat(problems(() -> RoutingDocuments.load(List.of(file), NO_ENV)))
+        assertThat(problemsLoading(file))
                 .extracting(p -> p.resource() + " " + p.path())
                 .containsExactlyInAnyOrder(
                         "SipGateway gw spec.media.rtpPortRange",
@@ -178,7 +183,7 @@ class RoutingDocumentsTest {
     @Test
     void aMissingEnvironmentVariableNamesTheVariableAndTheField() throws Exception {
         Path file = write("c.yaml", GATEWAY.replace("apiKey: devkey", "apiKey: ${LIVEKIT_API_KEY}"));
-        assertThat(problems(() -> RoutingDocuments.load(List.of(file), NO_ENV))).singleElement()
+        assertThat(problemsLoading(file)).singleElement()
                 .satisfies(p -> {
                     assertThat(p.path()).isEqualTo("spec.livekit.apiKey");
                     assertThat(p.message()).contains("LIVEKIT_API_KEY is not set");
@@ -250,7 +255,7 @@ class RoutingDocumentsTest {
                 spec:
                   direct: {roomName: lobby, pinSecretRef: {name: nowhere}}
                 """);
-        assertThat(problems(() -> RoutingDocuments.load(List.of(file), NO_ENV)))
+        assertThat(problemsLoading(file))
                 .extracting(p -> p.path() + ": " + p.message())
                 .containsExactlyInAnyOrder("spec.auth.secretRef: Secret digest has no key password",
                         "spec.direct.pinSecretRef: Secret nowhere does not exist");
@@ -273,7 +278,7 @@ class RoutingDocumentsTest {
                 kind: SipTrunk
                 spec: {}
                 """);
-        assertThat(problems(() -> RoutingDocuments.load(List.of(file), NO_ENV)))
+        assertThat(problemsLoading(file))
                 .extracting(ConfigProblem::path).containsExactly("kind", "apiVersion", "metadata.name");
     }
 
@@ -291,7 +296,7 @@ class RoutingDocumentsTest {
                 metadata: {name: t}
                 spec: {gatewayRef: elsewhere}
                 """);
-        assertThat(problems(() -> RoutingDocuments.load(List.of(file), NO_ENV)))
+        assertThat(problemsLoading(file))
                 .extracting(ConfigProblem::message)
                 .anySatisfy(m -> assertThat(m).contains("one SipGateway"))
                 .anySatisfy(m -> assertThat(m).contains("SipTrunk t is defined twice"))
@@ -301,7 +306,7 @@ class RoutingDocumentsTest {
     @Test
     void invalidYamlNamesTheLine() throws Exception {
         Path file = write("c.yaml", GATEWAY + "  sip: [unclosed\n");
-        assertThat(problems(() -> RoutingDocuments.load(List.of(file), NO_ENV))).singleElement()
+        assertThat(problemsLoading(file)).singleElement()
                 .satisfies(p -> assertThat(p.message()).startsWith("is not valid YAML"));
     }
 
@@ -318,7 +323,7 @@ class RoutingDocumentsTest {
     @Test
     void aConfigWithoutGatewayOrFileIsRefused() throws Exception {
         Path file = write("c.yaml", "apiVersion: dialtone.io/v1alpha1\nkind: SipTrunk\nmetadata: {name: t}\nspec: {}\n");
-        assertThat(problems(() -> RoutingDocuments.load(List.of(file), NO_ENV))).singleElement()
+        assertThat(problemsLoading(file)).singleElement()
                 .satisfies(p -> assertThat(p.message()).contains("no SipGateway document"));
         assertThat(problems(() -> RoutingDocuments.load(List.of(dir.resolve("missing.yaml")), NO_ENV)))
                 .singleElement().satisfies(p -> assertThat(p.message()).isEqualTo("does not exist"));
