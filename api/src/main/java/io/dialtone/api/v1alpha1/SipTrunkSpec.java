@@ -47,18 +47,22 @@ public record SipTrunkSpec(
         @JsonPropertyDescription("Which request headers become sip.h.<name> attributes: none, x-headers or all.")
         HeaderInclusion includeHeaders,
 
-        @Default("30s")
+        @Default(DEFAULT_RINGING_TIMEOUT)
         @Size(max = 32)
         @JsonPropertyDescription("How long a call may ring before it is given up (480). Defaults to 30s.")
         String ringingTimeout,
 
-        @Default("24h")
+        @Default(DEFAULT_MAX_CALL_DURATION)
         @Size(max = 32)
         @JsonPropertyDescription("Longest call; the gateway hangs up after it. Defaults to 24h.")
         String maxCallDuration,
 
         @JsonPropertyDescription("Codecs and media encryption for calls on this trunk.")
         TrunkMedia media) {
+
+    /** Also what a call admitted without a trunk (acceptWithoutTrunk) rings and lasts for. */
+    public static final String DEFAULT_RINGING_TIMEOUT = "30s";
+    public static final String DEFAULT_MAX_CALL_DURATION = "24h";
 
     public SipTrunkSpec {
         numbers = numbers == null ? List.of() : List.copyOf(numbers);
@@ -68,8 +72,8 @@ public record SipTrunkSpec(
         headersToAttributes = headersToAttributes == null ? Map.of() : Map.copyOf(headersToAttributes);
         attributesToHeaders = attributesToHeaders == null ? Map.of() : Map.copyOf(attributesToHeaders);
         includeHeaders = includeHeaders == null ? HeaderInclusion.none : includeHeaders;
-        ringingTimeout = ringingTimeout == null ? "30s" : ringingTimeout;
-        maxCallDuration = maxCallDuration == null ? "24h" : maxCallDuration;
+        ringingTimeout = ringingTimeout == null ? DEFAULT_RINGING_TIMEOUT : ringingTimeout;
+        maxCallDuration = maxCallDuration == null ? DEFAULT_MAX_CALL_DURATION : maxCallDuration;
         media = media == null ? new TrunkMedia(null, null) : media;
     }
 }

@@ -3,6 +3,7 @@ package io.dialtone.gateway.sip;
 import gov.nist.javax.sip.message.SIPRequest;
 import io.dialtone.api.v1alpha1.Codec;
 import io.dialtone.api.v1alpha1.Durations;
+import io.dialtone.api.v1alpha1.SipTrunkSpec;
 import io.dialtone.gateway.config.RoutingState;
 import io.dialtone.gateway.livekit.RoomProvisioner;
 import io.dialtone.gateway.stats.CallStats;
@@ -231,7 +232,8 @@ final class InviteHandler {
                 trunkName, accept.rule().name(), accept.roomName(), ((FromHeader) request.getHeader(FromHeader.NAME))
                         .getAddress().getURI(), ((ToHeader) request.getHeader(ToHeader.NAME)).getAddress().getURI(),
                 media.codec(), call.rtpPort());
-        String ringingTimeout = accept.trunk() == null ? "30s" : accept.trunk().spec().ringingTimeout();
+        String ringingTimeout = accept.trunk() == null ? SipTrunkSpec.DEFAULT_RINGING_TIMEOUT
+                : accept.trunk().spec().ringingTimeout();
         timers.schedule(() -> giveUpRinging(request, call, toTag, ringingTimeout),
                 Durations.parse(ringingTimeout).toMillis(), TimeUnit.MILLISECONDS);
         liveKitCalls.execute(() -> provisionAndAnswer(request, call, toTag, arrived));
@@ -259,7 +261,8 @@ final class InviteHandler {
         Decision.Accept accept = call.decision();
         try {
             rooms.provision(accept.roomName(), accept.room());
-            String maxDurationText = accept.trunk() == null ? "24h" : accept.trunk().spec().maxCallDuration();
+            String maxDurationText = accept.trunk() == null
+                    ? SipTrunkSpec.DEFAULT_MAX_CALL_DURATION : accept.trunk().spec().maxCallDuration();
             Duration maxDuration = Durations.parse(maxDurationText);
             call.participant(rooms.joinCaller(accept, maxDuration.plusHours(1), timers,
                     why -> calls.hangUp(call, why)));
