@@ -96,7 +96,12 @@ public final class RoutingDocuments {
         return documents.finish();
     }
 
-    /** Loads documents held in memory, e.g. the compiled routing document of a Secret. */
+    /**
+     * Loads documents held in memory.
+     *
+     * @param environment where ${VAR} is looked up; null for documents whose values are final, like the routing
+     *                    document the operator compiled from cluster resources, where "${" is just text
+     */
     public static LoadedConfig parse(String source, String yaml, Function<String, String> environment)
             throws ConfigException {
         RoutingDocuments documents = new RoutingDocuments(environment);
@@ -190,9 +195,7 @@ public final class RoutingDocuments {
             return;
         }
         object.remove("status");
-        for (FieldProblem missing : new EnvSubstitution(environment).apply(object.get("spec"), "spec")) {
-            problems.add(new ConfigProblem(source, document, line, label, missing.path(), missing.message()));
-        }
+        substitute(object.get("spec"), "spec", source, document, line, label);
         UnknownFieldCollector unknown = new UnknownFieldCollector();
         try {
             Object resource = STRICT.readerFor(type).withHandler(unknown).readValue(object);
@@ -217,6 +220,15 @@ public final class RoutingDocuments {
         }
     }
 
+    private void substitute(JsonNode node, String path, String source, int document, int line, String label) {
+        if (environment == null) {
+            return;
+        }
+        for (FieldProblem missing : new EnvSubstitution(environment).apply(node, path)) {
+            problems.add(new ConfigProblem(source, document, line, label, missing.path(), missing.message()));
+        }
+    }
+
     private void readSecret(String source, int document, int line, String label, ObjectNode object) {
         Map<String, String> data = new LinkedHashMap<>();
         Iterator<Map.Entry<String, JsonNode>> encoded = object.path("data").fields();
@@ -231,9 +243,7 @@ public final class RoutingDocuments {
             }
         }
         JsonNode stringData = object.path("stringData").deepCopy();
-        for (FieldProblem missing : new EnvSubstitution(environment).apply(stringData, "stringData")) {
-            problems.add(new ConfigProblem(source, document, line, label, missing.path(), missing.message()));
-        }
+        substitute(stringData, "stringData", source, document, line, label);
         stringData.fields().forEachRemaining(e -> data.put(e.getKey(), e.getValue().asText()));
         String name = object.path("metadata").path("name").asText();
         if (secrets.put(name, data) != null) {

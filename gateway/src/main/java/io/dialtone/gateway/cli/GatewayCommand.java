@@ -6,22 +6,29 @@ import io.dialtone.config.LoadedConfig;
 import io.dialtone.gateway.admin.AdminServer;
 import io.dialtone.gateway.config.FileConfigWatcher;
 import io.dialtone.gateway.config.RoutingState;
+import io.dialtone.gateway.config.SecretConfigWatcher;
 import io.dialtone.gateway.livekit.RoomProvisioner;
 import io.dialtone.gateway.sip.SipServer;
 import io.dialtone.gateway.stats.CallStats;
-import io.dialtone.gateway.stats.StatsDocument;
+import io.dialtone.gateway.stats.StatsReport;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -34,9 +41,26 @@ import picocli.CommandLine.Spec;
                         + "until they end or the SipGateway's drain.timeout, then the process exits 0."})
 final class GatewayCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayCommand.class);
+    /** A pod whose operator has not compiled its gateway yet keeps waiting; the Deployment restarts it after this. */
+    private static final Duration FIRST_ROUTING_DOCUMENT = Duration.ofMinutes(10);
 
-    @Mixin
-    ConfigOptions config;
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    /** Standalone from files, or in a pod from the routing Secret the operator compiles. */
+    static final class Source {
+        @Option(names = {"-c", "--config"}, paramLabel = "PATH", description = ConfigOptions.DESCRIPTION)
+        List<Path> paths;
+
+        @Option(names = "--routing-secret", paramLabel = "NAME",
+                description = "Read the routing Secret NAME (key " + SecretConfigWatcher.KEY + ") that the operator "
+                        + "compiles, through the Kubernetes API, and follow its changes. How gateway pods run.")
+        String routingSecret;
+    }
+
+    @Option(names = "--namespace", paramLabel = "NAMESPACE",
+            description = "Namespace of --routing-secret. Default: POD_NAMESPACE, else the kubeconfig's namespace.")
+    String namespace;
 
     @Option(names = "--bind", defaultValue = "0.0.0.0", paramLabel = "IP",
             description = "Address SIP and RTP listen on. Default: ${DEFAULT-VALUE}.")
@@ -81,9 +105,20 @@ final class GatewayCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        LoadedConfig loaded = config.load(out, spec.commandLine().getErr());
-        if (loaded == null) {
-            return ExitCodes.FAILURE;
+        KubernetesClient kubernetes = null;
+        SecretConfigWatcher secretWatcher = null;
+        LoadedConfig loaded;
+        if (source.routingSecret != null) {
+            kubernetes = new KubernetesClientBuilder().build();
+            String ns = namespace != null ? namespace
+                    : System.getenv("POD_NAMESPACE") != null ? System.getenv("POD_NAMESPACE") : kubernetes.getNamespace();
+            secretWatcher = new SecretConfigWatcher(kubernetes, ns == null ? "default" : ns, source.routingSecret);
+            loaded = secretWatcher.awaitFirst(FIRST_ROUTING_DOCUMENT);
+        } else {
+            loaded = ConfigOptions.load(source.paths, out, spec.commandLine().getErr());
+            if (loaded == null) {
+                return ExitCodes.FAILURE;
+            }
         }
         SipGatewaySpec gateway = loaded.config().gateway().getSpec();
         RoutingState routing = new RoutingState(loaded);
@@ -104,11 +139,11 @@ final class GatewayCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> exitZeroWhenDrained(signalled, stopped),
                 "drain-on-sigterm"));
         try (SipServer sip = new SipServer(settings, routing, stats, rooms);
-             FileConfigWatcher watcher = new FileConfigWatcher(config.paths, routing);
+             AutoCloseable watcher = watch(routing, secretWatcher);
+             AutoCloseable client = kubernetes;
              AdminServer admin = new AdminServer(new InetSocketAddress(adminBind, adminPort),
                      () -> !sip.admission().draining(), metrics,
-                     () -> StatsDocument.of(routing.current(), stats, sip.admission().draining(), started))) {
-            watcher.start();
+                     () -> StatsReport.of(routing.current(), stats, sip.admission().draining(), started))) {
             admin.start();
             LOG.info("gateway {} running revision {} with LiveKit at {}", loaded.config().gateway().getMetadata().getName(),
                     loaded.revision(), rooms.url());
@@ -118,6 +153,16 @@ final class GatewayCommand implements Callable<Integer> {
             stopped.countDown();
         }
         return ExitCodes.OK;
+    }
+
+    private AutoCloseable watch(RoutingState routing, SecretConfigWatcher secretWatcher) throws IOException {
+        if (secretWatcher != null) {
+            secretWatcher.applyTo(routing);
+            return secretWatcher;
+        }
+        FileConfigWatcher files = new FileConfigWatcher(source.paths, routing);
+        files.start();
+        return files;
     }
 
     private static SipServer.Tls tls(SipGatewaySpec gateway) {

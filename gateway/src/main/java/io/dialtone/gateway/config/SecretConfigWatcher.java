@@ -1,0 +1,129 @@
+package io.dialtone.gateway.config;
+
+import io.dialtone.config.ConfigException;
+import io.dialtone.config.ConfigProblem;
+import io.dialtone.config.LoadedConfig;
+import io.dialtone.config.RoutingDocuments;
+import io.dialtone.routing.Finding;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The configuration source of a gateway pod: the routing Secret the operator compiles (DESIGN section 5), watched
+ * through the API. Every valid new revision replaces the routing table in one step; a document that does not load
+ * is logged problem by problem and the running revision stays.
+ */
+public final class SecretConfigWatcher implements AutoCloseable {
+    /** The key of the routing Secret that holds the compiled documents. */
+    public static final String KEY = "routing.yaml";
+    private static final Logger LOG = LoggerFactory.getLogger(SecretConfigWatcher.class);
+
+    private final String namespace;
+    private final String name;
+    private final SharedIndexInformer<Secret> informer;
+    private final CompletableFuture<LoadedConfig> first = new CompletableFuture<>();
+    private final AtomicReference<RoutingState> state = new AtomicReference<>();
+
+    public SecretConfigWatcher(KubernetesClient client, String namespace, String name) {
+        this.namespace = namespace;
+        this.name = name;
+        this.informer = client.secrets().inNamespace(namespace).withName(name).inform(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Secret secret) {
+                changed(secret);
+            }
+
+            @Override
+            public void onUpdate(Secret before, Secret after) {
+                changed(after);
+            }
+
+            @Override
+            public void onDelete(Secret secret, boolean finalStateUnknown) {
+                LOG.warn("routing Secret {}/{} was deleted; still running revision {}", namespace, name, running());
+            }
+        });
+        LOG.info("watching routing Secret {}/{}", namespace, name);
+    }
+
+    /** Waits for the first valid routing document, logging while the Secret is missing or refused. */
+    public LoadedConfig awaitFirst(Duration timeout) throws InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                return first.get(10, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new TimeoutException("no valid routing document in Secret " + namespace + "/" + name
+                            + " after " + timeout);
+                }
+                LOG.info("waiting for routing Secret {}/{} with a valid {}", namespace, name, KEY);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e.getCause());
+            }
+        }
+    }
+
+    /** From now on, valid new revisions are applied to {@code routing}. */
+    public void applyTo(RoutingState routing) {
+        state.set(routing);
+    }
+
+    private synchronized void changed(Secret secret) {
+        String encoded = secret.getData() == null ? null : secret.getData().get(KEY);
+        String source = "Secret " + namespace + "/" + name;
+        if (encoded == null) {
+            LOG.error("{} has no key {}; still running revision {}", source, KEY, running());
+            return;
+        }
+        String running = running();
+        try {
+            LoadedConfig loaded = RoutingDocuments.parse(source,
+                    new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8), null);
+            RoutingState routing = state.get();
+            if (routing == null) {
+                first.complete(loaded);
+                return;
+            }
+            if (loaded.revision().equals(running)) {
+                return;
+            }
+            routing.apply(loaded);
+            LOG.info("applied configuration revision {} (was {}): {} trunk(s), {} rule(s)", loaded.revision(), running,
+                    loaded.config().trunks().size(), loaded.config().rules().size());
+            for (Finding finding : loaded.findings()) {
+                LOG.warn("configuration revision {}: {}", loaded.revision(), finding);
+            }
+        } catch (ConfigException e) {
+            for (ConfigProblem problem : e.problems()) {
+                LOG.error("configuration change refused: {}", problem);
+            }
+            LOG.error("configuration change refused with {} problem(s); still running revision {}",
+                    e.problems().size(), running);
+        } catch (RuntimeException e) {
+            LOG.error("configuration change refused: {}; still running revision {}", e.getMessage(), running, e);
+        }
+    }
+
+    private String running() {
+        RoutingState routing = state.get();
+        return routing == null ? "none" : routing.current().revision();
+    }
+
+    @Override
+    public void close() {
+        informer.close();
+    }
+}
