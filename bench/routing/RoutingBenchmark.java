@@ -101,7 +101,7 @@ public class RoutingBenchmark {
         SipGateway gateway = new SipGateway();
         gateway.setMetadata(new ObjectMetaBuilder().withName("bench").build());
         gateway.setSpec(new SipGatewaySpec(new LiveKitConnection("http://127.0.0.1:7880", null, "k", "s"),
-                null, null, null, null, null, null, null, false, null, null, null));
+                null, null, null, null, null, null, null, false, null, null, null, null));
         List<SipTrunk> trunks = new ArrayList<>();
         List<DispatchRule> rules = new ArrayList<>();
         for (int i = 0; i < TRUNKS; i++) {

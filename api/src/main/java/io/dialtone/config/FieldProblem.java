@@ -1,5 +1,5 @@
 package io.dialtone.config;
 
 /** A problem with one field of a document, before it is placed in a file. */
-record FieldProblem(String path, String message) {
+public record FieldProblem(String path, String message) {
 }

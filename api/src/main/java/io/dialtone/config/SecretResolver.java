@@ -47,7 +47,7 @@ public final class SecretResolver {
         copy.setSpec(new SipGatewaySpec(new LiveKitConnection(livekit.url(), null, apiKey, apiSecret), spec.sip(),
                 spec.media(), spec.hostNetwork(), spec.replicas(), spec.autoscaling(), spec.drain(),
                 spec.maxActiveCallsPerPod(), spec.acceptWithoutTrunk(), spec.image(), spec.resources(),
-                spec.podTemplate()));
+                spec.podTemplate(), spec.service()));
         return copy;
     }
 

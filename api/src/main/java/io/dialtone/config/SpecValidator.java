@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  * The checks the CRD schema makes (patterns, ranges, CEL rules), made again for documents that never pass through
  * an API server. Messages come from {@link SpecRules}, so both paths say the same thing.
  */
-final class SpecValidator {
+public final class SpecValidator {
     private static final Pattern PHONE_NUMBER = Pattern.compile(SpecRules.PHONE_NUMBER);
     private static final Pattern DURATION = Pattern.compile(SpecRules.DURATION);
     private static final Pattern PIN = Pattern.compile(SpecRules.PIN);
@@ -34,7 +34,7 @@ final class SpecValidator {
     private SpecValidator() {
     }
 
-    static List<FieldProblem> gateway(SipGatewaySpec spec) {
+    public static List<FieldProblem> gateway(SipGatewaySpec spec) {
         SpecValidator v = new SpecValidator();
         if (spec.livekit() == null) {
             v.fail("spec.livekit", "is required: the LiveKit URL and credentials calls are bridged into");
@@ -59,7 +59,7 @@ final class SpecValidator {
         return v.problems;
     }
 
-    static List<FieldProblem> trunk(SipTrunkSpec spec) {
+    public static List<FieldProblem> trunk(SipTrunkSpec spec) {
         SpecValidator v = new SpecValidator();
         v.phoneNumbers("spec.numbers", spec.numbers());
         v.phoneNumbers("spec.allowedNumbers", spec.allowedNumbers());
@@ -80,7 +80,7 @@ final class SpecValidator {
         return v.problems;
     }
 
-    static List<FieldProblem> rule(DispatchRuleSpec spec) {
+    public static List<FieldProblem> rule(DispatchRuleSpec spec) {
         SpecValidator v = new SpecValidator();
         int kinds = (spec.individual() != null ? 1 : 0) + (spec.direct() != null ? 1 : 0) + (spec.callee() != null ? 1 : 0);
         if (kinds != 1) {

@@ -52,7 +52,7 @@ final class Fixtures {
         SipGateway gateway = new SipGateway();
         gateway.setMetadata(new ObjectMetaBuilder().withName("gw").build());
         gateway.setSpec(new SipGatewaySpec(new LiveKitConnection("http://127.0.0.1:7880", null, "k", "s"), null, null,
-                null, null, null, null, null, acceptWithoutTrunk, null, null, null));
+                null, null, null, null, null, acceptWithoutTrunk, null, null, null, null));
         return new RoutingConfig(gateway, trunks.stream().map(TrunkBuilder::build).toList(),
                 rules.stream().map(RuleBuilder::build).toList());
     }

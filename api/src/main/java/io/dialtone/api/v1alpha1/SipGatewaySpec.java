@@ -51,12 +51,17 @@ public record SipGatewaySpec(
         ResourceRequirements resources,
 
         @JsonPropertyDescription("Extra settings for the gateway pods: labels, annotations, scheduling.")
-        PodOverrides podTemplate) {
+        PodOverrides podTemplate,
+
+        @JsonPropertyDescription("The Service carriers send SIP to. Its external traffic policy is Local so that "
+                + "trunks see callers' real source addresses.")
+        SipService service) {
 
     public SipGatewaySpec {
         sip = sip == null ? new SipListener(null, null, null) : sip;
         media = media == null ? new GatewayMedia(null, null, null) : media;
         drain = drain == null ? new Drain(null) : drain;
+        service = service == null ? new SipService(null, null, null) : service;
         hostNetwork = Boolean.TRUE.equals(hostNetwork);
         acceptWithoutTrunk = Boolean.TRUE.equals(acceptWithoutTrunk);
     }

@@ -2,6 +2,7 @@ package io.dialtone.gateway.cli;
 
 import io.dialtone.api.v1alpha1.Durations;
 import io.dialtone.api.v1alpha1.SipGatewaySpec;
+import io.dialtone.config.CompiledRouting;
 import io.dialtone.config.LoadedConfig;
 import io.dialtone.gateway.admin.AdminServer;
 import io.dialtone.gateway.config.FileConfigWatcher;
@@ -53,7 +54,7 @@ final class GatewayCommand implements Callable<Integer> {
         List<Path> paths;
 
         @Option(names = "--routing-secret", paramLabel = "NAME",
-                description = "Read the routing Secret NAME (key " + SecretConfigWatcher.KEY + ") that the operator "
+                description = "Read the routing Secret NAME (key " + CompiledRouting.KEY + ") that the operator "
                         + "compiles, through the Kubernetes API, and follow its changes. How gateway pods run.")
         String routingSecret;
     }

@@ -1,15 +1,14 @@
 package io.dialtone.gateway.config;
 
+import io.dialtone.config.CompiledRouting;
 import io.dialtone.config.ConfigException;
 import io.dialtone.config.ConfigProblem;
 import io.dialtone.config.LoadedConfig;
-import io.dialtone.config.RoutingDocuments;
 import io.dialtone.routing.Finding;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
@@ -26,8 +25,6 @@ import org.slf4j.LoggerFactory;
  * is logged problem by problem and the running revision stays.
  */
 public final class SecretConfigWatcher implements AutoCloseable {
-    /** The key of the routing Secret that holds the compiled documents. */
-    public static final String KEY = "routing.yaml";
     private static final Logger LOG = LoggerFactory.getLogger(SecretConfigWatcher.class);
 
     private final String namespace;
@@ -69,7 +66,7 @@ public final class SecretConfigWatcher implements AutoCloseable {
                     throw new TimeoutException("no valid routing document in Secret " + namespace + "/" + name
                             + " after " + timeout);
                 }
-                LOG.info("waiting for routing Secret {}/{} with a valid {}", namespace, name, KEY);
+                LOG.info("waiting for routing Secret {}/{} with a valid {}", namespace, name, CompiledRouting.KEY);
             } catch (ExecutionException e) {
                 throw new IllegalStateException(e.getCause());
             }
@@ -82,16 +79,15 @@ public final class SecretConfigWatcher implements AutoCloseable {
     }
 
     private synchronized void changed(Secret secret) {
-        String encoded = secret.getData() == null ? null : secret.getData().get(KEY);
+        String encoded = secret.getData() == null ? null : secret.getData().get(CompiledRouting.KEY);
         String source = "Secret " + namespace + "/" + name;
         if (encoded == null) {
-            LOG.error("{} has no key {}; still running revision {}", source, KEY, running());
+            LOG.error("{} has no key {}; still running revision {}", source, CompiledRouting.KEY, running());
             return;
         }
         String running = running();
         try {
-            LoadedConfig loaded = RoutingDocuments.parse(source,
-                    new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8), null);
+            LoadedConfig loaded = CompiledRouting.load(source, Base64.getDecoder().decode(encoded));
             RoutingState routing = state.get();
             if (routing == null) {
                 first.complete(loaded);

@@ -1,0 +1,57 @@
+package io.dialtone.operator.gateway;
+
+import io.dialtone.api.v1alpha1.SipGateway;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Names and labels of everything the operator makes for a SipGateway. */
+public final class GatewayNames {
+    public static final String MANAGED_BY = "dialtone-operator";
+    public static final String LABEL_NAME = "app.kubernetes.io/name";
+    public static final String LABEL_INSTANCE = "app.kubernetes.io/instance";
+    public static final String LABEL_COMPONENT = "app.kubernetes.io/component";
+    public static final String LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
+    public static final String LABEL_PART_OF = "app.kubernetes.io/part-of";
+    public static final String LABEL_VERSION = "app.kubernetes.io/version";
+    /** Selects everything the operator manages, for its informers. */
+    public static final String MANAGED_SELECTOR = LABEL_MANAGED_BY + "=" + MANAGED_BY;
+    public static final String GATEWAY_PODS_SELECTOR = MANAGED_SELECTOR + "," + LABEL_COMPONENT + "=gateway";
+    public static final int ADMIN_PORT = 8080;
+    public static final String ADMIN_PORT_NAME = "admin";
+
+    private GatewayNames() {
+    }
+
+    /** Deployment, ServiceAccount, Role, RoleBinding, PodDisruptionBudget and HorizontalPodAutoscaler. */
+    public static String workload(SipGateway gateway) {
+        return gateway.getMetadata().getName() + "-gateway";
+    }
+
+    public static String service(SipGateway gateway) {
+        return gateway.getMetadata().getName() + "-sip";
+    }
+
+    public static String routingSecret(String gateway) {
+        return gateway + "-routing";
+    }
+
+    public static String routingSecret(SipGateway gateway) {
+        return routingSecret(gateway.getMetadata().getName());
+    }
+
+    /** The labels that pick a gateway's pods: stable for the Deployment's immutable selector. */
+    public static Map<String, String> selector(SipGateway gateway) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put(LABEL_NAME, "dialtone-gateway");
+        labels.put(LABEL_INSTANCE, gateway.getMetadata().getName());
+        return labels;
+    }
+
+    public static Map<String, String> labels(SipGateway gateway, String component) {
+        Map<String, String> labels = selector(gateway);
+        labels.put(LABEL_COMPONENT, component);
+        labels.put(LABEL_PART_OF, "dialtone");
+        labels.put(LABEL_MANAGED_BY, MANAGED_BY);
+        return labels;
+    }
+}
