@@ -1,0 +1,75 @@
+package io.dialtone.operator;
+
+import io.dialtone.operator.gateway.GatewayImage;
+import io.dialtone.operator.gateway.SipGatewayReconciler;
+import io.dialtone.operator.status.DispatchRuleReconciler;
+import io.dialtone.operator.status.GatewayRegistry;
+import io.dialtone.operator.status.SipTrunkReconciler;
+import io.dialtone.operator.status.StatsScraper;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import java.time.Duration;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The operator: three controllers sharing one registry, and the scraper that feeds their call counts. */
+public final class DialtoneOperator implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DialtoneOperator.class);
+
+    /**
+     * @param namespaces    namespaces to watch; empty for all
+     * @param leaseNamespace where the leader-election Lease lives; null runs without leader election
+     */
+    public record Settings(Set<String> namespaces, String gatewayImage, Duration statsInterval, String leaseNamespace) {
+    }
+
+    private final Operator operator;
+    private final StatsScraper scraper;
+    private final Set<String> namespaces;
+    private final Duration statsInterval;
+
+    public DialtoneOperator(KubernetesClient client, Settings settings) {
+        GatewayImage.use(settings.gatewayImage());
+        namespaces = settings.namespaces();
+        statsInterval = settings.statsInterval();
+        GatewayRegistry registry = new GatewayRegistry();
+        operator = new Operator(o -> {
+            o.withKubernetesClient(client).withCloseClientOnStop(false);
+            if (settings.leaseNamespace() != null) {
+                o.withLeaderElectionConfiguration(new LeaderElectionConfiguration("dialtone-operator",
+                        settings.leaseNamespace()));
+            }
+        });
+        operator.register(new SipGatewayReconciler(registry), o -> namespaces(o, settings));
+        operator.register(new SipTrunkReconciler(registry), o -> namespaces(o, settings));
+        operator.register(new DispatchRuleReconciler(registry), o -> namespaces(o, settings));
+        scraper = new StatsScraper(registry, settings.statsInterval());
+    }
+
+    private static void namespaces(io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider<?> o,
+                                   Settings settings) {
+        if (!settings.namespaces().isEmpty()) {
+            o.settingNamespaces(settings.namespaces());
+        }
+    }
+
+    public void start() {
+        operator.start();
+        scraper.start();
+        LOG.info("operator started; watching {}; gateway image {}; reading pod stats every {}",
+                namespaces.isEmpty() ? "all namespaces" : String.join(", ", namespaces), GatewayImage.defaultImage(),
+                statsInterval);
+    }
+
+    public boolean healthy() {
+        return operator.getRuntimeInfo().allEventSourcesAreHealthy();
+    }
+
+    @Override
+    public void close() {
+        scraper.close();
+        operator.stop();
+    }
+}

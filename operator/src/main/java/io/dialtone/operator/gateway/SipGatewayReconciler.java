@@ -1,0 +1,274 @@
+package io.dialtone.operator.gateway;
+
+import io.dialtone.api.v1alpha1.DispatchRule;
+import io.dialtone.api.v1alpha1.SipGateway;
+import io.dialtone.api.v1alpha1.SipGatewayStatus;
+import io.dialtone.api.v1alpha1.SipTrunk;
+import io.dialtone.config.CompiledRouting;
+import io.dialtone.operator.routing.Compilation;
+import io.dialtone.operator.routing.Membership;
+import io.dialtone.operator.routing.ResourceKey;
+import io.dialtone.operator.routing.RoutingCompiler;
+import io.dialtone.operator.status.CallLedger;
+import io.dialtone.operator.status.Conditions;
+import io.dialtone.operator.status.CountBase;
+import io.dialtone.operator.status.GatewayRegistry;
+import io.dialtone.operator.status.Propagation;
+import io.dialtone.operator.status.StatsScraper;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.Workflow;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reconciles a SipGateway (DESIGN sections 5-7): compiles its trunks and rules into the routing Secret, applies its
+ * children with server-side apply, and writes its status. Trunk, rule, Secret and pod changes all lead here.
+ */
+@Workflow(explicitInvocation = true, dependents = {
+        @Dependent(name = "service-account", type = ServiceAccountDependent.class),
+        @Dependent(name = "role", type = RoleDependent.class),
+        @Dependent(name = "role-binding", type = RoleBindingDependent.class, dependsOn = {"service-account", "role"}),
+        @Dependent(name = "service", type = ServiceDependent.class),
+        @Dependent(name = "deployment", type = DeploymentDependent.class, dependsOn = "role-binding"),
+        @Dependent(name = "pod-disruption-budget", type = PodDisruptionBudgetDependent.class),
+        @Dependent(name = "autoscaler", type = AutoscalerDependent.class, dependsOn = "deployment",
+                reconcilePrecondition = AutoscalingEnabled.class)})
+@ControllerConfiguration(name = "sipgateway")
+public final class SipGatewayReconciler implements Reconciler<SipGateway> {
+    public static final String READY = "Ready";
+    public static final String PROGRESSING = "Progressing";
+    public static final String DEGRADED = "Degraded";
+    private static final Logger LOG = LoggerFactory.getLogger(SipGatewayReconciler.class);
+    private static final String FIELD_MANAGER = "dialtone-operator";
+
+    private final GatewayRegistry registry;
+    private final Map<String, CountBase> bases = new ConcurrentHashMap<>();
+
+    public SipGatewayReconciler(GatewayRegistry registry) {
+        this.registry = registry;
+    }
+
+    @Override
+    public List<EventSource<?, SipGateway>> prepareEventSources(EventSourceContext<SipGateway> context) {
+        InformerEventSource<SipTrunk, SipGateway> trunks = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(SipTrunk.class, SipGateway.class)
+                        .withSecondaryToPrimaryMapper(t -> gatewaysOf(context, t, t.getSpec().gatewayRef())).build(),
+                context);
+        InformerEventSource<DispatchRule, SipGateway> rules = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(DispatchRule.class, SipGateway.class)
+                        .withSecondaryToPrimaryMapper(r -> gatewaysOf(context, r, r.getSpec().gatewayRef())).build(),
+                context);
+        InformerEventSource<Secret, SipGateway> secrets = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(Secret.class, SipGateway.class).withName("referenced-secrets")
+                        .withSecondaryToPrimaryMapper(this::readers).build(), context);
+        InformerEventSource<Pod, SipGateway> pods = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(Pod.class, SipGateway.class)
+                        .withLabelSelector(GatewayNames.GATEWAY_PODS_SELECTOR)
+                        .withSecondaryToPrimaryMapper(p -> {
+                            String gateway = p.getMetadata().getLabels().get(GatewayNames.LABEL_INSTANCE);
+                            return gateway == null ? Set.of() : Set.of(new ResourceID(gateway, p.getMetadata().getNamespace()));
+                        }).build(), context);
+        registry.usePods(id -> pods.list(id.getNamespace().orElseThrow(),
+                p -> id.getName().equals(p.getMetadata().getLabels().get(GatewayNames.LABEL_INSTANCE))).toList());
+        registry.useGatewayExists(id -> context.getPrimaryCache().get(id).isPresent());
+        SimpleInboundEventSource<SipGateway> wakeups = new SimpleInboundEventSource<>("gateway-wakeups");
+        registry.useGatewayEvents(wakeups);
+        return List.of(trunks, rules, secrets, pods, wakeups);
+    }
+
+    private static Set<ResourceID> gatewaysOf(EventSourceContext<SipGateway> context, HasMetadata resource, String ref) {
+        String namespace = resource.getMetadata().getNamespace();
+        if (ref != null) {
+            return Set.of(new ResourceID(ref, namespace));
+        }
+        return context.getPrimaryCache().list(namespace).map(ResourceID::fromResource).collect(Collectors.toSet());
+    }
+
+    /** Gateways whose last compilation read this Secret: a rotated password or key recompiles them. */
+    private Set<ResourceID> readers(Secret secret) {
+        String namespace = secret.getMetadata().getNamespace();
+        Set<ResourceID> readers = new LinkedHashSet<>();
+        for (ResourceID gateway : registry.gateways()) {
+            Compilation compilation = registry.compilation(gateway);
+            if (namespace.equals(gateway.getNamespace().orElse(null)) && compilation != null
+                    && compilation.secrets().contains(secret.getMetadata().getName())) {
+                readers.add(gateway);
+            }
+        }
+        return readers;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public UpdateControl<SipGateway> reconcile(SipGateway gateway, Context<SipGateway> context) {
+        String namespace = gateway.getMetadata().getNamespace();
+        String name = gateway.getMetadata().getName();
+        ResourceID id = ResourceID.fromResource(gateway);
+        int gatewaysHere = (int) context.getPrimaryCache().list(namespace).count();
+        List<SipTrunk> trunks = ((InformerEventSource<SipTrunk, SipGateway>) context.eventSourceRetriever()
+                .getEventSourceFor(SipTrunk.class)).list(namespace).toList();
+        List<DispatchRule> rules = ((InformerEventSource<DispatchRule, SipGateway>) context.eventSourceRetriever()
+                .getEventSourceFor(DispatchRule.class)).list(namespace).toList();
+        InformerEventSource<Secret, SipGateway> secrets = (InformerEventSource<Secret, SipGateway>) context
+                .eventSourceRetriever().getEventSourceFor(Secret.class, "referenced-secrets");
+
+        Compilation compilation = RoutingCompiler.compile(gateway,
+                trunks.stream().filter(t -> Membership.belongs(t.getSpec().gatewayRef(), name, gatewaysHere)).toList(),
+                rules.stream().filter(r -> Membership.belongs(r.getSpec().gatewayRef(), name, gatewaysHere)).toList(),
+                secretName -> secrets.get(new ResourceID(secretName, namespace)).map(SipGatewayReconciler::decode)
+                        .orElse(null));
+        Compilation previous = registry.publish(id, compilation);
+
+        context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+        if (compilation.succeeded()) {
+            publishRouting(gateway, compilation, secrets, context);
+        } else {
+            LOG.warn("SipGateway {}/{} cannot be compiled, its pods keep their routing: {}", namespace, name,
+                    compilation.problems());
+        }
+        if (previous == null || !Objects.equals(previous.revision(), compilation.revision())
+                || !previous.outcomes().equals(compilation.outcomes())) {
+            Set<ResourceKey> affected = new LinkedHashSet<>(compilation.outcomes().keySet());
+            if (previous != null) {
+                affected.addAll(previous.outcomes().keySet());
+            }
+            trunks.forEach(t -> affected.add(ResourceKey.of(t)));
+            rules.forEach(r -> affected.add(ResourceKey.of(r)));
+            affected.forEach(key -> registry.wake(key.kind(), namespace, key.name()));
+        }
+        SipGatewayStatus status = status(gateway, compilation, context);
+        if (Objects.equals(status, gateway.getStatus())) {
+            return UpdateControl.noUpdate();
+        }
+        SipGateway patch = new SipGateway();
+        patch.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+        patch.setStatus(status);
+        return UpdateControl.patchStatus(patch);
+    }
+
+    private static Map<String, String> decode(Secret secret) {
+        Map<String, String> data = new HashMap<>();
+        if (secret.getData() != null) {
+            secret.getData().forEach((key, value) -> data.put(key,
+                    new String(Base64.getDecoder().decode(value), StandardCharsets.UTF_8)));
+        }
+        if (secret.getStringData() != null) {
+            data.putAll(secret.getStringData());
+        }
+        return data;
+    }
+
+    /** Writes the routing Secret when its revision changed; pods pick it up through their watch. */
+    private void publishRouting(SipGateway gateway, Compilation compilation, InformerEventSource<Secret, SipGateway> secrets,
+                                Context<SipGateway> context) {
+        String namespace = gateway.getMetadata().getNamespace();
+        String secretName = GatewayNames.routingSecret(gateway);
+        Secret existing = secrets.get(new ResourceID(secretName, namespace)).orElse(null);
+        if (existing != null && existing.getMetadata().getAnnotations() != null && compilation.revision()
+                .equals(existing.getMetadata().getAnnotations().get(CompiledRouting.REVISION_ANNOTATION))) {
+            return;
+        }
+        Secret desired = GatewayResources.routingSecret(gateway, compilation);
+        desired.getMetadata().setOwnerReferences(List.of(new OwnerReferenceBuilder()
+                .withApiVersion(gateway.getApiVersion()).withKind(gateway.getKind())
+                .withName(gateway.getMetadata().getName()).withUid(gateway.getMetadata().getUid())
+                .withController(true).withBlockOwnerDeletion(true).build()));
+        context.getClient().resource(desired).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
+        LOG.info("SipGateway {}/{}: published routing revision {} ({} of {} trunks and rules, {} KiB compressed)",
+                namespace, gateway.getMetadata().getName(), compilation.revision(), compilation.included(),
+                compilation.outcomes().size(), compilation.document().length / 1024);
+    }
+
+    private SipGatewayStatus status(SipGateway gateway, Compilation compilation, Context<SipGateway> context) {
+        ResourceID id = ResourceID.fromResource(gateway);
+        SipGatewayStatus previous = gateway.getStatus();
+        CountBase base = bases.computeIfAbsent(gateway.getMetadata().getUid(), uid -> CountBase.of(previous,
+                previous == null ? null : previous.rejections(), null));
+        CountBase.Totals totals = base.plus(registry.ledger(id).counts(CallLedger.Key.GATEWAY));
+        Deployment deployment = context.getSecondaryResource(Deployment.class).orElse(null);
+        int replicas = deployment == null || deployment.getStatus() == null || deployment.getStatus().getReplicas() == null
+                ? 0 : deployment.getStatus().getReplicas();
+        List<Pod> pods = registry.pods(id);
+        Map<String, String> ready = StatsScraper.readyPods(pods);
+        String revision = compilation.succeeded() ? compilation.revision()
+                : previous == null ? null : previous.routingRevision();
+        Propagation propagation = Propagation.of(gateway.getMetadata().getName(), revision, ready,
+                registry.ledger(id).revisions());
+
+        Conditions conditions = new Conditions(previous == null ? null : previous.conditions(),
+                gateway.getMetadata().getGeneration());
+        List<String> degraded = new ArrayList<>(compilation.problems());
+        if ("nodeExternalIP".equals(gateway.getSpec().media().externalAddress())) {
+            degraded.add("media.externalAddress nodeExternalIP is not supported by this operator version; "
+                    + "give the address itself, or use auto with hostNetwork");
+        }
+        conditions.set(DEGRADED, !degraded.isEmpty(), degraded.isEmpty() ? "Healthy" : "Invalid",
+                degraded.isEmpty() ? "routing compiles and every setting is usable" : String.join("; ", degraded));
+        boolean rolling = deployment != null && deployment.getStatus() != null
+                && !Objects.equals(deployment.getStatus().getUpdatedReplicas(), deployment.getStatus().getReplicas());
+        conditions.set(PROGRESSING, rolling || !propagation.done(), rolling ? "RollingUpdate"
+                : propagation.done() ? "Stable" : "Propagating", rolling ? "gateway pods are being replaced"
+                : propagation.message());
+        String readyMessage = ready.isEmpty() ? "no gateway pod is ready"
+                : !degraded.isEmpty() ? "pods run an older routing revision: " + String.join("; ", degraded)
+                : ready.size() + " pod(s) ready; " + propagation.message();
+        conditions.set(READY, !ready.isEmpty() && degraded.isEmpty(), ready.isEmpty() ? "NoReadyPods"
+                : degraded.isEmpty() ? "Ready" : "Degraded", readyMessage);
+        return new SipGatewayStatus(gateway.getMetadata().getGeneration(), replicas, ready.size(),
+                GatewayNames.selector(gateway).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                        .collect(Collectors.joining(",")),
+                endpoints(gateway, context), revision, totals.active(), totals.total(), totals.rejected(),
+                totals.rejections(), conditions.build());
+    }
+
+    /** address:port/transport for each transport, from the SIP Service: load balancer address, else cluster IP. */
+    private static List<String> endpoints(SipGateway gateway, Context<SipGateway> context) {
+        Service service = context.getSecondaryResource(Service.class).orElse(null);
+        if (service == null || service.getSpec() == null) {
+            return null;
+        }
+        List<String> addresses = new ArrayList<>();
+        if (service.getStatus() != null && service.getStatus().getLoadBalancer() != null
+                && service.getStatus().getLoadBalancer().getIngress() != null) {
+            service.getStatus().getLoadBalancer().getIngress()
+                    .forEach(i -> addresses.add(i.getIp() != null ? i.getIp() : i.getHostname()));
+        }
+        if (addresses.isEmpty() && service.getSpec().getClusterIP() != null && !"None".equals(service.getSpec().getClusterIP())) {
+            addresses.add(service.getSpec().getClusterIP());
+        }
+        List<String> endpoints = new ArrayList<>();
+        for (String address : addresses) {
+            service.getSpec().getPorts().forEach(p -> endpoints.add(address + ":" + p.getPort() + "/"
+                    + p.getName().replace("sip-", "")));
+        }
+        return endpoints.isEmpty() ? null : endpoints;
+    }
+}

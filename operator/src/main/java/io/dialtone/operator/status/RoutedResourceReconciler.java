@@ -1,0 +1,157 @@
+package io.dialtone.operator.status;
+
+import io.dialtone.api.v1alpha1.CallCounts;
+import io.dialtone.api.v1alpha1.SipGateway;
+import io.dialtone.operator.routing.Compilation;
+import io.dialtone.operator.routing.Membership;
+import io.dialtone.operator.routing.Outcome;
+import io.dialtone.operator.routing.ResourceKey;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+/**
+ * Writes the status of a SipTrunk or DispatchRule: Ready, Propagated and Conflict (and Shadowed for rules) from its
+ * gateway's latest compilation and pods, and call counts from the gateway's ledger. It never touches spec, and it
+ * writes status only when something in it changed.
+ */
+public abstract class RoutedResourceReconciler<R extends CustomResource<?, S>, S extends CallCounts>
+        implements Reconciler<R> {
+    public static final String READY = "Ready";
+    public static final String PROPAGATED = "Propagated";
+    public static final String CONFLICT = "Conflict";
+    public static final String SHADOWED = "Shadowed";
+
+    protected final GatewayRegistry registry;
+    private final String kind;
+    private final Class<R> type;
+    private final Map<String, CountBase> bases = new ConcurrentHashMap<>();
+
+    protected RoutedResourceReconciler(GatewayRegistry registry, String kind, Class<R> type) {
+        this.registry = registry;
+        this.kind = kind;
+        this.type = type;
+    }
+
+    protected abstract String gatewayRef(R resource);
+
+    protected abstract List<Condition> conditions(S status);
+
+    protected abstract Map<String, Long> rejections(S status);
+
+    protected abstract String lastCallTime(S status);
+
+    protected abstract S status(Long observedGeneration, CountBase.Totals totals, List<Condition> conditions);
+
+    /** Hands the registry the source through which the gateway side wakes this reconciler. */
+    protected abstract void register(SimpleInboundEventSource<R> wakeups);
+
+    @Override
+    public List<EventSource<?, R>> prepareEventSources(EventSourceContext<R> context) {
+        InformerEventSource<SipGateway, R> gateways = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(SipGateway.class, type)
+                        .withSecondaryToPrimaryMapper(gateway -> context.getPrimaryCache()
+                                .list(gateway.getMetadata().getNamespace()).map(ResourceID::fromResource)
+                                .collect(Collectors.toSet()))
+                        .build(), context);
+        SimpleInboundEventSource<R> wakeups = new SimpleInboundEventSource<>(kind + "-wakeups");
+        register(wakeups);
+        return List.of(gateways, wakeups);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public UpdateControl<R> reconcile(R resource, Context<R> context) {
+        String namespace = resource.getMetadata().getNamespace();
+        List<SipGateway> gateways = ((InformerEventSource<SipGateway, R>) context.eventSourceRetriever()
+                .getEventSourceFor(SipGateway.class)).list(namespace).toList();
+        Membership membership = Membership.of(kind, gatewayRef(resource), gateways);
+        S previous = resource.getStatus();
+        CountBase base = bases.computeIfAbsent(resource.getMetadata().getUid(),
+                uid -> CountBase.of(previous, previous == null ? null : rejections(previous),
+                        previous == null ? null : lastCallTime(previous)));
+        Long generation = resource.getMetadata().getGeneration();
+        Conditions conditions = new Conditions(previous == null ? null : conditions(previous), generation);
+        CallLedger.Counts counts = CallLedger.Counts.NONE;
+
+        if (membership.gateway() == null) {
+            conditions.set(READY, false, membership.reason(), membership.message())
+                    .set(PROPAGATED, Conditions.UNKNOWN, membership.reason(), membership.message());
+            setConflict(conditions, null);
+        } else {
+            ResourceID gatewayId = new ResourceID(membership.gateway(), namespace);
+            Compilation compilation = registry.compilation(gatewayId);
+            Outcome outcome = compilation == null ? null
+                    : compilation.outcomes().get(new ResourceKey(kind, resource.getMetadata().getName()));
+            counts = registry.ledger(gatewayId).counts(new CallLedger.Key(kind, resource.getMetadata().getName()));
+            describe(conditions, membership.gateway(), gatewayId, compilation, outcome, generation);
+        }
+        S status = status(generation, base.plus(counts), conditions.build());
+        if (Objects.equals(status, previous)) {
+            return UpdateControl.noUpdate();
+        }
+        try {
+            R patch = type.getDeclaredConstructor().newInstance();
+            patch.setMetadata(new ObjectMetaBuilder().withName(resource.getMetadata().getName())
+                    .withNamespace(namespace).build());
+            patch.setStatus(status);
+            return UpdateControl.patchStatus(patch);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void describe(Conditions conditions, String gateway, ResourceID gatewayId, Compilation compilation,
+                          Outcome outcome, Long generation) {
+        long current = generation == null ? 0 : generation;
+        if (compilation == null || outcome == null || outcome.generation() != current) {
+            String message = "waiting for SipGateway " + gateway + " to compile generation " + current;
+            conditions.set(READY, Conditions.UNKNOWN, "Compiling", message)
+                    .set(PROPAGATED, Conditions.UNKNOWN, "Compiling", message);
+            setConflict(conditions, null);
+            return;
+        }
+        if (!compilation.succeeded()) {
+            String message = "SipGateway " + gateway + " cannot be compiled, so its pods keep their routing: "
+                    + String.join("; ", compilation.problems());
+            conditions.set(READY, false, "GatewayInvalid", message).set(PROPAGATED, false, "GatewayInvalid", message);
+        } else if (!outcome.included()) {
+            conditions.set(READY, false, outcome.reason(), outcome.message())
+                    .set(PROPAGATED, false, "NotInRouting", "left out of SipGateway " + gateway + "'s routing: "
+                            + outcome.message());
+        } else {
+            String message = "in routing revision " + compilation.revision() + " of SipGateway " + gateway
+                    + (outcome.warnings().isEmpty() ? "" : "; warning: " + String.join("; ", outcome.warnings()));
+            conditions.set(READY, true, outcome.warnings().isEmpty() ? "Compiled" : "CompiledWithWarnings", message);
+            CallLedger ledger = registry.ledger(gatewayId);
+            Propagation propagation = Propagation.of(gateway, compilation.revision(),
+                    StatsScraper.readyPods(registry.pods(gatewayId)), ledger.revisions());
+            conditions.set(PROPAGATED, propagation.done(), propagation.done() ? "Live" : "Waiting",
+                    propagation.message());
+        }
+        setConflict(conditions, outcome.conflict());
+        if ("DispatchRule".equals(kind)) {
+            conditions.set(SHADOWED, outcome.shadowed() != null, outcome.shadowed() != null ? "NeverMatches" : "Reachable",
+                    outcome.shadowed() != null ? outcome.shadowed() : "some calls can match this rule");
+        }
+    }
+
+    private static void setConflict(Conditions conditions, String conflict) {
+        conditions.set(CONFLICT, conflict != null, conflict != null ? "Conflict" : "NoConflict",
+                conflict != null ? conflict : "no other resource accepts the same calls");
+    }
+}
