@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** The gateway as users run it (java -jar dialtone-gateway.jar gateway ...), on loopback ports of its own. */
@@ -28,17 +29,34 @@ public final class GatewayProcess implements AutoCloseable {
     }
 
     public static GatewayProcess start(Path config, Path workDir, String... extraArgs) throws Exception {
+        return launch(List.of("--config", config.toString()), Map.of(), Ports.free(), workDir, extraArgs);
+    }
+
+    /**
+     * The gateway as a pod runs it: routing from the operator's Secret through the API server of {@code kubeconfig},
+     * and the pod identity the downward API would give it.
+     */
+    public static GatewayProcess startAsPod(Path kubeconfig, String namespace, String routingSecret, String podName,
+                                            String podUid, int adminPort, Path workDir) throws Exception {
+        return launch(List.of("--routing-secret", routingSecret, "--namespace", namespace, "--advertise", "127.0.0.1"),
+                Map.of("KUBECONFIG", kubeconfig.toString(), "POD_NAME", podName, "POD_UID", podUid), adminPort, workDir);
+    }
+
+    private static GatewayProcess launch(List<String> source, Map<String, String> environment, int adminPort,
+                                         Path workDir, String... extraArgs) throws Exception {
         Files.createDirectories(workDir);
         Path jar = Toolchain.root().resolve("gateway/target/dialtone-gateway.jar");
         int sipPort = Ports.free();
-        int adminPort = Ports.free();
         Path log = workDir.resolve("gateway.log");
         List<String> command = new java.util.ArrayList<>(List.of("java", "-XX:+UseG1GC", "-jar", jar.toString(),
-                "gateway", "--config", config.toString(), "--bind", "127.0.0.1", "--sip-port", String.valueOf(sipPort),
+                "gateway"));
+        command.addAll(source);
+        command.addAll(List.of("--bind", "127.0.0.1", "--sip-port", String.valueOf(sipPort),
                 "--admin-bind", "127.0.0.1", "--admin-port", String.valueOf(adminPort)));
         command.addAll(List.of(extraArgs));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        GatewayProcess gateway = new GatewayProcess(process, log, sipPort, adminPort);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        GatewayProcess gateway = new GatewayProcess(builder.start(), log, sipPort, adminPort);
         gateway.awaitReady(Duration.ofSeconds(30));
         return gateway;
     }

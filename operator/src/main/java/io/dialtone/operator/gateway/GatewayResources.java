@@ -20,6 +20,7 @@ import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
@@ -95,7 +96,7 @@ public final class GatewayResources {
 
     public static Secret routingSecret(SipGateway gateway, Compilation compilation) {
         ObjectMeta meta = meta(gateway, GatewayNames.routingSecret(gateway), "routing");
-        meta.setAnnotations(Map.of(CompiledRouting.REVISION_ANNOTATION, compilation.revision()));
+        meta.setAnnotations(new LinkedHashMap<>(Map.of(CompiledRouting.REVISION_ANNOTATION, compilation.revision())));
         return new SecretBuilder().withMetadata(meta).withType("Opaque")
                 .withData(Map.of(CompiledRouting.KEY, Base64.getEncoder().encodeToString(compilation.document())))
                 .build();
@@ -222,7 +223,7 @@ public final class GatewayResources {
         SipGatewaySpec spec = gateway.getSpec();
         SipService service = spec.service();
         ObjectMeta meta = meta(gateway, GatewayNames.service(gateway), "gateway");
-        meta.setAnnotations(service.annotations().isEmpty() ? null : service.annotations());
+        meta.setAnnotations(new LinkedHashMap<>(service.annotations()));
         List<ServicePort> ports = new ArrayList<>();
         for (ContainerPort port : containerPorts(spec)) {
             if (!GatewayNames.ADMIN_PORT_NAME.equals(port.getName())) {
@@ -271,9 +272,15 @@ public final class GatewayResources {
                 .endSpec().build();
     }
 
+    /** Owned by the gateway as its controller, so deleting the gateway deletes it and kubectl shows who made it. */
     private static ObjectMeta meta(SipGateway gateway, String name, String component) {
         return new ObjectMetaBuilder().withName(name).withNamespace(gateway.getMetadata().getNamespace())
-                .withLabels(GatewayNames.labels(gateway, component)).build();
+                .withLabels(GatewayNames.labels(gateway, component)).withAnnotations(new LinkedHashMap<>())
+                .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion(gateway.getApiVersion())
+                        .withKind(gateway.getKind()).withName(gateway.getMetadata().getName())
+                        .withUid(gateway.getMetadata().getUid()).withController(true).withBlockOwnerDeletion(true)
+                        .build())
+                .build();
     }
 
     private static <K, V> Map<K, V> nullToEmpty(Map<K, V> map) {

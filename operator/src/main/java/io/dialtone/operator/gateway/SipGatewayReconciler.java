@@ -17,7 +17,6 @@ import io.dialtone.operator.status.Propagation;
 import io.dialtone.operator.status.StatsScraper;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
@@ -147,13 +146,13 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
                         .orElse(null));
         Compilation previous = registry.publish(id, compilation);
 
-        context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
         if (compilation.succeeded()) {
             publishRouting(gateway, compilation, secrets, context);
         } else {
             LOG.warn("SipGateway {}/{} cannot be compiled, its pods keep their routing: {}", namespace, name,
                     compilation.problems());
         }
+        context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
         if (previous == null || !Objects.equals(previous.revision(), compilation.revision())
                 || !previous.outcomes().equals(compilation.outcomes())) {
             Set<ResourceKey> affected = new LinkedHashSet<>(compilation.outcomes().keySet());
@@ -197,10 +196,6 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
             return;
         }
         Secret desired = GatewayResources.routingSecret(gateway, compilation);
-        desired.getMetadata().setOwnerReferences(List.of(new OwnerReferenceBuilder()
-                .withApiVersion(gateway.getApiVersion()).withKind(gateway.getKind())
-                .withName(gateway.getMetadata().getName()).withUid(gateway.getMetadata().getUid())
-                .withController(true).withBlockOwnerDeletion(true).build()));
         context.getClient().resource(desired).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
         LOG.info("SipGateway {}/{}: published routing revision {} ({} of {} trunks and rules, {} KiB compressed)",
                 namespace, gateway.getMetadata().getName(), compilation.revision(), compilation.included(),

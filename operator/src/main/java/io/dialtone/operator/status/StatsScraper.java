@@ -122,7 +122,7 @@ public final class StatsScraper implements AutoCloseable {
             return stats;
         } catch (IOException e) {
             if (failing.add(name)) {
-                LOG.warn("cannot read the stats of gateway pod {} at {}: {}", name, uri, e.getMessage());
+                LOG.warn("cannot read the stats of gateway pod {} at {}: {}", name, uri, e.toString());
             }
             return null;
         } catch (InterruptedException e) {

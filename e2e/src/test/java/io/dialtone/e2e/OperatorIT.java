@@ -1,0 +1,404 @@
+package io.dialtone.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dialtone.api.v1alpha1.DispatchRule;
+import io.dialtone.api.v1alpha1.SipGateway;
+import io.dialtone.api.v1alpha1.SipTrunk;
+import io.dialtone.config.CompiledRouting;
+import io.dialtone.e2e.support.Eventually;
+import io.dialtone.e2e.support.GatewayProcess;
+import io.dialtone.e2e.support.KubeApi;
+import io.dialtone.e2e.support.LiveKitServer;
+import io.dialtone.e2e.support.Ports;
+import io.dialtone.e2e.support.Processes;
+import io.dialtone.e2e.support.Sipp;
+import io.dialtone.e2e.support.SippScenario;
+import io.dialtone.e2e.support.Toolchain;
+import io.dialtone.operator.DialtoneOperator;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The operator against a real kube-apiserver and etcd: `kubectl apply` of the examples, the children and the
+ * routing Secret it makes, the conditions it writes, and call counts from a gateway process that runs as a pod
+ * would (the test stands in for the kubelet) and takes a sipp call into a real livekit-server.
+ */
+class OperatorIT {
+    private static final Path DIR = Path.of("target", "operator-it").toAbsolutePath();
+    private static final Duration CONVERGE = Duration.ofSeconds(30);
+    private static KubeApi api;
+    private static KubernetesClient client;
+    private static DialtoneOperator operator;
+    private static LiveKitServer livekit;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Files.createDirectories(DIR);
+        api = KubeApi.start(DIR.resolve("kube"));
+        api.kubectlOk(null, "apply", "--server-side", "-f", Toolchain.root().resolve("crds").toString());
+        api.kubectlOk(null, "wait", "--for=condition=Established", "--timeout=60s",
+                "crd/sipgateways.dialtone.io", "crd/siptrunks.dialtone.io", "crd/dispatchrules.dialtone.io");
+        client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(api.kubeconfigYaml())).build();
+        livekit = LiveKitServer.start(DIR.resolve("livekit"));
+        operator = startOperator();
+    }
+
+    private static DialtoneOperator startOperator() {
+        DialtoneOperator started = new DialtoneOperator(client, new DialtoneOperator.Settings(Set.of(),
+                "dialtone/gateway:test", Duration.ofMillis(500), null));
+        started.start();
+        return started;
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (operator != null) {
+            operator.close();
+        }
+        if (client != null) {
+            client.close();
+        }
+        if (livekit != null) {
+            livekit.close();
+        }
+        if (api != null) {
+            api.close();
+        }
+    }
+
+    @Test
+    void theQuickstartBecomesAGatewayWithItsChildrenAndRoutingSecret() throws Exception {
+        String ns = namespace("quickstart");
+        api.kubectlOk(null, "apply", "--server-side", "-n", ns, "-f", Toolchain.root().resolve("examples/quickstart").toString());
+
+        Deployment deployment = await(() -> client.apps().deployments().inNamespace(ns).withName("dialtone-gateway").get(),
+                "Deployment dialtone-gateway");
+        SipGateway gateway = client.resources(SipGateway.class).inNamespace(ns).withName("dialtone").get();
+        assertOwnedBy(deployment, gateway);
+        assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
+        var container = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(container.getImage()).isEqualTo("dialtone/gateway:test");
+        assertThat(container.getArgs()).containsSubsequence("gateway", "--routing-secret", "dialtone-routing");
+        assertThat(container.getArgs()).containsSubsequence("--advertise", "$(POD_IP)");
+        assertThat(container.getPorts()).extracting(p -> p.getName() + "/" + p.getContainerPort() + "/" + p.getProtocol())
+                .containsExactly("sip-udp/5060/UDP", "sip-tcp/5060/TCP", "admin/8080/TCP");
+        assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(deployment.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds()).isEqualTo(3630L);
+        assertThat(deployment.getMetadata().getLabels()).containsEntry("app.kubernetes.io/managed-by", "dialtone-operator")
+                .containsEntry("app.kubernetes.io/instance", "dialtone");
+
+        for (HasMetadata child : List.<HasMetadata>of(
+                await(() -> client.services().inNamespace(ns).withName("dialtone-sip").get(), "Service dialtone-sip"),
+                await(() -> client.serviceAccounts().inNamespace(ns).withName("dialtone-gateway").get(), "ServiceAccount"),
+                await(() -> client.rbac().roles().inNamespace(ns).withName("dialtone-gateway").get(), "Role"),
+                await(() -> client.rbac().roleBindings().inNamespace(ns).withName("dialtone-gateway").get(), "RoleBinding"),
+                await(() -> client.policy().v1().podDisruptionBudget().inNamespace(ns).withName("dialtone-gateway").get(), "PDB"),
+                await(() -> client.secrets().inNamespace(ns).withName("dialtone-routing").get(), "routing Secret"))) {
+            assertOwnedBy(child, gateway);
+        }
+        var service = client.services().inNamespace(ns).withName("dialtone-sip").get();
+        assertThat(service.getSpec().getType()).isEqualTo("LoadBalancer");
+        assertThat(service.getSpec().getExternalTrafficPolicy()).isEqualTo("Local");
+        var role = client.rbac().roles().inNamespace(ns).withName("dialtone-gateway").get();
+        assertThat(role.getRules().get(0).getResourceNames()).containsExactly("dialtone-routing");
+        assertThat(client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(ns).withName("dialtone-gateway").get())
+                .as("no autoscaler without spec.autoscaling").isNull();
+
+        String revision = routingRevision(ns);
+        var routing = CompiledRouting.load("test", java.util.Base64.getDecoder().decode(
+                client.secrets().inNamespace(ns).withName("dialtone-routing").get().getData().get(CompiledRouting.KEY)));
+        assertThat(routing.revision()).isEqualTo(revision);
+        assertThat(routing.config().gateway().getSpec().livekit().apiKey()).isEqualTo("devkey");
+        assertThat(routing.config().trunks()).extracting(t -> t.getMetadata().getName()).containsExactly("any-caller");
+
+        awaitCondition(SipTrunk.class, ns, "any-caller", "Ready", "True", "in routing revision " + revision);
+        awaitCondition(SipTrunk.class, ns, "any-caller", "Propagated", "False", "no ready pod");
+        awaitCondition(DispatchRule.class, ns, "room-per-caller", "Shadowed", "False", "");
+        awaitCondition(SipGateway.class, ns, "dialtone", "Ready", "False", "no gateway pod is ready");
+
+        api.kubectlOk(null, "patch", "siptrunk", "any-caller", "-n", ns, "--type", "merge", "-p",
+                "{\"spec\":{\"ringingTimeout\":\"20s\"}}");
+        Eventually.until("routing revision changes after a trunk edit", CONVERGE,
+                () -> !revision.equals(routingRevision(ns)), () -> "still " + revision);
+
+        api.kubectlOk(null, "patch", "sipgateway", "dialtone", "-n", ns, "--type", "merge", "-p",
+                "{\"spec\":{\"autoscaling\":{\"maxReplicas\":4,\"targetActiveCallsPerPod\":50}}}");
+        var hpa = await(() -> client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(ns)
+                .withName("dialtone-gateway").get(), "HPA after autoscaling was set");
+        assertThat(hpa.getSpec().getMaxReplicas()).isEqualTo(4);
+        assertThat(hpa.getSpec().getMetrics()).extracting(m -> m.getType()).containsExactly("Resource", "Pods");
+        Eventually.until("Deployment leaves replicas to the autoscaler", CONVERGE, () -> client.apps().deployments()
+                .inNamespace(ns).withName("dialtone-gateway").get().getMetadata().getManagedFields().stream()
+                .filter(f -> "dialtone-operator".equals(f.getManager()) || f.getManager().contains("sipgateway"))
+                .noneMatch(f -> String.valueOf(f.getFieldsV1().getAdditionalProperties()).contains("f:replicas")),
+                () -> "managed fields: " + client.apps().deployments().inNamespace(ns).withName("dialtone-gateway").get()
+                        .getMetadata().getManagedFields());
+        api.kubectlOk(null, "patch", "sipgateway", "dialtone", "-n", ns, "--type", "json", "-p",
+                "[{\"op\":\"remove\",\"path\":\"/spec/autoscaling\"}]");
+        Eventually.until("autoscaler removed with spec.autoscaling", CONVERGE, () -> client.autoscaling().v2()
+                .horizontalPodAutoscalers().inNamespace(ns).withName("dialtone-gateway").get() == null, () -> "");
+    }
+
+    @Test
+    void conflictsMissingReferencesAndSecretRotationBecomeConditions() throws Exception {
+        String ns = namespace("conditions");
+        api.kubectlOk(gatewayYaml("main", "ws://127.0.0.1:7880") + """
+                ---
+                apiVersion: dialtone.io/v1alpha1
+                kind: SipTrunk
+                metadata: {name: first}
+                spec: {gatewayRef: main, numbers: ["+15550100"]}
+                """, "apply", "--server-side", "-n", ns, "-f", "-");
+        awaitCondition(SipTrunk.class, ns, "first", "Ready", "True", "in routing revision");
+        api.kubectlOk("""
+                apiVersion: dialtone.io/v1alpha1
+                kind: SipTrunk
+                metadata: {name: second}
+                spec: {gatewayRef: main, numbers: ["+1 555 0100"]}
+                ---
+                apiVersion: dialtone.io/v1alpha1
+                kind: DispatchRule
+                metadata: {name: elsewhere}
+                spec: {gatewayRef: other, direct: {roomName: lobby}}
+                ---
+                apiVersion: dialtone.io/v1alpha1
+                kind: SipTrunk
+                metadata: {name: secured}
+                spec: {gatewayRef: main, numbers: ["+15550300"], auth: {secretRef: {name: pbx-credentials}}}
+                """, "apply", "--server-side", "-n", ns, "-f", "-");
+        awaitCondition(SipTrunk.class, ns, "second", "Ready", "False", "SipTrunk first is older");
+        awaitCondition(SipTrunk.class, ns, "second", "Conflict", "True", "first");
+        awaitCondition(SipTrunk.class, ns, "first", "Ready", "True", "");
+        awaitCondition(SipTrunk.class, ns, "first", "Conflict", "True", "SipTrunk second is newer and was left out");
+        awaitCondition(DispatchRule.class, ns, "elsewhere", "Ready", "False", "SipGateway other (spec.gatewayRef) does not exist");
+        awaitCondition(SipTrunk.class, ns, "secured", "Ready", "False", "Secret pbx-credentials does not exist");
+        assertThat(compiledTrunks(ns, "main")).containsExactly("first");
+
+        api.kubectlOk(gatewayYaml("other", "ws://127.0.0.1:7880"), "apply", "--server-side", "-n", ns, "-f", "-");
+        awaitCondition(DispatchRule.class, ns, "elsewhere", "Ready", "True", "SipGateway other");
+
+        api.kubectlOk(null, "create", "secret", "generic", "pbx-credentials", "-n", ns,
+                "--from-literal=username=pbx", "--from-literal=password=first-password");
+        awaitCondition(SipTrunk.class, ns, "secured", "Ready", "True", "in routing revision");
+        String before = routingRevision(ns, "main");
+        assertThat(compiledPassword(ns, "main", "secured")).isEqualTo("first-password");
+        api.kubectlOk(null, "patch", "secret", "pbx-credentials", "-n", ns, "--type", "merge", "-p",
+                "{\"stringData\":{\"password\":\"rotated\"}}");
+        Eventually.until("a rotated password changes the routing revision", CONVERGE,
+                () -> !before.equals(routingRevision(ns, "main")), () -> "still " + before);
+        assertThat(compiledPassword(ns, "main", "secured")).isEqualTo("rotated");
+
+        api.kubectlOk(null, "delete", "siptrunk", "first", "-n", ns);
+        awaitCondition(SipTrunk.class, ns, "second", "Ready", "True", "in routing revision");
+        awaitCondition(SipTrunk.class, ns, "second", "Conflict", "False", "");
+    }
+
+    @Test
+    void callsThroughAGatewayPodAreCountedOnStatusAndSurviveAnOperatorRestart() throws Exception {
+        String ns = namespace("calls");
+        Path quickstart = DIR.resolve("quickstart-" + ns);
+        Files.createDirectories(quickstart);
+        try (var files = Files.list(Toolchain.root().resolve("examples/quickstart"))) {
+            for (Path file : files.toList()) {
+                Files.writeString(quickstart.resolve(file.getFileName()), Files.readString(file)
+                        .replace("http://127.0.0.1:7880", livekit.httpUrl().replace("http://", "ws://")));
+            }
+        }
+        api.kubectlOk(null, "apply", "--server-side", "-n", ns, "-f", quickstart.toString());
+        api.kubectlOk("""
+                apiVersion: dialtone.io/v1alpha1
+                kind: SipTrunk
+                metadata: {name: vip-line}
+                spec: {gatewayRef: dialtone, numbers: ["+15550600"], auth: {username: pbx, password: s3cret}}
+                """, "apply", "--server-side", "-n", ns, "-f", "-");
+        await(() -> client.secrets().inNamespace(ns).withName("dialtone-routing").get(), "routing Secret");
+        awaitCondition(SipTrunk.class, ns, "vip-line", "Ready", "True", "");
+
+        int adminPort = Ports.free();
+        Pod pod = standInForKubelet(ns, "dialtone-gateway-0", adminPort);
+        try (GatewayProcess gateway = GatewayProcess.startAsPod(api.kubeconfig(), ns, "dialtone-routing",
+                pod.getMetadata().getName(), pod.getMetadata().getUid(), adminPort, DIR.resolve("pod-" + ns))) {
+            awaitCondition(SipTrunk.class, ns, "any-caller", "Propagated", "True", "run routing revision");
+            awaitCondition(SipGateway.class, ns, "dialtone", "Ready", "True", "1 pod(s) ready");
+
+            SippScenario call = new SippScenario("counted-call").invite("").optional(100).optional(180).expect(200)
+                    .ack("1").pause(4000).bye("2").expect(200);
+            Path scenario = call.write(DIR.resolve("sipp-" + ns));
+            CompletableFuture<Processes.Result> running = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return Sipp.call(scenario, gateway.sipPort(), "+15550199", "+15550100", 30);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Eventually.until("kubectl get siptrunks shows the call as active", CONVERGE,
+                    () -> columns(ns, "any-caller").equals("1 1 0"), () -> kubectlGet(ns));
+            Processes.Result result = running.get();
+            assertThat(result.exitCode()).as("sipp: %s\n%s\ngateway log:\n%s", result.out(), result.err(), gateway.log())
+                    .isZero();
+            Eventually.until("kubectl get siptrunks shows the ended call in TOTAL only", CONVERGE,
+                    () -> columns(ns, "any-caller").equals("0 1 0"), () -> kubectlGet(ns));
+
+            SippScenario refused = new SippScenario("refused-call").invite("").optional(100).expect(407)
+                    .ackRejection("1").inviteWithCredentials("2", "pbx", "guess").optional(100)
+                    .expect(403, "Authentication failed").ackRejection("2");
+            Processes.Result rejected = Sipp.call(refused.write(DIR.resolve("sipp-" + ns)), gateway.sipPort(),
+                    "+15550600", "+15550100", 15);
+            assertThat(rejected.exitCode()).as(rejected.err()).isZero();
+            Eventually.until("kubectl get siptrunks shows the rejection in REJECTED", CONVERGE,
+                    () -> columns(ns, "vip-line").equals("0 0 1"), () -> kubectlGet(ns));
+            assertThat(client.resources(SipTrunk.class).inNamespace(ns).withName("vip-line").get().getStatus().rejections())
+                    .containsEntry("auth_failed", 1L);
+            Eventually.until("the gateway counts both calls", CONVERGE, () -> {
+                var status = client.resources(SipGateway.class).inNamespace(ns).withName("dialtone").get().getStatus();
+                return status.totalCalls() == 1 && status.rejectedCalls() == 1;
+            }, () -> kubectlGet(ns));
+            awaitCondition(DispatchRule.class, ns, "room-per-caller", "Propagated", "True", "");
+            assertThat(client.resources(DispatchRule.class).inNamespace(ns).withName("room-per-caller").get()
+                    .getStatus().totalCalls()).isEqualTo(1);
+
+            operator.close();
+            operator = startOperator();
+            Thread.sleep(3000);
+            assertThat(columns(ns, "any-caller")).as("totals after an operator restart").isEqualTo("0 1 0");
+            assertThat(columns(ns, "vip-line")).isEqualTo("0 0 1");
+
+            SippScenario another = new SippScenario("second-call").invite("").optional(100).optional(180).expect(200)
+                    .ack("1").pause(200).bye("2").expect(200);
+            assertThat(Sipp.call(another.write(DIR.resolve("sipp-" + ns)), gateway.sipPort(), "+15550199",
+                    "+15550100", 30).exitCode()).isZero();
+            Eventually.until("a call after the restart adds to the kept total", CONVERGE,
+                    () -> columns(ns, "any-caller").equals("0 2 0"), () -> kubectlGet(ns));
+
+            String resourceVersion = client.resources(SipTrunk.class).inNamespace(ns).withName("any-caller").get()
+                    .getMetadata().getResourceVersion();
+            api.kubectlOk(null, "apply", "--server-side", "-n", ns, "-f", quickstart.toString());
+            Thread.sleep(3000);
+            assertThat(client.resources(SipTrunk.class).inNamespace(ns).withName("any-caller").get()
+                    .getMetadata().getResourceVersion()).as("an unchanged apply and a quiet gateway write nothing")
+                    .isEqualTo(resourceVersion);
+        }
+    }
+
+    /** What the kubelet would do for the Deployment: a Pod object with its labels, Running and Ready on 127.0.0.1. */
+    private static Pod standInForKubelet(String ns, String name, int adminPort) {
+        Deployment deployment = client.apps().deployments().inNamespace(ns).withName("dialtone-gateway").get();
+        var template = deployment.getSpec().getTemplate();
+        Pod pod = client.pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName(name)
+                .withLabels(template.getMetadata().getLabels()).endMetadata()
+                .withNewSpec().addNewContainer().withName("gateway").withImage("dialtone/gateway:test")
+                .addNewPort().withName("admin").withContainerPort(adminPort).endPort().endContainer().endSpec()
+                .build()).create();
+        pod.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Running").withPodIP("127.0.0.1")
+                .addNewCondition().withType("Ready").withStatus("True").endCondition().build());
+        return client.pods().inNamespace(ns).resource(pod).updateStatus();
+    }
+
+    private static String columns(String ns, String trunk) throws Exception {
+        String out = api.kubectlOk(null, "get", "siptrunk", trunk, "-n", ns, "--no-headers", "-o",
+                "custom-columns=A:.status.activeCalls,T:.status.totalCalls,R:.status.rejectedCalls");
+        return out.trim().replaceAll("\\s+", " ");
+    }
+
+    private static String kubectlGet(String ns) {
+        try {
+            return api.kubectlOk(null, "get", "sip", "-n", ns);
+        } catch (Exception e) {
+            return e.toString();
+        }
+    }
+
+    private static String gatewayYaml(String name, String url) {
+        return """
+                apiVersion: dialtone.io/v1alpha1
+                kind: SipGateway
+                metadata: {name: %s}
+                spec: {livekit: {url: "%s", apiKey: devkey, apiSecret: secret}}
+                ---
+                """.formatted(name, url);
+    }
+
+    private static String namespace(String name) throws Exception {
+        api.kubectlOk(null, "create", "namespace", name);
+        return name;
+    }
+
+    private static String routingRevision(String ns) {
+        return routingRevision(ns, "dialtone");
+    }
+
+    private static String routingRevision(String ns, String gateway) {
+        Secret secret = client.secrets().inNamespace(ns).withName(gateway + "-routing").get();
+        return secret == null ? null : secret.getMetadata().getAnnotations().get(CompiledRouting.REVISION_ANNOTATION);
+    }
+
+    private static List<String> compiledTrunks(String ns, String gateway) throws Exception {
+        return compiled(ns, gateway).config().trunks().stream().map(t -> t.getMetadata().getName()).toList();
+    }
+
+    private static String compiledPassword(String ns, String gateway, String trunk) throws Exception {
+        return compiled(ns, gateway).config().trunks().stream().filter(t -> t.getMetadata().getName().equals(trunk))
+                .findFirst().orElseThrow().getSpec().auth().password();
+    }
+
+    private static io.dialtone.config.LoadedConfig compiled(String ns, String gateway) throws Exception {
+        Secret secret = client.secrets().inNamespace(ns).withName(gateway + "-routing").get();
+        return CompiledRouting.load("test", java.util.Base64.getDecoder().decode(secret.getData().get(CompiledRouting.KEY)));
+    }
+
+    private static <T> T await(Supplier<T> probe, String what) {
+        Object[] found = new Object[1];
+        Eventually.until(what + " exists", CONVERGE, () -> (found[0] = probe.get()) != null, () -> "");
+        @SuppressWarnings("unchecked")
+        T value = (T) found[0];
+        return value;
+    }
+
+    private static void assertOwnedBy(HasMetadata child, SipGateway gateway) {
+        assertThat(child.getMetadata().getOwnerReferences()).as(child.getKind() + " owner")
+                .extracting(OwnerReference::getUid, OwnerReference::getController)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(gateway.getMetadata().getUid(), true));
+    }
+
+    private static <T extends HasMetadata> void awaitCondition(Class<T> type, String ns, String name, String condition,
+                                                               String status, String messagePart) {
+        Supplier<List<Condition>> conditions = () -> {
+            T resource = client.resources(type).inNamespace(ns).withName(name).get();
+            Object s = resource == null ? null : ((io.fabric8.kubernetes.client.CustomResource<?, ?>) resource).getStatus();
+            if (s instanceof io.dialtone.api.v1alpha1.SipTrunkStatus t) {
+                return t.conditions();
+            } else if (s instanceof io.dialtone.api.v1alpha1.DispatchRuleStatus r) {
+                return r.conditions();
+            } else if (s instanceof io.dialtone.api.v1alpha1.SipGatewayStatus g) {
+                return g.conditions();
+            }
+            return null;
+        };
+        Eventually.until(type.getSimpleName() + " " + name + " " + condition + "=" + status + " with '" + messagePart + "'",
+                CONVERGE, () -> {
+                    List<Condition> list = conditions.get();
+                    return list != null && list.stream().anyMatch(c -> condition.equals(c.getType())
+                            && status.equals(c.getStatus()) && c.getMessage().contains(messagePart));
+                }, () -> String.valueOf(conditions.get()));
+    }
+
+}

@@ -1,0 +1,30 @@
+package io.dialtone.e2e.support;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+
+/** Polls until something holds, for state that converges: reconciled objects, scraped counts. */
+public final class Eventually {
+    private Eventually() {
+    }
+
+    /** @param diagnosis what to show when it never holds, e.g. the object as it last was */
+    public static void until(String what, Duration timeout, Callable<Boolean> condition, Supplier<String> diagnosis) {
+        Instant deadline = Instant.now().plus(timeout);
+        Exception last = null;
+        while (Instant.now().isBefore(deadline)) {
+            try {
+                if (Boolean.TRUE.equals(condition.call())) {
+                    return;
+                }
+            } catch (Exception e) {
+                last = e;
+            }
+            LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
+        }
+        throw new AssertionError("not within " + timeout + ": " + what + "\n" + diagnosis.get(), last);
+    }
+}
