@@ -1,0 +1,133 @@
+package io.dialtone.operator.gateway;
+
+import static io.dialtone.operator.Resources.gateway;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dialtone.api.v1alpha1.SipGateway;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import org.junit.jupiter.api.Test;
+
+class GatewayResourcesTest {
+    private static final String LIVEKIT = "livekit: {url: 'wss://lk.example.com', credentialsSecret: {name: lk}}";
+
+    private static Deployment deployment(String spec) {
+        return GatewayResources.deployment(gateway("edge", "{" + LIVEKIT + (spec.isEmpty() ? "" : ", " + spec) + "}"),
+                "dialtone/gateway:1");
+    }
+
+    private static Container container(Deployment deployment) {
+        return deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
+    }
+
+    @Test
+    void aPlainGatewayRunsOnePodThatReadsItsRoutingSecretAndAdvertisesItsOwnAddress() {
+        Deployment deployment = deployment("");
+        assertThat(deployment.getMetadata().getName()).isEqualTo("edge-gateway");
+        assertThat(deployment.getMetadata().getNamespace()).isEqualTo("tests");
+        assertThat(deployment.getMetadata().getOwnerReferences()).singleElement()
+                .satisfies(o -> assertThat(o.getController()).isTrue());
+        assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
+        assertThat(deployment.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal()).isZero();
+        Container container = container(deployment);
+        assertThat(container.getImage()).isEqualTo("dialtone/gateway:1");
+        assertThat(container.getArgs()).containsExactly("gateway", "--routing-secret", "edge-routing",
+                "--admin-port", "8080", "--advertise", "$(POD_IP)");
+        assertThat(container.getEnv()).extracting(e -> e.getName() + "=" + e.getValueFrom().getFieldRef().getFieldPath())
+                .contains("POD_UID=metadata.uid", "POD_IP=status.podIP", "POD_NAMESPACE=metadata.namespace");
+        assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+        assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+        assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(deployment.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(container.getResources().getRequests()).containsKeys("cpu", "memory");
+        assertThat(deployment.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds())
+                .as("drain.timeout 1h plus the shutdown margin").isEqualTo(3600 + GatewayResources.SHUTDOWN_MARGIN_SECONDS);
+        assertThat(deployment.getSpec().getSelector().getMatchLabels())
+                .containsOnlyKeys("app.kubernetes.io/name", "app.kubernetes.io/instance");
+    }
+
+    @Test
+    void withAutoscalingTheDeploymentLeavesReplicasToTheAutoscaler() {
+        SipGateway gateway = gateway("edge", "{" + LIVEKIT + ", replicas: 3, autoscaling: {maxReplicas: 6, "
+                + "targetActiveCallsPerPod: 80}}");
+        assertThat(GatewayResources.deployment(gateway, "i").getSpec().getReplicas()).isNull();
+        var hpa = GatewayResources.autoscaler(gateway);
+        assertThat(hpa.getSpec().getMinReplicas()).isEqualTo(1);
+        assertThat(hpa.getSpec().getMaxReplicas()).isEqualTo(6);
+        assertThat(hpa.getSpec().getScaleTargetRef().getName()).isEqualTo("edge-gateway");
+        assertThat(hpa.getSpec().getMetrics()).hasSize(2);
+        assertThat(hpa.getSpec().getMetrics().get(0).getResource().getTarget().getAverageUtilization()).isEqualTo(70);
+        assertThat(hpa.getSpec().getMetrics().get(1).getPods().getMetric().getName())
+                .isEqualTo("dialtone_gateway_active_calls");
+        assertThat(hpa.getSpec().getMetrics().get(1).getPods().getTarget().getAverageValue().getAmount()).isEqualTo("80");
+    }
+
+    @Test
+    void hostNetworkPodsSpreadOnePerNode() {
+        var pod = deployment("hostNetwork: true").getSpec().getTemplate().getSpec();
+        assertThat(pod.getHostNetwork()).isTrue();
+        assertThat(pod.getDnsPolicy()).isEqualTo("ClusterFirstWithHostNet");
+        assertThat(pod.getAffinity().getPodAntiAffinity().getRequiredDuringSchedulingIgnoredDuringExecution())
+                .singleElement().satisfies(t -> assertThat(t.getTopologyKey()).isEqualTo("kubernetes.io/hostname"));
+    }
+
+    @Test
+    void aTlsSecretIsMountedWhereTheCompiledRoutingPointsAndItsPortIsOpen() {
+        Deployment deployment = deployment("sip: {port: 5080, transports: [tcp, tls], tls: {port: 5081, secretName: cert}}");
+        assertThat(container(deployment).getPorts()).extracting(p -> p.getName() + ":" + p.getContainerPort())
+                .containsExactly("sip-tcp:5080", "sip-tls:5081", "admin:8080");
+        assertThat(container(deployment).getVolumeMounts()).extracting(m -> m.getMountPath())
+                .containsExactly("/tmp", "/etc/dialtone/tls");
+        assertThat(deployment.getSpec().getTemplate().getSpec().getVolumes().get(1).getSecret().getSecretName())
+                .isEqualTo("cert");
+    }
+
+    @Test
+    void aLiteralExternalAddressIsNotOverriddenByThePodAddress() {
+        assertThat(container(deployment("media: {externalAddress: 203.0.113.7}")).getArgs()).doesNotContain("--advertise");
+    }
+
+    @Test
+    void podTemplateOverridesReachThePods() {
+        var template = deployment("podTemplate: {labels: {team: voice}, annotations: {a: b}, nodeSelector: {pool: sip}, "
+                + "priorityClassName: high}").getSpec().getTemplate();
+        assertThat(template.getMetadata().getLabels()).containsEntry("team", "voice")
+                .containsEntry("app.kubernetes.io/instance", "edge");
+        assertThat(template.getMetadata().getAnnotations()).containsEntry("a", "b");
+        assertThat(template.getSpec().getNodeSelector()).containsEntry("pool", "sip");
+        assertThat(template.getSpec().getPriorityClassName()).isEqualTo("high");
+    }
+
+    @Test
+    void theServiceKeepsCallerAddressesAndCarriesOnlySipPorts() {
+        var service = GatewayResources.service(gateway("edge", "{" + LIVEKIT + ", service: {type: NodePort, "
+                + "annotations: {lb: internal}}}"));
+        assertThat(service.getMetadata().getName()).isEqualTo("edge-sip");
+        assertThat(service.getSpec().getType()).isEqualTo("NodePort");
+        assertThat(service.getSpec().getExternalTrafficPolicy()).isEqualTo("Local");
+        assertThat(service.getMetadata().getAnnotations()).containsEntry("lb", "internal");
+        assertThat(service.getSpec().getPorts()).extracting(p -> p.getName() + ":" + p.getProtocol())
+                .containsExactly("sip-udp:UDP", "sip-tcp:TCP");
+        var clusterIp = GatewayResources.service(gateway("edge", "{" + LIVEKIT + ", service: {type: ClusterIP}}"));
+        assertThat(clusterIp.getSpec().getExternalTrafficPolicy()).isNull();
+    }
+
+    @Test
+    void theGatewayMayReadOnlyItsOwnRoutingSecretAndEndpointSlices() {
+        var role = GatewayResources.role(gateway("edge", "{" + LIVEKIT + "}"));
+        assertThat(role.getRules()).hasSize(2);
+        assertThat(role.getRules().get(0).getResources()).containsExactly("secrets");
+        assertThat(role.getRules().get(0).getResourceNames()).containsExactly("edge-routing");
+        assertThat(role.getRules().get(0).getVerbs()).containsExactly("get", "list", "watch");
+        assertThat(role.getRules().get(1).getResources()).containsExactly("endpointslices");
+        var binding = GatewayResources.roleBinding(gateway("edge", "{" + LIVEKIT + "}"));
+        assertThat(binding.getSubjects()).singleElement().satisfies(s -> assertThat(s.getName()).isEqualTo("edge-gateway"));
+    }
+
+    @Test
+    void theDisruptionBudgetLetsOnePodDrainAtATime() {
+        var pdb = GatewayResources.podDisruptionBudget(gateway("edge", "{" + LIVEKIT + "}"));
+        assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+        assertThat(pdb.getSpec().getSelector().getMatchLabels()).containsEntry("app.kubernetes.io/instance", "edge");
+    }
+}
