@@ -192,6 +192,8 @@ class OperatorIT {
         awaitCondition(DispatchRule.class, ns, "elsewhere", "Ready", "False", "SipGateway other (spec.gatewayRef) does not exist");
         awaitCondition(SipTrunk.class, ns, "secured", "Ready", "False", "Secret pbx-credentials does not exist");
         assertThat(compiledTrunks(ns, "main")).containsExactly("first");
+        Eventually.until("kubectl describe shows the conflict as an event", CONVERGE,
+                () -> events(ns, "second").contains("Conflict"), () -> events(ns, "second"));
 
         api.kubectlOk(gatewayYaml("other", "ws://127.0.0.1:7880"), "apply", "--server-side", "-n", ns, "-f", "-");
         awaitCondition(DispatchRule.class, ns, "elsewhere", "Ready", "True", "SipGateway other");
@@ -268,6 +270,11 @@ class OperatorIT {
                     () -> columns(ns, "vip-line").equals("0 0 1"), () -> kubectlGet(ns));
             assertThat(client.resources(SipTrunk.class).inNamespace(ns).withName("vip-line").get().getStatus().rejections())
                     .containsEntry("auth_failed", 1L);
+            Eventually.until("the rejection is an event on the trunk", CONVERGE,
+                    () -> events(ns, "vip-line").contains("CallsRejected"), () -> events(ns, "vip-line"));
+            assertThat(events(ns, "vip-line")).contains("1 call(s) rejected so far: auth_failed 1");
+            assertThat(events(ns, "any-caller")).contains("Propagated");
+            assertThat(events(ns, "dialtone")).contains("Compiled");
             Eventually.until("the gateway counts both calls", CONVERGE, () -> {
                 var status = client.resources(SipGateway.class).inNamespace(ns).withName("dialtone").get().getStatus();
                 return status.totalCalls() == 1 && status.rejectedCalls() == 1;
@@ -322,6 +329,15 @@ class OperatorIT {
     private static String kubectlGet(String ns) {
         try {
             return api.kubectlOk(null, "get", "sip", "-n", ns);
+        } catch (Exception e) {
+            return e.toString();
+        }
+    }
+
+    private static String events(String ns, String name) {
+        try {
+            return api.kubectlOk(null, "get", "events", "-n", ns, "--field-selector", "involvedObject.name=" + name,
+                    "-o", "custom-columns=TYPE:.type,REASON:.reason,MESSAGE:.message");
         } catch (Exception e) {
             return e.toString();
         }

@@ -1,5 +1,6 @@
 package io.dialtone.operator;
 
+import io.dialtone.operator.events.EventRecorder;
 import io.dialtone.operator.gateway.GatewayImage;
 import io.dialtone.operator.gateway.SipGatewayReconciler;
 import io.dialtone.operator.status.DispatchRuleReconciler;
@@ -9,6 +10,7 @@ import io.dialtone.operator.status.StatsScraper;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -17,6 +19,8 @@ import org.slf4j.LoggerFactory;
 /** The operator: three controllers sharing one registry, and the scraper that feeds their call counts. */
 public final class DialtoneOperator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DialtoneOperator.class);
+    /** The same event on the same resource at most this often: a flood of rejected calls is one event a minute. */
+    private static final Duration EVENT_INTERVAL = Duration.ofMinutes(1);
 
     /**
      * @param namespaces    namespaces to watch; empty for all
@@ -42,9 +46,10 @@ public final class DialtoneOperator implements AutoCloseable {
                         settings.leaseNamespace()));
             }
         });
-        operator.register(new SipGatewayReconciler(registry), o -> namespaces(o, settings));
-        operator.register(new SipTrunkReconciler(registry), o -> namespaces(o, settings));
-        operator.register(new DispatchRuleReconciler(registry), o -> namespaces(o, settings));
+        EventRecorder events = new EventRecorder(client, EVENT_INTERVAL, Clock.systemUTC());
+        operator.register(new SipGatewayReconciler(registry, events), o -> namespaces(o, settings));
+        operator.register(new SipTrunkReconciler(registry, events), o -> namespaces(o, settings));
+        operator.register(new DispatchRuleReconciler(registry, events), o -> namespaces(o, settings));
         scraper = new StatsScraper(registry, settings.statsInterval());
     }
 

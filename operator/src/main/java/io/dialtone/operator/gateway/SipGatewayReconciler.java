@@ -5,6 +5,7 @@ import io.dialtone.api.v1alpha1.SipGateway;
 import io.dialtone.api.v1alpha1.SipGatewayStatus;
 import io.dialtone.api.v1alpha1.SipTrunk;
 import io.dialtone.config.CompiledRouting;
+import io.dialtone.operator.events.EventRecorder;
 import io.dialtone.operator.routing.Compilation;
 import io.dialtone.operator.routing.Membership;
 import io.dialtone.operator.routing.ResourceKey;
@@ -69,10 +70,12 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
     private static final String FIELD_MANAGER = "dialtone-operator";
 
     private final GatewayRegistry registry;
+    private final EventRecorder events;
     private final Map<String, CountBase> bases = new ConcurrentHashMap<>();
 
-    public SipGatewayReconciler(GatewayRegistry registry) {
+    public SipGatewayReconciler(GatewayRegistry registry, EventRecorder events) {
         this.registry = registry;
+        this.events = events;
     }
 
     @Override
@@ -151,6 +154,8 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
         } else {
             LOG.warn("SipGateway {}/{} cannot be compiled, its pods keep their routing: {}", namespace, name,
                     compilation.problems());
+            events.record(gateway, EventRecorder.WARNING, "CompileFailed", "pods keep their routing: "
+                    + String.join("; ", compilation.problems()));
         }
         context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
         if (previous == null || !Objects.equals(previous.revision(), compilation.revision())
@@ -197,9 +202,11 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
         }
         Secret desired = GatewayResources.routingSecret(gateway, compilation);
         context.getClient().resource(desired).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
-        LOG.info("SipGateway {}/{}: published routing revision {} ({} of {} trunks and rules, {} KiB compressed)",
-                namespace, gateway.getMetadata().getName(), compilation.revision(), compilation.included(),
-                compilation.outcomes().size(), compilation.document().length / 1024);
+        String summary = "routing revision " + compilation.revision() + ": " + compilation.included() + " of "
+                + compilation.outcomes().size() + " trunks and rules";
+        LOG.info("SipGateway {}/{}: published {} ({} KiB compressed)", namespace, gateway.getMetadata().getName(),
+                summary, compilation.document().length / 1024);
+        events.record(gateway, EventRecorder.NORMAL, "Compiled", summary);
     }
 
     private SipGatewayStatus status(SipGateway gateway, Compilation compilation, Context<SipGateway> context) {

@@ -2,6 +2,7 @@ package io.dialtone.operator.status;
 
 import io.dialtone.api.v1alpha1.DispatchRule;
 import io.dialtone.api.v1alpha1.DispatchRuleStatus;
+import io.dialtone.operator.events.EventRecorder;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
@@ -10,8 +11,8 @@ import java.util.Map;
 
 @ControllerConfiguration(name = "dispatchrule")
 public final class DispatchRuleReconciler extends RoutedResourceReconciler<DispatchRule, DispatchRuleStatus> {
-    public DispatchRuleReconciler(GatewayRegistry registry) {
-        super(registry, "DispatchRule", DispatchRule.class);
+    public DispatchRuleReconciler(GatewayRegistry registry, EventRecorder events) {
+        super(registry, events, "DispatchRule", DispatchRule.class);
     }
 
     @Override

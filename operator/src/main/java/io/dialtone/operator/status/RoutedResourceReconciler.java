@@ -2,6 +2,7 @@ package io.dialtone.operator.status;
 
 import io.dialtone.api.v1alpha1.CallCounts;
 import io.dialtone.api.v1alpha1.SipGateway;
+import io.dialtone.operator.events.EventRecorder;
 import io.dialtone.operator.routing.Compilation;
 import io.dialtone.operator.routing.Membership;
 import io.dialtone.operator.routing.Outcome;
@@ -37,12 +38,14 @@ public abstract class RoutedResourceReconciler<R extends CustomResource<?, S>, S
     public static final String SHADOWED = "Shadowed";
 
     protected final GatewayRegistry registry;
+    private final EventRecorder events;
     private final String kind;
     private final Class<R> type;
     private final Map<String, CountBase> bases = new ConcurrentHashMap<>();
 
-    protected RoutedResourceReconciler(GatewayRegistry registry, String kind, Class<R> type) {
+    protected RoutedResourceReconciler(GatewayRegistry registry, EventRecorder events, String kind, Class<R> type) {
         this.registry = registry;
+        this.events = events;
         this.kind = kind;
         this.type = type;
     }
@@ -104,6 +107,7 @@ public abstract class RoutedResourceReconciler<R extends CustomResource<?, S>, S
         if (Objects.equals(status, previous)) {
             return UpdateControl.noUpdate();
         }
+        announce(resource, previous, status);
         try {
             R patch = type.getDeclaredConstructor().newInstance();
             patch.setMetadata(new ObjectMetaBuilder().withName(resource.getMetadata().getName())
@@ -112,6 +116,45 @@ public abstract class RoutedResourceReconciler<R extends CustomResource<?, S>, S
             return UpdateControl.patchStatus(patch);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** Events for what a user should notice: a condition that turned, and calls that were rejected. */
+    private void announce(R resource, S previous, S next) {
+        List<Condition> before = previous == null ? List.of() : conditions(previous);
+        for (Condition condition : conditions(next)) {
+            boolean turned = before.stream().noneMatch(c -> c.getType().equals(condition.getType())
+                    && c.getStatus().equals(condition.getStatus()));
+            if (!turned) {
+                continue;
+            }
+            boolean isTrue = Conditions.TRUE.equals(condition.getStatus());
+            switch (condition.getType()) {
+                case READY -> {
+                    if (Conditions.FALSE.equals(condition.getStatus())) {
+                        events.record(resource, EventRecorder.WARNING, condition.getReason(), condition.getMessage());
+                    }
+                }
+                case PROPAGATED -> {
+                    if (isTrue) {
+                        events.record(resource, EventRecorder.NORMAL, "Propagated", condition.getMessage());
+                    }
+                }
+                case CONFLICT, SHADOWED -> {
+                    if (isTrue) {
+                        events.record(resource, EventRecorder.WARNING, condition.getReason(), condition.getMessage());
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+        long rejectedBefore = previous == null || previous.rejectedCalls() == null ? 0 : previous.rejectedCalls();
+        if (next.rejectedCalls() != null && next.rejectedCalls() > rejectedBefore) {
+            Map<String, Long> reasons = rejections(next);
+            events.record(resource, EventRecorder.WARNING, "CallsRejected", next.rejectedCalls()
+                    + " call(s) rejected so far: " + (reasons == null ? "" : reasons.entrySet().stream()
+                    .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "))));
         }
     }
 

@@ -2,6 +2,7 @@ package io.dialtone.operator.status;
 
 import io.dialtone.api.v1alpha1.SipTrunk;
 import io.dialtone.api.v1alpha1.SipTrunkStatus;
+import io.dialtone.operator.events.EventRecorder;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
@@ -10,8 +11,8 @@ import java.util.Map;
 
 @ControllerConfiguration(name = "siptrunk")
 public final class SipTrunkReconciler extends RoutedResourceReconciler<SipTrunk, SipTrunkStatus> {
-    public SipTrunkReconciler(GatewayRegistry registry) {
-        super(registry, "SipTrunk", SipTrunk.class);
+    public SipTrunkReconciler(GatewayRegistry registry, EventRecorder events) {
+        super(registry, events, "SipTrunk", SipTrunk.class);
     }
 
     @Override
