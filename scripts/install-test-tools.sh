@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the real components Dialtone's tests run against, at pinned versions, into a cache:
-#   livekit-server (go install), kube-apiserver (built from Go modules, see scripts/tools/kube-apiserver),
-#   etcd, sipp, baresip and libpulse0 (Debian), kubectl, and the Python LiveKit SDK in a virtualenv.
+#   livekit-server (go install), kube-apiserver, kube-controller-manager and kubectl (built from Go modules,
+#   see scripts/tools/kube-apiserver),
+#   etcd, sipp, baresip and libpulse0 (Debian), and the Python LiveKit SDK in a virtualenv.
 # Idempotent: what is already there at the right version is kept. Prints every version at the end.
 # Environment: DIALTONE_TOOLS (default ~/.cache/dialtone/tools).
 set -euo pipefail
@@ -57,22 +58,15 @@ version_ldflags() {
 
 # k8s.io/kubernetes cannot be go-installed (its staging modules are replaced by paths), so a wrapper
 # module pins it and the published staging modules; the version is stamped in as the release build does.
-install_kube_apiserver() {
-  local stamp=$TOOLS/.kube-apiserver-$KUBERNETES_VERSION
-  if [ -x "$K8S_DIR/kube-apiserver" ] && [ -f "$stamp" ]; then return; fi
-  log "go build kube-apiserver v$KUBERNETES_VERSION (5-10 minutes on a cold cache)"
+# kubectl comes from the same module rather than from the machine, so client and server match;
+# kube-controller-manager runs only its garbage collector in the tests, to delete what owners leave.
+build_kubernetes_binary() {
+  local name=$1
+  local stamp=$TOOLS/.$name-$KUBERNETES_VERSION
+  if [ -x "$K8S_DIR/$name" ] && [ -f "$stamp" ]; then return; fi
+  log "go build $name v$KUBERNETES_VERSION (5-10 minutes on a cold cache)"
   (cd "$here/tools/kube-apiserver" && GOFLAGS=-buildvcs=false go build -trimpath -ldflags "$(version_ldflags)" \
-    -o "$K8S_DIR/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver)
-  touch "$stamp"
-}
-
-# Built from the same wrapper module rather than taken from the machine, so client and server match.
-install_kubectl() {
-  local stamp=$TOOLS/.kubectl-$KUBERNETES_VERSION
-  if [ -x "$K8S_DIR/kubectl" ] && [ -f "$stamp" ]; then return; fi
-  log "go build kubectl v$KUBERNETES_VERSION"
-  (cd "$here/tools/kube-apiserver" && GOFLAGS=-buildvcs=false go build -trimpath -ldflags "$(version_ldflags)" \
-    -o "$K8S_DIR/kubectl" k8s.io/kubernetes/cmd/kubectl)
+    -o "$K8S_DIR/$name" "k8s.io/kubernetes/cmd/$name")
   touch "$stamp"
 }
 
@@ -88,9 +82,10 @@ install_python_client() {
 
 install_apt_packages
 install_livekit_server
-install_kube_apiserver
+build_kubernetes_binary kube-apiserver
 ln -sf "$(command -v etcd)" "$K8S_DIR/etcd"
-install_kubectl
+build_kubernetes_binary kubectl
+build_kubernetes_binary kube-controller-manager
 install_python_client
 
 cat >"$TOOLS/env" <<ENV
@@ -99,6 +94,7 @@ DIALTONE_LIVEKIT_SERVER=$BIN/livekit-server
 DIALTONE_KUBE_API_TEST_DIR=$TOOLS/kube-api-test
 DIALTONE_KUBERNETES_VERSION=$KUBERNETES_VERSION
 DIALTONE_KUBECTL=$K8S_DIR/kubectl
+DIALTONE_KUBE_CONTROLLER_MANAGER=$K8S_DIR/kube-controller-manager
 DIALTONE_PYTHON=$TOOLS/venv/bin/python
 ENV
 
@@ -107,6 +103,7 @@ echo "  livekit-server: $("$BIN/livekit-server" --version 2>&1 | head -1)"
 echo "  kube-apiserver: $("$K8S_DIR/kube-apiserver" --version 2>&1 | head -1)"
 echo "  etcd:           $("$K8S_DIR/etcd" --version 2>&1 | head -1)"
 echo "  kubectl:        $("$K8S_DIR/kubectl" version --client 2>&1 | head -1)"
+echo "  kube-controller-manager: $("$K8S_DIR/kube-controller-manager" --version 2>&1 | head -1)"
 echo "  sipp:           $({ sipp -v 2>&1 || true; } | grep -m1 -o 'SIPp v[^ ,]*')"
 echo "  baresip:        $(dpkg-query -W -f='${Version}' baresip)"
 echo "  libpulse0:      $(dpkg-query -W -f='${Version}' libpulse0)"

@@ -57,6 +57,7 @@ class OperatorIT {
         api.kubectlOk(null, "apply", "--server-side", "-f", Toolchain.root().resolve("crds").toString());
         api.kubectlOk(null, "wait", "--for=condition=Established", "--timeout=60s",
                 "crd/sipgateways.dialtone.io", "crd/siptrunks.dialtone.io", "crd/dispatchrules.dialtone.io");
+        api.startGarbageCollector(DIR.resolve("kube"));
         client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(api.kubeconfigYaml())).build();
         livekit = LiveKitServer.start(DIR.resolve("livekit"));
         operator = startOperator();
@@ -156,6 +157,18 @@ class OperatorIT {
                 "[{\"op\":\"remove\",\"path\":\"/spec/autoscaling\"}]");
         Eventually.until("autoscaler removed with spec.autoscaling", CONVERGE, () -> client.autoscaling().v2()
                 .horizontalPodAutoscalers().inNamespace(ns).withName("dialtone-gateway").get() == null, () -> "");
+
+        api.kubectlOk(null, "delete", "sipgateway", "dialtone", "-n", ns);
+        Eventually.until("deleting the SipGateway garbage-collects its children", Duration.ofSeconds(60), () ->
+                client.apps().deployments().inNamespace(ns).list().getItems().isEmpty()
+                        && client.services().inNamespace(ns).list().getItems().isEmpty()
+                        && client.rbac().roles().inNamespace(ns).list().getItems().isEmpty()
+                        && client.rbac().roleBindings().inNamespace(ns).list().getItems().isEmpty()
+                        && client.policy().v1().podDisruptionBudget().inNamespace(ns).list().getItems().isEmpty()
+                        && client.secrets().inNamespace(ns).withName("dialtone-routing").get() == null
+                        && client.serviceAccounts().inNamespace(ns).withName("dialtone-gateway").get() == null,
+                () -> kubectlGetAll(ns));
+        awaitCondition(SipTrunk.class, ns, "any-caller", "Ready", "False", "SipGateway dialtone (spec.gatewayRef) does not exist");
     }
 
     @Test
@@ -324,6 +337,14 @@ class OperatorIT {
         String out = api.kubectlOk(null, "get", "siptrunk", trunk, "-n", ns, "--no-headers", "-o",
                 "custom-columns=A:.status.activeCalls,T:.status.totalCalls,R:.status.rejectedCalls");
         return out.trim().replaceAll("\\s+", " ");
+    }
+
+    private static String kubectlGetAll(String ns) {
+        try {
+            return api.kubectlOk(null, "get", "deploy,svc,sa,role,rolebinding,pdb,secret", "-n", ns);
+        } catch (Exception e) {
+            return e.toString();
+        }
     }
 
     private static String kubectlGet(String ns) {

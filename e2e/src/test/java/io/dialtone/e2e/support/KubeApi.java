@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 public final class KubeApi implements AutoCloseable {
     private final KubeAPIServer server;
     private final Path kubeconfig;
+    private Process garbageCollector;
 
     private KubeApi(KubeAPIServer server, Path kubeconfig) {
         this.server = server;
@@ -45,6 +46,18 @@ public final class KubeApi implements AutoCloseable {
 
     public String kubeconfigYaml() throws IOException {
         return Files.readString(kubeconfig);
+    }
+
+    /**
+     * Starts kube-controller-manager with only its garbage collector, which deletes what owner references leave
+     * behind. kube-api-test runs no controllers of its own.
+     */
+    public void startGarbageCollector(Path workDir) throws IOException {
+        Files.createDirectories(workDir);
+        garbageCollector = new ProcessBuilder(Toolchain.kubeControllerManager().toString(),
+                "--kubeconfig=" + kubeconfig, "--controllers=garbage-collector-controller", "--leader-elect=false",
+                "--secure-port=0", "--use-service-account-credentials=false")
+                .redirectErrorStream(true).redirectOutput(workDir.resolve("kube-controller-manager.log").toFile()).start();
     }
 
     /** Runs kubectl against this server; {@code stdin} may be null. */
@@ -88,6 +101,9 @@ public final class KubeApi implements AutoCloseable {
 
     @Override
     public void close() {
+        if (garbageCollector != null) {
+            garbageCollector.destroy();
+        }
         server.stop();
     }
 

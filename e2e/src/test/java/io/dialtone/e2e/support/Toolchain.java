@@ -28,6 +28,10 @@ public final class Toolchain {
         return executable("DIALTONE_KUBECTL");
     }
 
+    public static Path kubeControllerManager() {
+        return executable("DIALTONE_KUBE_CONTROLLER_MANAGER");
+    }
+
     public static Path python() {
         return executable("DIALTONE_PYTHON");
     }
