@@ -9,6 +9,7 @@ import io.dialtone.config.CompiledRouting;
 import io.dialtone.e2e.support.Eventually;
 import io.dialtone.e2e.support.GatewayProcess;
 import io.dialtone.e2e.support.KubeApi;
+import io.dialtone.e2e.support.Kubelet;
 import io.dialtone.e2e.support.LiveKitServer;
 import io.dialtone.e2e.support.Ports;
 import io.dialtone.e2e.support.Processes;
@@ -20,7 +21,6 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.Config;
@@ -131,7 +131,7 @@ class OperatorIT {
         assertThat(routing.config().gateway().getSpec().livekit().apiKey()).isEqualTo("devkey");
         assertThat(routing.config().trunks()).extracting(t -> t.getMetadata().getName()).containsExactly("any-caller");
 
-        awaitCondition(SipTrunk.class, ns, "any-caller", "Ready", "True", "in routing revision " + revision);
+        awaitCondition(SipTrunk.class, ns, "any-caller", "Ready", "True", "in the routing of SipGateway dialtone");
         awaitCondition(SipTrunk.class, ns, "any-caller", "Propagated", "False", "no ready pod");
         awaitCondition(DispatchRule.class, ns, "room-per-caller", "Shadowed", "False", "");
         awaitCondition(SipGateway.class, ns, "dialtone", "Ready", "False", "no gateway pod is ready");
@@ -181,7 +181,7 @@ class OperatorIT {
                 metadata: {name: first}
                 spec: {gatewayRef: main, numbers: ["+15550100"]}
                 """, "apply", "--server-side", "-n", ns, "-f", "-");
-        awaitCondition(SipTrunk.class, ns, "first", "Ready", "True", "in routing revision");
+        awaitCondition(SipTrunk.class, ns, "first", "Ready", "True", "in the routing of SipGateway");
         api.kubectlOk("""
                 apiVersion: dialtone.io/v1alpha1
                 kind: SipTrunk
@@ -213,7 +213,7 @@ class OperatorIT {
 
         api.kubectlOk(null, "create", "secret", "generic", "pbx-credentials", "-n", ns,
                 "--from-literal=username=pbx", "--from-literal=password=first-password");
-        awaitCondition(SipTrunk.class, ns, "secured", "Ready", "True", "in routing revision");
+        awaitCondition(SipTrunk.class, ns, "secured", "Ready", "True", "in the routing of SipGateway");
         String before = routingRevision(ns, "main");
         assertThat(compiledPassword(ns, "main", "secured")).isEqualTo("first-password");
         api.kubectlOk(null, "patch", "secret", "pbx-credentials", "-n", ns, "--type", "merge", "-p",
@@ -223,7 +223,7 @@ class OperatorIT {
         assertThat(compiledPassword(ns, "main", "secured")).isEqualTo("rotated");
 
         api.kubectlOk(null, "delete", "siptrunk", "first", "-n", ns);
-        awaitCondition(SipTrunk.class, ns, "second", "Ready", "True", "in routing revision");
+        awaitCondition(SipTrunk.class, ns, "second", "Ready", "True", "in the routing of SipGateway");
         awaitCondition(SipTrunk.class, ns, "second", "Conflict", "False", "");
     }
 
@@ -249,10 +249,10 @@ class OperatorIT {
         awaitCondition(SipTrunk.class, ns, "vip-line", "Ready", "True", "");
 
         int adminPort = Ports.free();
-        Pod pod = standInForKubelet(ns, "dialtone-gateway-0", adminPort);
+        Pod pod = Kubelet.runPod(client, ns, "dialtone-gateway", "dialtone-gateway-0", adminPort);
         try (GatewayProcess gateway = GatewayProcess.startAsPod(api.kubeconfig(), ns, "dialtone-routing",
                 pod.getMetadata().getName(), pod.getMetadata().getUid(), adminPort, DIR.resolve("pod-" + ns))) {
-            awaitCondition(SipTrunk.class, ns, "any-caller", "Propagated", "True", "run routing revision");
+            awaitCondition(SipTrunk.class, ns, "any-caller", "Propagated", "True", "run generation 1");
             awaitCondition(SipGateway.class, ns, "dialtone", "Ready", "True", "1 pod(s) ready");
 
             SippScenario call = new SippScenario("counted-call").invite("").optional(100).optional(180).expect(200)
@@ -317,20 +317,6 @@ class OperatorIT {
                     .getMetadata().getResourceVersion()).as("an unchanged apply and a quiet gateway write nothing")
                     .isEqualTo(resourceVersion);
         }
-    }
-
-    /** What the kubelet would do for the Deployment: a Pod object with its labels, Running and Ready on 127.0.0.1. */
-    private static Pod standInForKubelet(String ns, String name, int adminPort) {
-        Deployment deployment = client.apps().deployments().inNamespace(ns).withName("dialtone-gateway").get();
-        var template = deployment.getSpec().getTemplate();
-        Pod pod = client.pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName(name)
-                .withLabels(template.getMetadata().getLabels()).endMetadata()
-                .withNewSpec().addNewContainer().withName("gateway").withImage("dialtone/gateway:test")
-                .addNewPort().withName("admin").withContainerPort(adminPort).endPort().endContainer().endSpec()
-                .build()).create();
-        pod.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Running").withPodIP("127.0.0.1")
-                .addNewCondition().withType("Ready").withStatus("True").endCondition().build());
-        return client.pods().inNamespace(ns).resource(pod).updateStatus();
     }
 
     private static String columns(String ns, String trunk) throws Exception {

@@ -62,6 +62,10 @@ public final class KubeApi implements AutoCloseable {
 
     /** Runs kubectl against this server; {@code stdin} may be null. */
     public Result kubectl(String stdin, String... args) throws IOException, InterruptedException {
+        return kubectl(stdin, 60, args);
+    }
+
+    public Result kubectl(String stdin, long timeoutSeconds, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Toolchain.kubectl().toString());
         command.add("--kubeconfig=" + kubeconfig);
@@ -74,9 +78,10 @@ public final class KubeApi implements AutoCloseable {
                 in.write(stdin.getBytes(StandardCharsets.UTF_8));
             }
         }
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             process.destroyForcibly();
-            throw new IllegalStateException("kubectl " + String.join(" ", args) + " did not finish within 60 s");
+            throw new IllegalStateException("kubectl " + String.join(" ", args) + " did not finish within "
+                    + timeoutSeconds + " s");
         }
         return new Result(process.exitValue(), out.join(), err.join());
     }

@@ -222,8 +222,10 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
         Map<String, String> ready = StatsScraper.readyPods(pods);
         String revision = compilation.succeeded() ? compilation.revision()
                 : previous == null ? null : previous.routingRevision();
-        Propagation propagation = Propagation.of(gateway.getMetadata().getName(), revision, ready,
-                registry.ledger(id).revisions());
+        Propagation propagation = revision == null
+                ? new Propagation(false, "SipGateway " + gateway.getMetadata().getName() + " has no routing revision yet")
+                : Propagation.of(gateway.getMetadata().getName(), "routing revision " + revision, ready,
+                registry.ledger(id).revisions(), revision::equals);
 
         Conditions conditions = new Conditions(previous == null ? null : previous.conditions(),
                 gateway.getMetadata().getGeneration());

@@ -1,10 +1,13 @@
 package io.dialtone.operator.status;
 
 import io.dialtone.operator.routing.Compilation;
+import io.dialtone.operator.routing.ResourceKey;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,9 +21,11 @@ import java.util.function.Predicate;
  * DispatchRule reconcilers read both to write their status. Each side wakes the others through inbound events.
  */
 public final class GatewayRegistry {
+    private static final int REVISIONS_KEPT = 64;
     private final Instant started = Instant.now();
     private final Map<ResourceID, Compilation> compilations = new ConcurrentHashMap<>();
     private final Map<ResourceID, CallLedger> ledgers = new ConcurrentHashMap<>();
+    private final Map<ResourceID, Map<String, Map<ResourceKey, Long>>> history = new ConcurrentHashMap<>();
     private volatile SimpleInboundEventSource<?> gatewayEvents;
     private volatile SimpleInboundEventSource<?> trunkEvents;
     private volatile SimpleInboundEventSource<?> ruleEvents;
@@ -33,11 +38,49 @@ public final class GatewayRegistry {
 
     /** @return the compilation it replaces, or null */
     public Compilation publish(ResourceID gateway, Compilation compilation) {
+        if (compilation.succeeded()) {
+            Map<ResourceKey, Long> generations = new HashMap<>();
+            compilation.outcomes().forEach((key, outcome) -> {
+                if (outcome.included()) {
+                    generations.put(key, outcome.generation());
+                }
+            });
+            Map<String, Map<ResourceKey, Long>> revisions = history.computeIfAbsent(gateway, id -> revisionHistory());
+            synchronized (revisions) {
+                revisions.put(compilation.revision(), generations);
+            }
+        }
         return compilations.put(gateway, compilation);
+    }
+
+    /**
+     * Whether a routing revision the gateway published holds this trunk or rule at this generation. A resource that
+     * did not change stays propagated while other edits roll out; only its own edit makes it wait for the pods.
+     */
+    public boolean holds(ResourceID gateway, String revision, ResourceKey key, long generation) {
+        Map<String, Map<ResourceKey, Long>> revisions = history.get(gateway);
+        if (revisions == null) {
+            return false;
+        }
+        synchronized (revisions) {
+            Map<ResourceKey, Long> generations = revisions.get(revision);
+            return generations != null && Long.valueOf(generation).equals(generations.get(key));
+        }
+    }
+
+    /** The last revisions; pods that run an older one are reported as behind. */
+    private static Map<String, Map<ResourceKey, Long>> revisionHistory() {
+        return new LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Map<ResourceKey, Long>> eldest) {
+                return size() > REVISIONS_KEPT;
+            }
+        };
     }
 
     public void forget(ResourceID gateway) {
         compilations.remove(gateway);
+        history.remove(gateway);
         ledgers.remove(gateway);
     }
 

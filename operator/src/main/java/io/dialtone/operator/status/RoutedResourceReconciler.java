@@ -101,7 +101,8 @@ public abstract class RoutedResourceReconciler<R extends CustomResource<?, S>, S
             Outcome outcome = compilation == null ? null
                     : compilation.outcomes().get(new ResourceKey(kind, resource.getMetadata().getName()));
             counts = registry.ledger(gatewayId).counts(new CallLedger.Key(kind, resource.getMetadata().getName()));
-            describe(conditions, membership.gateway(), gatewayId, compilation, outcome, generation);
+            describe(conditions, resource.getMetadata().getName(), membership.gateway(), gatewayId, compilation,
+                    outcome, generation);
         }
         S status = status(generation, base.plus(counts), conditions.build());
         if (Objects.equals(status, previous)) {
@@ -158,8 +159,8 @@ public abstract class RoutedResourceReconciler<R extends CustomResource<?, S>, S
         }
     }
 
-    private void describe(Conditions conditions, String gateway, ResourceID gatewayId, Compilation compilation,
-                          Outcome outcome, Long generation) {
+    private void describe(Conditions conditions, String name, String gateway, ResourceID gatewayId,
+                          Compilation compilation, Outcome outcome, Long generation) {
         long current = generation == null ? 0 : generation;
         if (compilation == null || outcome == null || outcome.generation() != current) {
             String message = "waiting for SipGateway " + gateway + " to compile generation " + current;
@@ -177,12 +178,13 @@ public abstract class RoutedResourceReconciler<R extends CustomResource<?, S>, S
                     .set(PROPAGATED, false, "NotInRouting", "left out of SipGateway " + gateway + "'s routing: "
                             + outcome.message());
         } else {
-            String message = "in routing revision " + compilation.revision() + " of SipGateway " + gateway
+            String message = "in the routing of SipGateway " + gateway
                     + (outcome.warnings().isEmpty() ? "" : "; warning: " + String.join("; ", outcome.warnings()));
             conditions.set(READY, true, outcome.warnings().isEmpty() ? "Compiled" : "CompiledWithWarnings", message);
-            CallLedger ledger = registry.ledger(gatewayId);
-            Propagation propagation = Propagation.of(gateway, compilation.revision(),
-                    StatsScraper.readyPods(registry.pods(gatewayId)), ledger.revisions());
+            ResourceKey key = new ResourceKey(kind, name);
+            Propagation propagation = Propagation.of(gateway, "generation " + current,
+                    StatsScraper.readyPods(registry.pods(gatewayId)), registry.ledger(gatewayId).revisions(),
+                    revision -> registry.holds(gatewayId, revision, key, current));
             conditions.set(PROPAGATED, propagation.done(), propagation.done() ? "Live" : "Waiting",
                     propagation.message());
         }

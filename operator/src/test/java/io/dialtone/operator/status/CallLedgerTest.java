@@ -78,10 +78,10 @@ class CallLedgerTest {
     @Test
     void propagationNamesThePodsThatAreBehind() {
         Map<String, String> ready = Map.of("u1", "pod-1", "u2", "pod-2");
-        assertThat(Propagation.of("gw", "r2", ready, Map.of("u1", "r2", "u2", "r2")).done()).isTrue();
-        Propagation waiting = Propagation.of("gw", "r2", ready, Map.of("u1", "r2", "u2", "r1"));
+        assertThat(Propagation.of("gw", "revision r2", ready, Map.of("u1", "r2", "u2", "r2"), "r2"::equals).done()).isTrue();
+        Propagation waiting = Propagation.of("gw", "revision r2", ready, Map.of("u1", "r2", "u2", "r1"), "r2"::equals);
         assertThat(waiting.done()).isFalse();
-        assertThat(waiting.message()).isEqualTo("1 of 2 ready pod(s) run routing revision r2; waiting for pod-2");
-        assertThat(Propagation.of("gw", "r2", Map.of(), Map.of()).message()).contains("no ready pod");
+        assertThat(waiting.message()).isEqualTo("1 of 2 ready pod(s) run revision r2; waiting for pod-2");
+        assertThat(Propagation.of("gw", "revision r2", Map.of(), Map.of(), "r2"::equals).message()).contains("no ready pod");
     }
 }
