@@ -158,16 +158,7 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
                     + String.join("; ", compilation.problems()));
         }
         context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
-        if (previous == null || !Objects.equals(previous.revision(), compilation.revision())
-                || !previous.outcomes().equals(compilation.outcomes())) {
-            Set<ResourceKey> affected = new LinkedHashSet<>(compilation.outcomes().keySet());
-            if (previous != null) {
-                affected.addAll(previous.outcomes().keySet());
-            }
-            trunks.forEach(t -> affected.add(ResourceKey.of(t)));
-            rules.forEach(r -> affected.add(ResourceKey.of(r)));
-            affected.forEach(key -> registry.wake(key.kind(), namespace, key.name()));
-        }
+        wakeChanged(namespace, previous, compilation);
         SipGatewayStatus status = status(gateway, compilation, context);
         if (Objects.equals(status, gateway.getStatus())) {
             return UpdateControl.noUpdate();
@@ -176,6 +167,25 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
         patch.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
         patch.setStatus(status);
         return UpdateControl.patchStatus(patch);
+    }
+
+    /**
+     * Wakes the trunks and rules whose outcome this compilation changed, and those it dropped; all of them when the
+     * gateway itself became (un)compilable.
+     */
+    private void wakeChanged(String namespace, Compilation previous, Compilation compilation) {
+        Set<ResourceKey> affected = new LinkedHashSet<>();
+        boolean all = previous == null || !previous.problems().equals(compilation.problems());
+        compilation.outcomes().forEach((key, outcome) -> {
+            if (all || !outcome.equals(previous.outcomes().get(key))) {
+                affected.add(key);
+            }
+        });
+        if (previous != null) {
+            previous.outcomes().keySet().stream().filter(key -> !compilation.outcomes().containsKey(key))
+                    .forEach(affected::add);
+        }
+        affected.forEach(key -> registry.wake(key.kind(), namespace, key.name()));
     }
 
     private static Map<String, String> decode(Secret secret) {

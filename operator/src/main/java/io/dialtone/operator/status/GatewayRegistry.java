@@ -68,6 +68,12 @@ public final class GatewayRegistry {
         }
     }
 
+    /** Whether every ready pod of the gateway runs a revision with this generation of the resource. */
+    public Propagation propagation(ResourceID gateway, ResourceKey key, long generation) {
+        return Propagation.of(gateway.getName(), "generation " + generation, StatsScraper.readyPods(pods(gateway)),
+                ledger(gateway).revisions(), revision -> holds(gateway, revision, key, generation));
+    }
+
     /** The last revisions; pods that run an older one are reported as behind. */
     private static Map<String, Map<ResourceKey, Long>> revisionHistory() {
         return new LinkedHashMap<>() {

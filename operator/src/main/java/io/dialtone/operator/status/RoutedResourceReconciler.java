@@ -70,6 +70,10 @@ public abstract class RoutedResourceReconciler<R extends CustomResource<?, S>, S
                         .withSecondaryToPrimaryMapper(gateway -> context.getPrimaryCache()
                                 .list(gateway.getMetadata().getNamespace()).map(ResourceID::fromResource)
                                 .collect(Collectors.toSet()))
+                        // A gateway's status changes with every call; only its coming, going or spec matter here,
+                        // and the gateway side wakes the resources its compilations and pods affect.
+                        .withOnUpdateFilter((now, before) -> !Objects.equals(now.getMetadata().getGeneration(),
+                                before.getMetadata().getGeneration()))
                         .build(), context);
         SimpleInboundEventSource<R> wakeups = new SimpleInboundEventSource<>(kind + "-wakeups");
         register(wakeups);
@@ -90,6 +94,7 @@ public abstract class RoutedResourceReconciler<R extends CustomResource<?, S>, S
         Long generation = resource.getMetadata().getGeneration();
         Conditions conditions = new Conditions(previous == null ? null : conditions(previous), generation);
         CallLedger.Counts counts = CallLedger.Counts.NONE;
+        boolean compiling = false;
 
         if (membership.gateway() == null) {
             conditions.set(READY, false, membership.reason(), membership.message())
@@ -101,11 +106,12 @@ public abstract class RoutedResourceReconciler<R extends CustomResource<?, S>, S
             Outcome outcome = compilation == null ? null
                     : compilation.outcomes().get(new ResourceKey(kind, resource.getMetadata().getName()));
             counts = registry.ledger(gatewayId).counts(new CallLedger.Key(kind, resource.getMetadata().getName()));
-            describe(conditions, resource.getMetadata().getName(), membership.gateway(), gatewayId, compilation,
-                    outcome, generation);
+            compiling = !describe(conditions, resource.getMetadata().getName(), membership.gateway(), gatewayId,
+                    compilation, outcome, generation);
         }
         S status = status(generation, base.plus(counts), conditions.build());
-        if (Objects.equals(status, previous)) {
+        if (Objects.equals(status, previous) || (previous == null && compiling)) {
+            // A new resource waits for its gateway's compilation, which wakes it: one status write, not two.
             return UpdateControl.noUpdate();
         }
         announce(resource, previous, status);
@@ -159,15 +165,16 @@ public abstract class RoutedResourceReconciler<R extends CustomResource<?, S>, S
         }
     }
 
-    private void describe(Conditions conditions, String name, String gateway, ResourceID gatewayId,
-                          Compilation compilation, Outcome outcome, Long generation) {
+    /** @return false while the gateway has not compiled this generation yet */
+    private boolean describe(Conditions conditions, String name, String gateway, ResourceID gatewayId,
+                             Compilation compilation, Outcome outcome, Long generation) {
         long current = generation == null ? 0 : generation;
         if (compilation == null || outcome == null || outcome.generation() != current) {
             String message = "waiting for SipGateway " + gateway + " to compile generation " + current;
             conditions.set(READY, Conditions.UNKNOWN, "Compiling", message)
                     .set(PROPAGATED, Conditions.UNKNOWN, "Compiling", message);
             setConflict(conditions, null);
-            return;
+            return false;
         }
         if (!compilation.succeeded()) {
             String message = "SipGateway " + gateway + " cannot be compiled, so its pods keep their routing: "
@@ -181,10 +188,7 @@ public abstract class RoutedResourceReconciler<R extends CustomResource<?, S>, S
             String message = "in the routing of SipGateway " + gateway
                     + (outcome.warnings().isEmpty() ? "" : "; warning: " + String.join("; ", outcome.warnings()));
             conditions.set(READY, true, outcome.warnings().isEmpty() ? "Compiled" : "CompiledWithWarnings", message);
-            ResourceKey key = new ResourceKey(kind, name);
-            Propagation propagation = Propagation.of(gateway, "generation " + current,
-                    StatsScraper.readyPods(registry.pods(gatewayId)), registry.ledger(gatewayId).revisions(),
-                    revision -> registry.holds(gatewayId, revision, key, current));
+            Propagation propagation = registry.propagation(gatewayId, new ResourceKey(kind, name), current);
             conditions.set(PROPAGATED, propagation.done(), propagation.done() ? "Live" : "Waiting",
                     propagation.message());
         }
@@ -193,6 +197,7 @@ public abstract class RoutedResourceReconciler<R extends CustomResource<?, S>, S
             conditions.set(SHADOWED, outcome.shadowed() != null, outcome.shadowed() != null ? "NeverMatches" : "Reachable",
                     outcome.shadowed() != null ? outcome.shadowed() : "some calls can match this rule");
         }
+        return true;
     }
 
     private static void setConflict(Conditions conditions, String conflict) {

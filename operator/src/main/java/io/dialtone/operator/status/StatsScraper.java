@@ -71,6 +71,7 @@ public final class StatsScraper implements AutoCloseable {
     /** Scrapes one gateway's pods now; returns whose counts changed. Public for the end-to-end tests' sake. */
     public Set<CallLedger.Key> scrape(ResourceID gateway) {
         CallLedger ledger = registry.ledger(gateway);
+        Map<ResourceKey, Boolean> propagatedBefore = propagated(gateway);
         List<Pod> pods = registry.pods(gateway).stream().filter(StatsScraper::running).toList();
         Set<String> uids = new HashSet<>();
         pods.forEach(p -> uids.add(p.getMetadata().getUid()));
@@ -82,24 +83,34 @@ public final class StatsScraper implements AutoCloseable {
             }
         }
         if (!changed.isEmpty()) {
-            wake(gateway, changed);
+            wake(gateway, changed, propagatedBefore);
         }
         return changed;
     }
 
-    private void wake(ResourceID gateway, Set<CallLedger.Key> changed) {
+    /** Wakes the gateway, and the trunks and rules whose counts changed or whose pods caught up or fell behind. */
+    private void wake(ResourceID gateway, Set<CallLedger.Key> changed, Map<ResourceKey, Boolean> propagatedBefore) {
         registry.wakeGateway(gateway);
-        Compilation compilation = registry.compilation(gateway);
-        if (compilation == null) {
-            return;
-        }
         String namespace = gateway.getNamespace().orElseThrow();
-        boolean all = changed.contains(CallLedger.Key.PODS);
-        for (ResourceKey key : compilation.outcomes().keySet()) {
-            if (all || changed.contains(new CallLedger.Key(key.kind(), key.name()))) {
+        Map<ResourceKey, Boolean> propagatedNow = changed.contains(CallLedger.Key.PODS) ? propagated(gateway)
+                : propagatedBefore;
+        for (Map.Entry<ResourceKey, Boolean> entry : propagatedNow.entrySet()) {
+            ResourceKey key = entry.getKey();
+            if (changed.contains(new CallLedger.Key(key.kind(), key.name()))
+                    || !entry.getValue().equals(propagatedBefore.get(key))) {
                 registry.wake(key.kind(), namespace, key.name());
             }
         }
+    }
+
+    private Map<ResourceKey, Boolean> propagated(ResourceID gateway) {
+        Compilation compilation = registry.compilation(gateway);
+        Map<ResourceKey, Boolean> propagated = new java.util.HashMap<>();
+        if (compilation != null) {
+            compilation.outcomes().forEach((key, outcome) -> propagated.put(key,
+                    registry.propagation(gateway, key, outcome.generation()).done()));
+        }
+        return propagated;
     }
 
     private StatsDocument fetch(Pod pod) {
