@@ -64,8 +64,12 @@ class OperatorIT {
     }
 
     private static DialtoneOperator startOperator() {
+        return startOperator(null);
+    }
+
+    private static DialtoneOperator startOperator(String leaseNamespace) {
         DialtoneOperator started = new DialtoneOperator(client, new DialtoneOperator.Settings(Set.of(),
-                "dialtone/gateway:test", Duration.ofMillis(500), null));
+                "dialtone/gateway:test", Duration.ofMillis(500), leaseNamespace));
         started.start();
         return started;
     }
@@ -297,7 +301,9 @@ class OperatorIT {
                     .getStatus().totalCalls()).isEqualTo(1);
 
             operator.close();
-            operator = startOperator();
+            operator = startOperator("default");
+            Eventually.until("the restarted operator holds its leader-election Lease", CONVERGE, () -> client.leases()
+                    .inNamespace("default").withName("dialtone-operator").get() != null, () -> "");
             Thread.sleep(3000);
             assertThat(columns(ns, "any-caller")).as("totals after an operator restart").isEqualTo("0 1 0");
             assertThat(columns(ns, "vip-line")).isEqualTo("0 0 1");

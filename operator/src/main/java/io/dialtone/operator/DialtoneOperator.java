@@ -8,6 +8,7 @@ import io.dialtone.operator.status.GatewayRegistry;
 import io.dialtone.operator.status.SipTrunkReconciler;
 import io.dialtone.operator.status.StatsScraper;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import java.time.Clock;
@@ -33,6 +34,7 @@ public final class DialtoneOperator implements AutoCloseable {
     private final StatsScraper scraper;
     private final Set<String> namespaces;
     private final Duration statsInterval;
+    private volatile boolean closing;
 
     public DialtoneOperator(KubernetesClient client, Settings settings) {
         GatewayImage.use(settings.gatewayImage());
@@ -43,7 +45,11 @@ public final class DialtoneOperator implements AutoCloseable {
             o.withKubernetesClient(client).withCloseClientOnStop(false);
             if (settings.leaseNamespace() != null) {
                 o.withLeaderElectionConfiguration(new LeaderElectionConfiguration("dialtone-operator",
-                        settings.leaseNamespace()));
+                        settings.leaseNamespace(), LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+                        LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+                        LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, null,
+                        new LeaderCallbacks(() -> LOG.info("leading: this replica reconciles"), this::lostLead,
+                                leader -> LOG.info("leader is {}", leader)), false));
             }
         });
         EventRecorder events = new EventRecorder(client, EVENT_INTERVAL, Clock.systemUTC());
@@ -57,6 +63,17 @@ public final class DialtoneOperator implements AutoCloseable {
                                    Settings settings) {
         if (!settings.namespaces().isEmpty()) {
             o.settingNamespaces(settings.namespaces());
+        }
+    }
+
+    /**
+     * A replica that loses its lease while running must stop acting at once, or two would write; the Deployment
+     * restarts it as a follower. Losing it because it is being closed is no reason to end the process.
+     */
+    private void lostLead() {
+        if (!closing) {
+            LOG.error("lost the leader-election lease; exiting so that another replica takes over");
+            System.exit(1);
         }
     }
 
@@ -74,6 +91,7 @@ public final class DialtoneOperator implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
         scraper.close();
         operator.stop();
     }
