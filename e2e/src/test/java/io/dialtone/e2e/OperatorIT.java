@@ -315,6 +315,15 @@ class OperatorIT {
             Eventually.until("a call after the restart adds to the kept total", CONVERGE,
                     () -> columns(ns, "any-caller").equals("0 2 0"), () -> kubectlGet(ns));
 
+            String published = routingRevision(ns);
+            api.kubectlOk(null, "patch", "secret", "dialtone-routing", "-n", ns, "--type", "merge", "-p",
+                    "{\"data\":{\"" + CompiledRouting.KEY + "\":\"bm90IGd6aXA=\"}}");
+            gateway.awaitLog("configuration change refused", CONVERGE);
+            assertThat(gateway.get("/stats").body()).as("a bad document leaves the running revision")
+                    .contains("\"revision\":\"" + published + "\"");
+            Eventually.until("the operator restores the routing Secret someone broke", CONVERGE, () ->
+                    compiled(ns, "dialtone").revision().equals(published), () -> "");
+
             String resourceVersion = client.resources(SipTrunk.class).inNamespace(ns).withName("any-caller").get()
                     .getMetadata().getResourceVersion();
             api.kubectlOk(null, "apply", "--server-side", "-n", ns, "-f", quickstart.toString());

@@ -114,10 +114,18 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
         return context.getPrimaryCache().list(namespace).map(ResourceID::fromResource).collect(Collectors.toSet());
     }
 
-    /** Gateways whose last compilation read this Secret: a rotated password or key recompiles them. */
+    /**
+     * Gateways whose last compilation read this Secret: a rotated password or key recompiles them. A routing Secret
+     * maps to its gateway, so one edited by hand is put back.
+     */
     private Set<ResourceID> readers(Secret secret) {
         String namespace = secret.getMetadata().getNamespace();
         Set<ResourceID> readers = new LinkedHashSet<>();
+        Map<String, String> labels = secret.getMetadata().getLabels();
+        if (labels != null && GatewayNames.MANAGED_BY.equals(labels.get(GatewayNames.LABEL_MANAGED_BY))
+                && labels.get(GatewayNames.LABEL_INSTANCE) != null) {
+            readers.add(new ResourceID(labels.get(GatewayNames.LABEL_INSTANCE), namespace));
+        }
         for (ResourceID gateway : registry.gateways()) {
             Compilation compilation = registry.compilation(gateway);
             if (namespace.equals(gateway.getNamespace().orElse(null)) && compilation != null
@@ -200,17 +208,21 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
         return data;
     }
 
-    /** Writes the routing Secret when its revision changed; pods pick it up through their watch. */
+    /**
+     * Writes the routing Secret when its content differs from the compilation, a new revision or a Secret someone
+     * edited by hand; pods pick it up through their watch.
+     */
     private void publishRouting(SipGateway gateway, Compilation compilation, InformerEventSource<Secret, SipGateway> secrets,
                                 Context<SipGateway> context) {
         String namespace = gateway.getMetadata().getNamespace();
         String secretName = GatewayNames.routingSecret(gateway);
         Secret existing = secrets.get(new ResourceID(secretName, namespace)).orElse(null);
+        Secret desired = GatewayResources.routingSecret(gateway, compilation);
         if (existing != null && existing.getMetadata().getAnnotations() != null && compilation.revision()
-                .equals(existing.getMetadata().getAnnotations().get(CompiledRouting.REVISION_ANNOTATION))) {
+                .equals(existing.getMetadata().getAnnotations().get(CompiledRouting.REVISION_ANNOTATION))
+                && desired.getData().equals(existing.getData())) {
             return;
         }
-        Secret desired = GatewayResources.routingSecret(gateway, compilation);
         context.getClient().resource(desired).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
         String summary = "routing revision " + compilation.revision() + ": " + compilation.included() + " of "
                 + compilation.outcomes().size() + " trunks and rules";
