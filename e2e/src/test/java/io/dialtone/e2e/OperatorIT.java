@@ -107,7 +107,7 @@ class OperatorIT {
         assertThat(container.getPorts()).extracting(p -> p.getName() + "/" + p.getContainerPort() + "/" + p.getProtocol())
                 .containsExactly("sip-udp/5060/UDP", "sip-tcp/5060/TCP", "admin/8080/TCP");
         assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
-        assertThat(deployment.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds()).isEqualTo(3630L);
+        assertThat(deployment.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds()).isEqualTo(3635L);
         assertThat(deployment.getMetadata().getLabels()).containsEntry("app.kubernetes.io/managed-by", "dialtone-operator")
                 .containsEntry("app.kubernetes.io/instance", "dialtone");
 

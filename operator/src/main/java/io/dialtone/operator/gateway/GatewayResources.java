@@ -63,6 +63,11 @@ import java.util.Map;
 public final class GatewayResources {
     /** How long a pod gets beyond drain.timeout to stop after its calls ended: JVM shutdown and the last BYEs. */
     static final long SHUTDOWN_MARGIN_SECONDS = 30;
+    /**
+     * A terminating pod leaves the Service's endpoints at once, but load balancers and carriers take a few seconds
+     * to notice; the pod keeps taking calls that long before SIGTERM makes it refuse new ones.
+     */
+    static final long PRE_STOP_SECONDS = 5;
     static final String ACTIVE_CALLS_METRIC = "dialtone_gateway_active_calls";
     private static final int RUN_AS_USER = 10001;
 
@@ -123,7 +128,7 @@ public final class GatewayResources {
                 .withServiceAccountName(GatewayNames.workload(gateway))
                 .withHostNetwork(spec.hostNetwork() ? true : null)
                 .withDnsPolicy(spec.hostNetwork() ? "ClusterFirstWithHostNet" : null)
-                .withTerminationGracePeriodSeconds(drainSeconds + SHUTDOWN_MARGIN_SECONDS)
+                .withTerminationGracePeriodSeconds(PRE_STOP_SECONDS + drainSeconds + SHUTDOWN_MARGIN_SECONDS)
                 .withNewSecurityContext().withRunAsNonRoot(true).withRunAsUser((long) RUN_AS_USER)
                 .withRunAsGroup((long) RUN_AS_USER).withFsGroup((long) RUN_AS_USER)
                 .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().endSecurityContext()
@@ -179,6 +184,7 @@ public final class GatewayResources {
                 .withNewLivenessProbe().withNewHttpGet().withPath("/healthz")
                 .withPort(new IntOrString(GatewayNames.ADMIN_PORT_NAME)).endHttpGet()
                 .withInitialDelaySeconds(20).withPeriodSeconds(10).withFailureThreshold(3).endLivenessProbe()
+                .withNewLifecycle().withNewPreStop().withNewSleep(PRE_STOP_SECONDS).endPreStop().endLifecycle()
                 .withNewSecurityContext().withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
                 .withNewCapabilities().withDrop("ALL").endCapabilities().endSecurityContext()
                 .withVolumeMounts(mounts)

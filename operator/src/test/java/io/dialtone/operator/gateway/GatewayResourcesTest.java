@@ -41,7 +41,9 @@ class GatewayResourcesTest {
         assertThat(deployment.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
         assertThat(container.getResources().getRequests()).containsKeys("cpu", "memory");
         assertThat(deployment.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds())
-                .as("drain.timeout 1h plus the shutdown margin").isEqualTo(3600 + GatewayResources.SHUTDOWN_MARGIN_SECONDS);
+                .as("pre-stop pause, drain.timeout 1h and the shutdown margin")
+                .isEqualTo(GatewayResources.PRE_STOP_SECONDS + 3600 + GatewayResources.SHUTDOWN_MARGIN_SECONDS);
+        assertThat(container.getLifecycle().getPreStop().getSleep().getSeconds()).isEqualTo(5L);
         assertThat(deployment.getSpec().getSelector().getMatchLabels())
                 .containsOnlyKeys("app.kubernetes.io/name", "app.kubernetes.io/instance");
     }
