@@ -304,9 +304,9 @@ class OperatorIT {
             operator = startOperator("default");
             Eventually.until("the restarted operator holds its leader-election Lease", CONVERGE, () -> client.leases()
                     .inNamespace("default").withName("dialtone-operator").get() != null, () -> "");
-            Thread.sleep(3000);
-            assertThat(columns(ns, "any-caller")).as("totals after an operator restart").isEqualTo("0 1 0");
-            assertThat(columns(ns, "vip-line")).isEqualTo("0 0 1");
+            Eventually.holds("totals after an operator restart", Duration.ofSeconds(3),
+                    () -> columns(ns, "any-caller").equals("0 1 0") && columns(ns, "vip-line").equals("0 0 1"),
+                    () -> kubectlGet(ns));
 
             SippScenario another = new SippScenario("second-call").invite("").optional(100).optional(180).expect(200)
                     .ack("1").pause(200).bye("2").expect(200);
@@ -327,10 +327,9 @@ class OperatorIT {
             String resourceVersion = client.resources(SipTrunk.class).inNamespace(ns).withName("any-caller").get()
                     .getMetadata().getResourceVersion();
             api.kubectlOk(null, "apply", "--server-side", "-n", ns, "-f", quickstart.toString());
-            Thread.sleep(3000);
-            assertThat(client.resources(SipTrunk.class).inNamespace(ns).withName("any-caller").get()
-                    .getMetadata().getResourceVersion()).as("an unchanged apply and a quiet gateway write nothing")
-                    .isEqualTo(resourceVersion);
+            Eventually.holds("an unchanged apply and a quiet gateway write nothing", Duration.ofSeconds(3),
+                    () -> client.resources(SipTrunk.class).inNamespace(ns).withName("any-caller").get()
+                            .getMetadata().getResourceVersion().equals(resourceVersion), () -> kubectlGet(ns));
         }
     }
 

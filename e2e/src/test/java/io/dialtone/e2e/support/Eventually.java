@@ -27,4 +27,16 @@ public final class Eventually {
         }
         throw new AssertionError("not within " + timeout + ": " + what + "\n" + diagnosis.get(), last);
     }
+
+    /** For what must not change: checks every 200 ms for the whole period and fails at the first break. */
+    public static void holds(String what, Duration period, Callable<Boolean> condition, Supplier<String> diagnosis)
+            throws Exception {
+        Instant end = Instant.now().plus(period);
+        while (Instant.now().isBefore(end)) {
+            if (!Boolean.TRUE.equals(condition.call())) {
+                throw new AssertionError("stopped holding within " + period + ": " + what + "\n" + diagnosis.get());
+            }
+            LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
+        }
+    }
 }
