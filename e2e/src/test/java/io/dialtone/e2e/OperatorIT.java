@@ -271,11 +271,14 @@ class OperatorIT {
             });
             Eventually.until("kubectl get siptrunks shows the call as active", CONVERGE,
                     () -> columns(ns, "any-caller").equals("1 1 0"), () -> kubectlGet(ns));
+            assertThat(deletionCost(ns, pod)).as("a pod with a call costs more to delete").isEqualTo("1");
             Processes.Result result = running.get();
             assertThat(result.exitCode()).as("sipp: %s\n%s\ngateway log:\n%s", result.out(), result.err(), gateway.log())
                     .isZero();
             Eventually.until("kubectl get siptrunks shows the ended call in TOTAL only", CONVERGE,
                     () -> columns(ns, "any-caller").equals("0 1 0"), () -> kubectlGet(ns));
+            Eventually.until("an idle pod is the cheapest to delete", CONVERGE,
+                    () -> "0".equals(deletionCost(ns, pod)), () -> deletionCost(ns, pod));
 
             SippScenario refused = new SippScenario("refused-call").invite("").optional(100).expect(407)
                     .ackRejection("1").inviteWithCredentials("2", "pbx", "guess").optional(100)
@@ -331,6 +334,12 @@ class OperatorIT {
                     () -> client.resources(SipTrunk.class).inNamespace(ns).withName("any-caller").get()
                             .getMetadata().getResourceVersion().equals(resourceVersion), () -> kubectlGet(ns));
         }
+    }
+
+    private static String deletionCost(String ns, Pod pod) {
+        var annotations = client.pods().inNamespace(ns).withName(pod.getMetadata().getName()).get()
+                .getMetadata().getAnnotations();
+        return annotations == null ? null : annotations.get("controller.kubernetes.io/pod-deletion-cost");
     }
 
     private static String columns(String ns, String trunk) throws Exception {

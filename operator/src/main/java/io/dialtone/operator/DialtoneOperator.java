@@ -3,6 +3,7 @@ package io.dialtone.operator;
 import io.dialtone.operator.events.EventRecorder;
 import io.dialtone.operator.gateway.GatewayImage;
 import io.dialtone.operator.gateway.SipGatewayReconciler;
+import io.dialtone.operator.status.DeletionCost;
 import io.dialtone.operator.status.DispatchRuleReconciler;
 import io.dialtone.operator.status.GatewayRegistry;
 import io.dialtone.operator.status.SipTrunkReconciler;
@@ -56,7 +57,7 @@ public final class DialtoneOperator implements AutoCloseable {
         operator.register(new SipGatewayReconciler(registry, events), o -> namespaces(o, settings));
         operator.register(new SipTrunkReconciler(registry, events), o -> namespaces(o, settings));
         operator.register(new DispatchRuleReconciler(registry, events), o -> namespaces(o, settings));
-        scraper = new StatsScraper(registry, settings.statsInterval());
+        scraper = new StatsScraper(registry, new DeletionCost(client), settings.statsInterval());
     }
 
     private static void namespaces(io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider<?> o,

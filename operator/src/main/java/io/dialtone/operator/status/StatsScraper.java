@@ -37,6 +37,7 @@ public final class StatsScraper implements AutoCloseable {
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
 
     private final GatewayRegistry registry;
+    private final DeletionCost deletionCost;
     private final Duration interval;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -47,8 +48,9 @@ public final class StatsScraper implements AutoCloseable {
     /** Pods whose last scrape failed, so a failure is logged once, not every few seconds. */
     private final Set<String> failing = ConcurrentHashMap.newKeySet();
 
-    public StatsScraper(GatewayRegistry registry, Duration interval) {
+    public StatsScraper(GatewayRegistry registry, DeletionCost deletionCost, Duration interval) {
         this.registry = registry;
+        this.deletionCost = deletionCost;
         this.interval = interval;
     }
 
@@ -80,6 +82,7 @@ public final class StatsScraper implements AutoCloseable {
             StatsDocument stats = fetch(pod);
             if (stats != null) {
                 changed.addAll(ledger.observe(stats));
+                deletionCost.update(pod, stats.gateway().active());
             }
         }
         if (!changed.isEmpty()) {
