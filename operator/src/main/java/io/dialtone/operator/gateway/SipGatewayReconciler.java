@@ -72,6 +72,7 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
     private final GatewayRegistry registry;
     private final EventRecorder events;
     private final Map<String, CountBase> bases = new ConcurrentHashMap<>();
+    private final Map<ResourceID, String> compiledInputs = new ConcurrentHashMap<>();
 
     public SipGatewayReconciler(GatewayRegistry registry, EventRecorder events) {
         this.registry = registry;
@@ -150,12 +151,17 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
         InformerEventSource<Secret, SipGateway> secrets = (InformerEventSource<Secret, SipGateway>) context
                 .eventSourceRetriever().getEventSourceFor(Secret.class, "referenced-secrets");
 
-        Compilation compilation = RoutingCompiler.compile(gateway,
-                trunks.stream().filter(t -> Membership.belongs(t.getSpec().gatewayRef(), name, gatewaysHere)).toList(),
-                rules.stream().filter(r -> Membership.belongs(r.getSpec().gatewayRef(), name, gatewaysHere)).toList(),
-                secretName -> secrets.get(new ResourceID(secretName, namespace)).map(SipGatewayReconciler::decode)
-                        .orElse(null));
-        Compilation previous = registry.publish(id, compilation);
+        List<SipTrunk> members = trunks.stream()
+                .filter(t -> Membership.belongs(t.getSpec().gatewayRef(), name, gatewaysHere)).toList();
+        List<DispatchRule> memberRules = rules.stream()
+                .filter(r -> Membership.belongs(r.getSpec().gatewayRef(), name, gatewaysHere)).toList();
+        Compilation previous = registry.compilation(id);
+        String inputs = inputs(gateway, members, memberRules, previous, secrets);
+        Compilation compilation = previous != null && inputs.equals(compiledInputs.get(id)) ? previous
+                : RoutingCompiler.compile(gateway, members, memberRules, secretName -> secrets
+                .get(new ResourceID(secretName, namespace)).map(SipGatewayReconciler::decode).orElse(null));
+        compiledInputs.put(id, inputs);
+        registry.publish(id, compilation);
 
         if (compilation.succeeded()) {
             publishRouting(gateway, compilation, secrets, context);
@@ -175,6 +181,27 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
         patch.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
         patch.setStatus(status);
         return UpdateControl.patchStatus(patch);
+    }
+
+    /**
+     * What a compilation depends on: the gateway's and its trunks' and rules' specs (by UID and generation; their
+     * status writes do not count), and every Secret the last compilation read, present or missing. Pod changes and call counts wake the gateway every few seconds;
+     * with the same inputs the last compilation stands and nothing is compiled again.
+     */
+    private static String inputs(SipGateway gateway, List<SipTrunk> trunks, List<DispatchRule> rules,
+                                 Compilation previous, InformerEventSource<Secret, SipGateway> secrets) {
+        StringBuilder inputs = new StringBuilder(gateway.getMetadata().getUid()).append('/')
+                .append(gateway.getMetadata().getGeneration());
+        trunks.forEach(t -> inputs.append("|t:").append(t.getMetadata().getUid()).append('@')
+                .append(t.getMetadata().getGeneration()));
+        rules.forEach(r -> inputs.append("|r:").append(r.getMetadata().getUid()).append('@')
+                .append(r.getMetadata().getGeneration()));
+        if (previous != null) {
+            previous.secrets().stream().sorted().forEach(secret -> inputs.append("|s:").append(secret).append('@')
+                    .append(secrets.get(new ResourceID(secret, gateway.getMetadata().getNamespace()))
+                            .map(s -> s.getMetadata().getResourceVersion()).orElse("missing")));
+        }
+        return inputs.toString();
     }
 
     /**
