@@ -44,7 +44,7 @@ public record DispatchRuleSpec(
         ParticipantTemplate participant,
 
         @JsonPropertyDescription("Settings of the room the call joins: metadata, timeouts, agents.")
-        RoomTemplate room) {
+        RoomTemplate room) implements GatewayMember {
 
     public DispatchRuleSpec {
         trunkRefs = trunkRefs == null ? List.of() : List.copyOf(trunkRefs);

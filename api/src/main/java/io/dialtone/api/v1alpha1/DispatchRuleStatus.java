@@ -27,5 +27,5 @@ public record DispatchRuleStatus(
         String lastCallTime,
 
         @JsonPropertyDescription("Ready, Propagated, Conflict and Shadowed, each with a message that says what is wrong.")
-        List<Condition> conditions) implements CallCounts {
+        List<Condition> conditions) implements RoutedStatus {
 }

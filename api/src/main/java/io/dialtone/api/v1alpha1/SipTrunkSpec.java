@@ -58,7 +58,7 @@ public record SipTrunkSpec(
         String maxCallDuration,
 
         @JsonPropertyDescription("Codecs and media encryption for calls on this trunk.")
-        TrunkMedia media) {
+        TrunkMedia media) implements GatewayMember {
 
     /** Also what a call admitted without a trunk (acceptWithoutTrunk) rings and lasts for. */
     public static final String DEFAULT_RINGING_TIMEOUT = "30s";

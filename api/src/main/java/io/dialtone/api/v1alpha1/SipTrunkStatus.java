@@ -27,5 +27,5 @@ public record SipTrunkStatus(
         String lastCallTime,
 
         @JsonPropertyDescription("Ready, Propagated and Conflict, each with a message that says what is wrong.")
-        List<Condition> conditions) implements CallCounts {
+        List<Condition> conditions) implements RoutedStatus {
 }

@@ -1,6 +1,7 @@
 package io.dialtone.operator.status;
 
-import io.dialtone.api.v1alpha1.CallCounts;
+import io.dialtone.api.v1alpha1.GatewayMember;
+import io.dialtone.api.v1alpha1.RoutedStatus;
 import io.dialtone.api.v1alpha1.SipGateway;
 import io.dialtone.operator.events.EventRecorder;
 import io.dialtone.operator.routing.Compilation;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -30,8 +32,8 @@ import java.util.stream.Collectors;
  * gateway's latest compilation and pods, and call counts from the gateway's ledger. It never touches spec, and it
  * writes status only when something in it changed.
  */
-public abstract class RoutedResourceReconciler<R extends CustomResource<?, S>, S extends CallCounts>
-        implements Reconciler<R> {
+public abstract class RoutedResourceReconciler<R extends CustomResource<? extends GatewayMember, S>,
+        S extends RoutedStatus> implements Reconciler<R> {
     public static final String READY = "Ready";
     public static final String PROPAGATED = "Propagated";
     public static final String CONFLICT = "Conflict";
@@ -41,27 +43,26 @@ public abstract class RoutedResourceReconciler<R extends CustomResource<?, S>, S
     private final EventRecorder events;
     private final String kind;
     private final Class<R> type;
+    private final StatusFactory<S> statuses;
+    private final Consumer<SimpleInboundEventSource<?>> wakeupSink;
     private final Map<String, CountBase> bases = new ConcurrentHashMap<>();
 
-    protected RoutedResourceReconciler(GatewayRegistry registry, EventRecorder events, String kind, Class<R> type) {
+    protected RoutedResourceReconciler(GatewayRegistry registry, EventRecorder events, String kind, Class<R> type,
+                                       StatusFactory<S> statuses, Consumer<SimpleInboundEventSource<?>> wakeupSink) {
         this.registry = registry;
         this.events = events;
+        this.statuses = statuses;
+        this.wakeupSink = wakeupSink;
         this.kind = kind;
         this.type = type;
     }
 
-    protected abstract String gatewayRef(R resource);
-
-    protected abstract List<Condition> conditions(S status);
-
-    protected abstract Map<String, Long> rejections(S status);
-
-    protected abstract String lastCallTime(S status);
-
-    protected abstract S status(Long observedGeneration, CountBase.Totals totals, List<Condition> conditions);
-
-    /** Hands the registry the source through which the gateway side wakes this reconciler. */
-    protected abstract void register(SimpleInboundEventSource<R> wakeups);
+    /** The status record's canonical constructor: SipTrunkStatus::new, DispatchRuleStatus::new. */
+    @FunctionalInterface
+    protected interface StatusFactory<S> {
+        S create(Long observedGeneration, Long activeCalls, Long totalCalls, Long rejectedCalls,
+                 Map<String, Long> rejections, String lastCallTime, List<Condition> conditions);
+    }
 
     @Override
     public List<EventSource<?, R>> prepareEventSources(EventSourceContext<R> context) {
@@ -76,7 +77,7 @@ public abstract class RoutedResourceReconciler<R extends CustomResource<?, S>, S
                                 before.getMetadata().getGeneration()))
                         .build(), context);
         SimpleInboundEventSource<R> wakeups = new SimpleInboundEventSource<>(kind + "-wakeups");
-        register(wakeups);
+        wakeupSink.accept(wakeups);
         return List.of(gateways, wakeups);
     }
 
@@ -86,13 +87,14 @@ public abstract class RoutedResourceReconciler<R extends CustomResource<?, S>, S
         String namespace = resource.getMetadata().getNamespace();
         List<SipGateway> gateways = ((InformerEventSource<SipGateway, R>) context.eventSourceRetriever()
                 .getEventSourceFor(SipGateway.class)).list(namespace).toList();
-        Membership membership = Membership.of(kind, gatewayRef(resource), gateways);
+        Membership membership = Membership.of(kind, resource.getSpec() == null ? null
+                : resource.getSpec().gatewayRef(), gateways);
         S previous = resource.getStatus();
         CountBase base = bases.computeIfAbsent(resource.getMetadata().getUid(),
-                uid -> CountBase.of(previous, previous == null ? null : rejections(previous),
-                        previous == null ? null : lastCallTime(previous)));
+                uid -> CountBase.of(previous, previous == null ? null : previous.rejections(),
+                        previous == null ? null : previous.lastCallTime()));
         Long generation = resource.getMetadata().getGeneration();
-        Conditions conditions = new Conditions(previous == null ? null : conditions(previous), generation);
+        Conditions conditions = new Conditions(previous == null ? null : previous.conditions(), generation);
         CallLedger.Counts counts = CallLedger.Counts.NONE;
         boolean compiling = false;
 
@@ -109,7 +111,9 @@ public abstract class RoutedResourceReconciler<R extends CustomResource<?, S>, S
             compiling = !describe(conditions, resource.getMetadata().getName(), membership.gateway(), gatewayId,
                     compilation, outcome, generation);
         }
-        S status = status(generation, base.plus(counts), conditions.build());
+        CountBase.Totals totals = base.plus(counts);
+        S status = statuses.create(generation, totals.active(), totals.total(), totals.rejected(), totals.rejections(),
+                totals.lastCallTime(), conditions.build());
         if (Objects.equals(status, previous) || (previous == null && compiling)) {
             // A new resource waits for its gateway's compilation, which wakes it: one status write, not two.
             return UpdateControl.noUpdate();
@@ -128,8 +132,8 @@ public abstract class RoutedResourceReconciler<R extends CustomResource<?, S>, S
 
     /** Events for what a user should notice: a condition that turned, and calls that were rejected. */
     private void announce(R resource, S previous, S next) {
-        List<Condition> before = previous == null ? List.of() : conditions(previous);
-        for (Condition condition : conditions(next)) {
+        List<Condition> before = previous == null ? List.of() : previous.conditions();
+        for (Condition condition : next.conditions()) {
             boolean turned = before.stream().noneMatch(c -> c.getType().equals(condition.getType())
                     && c.getStatus().equals(condition.getStatus()));
             if (!turned) {
@@ -158,7 +162,7 @@ public abstract class RoutedResourceReconciler<R extends CustomResource<?, S>, S
         }
         long rejectedBefore = previous == null || previous.rejectedCalls() == null ? 0 : previous.rejectedCalls();
         if (next.rejectedCalls() != null && next.rejectedCalls() > rejectedBefore) {
-            Map<String, Long> reasons = rejections(next);
+            Map<String, Long> reasons = next.rejections();
             events.record(resource, EventRecorder.WARNING, "CallsRejected", next.rejectedCalls()
                     + " call(s) rejected so far: " + (reasons == null ? "" : reasons.entrySet().stream()
                     .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "))));
