@@ -1,10 +1,6 @@
 package io.dialtone.gateway.config;
 
-import io.dialtone.config.ConfigException;
-import io.dialtone.config.ConfigProblem;
-import io.dialtone.config.LoadedConfig;
 import io.dialtone.config.RoutingDocuments;
-import io.dialtone.routing.Finding;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
@@ -80,31 +76,7 @@ public final class FileConfigWatcher implements AutoCloseable {
 
     /** Loads the files again and applies them if they are valid; public so a signal or a test can ask for it. */
     public boolean reload() {
-        String running = state.current().revision();
-        try {
-            LoadedConfig loaded = RoutingDocuments.load(paths);
-            if (loaded.revision().equals(running)) {
-                LOG.debug("configuration files changed but revision {} is the same; nothing to apply", running);
-                return true;
-            }
-            state.apply(loaded);
-            LOG.info("applied configuration revision {} (was {}): {} trunk(s), {} rule(s)", loaded.revision(), running,
-                    loaded.config().trunks().size(), loaded.config().rules().size());
-            for (Finding finding : loaded.findings()) {
-                LOG.warn("configuration revision {}: {}", loaded.revision(), finding);
-            }
-            return true;
-        } catch (ConfigException e) {
-            for (ConfigProblem problem : e.problems()) {
-                LOG.error("configuration change refused: {}", problem);
-            }
-            LOG.error("configuration change refused with {} problem(s); still running revision {}",
-                    e.problems().size(), running);
-            return false;
-        } catch (RuntimeException e) {
-            LOG.error("configuration change refused: {}; still running revision {}", e.getMessage(), running, e);
-            return false;
-        }
+        return state.update(() -> RoutingDocuments.load(paths));
     }
 
     @Override

@@ -2,9 +2,7 @@ package io.dialtone.gateway.config;
 
 import io.dialtone.config.CompiledRouting;
 import io.dialtone.config.ConfigException;
-import io.dialtone.config.ConfigProblem;
 import io.dialtone.config.LoadedConfig;
-import io.dialtone.routing.Finding;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -76,6 +74,8 @@ public final class SecretConfigWatcher implements AutoCloseable {
     /** From now on, valid new revisions are applied to {@code routing}. */
     public void applyTo(RoutingState routing) {
         state.set(routing);
+        // A change that arrived between the first document and now is applied here, not lost.
+        informer.getStore().list().forEach(this::changed);
     }
 
     private synchronized void changed(Secret secret) {
@@ -85,31 +85,16 @@ public final class SecretConfigWatcher implements AutoCloseable {
             LOG.error("{} has no key {}; still running revision {}", source, CompiledRouting.KEY, running());
             return;
         }
-        String running = running();
+        byte[] document = Base64.getDecoder().decode(encoded);
+        RoutingState routing = state.get();
+        if (routing != null) {
+            routing.update(() -> CompiledRouting.load(source, document));
+            return;
+        }
         try {
-            LoadedConfig loaded = CompiledRouting.load(source, Base64.getDecoder().decode(encoded));
-            RoutingState routing = state.get();
-            if (routing == null) {
-                first.complete(loaded);
-                return;
-            }
-            if (loaded.revision().equals(running)) {
-                return;
-            }
-            routing.apply(loaded);
-            LOG.info("applied configuration revision {} (was {}): {} trunk(s), {} rule(s)", loaded.revision(), running,
-                    loaded.config().trunks().size(), loaded.config().rules().size());
-            for (Finding finding : loaded.findings()) {
-                LOG.warn("configuration revision {}: {}", loaded.revision(), finding);
-            }
+            first.complete(CompiledRouting.load(source, document));
         } catch (ConfigException e) {
-            for (ConfigProblem problem : e.problems()) {
-                LOG.error("configuration change refused: {}", problem);
-            }
-            LOG.error("configuration change refused with {} problem(s); still running revision {}",
-                    e.problems().size(), running);
-        } catch (RuntimeException e) {
-            LOG.error("configuration change refused: {}; still running revision {}", e.getMessage(), running, e);
+            e.problems().forEach(problem -> LOG.error("routing document refused: {}", problem));
         }
     }
 
