@@ -2,6 +2,7 @@ package io.dialtone.operator;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.dialtone.api.v1alpha1.Durations;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -63,7 +64,7 @@ public final class OperatorMain implements Callable<Integer> {
         KubernetesClient client = new KubernetesClientBuilder().build();
         CountDownLatch stop = new CountDownLatch(1);
         try (DialtoneOperator operator = new DialtoneOperator(client, new DialtoneOperator.Settings(
-                new LinkedHashSet<>(namespaces), gatewayImage, io.dialtone.api.v1alpha1.Durations.parse(statsInterval),
+                new LinkedHashSet<>(namespaces), gatewayImage, Durations.parse(statsInterval),
                 leaseNamespace))) {
             HttpServer server = HttpServer.create(new InetSocketAddress(healthPort), 16);
             server.createContext("/healthz", e -> respond(e, operator.healthy() ? 200 : 503, "ok\n"));

@@ -15,7 +15,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -108,7 +110,7 @@ public final class StatsScraper implements AutoCloseable {
 
     private Map<ResourceKey, Boolean> propagated(ResourceID gateway) {
         Compilation compilation = registry.compilation(gateway);
-        Map<ResourceKey, Boolean> propagated = new java.util.HashMap<>();
+        Map<ResourceKey, Boolean> propagated = new HashMap<>();
         if (compilation != null) {
             compilation.outcomes().forEach((key, outcome) -> propagated.put(key,
                     registry.propagation(gateway, key, outcome.generation()).done()));
@@ -159,7 +161,7 @@ public final class StatsScraper implements AutoCloseable {
 
     /** Ready pods by UID: the ones whose revision decides whether a change has propagated. */
     public static Map<String, String> readyPods(List<Pod> pods) {
-        Map<String, String> ready = new java.util.LinkedHashMap<>();
+        Map<String, String> ready = new LinkedHashMap<>();
         for (Pod pod : pods) {
             if (running(pod) && pod.getMetadata().getDeletionTimestamp() == null && pod.getStatus().getConditions() != null
                     && pod.getStatus().getConditions().stream()
