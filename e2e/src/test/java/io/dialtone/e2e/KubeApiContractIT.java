@@ -3,11 +3,13 @@ package io.dialtone.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dialtone.api.v1alpha1.SpecRules;
+import io.dialtone.e2e.support.Eventually;
 import io.dialtone.e2e.support.KubeApi;
 import io.dialtone.e2e.support.Toolchain;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -81,6 +83,10 @@ class KubeApiContractIT {
 
     @Test
     void kubectlExplainShowsTheFieldDescriptions() throws Exception {
+        // The API server publishes a new CRD's OpenAPI schema a moment after the CRD is Established.
+        Eventually.until("kubectl explain knows the CRDs", Duration.ofSeconds(30),
+                () -> api.kubectl(null, "explain", "siptrunk.spec.allowedAddresses").exitCode() == 0,
+                () -> "kubectl explain siptrunk.spec.allowedAddresses kept failing");
         assertThat(api.kubectlOk(null, "explain", "siptrunk.spec.allowedAddresses"))
                 .contains("Sources allowed to call");
         assertThat(api.kubectlOk(null, "explain", "dispatchrule.spec.individual.noRandomness"))

@@ -45,6 +45,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -165,7 +166,7 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
 
         if (compilation.succeeded()) {
             publishRouting(gateway, compilation, secrets, context);
-        } else {
+        } else if (compilation != previous) {
             LOG.warn("SipGateway {}/{} cannot be compiled, its pods keep their routing: {}", namespace, name,
                     compilation.problems());
             events.record(gateway, EventRecorder.WARNING, "CompileFailed", "pods keep their routing: "
@@ -185,17 +186,16 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
 
     /**
      * What a compilation depends on: the gateway's and its trunks' and rules' specs (by UID and generation; their
-     * status writes do not count), and every Secret the last compilation read, present or missing. Pod changes and call counts wake the gateway every few seconds;
-     * with the same inputs the last compilation stands and nothing is compiled again.
+     * status writes do not count), and every Secret the last compilation read, present or missing. Pod changes and
+     * call counts wake the gateway every few seconds; with the same inputs the last compilation stands.
      */
     private static String inputs(SipGateway gateway, List<SipTrunk> trunks, List<DispatchRule> rules,
                                  Compilation previous, InformerEventSource<Secret, SipGateway> secrets) {
         StringBuilder inputs = new StringBuilder(gateway.getMetadata().getUid()).append('/')
                 .append(gateway.getMetadata().getGeneration());
-        trunks.forEach(t -> inputs.append("|t:").append(t.getMetadata().getUid()).append('@')
-                .append(t.getMetadata().getGeneration()));
-        rules.forEach(r -> inputs.append("|r:").append(r.getMetadata().getUid()).append('@')
-                .append(r.getMetadata().getGeneration()));
+        Stream.concat(trunks.stream(), rules.stream())
+                .map(r -> r.getMetadata().getUid() + "@" + r.getMetadata().getGeneration()).sorted()
+                .forEach(member -> inputs.append('|').append(member));
         if (previous != null) {
             previous.secrets().stream().sorted().forEach(secret -> inputs.append("|s:").append(secret).append('@')
                     .append(secrets.get(new ResourceID(secret, gateway.getMetadata().getNamespace()))
