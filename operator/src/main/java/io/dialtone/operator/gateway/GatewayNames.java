@@ -12,7 +12,6 @@ public final class GatewayNames {
     public static final String LABEL_COMPONENT = "app.kubernetes.io/component";
     public static final String LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
     public static final String LABEL_PART_OF = "app.kubernetes.io/part-of";
-    public static final String LABEL_VERSION = "app.kubernetes.io/version";
     /** Selects everything the operator manages, for its informers. */
     public static final String MANAGED_SELECTOR = LABEL_MANAGED_BY + "=" + MANAGED_BY;
     public static final String GATEWAY_PODS_SELECTOR = MANAGED_SELECTOR + "," + LABEL_COMPONENT + "=gateway";
@@ -31,12 +30,8 @@ public final class GatewayNames {
         return gateway.getMetadata().getName() + "-sip";
     }
 
-    public static String routingSecret(String gateway) {
-        return gateway + "-routing";
-    }
-
     public static String routingSecret(SipGateway gateway) {
-        return routingSecret(gateway.getMetadata().getName());
+        return gateway.getMetadata().getName() + "-routing";
     }
 
     /** The labels that pick a gateway's pods: stable for the Deployment's immutable selector. */

@@ -86,9 +86,9 @@ public final class RoutingCompiler {
                 includedRules.put(rule.getMetadata().getName(), resolved);
             }
         }
-        Map<String, HasMetadata> originals = new HashMap<>();
-        trunks.forEach(t -> originals.put("SipTrunk/" + t.getMetadata().getName(), t));
-        rules.forEach(r -> originals.put("DispatchRule/" + r.getMetadata().getName(), r));
+        Map<ResourceKey, HasMetadata> originals = new HashMap<>();
+        trunks.forEach(t -> originals.put(ResourceKey.of(t), t));
+        rules.forEach(r -> originals.put(ResourceKey.of(r), r));
 
         Map<ResourceKey, String> conflicts = new HashMap<>();
         Map<ResourceKey, String> shadowed = new HashMap<>();
@@ -102,8 +102,8 @@ public final class RoutingCompiler {
                     case INVALID -> removed |= leaveOut(key, REASON_INVALID, finding.message(), includedTrunks,
                             includedRules, originals, outcomes);
                     case TRUNK_CONFLICT, RULE_CONFLICT -> {
-                        HasMetadata self = originals.get(finding.kind() + "/" + finding.name());
-                        HasMetadata other = originals.get(finding.kind() + "/" + finding.other());
+                        HasMetadata self = originals.get(key);
+                        HasMetadata other = originals.get(new ResourceKey(finding.kind(), finding.other()));
                         boolean loses = OLDEST_FIRST.compare(self, other) > 0;
                         String message = finding.message() + (loses
                                 ? ". Left out of the routing table: " + finding.kind() + " " + finding.other()
@@ -174,12 +174,12 @@ public final class RoutingCompiler {
     }
 
     private static boolean leaveOut(ResourceKey key, String reason, String message, Map<String, SipTrunk> trunks,
-                                    Map<String, DispatchRule> rules, Map<String, HasMetadata> originals,
+                                    Map<String, DispatchRule> rules, Map<ResourceKey, HasMetadata> originals,
                                     Map<ResourceKey, Outcome> outcomes) {
         boolean removed = "SipTrunk".equals(key.kind()) ? trunks.remove(key.name()) != null
                 : rules.remove(key.name()) != null;
         if (removed) {
-            outcomes.put(key, new Outcome(generation(originals.get(key.kind() + "/" + key.name())), reason, message,
+            outcomes.put(key, new Outcome(generation(originals.get(key)), reason, message,
                     null, null, List.of()));
         }
         return removed;

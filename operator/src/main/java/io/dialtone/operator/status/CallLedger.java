@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -28,10 +27,6 @@ public final class CallLedger {
     /** Counts for one key: active now, and accepted/rejected since the operator started. */
     public record Counts(long active, long total, Map<String, Long> rejections, Instant lastCallTime) {
         public static final Counts NONE = new Counts(0, 0, Map.of(), null);
-
-        public long rejected() {
-            return rejections.values().stream().mapToLong(Long::longValue).sum();
-        }
     }
 
     private record Accumulated(long total, Map<String, Long> rejections, Instant lastCallTime) {
@@ -149,9 +144,5 @@ public final class CallLedger {
         Map<String, String> revisions = new HashMap<>();
         lastSeen.forEach((uid, stats) -> revisions.put(uid, stats.revision()));
         return revisions;
-    }
-
-    public synchronized List<String> draining() {
-        return lastSeen.values().stream().filter(StatsDocument::draining).map(s -> s.pod().name()).toList();
     }
 }

@@ -41,8 +41,4 @@ public final class Conditions {
     public List<Condition> build() {
         return List.copyOf(next);
     }
-
-    public static boolean isTrue(List<Condition> conditions, String type) {
-        return conditions != null && conditions.stream().anyMatch(c -> type.equals(c.getType()) && TRUE.equals(c.getStatus()));
-    }
 }

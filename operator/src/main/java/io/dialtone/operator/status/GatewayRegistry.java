@@ -36,8 +36,7 @@ public final class GatewayRegistry {
         return compilations.get(gateway);
     }
 
-    /** @return the compilation it replaces, or null */
-    public Compilation publish(ResourceID gateway, Compilation compilation) {
+    public void publish(ResourceID gateway, Compilation compilation) {
         if (compilation.succeeded()) {
             Map<ResourceKey, Long> generations = new HashMap<>();
             compilation.outcomes().forEach((key, outcome) -> {
@@ -50,7 +49,7 @@ public final class GatewayRegistry {
                 revisions.put(compilation.revision(), generations);
             }
         }
-        return compilations.put(gateway, compilation);
+        compilations.put(gateway, compilation);
     }
 
     /**
@@ -70,8 +69,26 @@ public final class GatewayRegistry {
 
     /** Whether every ready pod of the gateway runs a revision with this generation of the resource. */
     public Propagation propagation(ResourceID gateway, ResourceKey key, long generation) {
-        return Propagation.of(gateway.getName(), "generation " + generation, StatsScraper.readyPods(pods(gateway)),
-                ledger(gateway).revisions(), revision -> holds(gateway, revision, key, generation));
+        return propagation(gateway, key, generation, StatsScraper.readyPods(pods(gateway)), ledger(gateway).revisions());
+    }
+
+    /** Whether each trunk and rule of the last compilation is propagated; the pods are read once for all of them. */
+    public Map<ResourceKey, Boolean> propagated(ResourceID gateway) {
+        Compilation compilation = compilation(gateway);
+        Map<ResourceKey, Boolean> propagated = new HashMap<>();
+        if (compilation != null) {
+            Map<String, String> ready = StatsScraper.readyPods(pods(gateway));
+            Map<String, String> revisions = ledger(gateway).revisions();
+            compilation.outcomes().forEach((key, outcome) -> propagated.put(key,
+                    propagation(gateway, key, outcome.generation(), ready, revisions).done()));
+        }
+        return propagated;
+    }
+
+    private Propagation propagation(ResourceID gateway, ResourceKey key, long generation, Map<String, String> ready,
+                                    Map<String, String> revisions) {
+        return Propagation.of(gateway.getName(), "generation " + generation, ready, revisions,
+                revision -> holds(gateway, revision, key, generation));
     }
 
     /** The last revisions; pods that run an older one are reported as behind. */
@@ -84,7 +101,7 @@ public final class GatewayRegistry {
         };
     }
 
-    public void forget(ResourceID gateway) {
+    private void forget(ResourceID gateway) {
         compilations.remove(gateway);
         history.remove(gateway);
         ledgers.remove(gateway);

@@ -3,7 +3,6 @@ package io.dialtone.operator.status;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.dialtone.operator.gateway.GatewayNames;
-import io.dialtone.operator.routing.Compilation;
 import io.dialtone.operator.routing.ResourceKey;
 import io.dialtone.stats.StatsDocument;
 import io.fabric8.kubernetes.api.model.ContainerPort;
@@ -15,7 +14,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -72,10 +70,9 @@ public final class StatsScraper implements AutoCloseable {
         }
     }
 
-    /** Scrapes one gateway's pods now; returns whose counts changed. Public for the end-to-end tests' sake. */
-    public Set<CallLedger.Key> scrape(ResourceID gateway) {
+    private void scrape(ResourceID gateway) {
         CallLedger ledger = registry.ledger(gateway);
-        Map<ResourceKey, Boolean> propagatedBefore = propagated(gateway);
+        Map<ResourceKey, Boolean> propagatedBefore = registry.propagated(gateway);
         List<Pod> pods = registry.pods(gateway).stream().filter(StatsScraper::running).toList();
         Set<String> uids = new HashSet<>();
         pods.forEach(p -> uids.add(p.getMetadata().getUid()));
@@ -90,14 +87,13 @@ public final class StatsScraper implements AutoCloseable {
         if (!changed.isEmpty()) {
             wake(gateway, changed, propagatedBefore);
         }
-        return changed;
     }
 
     /** Wakes the gateway, and the trunks and rules whose counts changed or whose pods caught up or fell behind. */
     private void wake(ResourceID gateway, Set<CallLedger.Key> changed, Map<ResourceKey, Boolean> propagatedBefore) {
         registry.wakeGateway(gateway);
         String namespace = gateway.getNamespace().orElseThrow();
-        Map<ResourceKey, Boolean> propagatedNow = changed.contains(CallLedger.Key.PODS) ? propagated(gateway)
+        Map<ResourceKey, Boolean> propagatedNow = changed.contains(CallLedger.Key.PODS) ? registry.propagated(gateway)
                 : propagatedBefore;
         for (Map.Entry<ResourceKey, Boolean> entry : propagatedNow.entrySet()) {
             ResourceKey key = entry.getKey();
@@ -106,16 +102,6 @@ public final class StatsScraper implements AutoCloseable {
                 registry.wake(key.kind(), namespace, key.name());
             }
         }
-    }
-
-    private Map<ResourceKey, Boolean> propagated(ResourceID gateway) {
-        Compilation compilation = registry.compilation(gateway);
-        Map<ResourceKey, Boolean> propagated = new HashMap<>();
-        if (compilation != null) {
-            compilation.outcomes().forEach((key, outcome) -> propagated.put(key,
-                    registry.propagation(gateway, key, outcome.generation()).done()));
-        }
-        return propagated;
     }
 
     private StatsDocument fetch(Pod pod) {
