@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dialtone.e2e.support.Closer;
 import io.dialtone.e2e.support.Documents;
+import io.dialtone.e2e.support.Eventually;
 import io.dialtone.e2e.support.GatewayProcess;
 import io.dialtone.e2e.support.LiveKitServer;
 import io.dialtone.e2e.support.Processes;
@@ -13,7 +14,6 @@ import io.livekit.server.RoomServiceClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -116,17 +116,14 @@ class GatewaySignallingIT {
         return rooms.listRooms().execute().body().stream().filter(r -> r.getName().startsWith(prefix)).findFirst();
     }
 
-    private static <T> T await(String what, Duration timeout, java.util.concurrent.Callable<Optional<T>> probe)
-            throws Exception {
-        Instant deadline = Instant.now().plus(timeout);
-        while (Instant.now().isBefore(deadline)) {
-            Optional<T> value = probe.call();
-            if (value.isPresent()) {
-                return value.get();
+    private static <T> T await(String what, Duration timeout, java.util.concurrent.Callable<Optional<T>> probe) {
+        return Eventually.value(what, timeout, probe, () -> {
+            try {
+                return "gateway log:\n" + gateway.log();
+            } catch (java.io.IOException e) {
+                return "gateway log unreadable: " + e;
             }
-            java.util.concurrent.locks.LockSupport.parkNanos(100_000_000);
-        }
-        throw new AssertionError("timed out waiting for " + what + "\ngateway log:\n" + gateway.log());
+        });
     }
 
     /** A counter of /stats, e.g. ("trunks", "carrier", "total"); 0 when the trunk or rule has no calls yet. */

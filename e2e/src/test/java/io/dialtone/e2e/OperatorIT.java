@@ -30,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -412,11 +413,7 @@ class OperatorIT {
     }
 
     private static <T> T await(Supplier<T> probe, String what) {
-        Object[] found = new Object[1];
-        Eventually.until(what + " exists", CONVERGE, () -> (found[0] = probe.get()) != null, () -> "");
-        @SuppressWarnings("unchecked")
-        T value = (T) found[0];
-        return value;
+        return Eventually.value(what + " exists", CONVERGE, () -> Optional.ofNullable(probe.get()), () -> "");
     }
 
     private static void assertOwnedBy(HasMetadata child, SipGateway gateway) {

@@ -2,6 +2,7 @@ package io.dialtone.e2e.support;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
@@ -13,12 +14,19 @@ public final class Eventually {
 
     /** @param diagnosis what to show when it never holds, e.g. the object as it last was */
     public static void until(String what, Duration timeout, Callable<Boolean> condition, Supplier<String> diagnosis) {
+        value(what, timeout, () -> Boolean.TRUE.equals(condition.call()) ? Optional.of(true) : Optional.empty(),
+                diagnosis);
+    }
+
+    /** Polls until {@code probe} finds something, and returns it. */
+    public static <T> T value(String what, Duration timeout, Callable<Optional<T>> probe, Supplier<String> diagnosis) {
         Instant deadline = Instant.now().plus(timeout);
         Exception last = null;
         while (Instant.now().isBefore(deadline)) {
             try {
-                if (Boolean.TRUE.equals(condition.call())) {
-                    return;
+                Optional<T> value = probe.call();
+                if (value.isPresent()) {
+                    return value.get();
                 }
             } catch (Exception e) {
                 last = e;
