@@ -2,16 +2,18 @@
 # Installs the real components Dialtone's tests run against, at pinned versions, into a cache:
 #   livekit-server (go install), kube-apiserver, kube-controller-manager and kubectl (built from Go modules,
 #   see scripts/tools/kube-apiserver),
-#   etcd, sipp, baresip and libpulse0 (Debian), and the Python LiveKit SDK in a virtualenv.
+#   helm (go install), etcd, sipp, baresip, libpulse0 and lua5.4 (Debian), and the Python LiveKit SDK in a
+#   virtualenv.
 # Idempotent: what is already there at the right version is kept. Prints every version at the end.
 # Environment: DIALTONE_TOOLS (default ~/.cache/dialtone/tools).
 set -euo pipefail
 
 LIVEKIT_SERVER_VERSION=v1.13.5
 KUBERNETES_VERSION=1.33.13
+HELM_VERSION=v3.19.2
 PY_LIVEKIT_VERSION=1.2.0
 PY_LIVEKIT_API_VERSION=1.2.2
-APT_PACKAGES=(etcd-server sip-tester baresip libpulse0 python3-venv openssl)
+APT_PACKAGES=(etcd-server sip-tester baresip libpulse0 python3-venv openssl lua5.4)
 
 here=$(cd "$(dirname "$0")" && pwd)
 TOOLS=${DIALTONE_TOOLS:-$HOME/.cache/dialtone/tools}
@@ -49,6 +51,18 @@ install_livekit_server() {
   touch "$stamp"
 }
 
+# No Debian package serves helm 3; its own module installs it.
+install_helm() {
+  local stamp=$TOOLS/.helm-$HELM_VERSION
+  if [ -x "$BIN/helm" ] && [ -f "$stamp" ]; then return; fi
+  log "go install helm $HELM_VERSION (about two minutes on a cold cache)"
+  # As helm's own release build: its version, and the Kubernetes version `helm template` assumes (its client-go's).
+  local flags="-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
+  flags+=" -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=34"
+  GOBIN=$BIN GOFLAGS=-buildvcs=false go install -ldflags "$flags" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+  touch "$stamp"
+}
+
 version_ldflags() {
   local minor=${KUBERNETES_VERSION#*.}
   minor=${minor%%.*}
@@ -82,6 +96,7 @@ install_python_client() {
 
 install_apt_packages
 install_livekit_server
+install_helm
 build_kubernetes_binary kube-apiserver
 ln -sf "$(command -v etcd)" "$K8S_DIR/etcd"
 build_kubernetes_binary kubectl
@@ -96,6 +111,8 @@ DIALTONE_KUBERNETES_VERSION=$KUBERNETES_VERSION
 DIALTONE_KUBECTL=$K8S_DIR/kubectl
 DIALTONE_KUBE_CONTROLLER_MANAGER=$K8S_DIR/kube-controller-manager
 DIALTONE_PYTHON=$TOOLS/venv/bin/python
+DIALTONE_HELM=$BIN/helm
+DIALTONE_LUA=$(command -v lua5.4)
 ENV
 
 log "versions:"
@@ -104,6 +121,8 @@ echo "  kube-apiserver: $("$K8S_DIR/kube-apiserver" --version 2>&1 | head -1)"
 echo "  etcd:           $("$K8S_DIR/etcd" --version 2>&1 | head -1)"
 echo "  kubectl:        $("$K8S_DIR/kubectl" version --client 2>&1 | head -1)"
 echo "  kube-controller-manager: $("$K8S_DIR/kube-controller-manager" --version 2>&1 | head -1)"
+echo "  helm:           $("$BIN/helm" version --short 2>&1 | head -1)"
+echo "  lua:            $(lua5.4 -v 2>&1 | head -1)"
 echo "  sipp:           $({ sipp -v 2>&1 || true; } | grep -m1 -o 'SIPp v[^ ,]*')"
 echo "  baresip:        $(dpkg-query -W -f='${Version}' baresip)"
 echo "  libpulse0:      $(dpkg-query -W -f='${Version}' libpulse0)"

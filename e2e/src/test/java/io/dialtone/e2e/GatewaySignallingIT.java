@@ -10,7 +10,9 @@ import io.dialtone.e2e.support.LiveKitServer;
 import io.dialtone.e2e.support.Processes;
 import io.dialtone.e2e.support.Sipp;
 import io.dialtone.e2e.support.SippScenario;
+import io.dialtone.e2e.support.Toolchain;
 import io.livekit.server.RoomServiceClient;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -157,7 +159,8 @@ class GatewaySignallingIT {
         assertThat(stat("trunks", "carrier", "total")).isEqualTo(trunkTotal + 1);
         assertThat(stat("rules", "per-caller", "total")).isEqualTo(ruleTotal + 1);
         assertThat(gateway.get("/metrics").body())
-                .containsPattern("dialtone_gateway_calls_total\\{rule=\"per-caller\",trunk=\"carrier\"} [1-9]");
+                .containsPattern("dialtone_gateway_calls_total\\{rule=\"per-caller\",trunk=\"carrier\"} [1-9]")
+                .as("every series the Grafana dashboard charts").contains(dashboardMetrics());
         assertThat(gateway.log()).contains("event=answered").contains("trunk=carrier rule=per-caller");
     }
 
@@ -439,5 +442,12 @@ class GatewaySignallingIT {
                 throw new IllegalStateException(e);
             }
         });
+    }
+
+    /** The metric names charts/dialtone/dashboards/gateway.json queries, each followed by its labels or a value. */
+    private static List<String> dashboardMetrics() throws IOException {
+        String dashboard = Files.readString(Toolchain.root().resolve("charts/dialtone/dashboards/gateway.json"));
+        return java.util.regex.Pattern.compile("\\b((?:dialtone|jvm|process)_[a-z_]+)\\{").matcher(dashboard).results()
+                .map(m -> m.group(1)).distinct().toList();
     }
 }

@@ -36,6 +36,14 @@ public final class Toolchain {
         return executable("DIALTONE_PYTHON");
     }
 
+    public static Path helm() {
+        return executable("DIALTONE_HELM");
+    }
+
+    public static Path lua() {
+        return executable("DIALTONE_LUA");
+    }
+
     public static Path kubeApiTestDir() {
         return Path.of(value("DIALTONE_KUBE_API_TEST_DIR"));
     }

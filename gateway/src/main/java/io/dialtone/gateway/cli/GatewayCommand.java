@@ -12,10 +12,13 @@ import io.dialtone.gateway.livekit.RoomProvisioner;
 import io.dialtone.gateway.sip.SipServer;
 import io.dialtone.gateway.stats.CallStats;
 import io.dialtone.gateway.stats.StatsReport;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -124,6 +127,9 @@ final class GatewayCommand implements Callable<Integer> {
         SipGatewaySpec gateway = loaded.config().gateway().getSpec();
         RoutingState routing = new RoutingState(loaded);
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(metrics);
+        new JvmThreadMetrics().bindTo(metrics);
+        new ProcessorMetrics().bindTo(metrics);
         CallStats stats = new CallStats(metrics);
         RoomProvisioner rooms = new RoomProvisioner(gateway.livekit().url(), gateway.livekit().apiKey(),
                 gateway.livekit().apiSecret());

@@ -113,6 +113,10 @@ public final class GatewayResources {
                 : spec.podTemplate();
         Map<String, String> podLabels = new LinkedHashMap<>(nullToEmpty(overrides.labels()));
         podLabels.putAll(GatewayNames.labels(gateway, "gateway"));
+        // Prometheus' annotation-based pod discovery finds /metrics; the podTemplate may say otherwise.
+        Map<String, String> podAnnotations = new LinkedHashMap<>(Map.of("prometheus.io/scrape", "true",
+                "prometheus.io/port", String.valueOf(GatewayNames.ADMIN_PORT), "prometheus.io/path", "/metrics"));
+        podAnnotations.putAll(nullToEmpty(overrides.annotations()));
 
         List<Volume> volumes = new ArrayList<>(List.of(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build()));
         List<VolumeMount> mounts = new ArrayList<>(List.of(new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build()));
@@ -155,9 +159,7 @@ public final class GatewayResources {
                 .withNewStrategy().withType("RollingUpdate").withNewRollingUpdate()
                 .withMaxUnavailable(new IntOrString(0)).withMaxSurge(new IntOrString(1)).endRollingUpdate().endStrategy()
                 .withNewTemplate()
-                .withNewMetadata().withLabels(podLabels)
-                .withAnnotations(overrides.annotations() == null || overrides.annotations().isEmpty() ? null
-                        : overrides.annotations()).endMetadata()
+                .withNewMetadata().withLabels(podLabels).withAnnotations(podAnnotations).endMetadata()
                 .withSpec(pod.build())
                 .endTemplate()
                 .endSpec().build();

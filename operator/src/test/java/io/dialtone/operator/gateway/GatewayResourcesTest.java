@@ -91,11 +91,12 @@ class GatewayResourcesTest {
 
     @Test
     void podTemplateOverridesReachThePods() {
-        var template = deployment("podTemplate: {labels: {team: voice}, annotations: {a: b}, nodeSelector: {pool: sip}, "
-                + "priorityClassName: high}").getSpec().getTemplate();
+        var template = deployment("podTemplate: {labels: {team: voice}, annotations: {a: b, prometheus.io/scrape: "
+                + "'false'}, nodeSelector: {pool: sip}, priorityClassName: high}").getSpec().getTemplate();
         assertThat(template.getMetadata().getLabels()).containsEntry("team", "voice")
                 .containsEntry("app.kubernetes.io/instance", "edge");
-        assertThat(template.getMetadata().getAnnotations()).containsEntry("a", "b");
+        assertThat(template.getMetadata().getAnnotations()).containsEntry("a", "b")
+                .containsEntry("prometheus.io/scrape", "false").containsEntry("prometheus.io/port", "8080");
         assertThat(template.getSpec().getNodeSelector()).containsEntry("pool", "sip");
         assertThat(template.getSpec().getPriorityClassName()).isEqualTo("high");
     }

@@ -1,0 +1,243 @@
+package io.dialtone.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.dialtone.e2e.support.Eventually;
+import io.dialtone.e2e.support.KubeApi;
+import io.dialtone.e2e.support.Ports;
+import io.dialtone.e2e.support.Processes;
+import io.dialtone.e2e.support.Toolchain;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * charts/dialtone as helm renders it: lint, schema, and the rendered manifests against a real kube-apiserver; the
+ * operator jar then runs with nothing but the chart's RBAC (impersonating its ServiceAccount) and reconciles the
+ * quickstart.
+ */
+class HelmChartIT {
+    private static final Path DIR = Path.of("target", "helm-chart-it").toAbsolutePath();
+    private static final Path CHART = Toolchain.root().resolve("charts/dialtone");
+    private static final Path FULL_VALUES = CHART.resolve("ci/full-values.yaml");
+    private static final String NAMESPACE = "dialtone-system";
+    private static KubeApi api;
+
+    @BeforeAll
+    static void startApiServer() throws Exception {
+        Files.createDirectories(DIR);
+        api = KubeApi.start(DIR.resolve("kube"));
+        api.kubectlOk(null, "apply", "--server-side", "-f", CHART.resolve("crds").toString());
+        api.kubectlOk(null, "wait", "--for=condition=Established", "--timeout=60s", "crd/sipgateways.dialtone.io",
+                "crd/siptrunks.dialtone.io", "crd/dispatchrules.dialtone.io");
+        for (String namespace : List.of(NAMESPACE, "voice-system", "telephony", "telephony-staging", "monitoring",
+                "demo")) {
+            api.kubectlOk(null, "create", "namespace", namespace);
+        }
+    }
+
+    @AfterAll
+    static void stopApiServer() {
+        if (api != null) {
+            api.close();
+        }
+    }
+
+    @Test
+    void theChartShipsExactlyTheGeneratedCrds() throws IOException {
+        assertThat(names(CHART.resolve("crds"))).isEqualTo(names(Toolchain.root().resolve("crds")));
+        for (String name : names(Toolchain.root().resolve("crds"))) {
+            assertThat(Files.readString(CHART.resolve("crds").resolve(name)))
+                    .as("charts/dialtone/crds/%s differs from crds/%s: run scripts/update-crds.sh", name, name)
+                    .isEqualTo(Files.readString(Toolchain.root().resolve("crds").resolve(name)));
+        }
+    }
+
+    @Test
+    void helmLintPassesWithDefaultAndFullValues() throws Exception {
+        assertThat(helm("lint", "--strict", CHART.toString()).exitCode()).isZero();
+        assertThat(helm("lint", "--strict", CHART.toString(), "-f", FULL_VALUES.toString()).exitCode()).isZero();
+    }
+
+    @Test
+    void badValuesFailBeforeAnythingIsInstalled() throws Exception {
+        assertThat(helmFails("--set", "operator.statsInterval=soon"))
+                .contains("/operator/statsInterval").contains("does not match pattern");
+        assertThat(helmFails("--set", "operator.replica=2")).contains("additional properties 'replica' not allowed");
+        assertThat(helmFails("--set", "gateway.create=true"))
+                .contains("/gateway/spec/livekit/url").contains("does not match pattern");
+        assertThat(helmFails("--set", "serviceAccount.create=false"))
+                .contains("serviceAccount.name must name an existing ServiceAccount");
+    }
+
+    @Test
+    void theDefaultRenderingIsAcceptedByTheApiServer() throws Exception {
+        String rendered = render("default");
+        assertThat(kinds(rendered)).containsExactlyInAnyOrder("ServiceAccount", "ClusterRole", "ClusterRoleBinding",
+                "Role", "RoleBinding", "Service", "Deployment");
+        dryRun(rendered);
+    }
+
+    @Test
+    void theFullRenderingIsAcceptedByTheApiServer() throws Exception {
+        String rendered = render("full", "-f", FULL_VALUES.toString());
+        assertThat(kinds(rendered)).containsExactlyInAnyOrder("ServiceAccount", "ConfigMap", "Role", "Role", "Role",
+                "RoleBinding", "RoleBinding", "RoleBinding", "Service", "Deployment", "SipGateway");
+        assertThat(rendered).contains("--namespace=telephony", "--namespace=telephony-staging",
+                "image: \"registry.example.com/voice/operator:0.1.0-rc.1\"",
+                "--gateway-image=registry.example.com/voice/gateway:0.1.0-rc.1", "grafana_dashboard: \"1\"",
+                "\"uid\": \"dialtone-gateway\"");
+        dryRun(rendered);
+    }
+
+    @Test
+    void theOperatorWorksWithOnlyTheChartsClusterRole() throws Exception {
+        operatorReconcilesQuickstartWithOnlyTheChartsPermissions("t", NAMESPACE, "demo");
+    }
+
+    @Test
+    void theOperatorWorksWithOnlyTheChartsRolesInWatchedNamespaces() throws Exception {
+        operatorReconcilesQuickstartWithOnlyTheChartsPermissions("voice", "voice-system", "telephony",
+                "--set", "operator.watchNamespaces={telephony}");
+    }
+
+    /**
+     * Installs the rendered chart for real, then runs the operator jar with the rendered Deployment's arguments as
+     * the chart's ServiceAccount (the admin certificate impersonating it), and applies the quickstart.
+     */
+    private void operatorReconcilesQuickstartWithOnlyTheChartsPermissions(String release, String releaseNamespace,
+                                                                          String namespace, String... values)
+            throws Exception {
+        List<String> renderArgs = new ArrayList<>(List.of("template", release, CHART.toString(), "--namespace",
+                releaseNamespace));
+        renderArgs.addAll(List.of(values));
+        String rendered = helm(renderArgs.toArray(String[]::new)).out();
+        api.kubectlOk(null, "apply", "--server-side", "-f", write(release + "-installed.yaml", rendered).toString());
+        int port = Ports.free();
+        Path log = DIR.resolve(release + "-operator.log");
+        List<String> command = new ArrayList<>(List.of("java", "-jar",
+                Toolchain.root().resolve("operator/target/dialtone-operator.jar").toString()));
+        operatorArgs(rendered).stream().filter(arg -> !arg.startsWith("--health-port")).forEach(command::add);
+        command.add("--health-port=" + port);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().put("KUBECONFIG", api.kubeconfig().toString());
+        builder.environment().put("KUBERNETES_IMPERSONATE_USERNAME",
+                "system:serviceaccount:" + releaseNamespace + ":" + release + "-dialtone-operator");
+        builder.environment().put("KUBERNETES_IMPERSONATE_GROUP", "system:serviceaccounts,system:serviceaccounts:"
+                + releaseNamespace + ",system:authenticated");
+        builder.environment().put("POD_NAMESPACE", releaseNamespace);
+        builder.environment().put("DIALTONE_LOG_FORMAT", "text");
+        Process operator = builder.start();
+        try {
+            api.kubectlOk(null, "apply", "--server-side", "-n", namespace, "-f",
+                    Toolchain.root().resolve("examples/quickstart").toString());
+            Eventually.until("the gateway's Deployment and the trunk compiled", Duration.ofSeconds(90),
+                    () -> api.kubectl(null, "get", "-n", namespace, "deployment/dialtone-gateway").exitCode() == 0
+                            && "True".equals(api.kubectl(null, "get", "-n", namespace, "siptrunk/any-caller", "-o",
+                            "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}").out()),
+                    () -> read(log));
+            for (String kind : List.of("serviceaccount", "role", "rolebinding", "secret", "service",
+                    "poddisruptionbudget")) {
+                assertThat(api.kubectl(null, "get", "-n", namespace, kind, "-l",
+                        "app.kubernetes.io/instance=dialtone", "-o", "name").out()).as(kind).isNotBlank();
+            }
+            assertThat(api.kubectlOk(null, "get", "lease", "-n", releaseNamespace, "dialtone-operator", "-o",
+                    "jsonpath={.spec.holderIdentity}")).isNotBlank();
+            assertThat(read(log)).doesNotContainIgnoringCase("forbidden");
+        } finally {
+            operator.destroy();
+            operator.waitFor();
+        }
+    }
+
+    private static List<String> operatorArgs(String rendered) throws IOException {
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+        try (var parser = yaml.createParser(rendered)) {
+            var docs = yaml.readValues(parser, ObjectNode.class);
+            while (docs.hasNext()) {
+                ObjectNode doc = docs.next();
+                if (doc != null && "Deployment".equals(doc.path("kind").asText())) {
+                    List<String> args = new ArrayList<>();
+                    doc.at("/spec/template/spec/containers/0/args").forEach(arg -> args.add(arg.asText()));
+                    return args;
+                }
+            }
+        }
+        throw new AssertionError("the chart renders no Deployment");
+    }
+
+    private static Processes.Result helm(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Toolchain.helm().toString()));
+        command.addAll(List.of(args));
+        Processes.Result result = Processes.run(command, DIR, 60);
+        assertThat(result.exitCode()).as("helm %s:%n%s%s", String.join(" ", args), result.out(), result.err())
+                .isZero();
+        return result;
+    }
+
+    private static String helmFails(String... values) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Toolchain.helm().toString(), "template", "t",
+                CHART.toString(), "--namespace", NAMESPACE));
+        command.addAll(List.of(values));
+        Processes.Result result = Processes.run(command, DIR, 60);
+        assertThat(result.exitCode()).as("helm template %s should fail", String.join(" ", values)).isNotZero();
+        return result.err();
+    }
+
+    /** Each rendering its own release, so dry runs never meet objects another test installed. */
+    private static String render(String release, String... extra) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("template", release, CHART.toString(), "--namespace", NAMESPACE));
+        args.addAll(List.of(extra));
+        return helm(args.toArray(String[]::new)).out();
+    }
+
+    private static void dryRun(String rendered) throws IOException, InterruptedException {
+        Path file = write("rendered-" + System.nanoTime() + ".yaml", rendered);
+        String out = api.kubectlOk(null, "apply", "--server-side", "--dry-run=server", "--field-manager=helm-test",
+                "-f", file.toString());
+        assertThat(out).contains("serverside-applied (server dry run)");
+    }
+
+    private static List<String> kinds(String rendered) throws IOException {
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+        List<String> kinds = new ArrayList<>();
+        try (var parser = yaml.createParser(rendered)) {
+            yaml.readValues(parser, ObjectNode.class).forEachRemaining(doc -> {
+                if (doc != null && doc.has("kind")) {
+                    kinds.add(doc.get("kind").asText());
+                }
+            });
+        }
+        return kinds;
+    }
+
+    private static Path write(String name, String content) throws IOException {
+        Path file = DIR.resolve(name);
+        Files.writeString(file, content);
+        return file;
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    private static List<String> names(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString()).sorted().toList();
+        }
+    }
+}
