@@ -2,9 +2,11 @@ package io.dialtone.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.dialtone.e2e.support.ArgoHealth;
 import io.dialtone.e2e.support.Eventually;
 import io.dialtone.e2e.support.KubeApi;
 import io.dialtone.e2e.support.Ports;
@@ -154,10 +156,20 @@ class HelmChartIT {
             assertThat(api.kubectlOk(null, "get", "lease", "-n", releaseNamespace, "dialtone-operator", "-o",
                     "jsonpath={.spec.holderIdentity}")).isNotBlank();
             assertThat(read(log)).doesNotContainIgnoringCase("forbidden");
+            // Argo CD's view of what the operator wrote: no pod runs, so the gateway is on its way, not broken.
+            ArgoHealth.Health gateway = liveHealth(namespace, "sipgateway/dialtone");
+            assertThat(gateway.status()).isEqualTo("Progressing");
+            assertThat(gateway.message()).startsWith("SipGateway dialtone has no ready pod to run routing revision");
+            assertThat(liveHealth(namespace, "siptrunk/any-caller").status()).isIn("Progressing", "Healthy");
         } finally {
             operator.destroy();
             operator.waitFor();
         }
+    }
+
+    private static ArgoHealth.Health liveHealth(String namespace, String resource) throws Exception {
+        JsonNode live = new ObjectMapper().readTree(api.kubectlOk(null, "get", "-n", namespace, resource, "-o", "json"));
+        return ArgoHealth.evaluate(live, DIR);
     }
 
     private static List<String> operatorArgs(String rendered) throws IOException {
