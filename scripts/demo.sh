@@ -48,6 +48,8 @@ say "jars: gateway/target/dialtone-gateway.jar, operator/target/dialtone-operato
 
 work=${DIALTONE_DEMO_DIR:-$(mktemp -d -t dialtone-demo.XXXXXX)}
 mkdir -p "$work"
+# A fresh cluster every time: state from an earlier run in the same directory would collide.
+rm -rf "$work/etcd" "$work/apiserver-certs"
 pids=()
 cleanup() {
   trap - EXIT INT TERM
