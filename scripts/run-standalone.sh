@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the gateway standalone against a local LiveKit dev server, both on 127.0.0.1:
 #   scripts/run-standalone.sh [config path, default examples/quickstart/] [more dialtone gateway options]
-# Then call it, e.g.: sipp -sn uac 127.0.0.1:5060 -s +15550199 -m 1
+# Then call it, e.g.: sipp -sf examples/sipp/call.xml -s +15550199 -d 2000 -m 1 -i 127.0.0.1 127.0.0.1:5060
 # Ctrl-C stops both; the gateway drains first.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
