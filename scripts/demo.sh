@@ -80,17 +80,7 @@ kubectl() { "$DIALTONE_KUBECTL" --kubeconfig "$work/kubeconfig" "$@"; }
 http_ok() { (exec 3<>"/dev/tcp/127.0.0.1/$1" && printf 'GET %s HTTP/1.0\r\n\r\n' "$2" >&3 && head -1 <&3 | grep -q ' 200 '); }
 
 step "LiveKit dev server (livekit-server --dev, API key devkey / secret) on 127.0.0.1:7880"
-cat >"$work/livekit.yaml" <<YAML
-port: 7880
-bind_addresses: ["127.0.0.1"]
-rtc:
-  tcp_port: 7881
-  port_range_start: 50000
-  port_range_end: 50100
-  use_external_ip: false
-  node_ip: 127.0.0.1
-YAML
-"$DIALTONE_LIVEKIT_SERVER" --dev --config "$work/livekit.yaml" >"$work/livekit-server.log" 2>&1 &
+"$DIALTONE_LIVEKIT_SERVER" --dev --config "$root/scripts/livekit-dev.yaml" >"$work/livekit-server.log" 2>&1 &
 pids+=($!)
 wait_for 30 "LiveKit answering" "$work/livekit-server.log" http_ok 7880 /
 

@@ -12,17 +12,7 @@ if [ ! -x "$tools/bin/livekit-server" ]; then
   "$root/scripts/install-test-tools.sh"
 fi
 workdir=$(mktemp -d)
-cat >"$workdir/livekit.yaml" <<YAML
-port: 7880
-bind_addresses: ["127.0.0.1"]
-rtc:
-  tcp_port: 7881
-  port_range_start: 50000
-  port_range_end: 50100
-  use_external_ip: false
-  node_ip: 127.0.0.1
-YAML
-"$tools/bin/livekit-server" --dev --config "$workdir/livekit.yaml" >"$workdir/livekit-server.log" 2>&1 &
+"$tools/bin/livekit-server" --dev --config "$root/scripts/livekit-dev.yaml" >"$workdir/livekit-server.log" 2>&1 &
 livekit=$!
 trap 'kill $livekit 2>/dev/null; wait $livekit 2>/dev/null; rm -rf "$workdir"' EXIT
 echo "livekit-server --dev on 127.0.0.1:7880 (log: $workdir/livekit-server.log)" >&2

@@ -48,11 +48,11 @@ class ArgoCdHealthIT {
     @Test
     void theArgoCdConfigMapEmbedsTheScriptsVerbatim() throws IOException {
         JsonNode data = YAML.readTree(ARGOCD.resolve("argocd-cm-health.yaml").toFile()).path("data");
-        String gateway = Files.readString(ArgoHealth.script("SipGateway"));
-        String routing = Files.readString(ArgoHealth.script("SipTrunk"));
-        assertThat(data.path("resource.customizations.health.dialtone.io_SipGateway").asText()).isEqualTo(gateway);
-        assertThat(data.path("resource.customizations.health.dialtone.io_SipTrunk").asText()).isEqualTo(routing);
-        assertThat(data.path("resource.customizations.health.dialtone.io_DispatchRule").asText()).isEqualTo(routing);
+        String script = Files.readString(ArgoHealth.SCRIPT);
+        for (String kind : List.of("SipGateway", "SipTrunk", "DispatchRule")) {
+            assertThat(data.path("resource.customizations.health.dialtone.io_" + kind).asText()).as(kind)
+                    .isEqualTo(script);
+        }
     }
 
     @Test

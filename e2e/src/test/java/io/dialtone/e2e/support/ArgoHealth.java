@@ -20,17 +20,11 @@ public final class ArgoHealth {
     public record Health(String status, String message) {
     }
 
-    /** The script Argo CD runs for a resource of this kind, as argocd-cm-health.yaml configures it. */
-    public static Path script(String kind) {
-        return Toolchain.root().resolve("examples/argocd").resolve(switch (kind) {
-            case "SipGateway" -> "health/gateway.lua";
-            case "SipTrunk", "DispatchRule" -> "health/routing.lua";
-            default -> throw new IllegalArgumentException("no health check for kind " + kind);
-        });
-    }
+    /** The one script argocd-cm-health.yaml configures for all three kinds. */
+    public static final Path SCRIPT = Toolchain.root().resolve("examples/argocd/health/dialtone.lua");
 
     public static Health evaluate(JsonNode resource, Path workDir) throws IOException, InterruptedException {
-        Path script = script(resource.path("kind").asText());
+        Path script = SCRIPT;
         Files.createDirectories(workDir);
         Path harness = Files.createTempFile(workDir, "health-", ".lua");
         Files.writeString(harness, "obj = " + luaValue(resource) + "\n"
