@@ -24,9 +24,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * charts/dialtone as helm renders it: lint, schema, and the rendered manifests against a real kube-apiserver; the
- * operator jar then runs with nothing but the chart's RBAC (impersonating its ServiceAccount) and reconciles the
- * quickstart.
+ * charts/dialtone as helm renders it: lint, schema, and the rendered manifests against a real kube-apiserver; then
+ * helm installs it there, and the operator jar runs with nothing but the chart's RBAC (impersonating its
+ * ServiceAccount) and reconciles the quickstart.
  */
 class HelmChartIT {
     private static final Path DIR = Path.of("target", "helm-chart-it").toAbsolutePath();
@@ -114,17 +114,20 @@ class HelmChartIT {
     }
 
     /**
-     * Installs the rendered chart for real, then runs the operator jar with the rendered Deployment's arguments as
-     * the chart's ServiceAccount (the admin certificate impersonating it), and applies the quickstart.
+     * helm install, as users install; then the operator jar with the installed Deployment's arguments, as the
+     * chart's ServiceAccount (the admin certificate impersonating it), and the quickstart applied.
      */
     private void operatorReconcilesQuickstartWithOnlyTheChartsPermissions(String release, String releaseNamespace,
                                                                           String namespace, String... values)
             throws Exception {
-        List<String> renderArgs = new ArrayList<>(List.of("template", release, CHART.toString(), "--namespace",
-                releaseNamespace));
-        renderArgs.addAll(List.of(values));
-        String rendered = helm(renderArgs.toArray(String[]::new)).out();
-        api.kubectlOk(null, "apply", "--server-side", "-f", write(release + "-installed.yaml", rendered).toString());
+        List<String> installArgs = new ArrayList<>(List.of("install", release, CHART.toString(), "--namespace",
+                releaseNamespace, "--kubeconfig", api.kubeconfig().toString()));
+        installArgs.addAll(List.of(values));
+        String notes = helm(installArgs.toArray(String[]::new)).out();
+        assertThat(notes).contains("kubectl -n " + releaseNamespace + " rollout status deployment/" + release
+                + "-dialtone-operator", "Next, a SipGateway", "kubectl get sip -A");
+        String rendered = helm("get", "manifest", release, "--namespace", releaseNamespace, "--kubeconfig",
+                api.kubeconfig().toString()).out();
         int port = Ports.free();
         Path log = DIR.resolve(release + "-operator.log");
         List<String> command = new ArrayList<>(List.of("java", "-jar",
