@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dialtone.e2e.support.Closer;
 import io.dialtone.e2e.support.Documents;
+import io.dialtone.e2e.support.DtmfPcap;
 import io.dialtone.e2e.support.Eventually;
 import io.dialtone.e2e.support.GatewayProcess;
 import io.dialtone.e2e.support.LiveKitServer;
@@ -302,6 +303,18 @@ class GatewaySignallingIT {
         assertPassed(sipp(scenario, "+15550199", 15), scenario, "info");
         gateway.awaitLog("event=dtmf", Duration.ofSeconds(5));
         assertThat(gateway.log()).contains("via=info body=\"Signal=5 Duration=160\"");
+    }
+
+    @Test
+    void dtmfAsRfc4733EventsIsReadDigitByDigitEachOnce() throws Exception {
+        Path pcap = DtmfPcap.write(DIR.resolve("dtmf-123#.pcap"), "123#", 101);
+        SippScenario scenario = new SippScenario("rfc4733").invite("").optional(100).optional(180).expect(200)
+                .ack("1").playPcap(pcap).pause(2000).bye("2").expect(200);
+        assertPassed(sipp(scenario, "+15550199", 20), scenario, "rfc4733");
+        gateway.awaitLog("via=rfc4733 digit=#", Duration.ofSeconds(5));
+        List<String> digits = gateway.log().lines().filter(line -> line.contains("via=rfc4733"))
+                .map(line -> line.substring(line.indexOf("digit=") + 6).trim()).toList();
+        assertThat(digits).containsExactly("1", "2", "3", "#");
     }
 
     /** Sends one raw SIP request over UDP and returns the first response line. */

@@ -157,6 +157,13 @@ public final class SippScenario {
                 """, false);
     }
 
+    /** sipp sends the RTP of a pcap file, with its timing, to the media address of the answer. */
+    public SippScenario playPcap(Path pcap) {
+        elements++;
+        steps.append("  <nop><action><exec play_pcap_audio=\"").append(pcap).append("\"/></action></nop>\n");
+        return this;
+    }
+
     public SippScenario pause(int millis) {
         elements++;
         steps.append("  <pause milliseconds=\"").append(millis).append("\"/>\n");

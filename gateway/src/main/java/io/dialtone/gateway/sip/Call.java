@@ -1,5 +1,6 @@
 package io.dialtone.gateway.sip;
 
+import io.dialtone.gateway.media.TelephoneEventReceiver;
 import io.dialtone.gateway.stats.CallStats;
 import io.dialtone.routing.Decision;
 import java.nio.channels.DatagramChannel;
@@ -17,6 +18,7 @@ public final class Call {
     private final Decision.Accept decision;
     private final ServerTransaction invite;
     private final DatagramChannel rtp;
+    private final TelephoneEventReceiver telephoneEvents = new TelephoneEventReceiver();
     private final Instant started = Instant.now();
     private final AtomicReference<State> state = new AtomicReference<>(State.SETTING_UP);
     private volatile Dialog dialog;
@@ -54,6 +56,11 @@ public final class Call {
 
     ServerTransaction invite() {
         return invite;
+    }
+
+    /** Touched only by the media check, one thread. */
+    TelephoneEventReceiver telephoneEvents() {
+        return telephoneEvents;
     }
 
     DatagramChannel rtp() {

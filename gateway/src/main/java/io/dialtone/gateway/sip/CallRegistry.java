@@ -1,5 +1,6 @@
 package io.dialtone.gateway.sip;
 
+import io.dialtone.gateway.media.RtpPacket;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Collection;
@@ -102,6 +103,24 @@ public final class CallRegistry {
     }
 
     /** Reads whatever RTP arrived on each answered call; hangs up calls silent for longer than {@code timeoutMillis}. */
+    /** RFC 4733 events from the caller become digits, logged as INFO digits are; audio awaits the media bridge. */
+    private static void dtmf(Call call, ByteBuffer datagram) {
+        Integer eventType = call.media().telephoneEvent();
+        if (eventType == null) {
+            return;
+        }
+        try {
+            RtpPacket packet = RtpPacket.parse(datagram);
+            if (packet.payloadType() == eventType) {
+                for (char digit : call.telephoneEvents().receive(packet)) {
+                    LOG.info("event=dtmf call={} via=rfc4733 digit={}", call.sipCallId(), digit);
+                }
+            }
+        } catch (RtpPacket.MalformedPacketException notRtp) {
+            LOG.debug("call={} dropped a datagram on its RTP port: {}", call.sipCallId(), notRtp.getMessage());
+        }
+    }
+
     void checkMedia(long timeoutMillis) {
         long now = System.currentTimeMillis();
         ByteBuffer buffer = ByteBuffer.allocate(2048);
@@ -114,6 +133,8 @@ public final class CallRegistry {
                 buffer.clear();
                 while (call.rtp().receive(buffer) != null) {
                     received = true;
+                    buffer.flip();
+                    dtmf(call, buffer);
                     buffer.clear();
                 }
                 if (received) {

@@ -1,0 +1,58 @@
+package io.dialtone.e2e.support;
+
+import io.dialtone.gateway.media.RtpPacket;
+import io.dialtone.gateway.media.TelephoneEvent;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A pcap file of RFC 4733 DTMF as a phone sends it, for sipp's play_pcap_audio: per digit, packets every 20 ms
+ * with one timestamp and a growing duration, then the end packet three times; 100 ms between digits.
+ */
+public final class DtmfPcap {
+    private static final int CLOCK_RATE = 8000;
+
+    private DtmfPcap() {
+    }
+
+    public static Path write(Path file, String digits, int payloadType) throws IOException {
+        ByteBuffer out = ByteBuffer.allocate(64 * 1024).order(ByteOrder.LITTLE_ENDIAN);
+        out.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(65535).putInt(1);
+        int sequence = 1000;
+        long micros = 0;
+        long timestamp = 16000;
+        for (char digit : digits.toCharArray()) {
+            for (int duration = 160; duration <= 800; duration += 160) {
+                record(out, micros, new RtpPacket(payloadType, duration == 160, sequence++, timestamp, 0x4733,
+                        TelephoneEvent.ofDigit(digit, false, 10, duration).toPayload()));
+                micros += 20_000;
+            }
+            for (int repeat = 0; repeat < 3; repeat++) {
+                record(out, micros, new RtpPacket(payloadType, false, sequence++, timestamp, 0x4733,
+                        TelephoneEvent.ofDigit(digit, true, 10, 960).toPayload()));
+            }
+            micros += 100_000;
+            timestamp += 960 + CLOCK_RATE / 10;
+        }
+        Files.createDirectories(file.getParent());
+        Files.write(file, java.util.Arrays.copyOf(out.array(), out.position()));
+        return file;
+    }
+
+    /** Ethernet, IPv4 and UDP around one RTP packet; sipp takes the UDP payload and the timing. */
+    private static void record(ByteBuffer out, long micros, RtpPacket packet) {
+        int udpLength = 8 + packet.length();
+        int frameLength = 14 + 20 + udpLength;
+        out.putInt((int) (micros / 1_000_000)).putInt((int) (micros % 1_000_000)).putInt(frameLength).putInt(frameLength);
+        ByteBuffer frame = ByteBuffer.allocate(frameLength);
+        frame.put(new byte[12]).putShort((short) 0x0800);
+        frame.put((byte) 0x45).put((byte) 0).putShort((short) (20 + udpLength)).putInt(0).put((byte) 64)
+                .put((byte) 17).putShort((short) 0).putInt(0x7F000001).putInt(0x7F000001);
+        frame.putShort((short) 40000).putShort((short) 40002).putShort((short) udpLength).putShort((short) 0);
+        packet.writeTo(frame);
+        out.put(frame.array());
+    }
+}
