@@ -28,6 +28,8 @@ public final class Call {
     private volatile CallStats.ActiveCall counted;
     private volatile ScheduledFuture<?> maxDuration;
     private volatile io.dialtone.gateway.livekit.ParticipantSession participant;
+    private volatile io.dialtone.gateway.livekit.RoomAudioPublisher publisher;
+    private volatile io.dialtone.gateway.media.PhoneToRoom phoneMedia;
 
     Call(String sipCallId, Decision.Accept decision, ServerTransaction invite, DatagramChannel rtp,
          SdpNegotiator.Negotiated media) {
@@ -56,6 +58,19 @@ public final class Call {
 
     ServerTransaction invite() {
         return invite;
+    }
+
+    void bridge(io.dialtone.gateway.livekit.RoomAudioPublisher roomAudio, io.dialtone.gateway.media.PhoneToRoom phone) {
+        this.publisher = roomAudio;
+        this.phoneMedia = phone;
+    }
+
+    io.dialtone.gateway.media.PhoneToRoom phoneMedia() {
+        return phoneMedia;
+    }
+
+    io.dialtone.gateway.livekit.RoomAudioPublisher publisher() {
+        return publisher;
     }
 
     /** Touched only by the media check, one thread. */

@@ -92,6 +92,12 @@ public final class CallRegistry {
         if (call.counted() != null) {
             call.counted().close();
         }
+        if (call.phoneMedia() != null) {
+            call.phoneMedia().close();
+        }
+        if (call.publisher() != null) {
+            call.publisher().close();
+        }
         if (call.participant() != null) {
             call.participant().close();
         }
@@ -126,6 +132,12 @@ public final class CallRegistry {
         ByteBuffer buffer = ByteBuffer.allocate(2048);
         for (Call call : calls.values()) {
             if (call.state() != Call.State.ANSWERED) {
+                continue;
+            }
+            if (call.phoneMedia() != null) {
+                if (now - call.lastMediaMillis() > timeoutMillis) {
+                    hangUp(call, "no RTP for " + timeoutMillis / 1000 + " s");
+                }
                 continue;
             }
             try {

@@ -62,11 +62,14 @@ final class InviteHandler {
     private final String advertisedAddress;
     private final String realm;
     private final boolean answerUnknownSources;
+    /** Null while the audio bridge is off. */
+    private final ScheduledExecutorService mediaClock;
 
     InviteHandler(SipProvider provider, SipMessages messages, RoutingState routing, Admission admission,
                   DigestAuthenticator digest, RejectionCache<Object> rejections, CallStats stats, CallRegistry calls,
                   RtpPorts rtpPorts, RoomProvisioner rooms, ExecutorService liveKitCalls,
-                  ScheduledExecutorService timers, String advertisedAddress, String realm, boolean answerUnknownSources) {
+                  ScheduledExecutorService timers, String advertisedAddress, String realm, boolean answerUnknownSources,
+                  ScheduledExecutorService mediaClock) {
         this.provider = provider;
         this.messages = messages;
         this.routing = routing;
@@ -82,6 +85,7 @@ final class InviteHandler {
         this.advertisedAddress = advertisedAddress;
         this.realm = realm;
         this.answerUnknownSources = answerUnknownSources;
+        this.mediaClock = mediaClock;
     }
 
     void handle(Request request, ServerTransaction existing) throws Exception {
@@ -256,6 +260,20 @@ final class InviteHandler {
                 call.decision().rule().name(), ringingTimeout);
     }
 
+    /** The caller's audio into the room: a published track fed from the call's RTP port. */
+    private void bridge(Call call) throws Exception {
+        io.dialtone.gateway.livekit.RoomAudioPublisher publisher = io.dialtone.gateway.livekit.RoomAudioPublisher
+                .publish(call.participant(), io.dialtone.gateway.livekit.WebRtcEngine.get(), 10_000);
+        SdpNegotiator.Negotiated media = call.media();
+        io.dialtone.gateway.media.PhoneToRoom phone = new io.dialtone.gateway.media.PhoneToRoom(call.sipCallId(),
+                call.rtp(), media.codec(), media.payloadType(), media.telephoneEvent(),
+                io.dialtone.gateway.livekit.RoomAudioPublisher.SAMPLE_RATE, publisher::push,
+                digit -> LOG.info("event=dtmf call={} via=rfc4733 digit={}", call.sipCallId(), digit),
+                () -> call.mediaSeen(System.currentTimeMillis()));
+        call.bridge(publisher, phone);
+        phone.start(mediaClock);
+    }
+
     /** Runs off the SIP thread: LiveKit's API is a network round trip. */
     private void provisionAndAnswer(Request request, Call call, String toTag, long arrived) {
         Decision.Accept accept = call.decision();
@@ -269,6 +287,9 @@ final class InviteHandler {
             if (call.state() == Call.State.ENDED) {
                 call.participant().close();
                 return;
+            }
+            if (mediaClock != null && call.media().codec() != io.dialtone.api.v1alpha1.Codec.G722) {
+                bridge(call);
             }
             Response ok = messages.response(Response.OK, request, toTag);
             ok.setHeader(messages.contact(transport(request)));

@@ -113,7 +113,9 @@ public final class SipServer implements SipListener, AutoCloseable {
                 new RejectionCache<>(Clock.systemUTC(), Duration.ofSeconds(32), 100_000), stats, calls,
                 new RtpPorts(java.net.InetAddress.getByName(settings.bindAddress()), settings.rtpMin(), settings.rtpMax()),
                 rooms, liveKitCalls, timers, settings.advertisedAddress(), settings.advertisedAddress(),
-                settings.answerUnknownSources());
+                settings.answerUnknownSources(),
+                "true".equals(System.getenv("DIALTONE_BRIDGE_AUDIO"))
+                        ? Executors.newScheduledThreadPool(2, daemon("media-clock")) : null);
         long mediaTimeout = settings.mediaTimeout().toMillis();
         timers.scheduleWithFixedDelay(() -> guard("media check", () -> calls.checkMedia(mediaTimeout)),
                 500, 500, TimeUnit.MILLISECONDS);
