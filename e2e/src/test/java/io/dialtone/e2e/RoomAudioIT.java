@@ -114,6 +114,39 @@ class RoomAudioIT {
                 .isBetween(AMPLITUDE / Math.sqrt(2) * 0.8, AMPLITUDE / Math.sqrt(2) * 1.2);
     }
 
+    @Test
+    void theCallerHearsTheRoom() throws Exception {
+        int phonePort = 31000;
+        Process ear = namespace.start(List.of(Toolchain.python().toString(),
+                        Toolchain.root().resolve("e2e/src/test/resources/media/rtp_listen.py").toString(), GATEWAY,
+                        String.valueOf(phonePort), "8", "1000"),
+                Map.of(), DIR.resolve("ear.out"));
+        SippScenario call = new SippScenario("room-to-phone").inviteWithMediaAt(phonePort).optional(100).optional(180)
+                .expect(200).ack("1").pause(9000).bye("2").expect(200);
+        Path scenario = call.write(DIR);
+        Path caller = Files.writeString(DIR.resolve("caller.csv"), "SEQUENTIAL\n+15550100;\n");
+        Process sipp = namespace.start(List.of("sipp", "-sf", scenario.toString(), "-inf", caller.toString(),
+                "-s", "+15550199", "-m", "1", "-i", GATEWAY, "-p", "5071", "-nostdin", "-timeout", "60",
+                GATEWAY + ":5060"), Map.of(), DIR.resolve("sipp-room-to-phone.log"));
+        Processes.Result talker = namespace.run(List.of(Toolchain.python().toString(),
+                Toolchain.root().resolve("e2e/src/test/resources/media/talk.py").toString(),
+                "ws://" + LIVEKIT + ":7880", "audio-test", "1000", "6"), DIR, 60);
+        assertThat(talker.exitCode()).as("talk.py: %s%s", talker.out(), talker.err()).isZero();
+        assertThat(sipp.waitFor(60, TimeUnit.SECONDS) && sipp.exitValue() == 0).as("sipp completed the call").isTrue();
+        assertThat(ear.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        String out = read(DIR.resolve("ear.out"));
+        JsonNode heard = new ObjectMapper().readTree(out.lines().filter(l -> l.startsWith("{")).findFirst()
+                .orElseThrow(() -> new AssertionError("the RTP listener printed no result:\n" + out)));
+        assertThat(heard.path("payloadTypes").toString()).isEqualTo("[0]");
+        assertThat(heard.path("packets").asInt()).as("20 ms packets over about 8 s").isGreaterThan(300);
+        assertThat(heard.path("gaps").asInt()).as("sequence gaps").isZero();
+        assertThat(heard.path("seconds").asDouble()).as("seconds of the tone heard").isGreaterThan(2.5);
+        assertThat(heard.path("dropouts").asInt()).as("dropouts in the tone").isZero();
+        assertThat(heard.path("share").asDouble()).as("share of the power at 1 kHz").isGreaterThan(0.9);
+        assertThat(heard.path("rms").asDouble()).as("level (a sine of amplitude 8000)")
+                .isBetween(8000 / Math.sqrt(2) * 0.7, 8000 / Math.sqrt(2) * 1.2);
+    }
+
     private static String read(Path file) {
         try {
             return Files.readString(file);

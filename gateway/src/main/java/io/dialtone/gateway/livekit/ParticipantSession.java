@@ -80,8 +80,8 @@ public final class ParticipantSession implements AutoCloseable {
     }
 
     /**
-     * Where the signals of the media bridge go (offers, answers, candidates, track publications); those that
-     * arrived before are handed over first, in order.
+     * Adds a receiver of the media bridge's signals (offers, answers, candidates, track publications); each one
+     * first gets, in order, those that arrived before any receiver was there.
      */
     public void onMediaSignal(Consumer<LivekitRtc.SignalResponse> handler) {
         listener.media(handler);
@@ -118,7 +118,7 @@ public final class ParticipantSession implements AutoCloseable {
         private final Consumer<String> ended;
         private final java.io.ByteArrayOutputStream message = new java.io.ByteArrayOutputStream();
         private final java.util.List<LivekitRtc.SignalResponse> early = new java.util.ArrayList<>();
-        private Consumer<LivekitRtc.SignalResponse> media;
+        private final java.util.List<Consumer<LivekitRtc.SignalResponse>> media = new java.util.ArrayList<>();
 
         Listener(CompletableFuture<LivekitRtc.JoinResponse> joined, Consumer<String> ended) {
             this.joined = joined;
@@ -151,17 +151,16 @@ public final class ParticipantSession implements AutoCloseable {
         }
 
         private synchronized void toMedia(LivekitRtc.SignalResponse response) {
-            if (media == null) {
+            if (media.isEmpty()) {
                 early.add(response);
             } else {
-                media.accept(response);
+                media.forEach(handler -> handler.accept(response));
             }
         }
 
         synchronized void media(Consumer<LivekitRtc.SignalResponse> handler) {
-            media = handler;
+            media.add(handler);
             early.forEach(handler);
-            early.clear();
         }
 
         @Override

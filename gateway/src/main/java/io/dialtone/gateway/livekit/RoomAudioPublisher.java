@@ -1,12 +1,8 @@
 package io.dialtone.gateway.livekit;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.onvoid.webrtc.CreateSessionDescriptionObserver;
 import dev.onvoid.webrtc.PeerConnectionObserver;
-import dev.onvoid.webrtc.RTCConfiguration;
 import dev.onvoid.webrtc.RTCIceCandidate;
-import dev.onvoid.webrtc.RTCIceServer;
 import dev.onvoid.webrtc.RTCOfferOptions;
 import dev.onvoid.webrtc.RTCPeerConnection;
 import dev.onvoid.webrtc.RTCPeerConnectionState;
@@ -15,7 +11,6 @@ import dev.onvoid.webrtc.RTCSessionDescription;
 import dev.onvoid.webrtc.SetSessionDescriptionObserver;
 import dev.onvoid.webrtc.media.audio.AudioTrack;
 import dev.onvoid.webrtc.media.audio.CustomAudioSource;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -32,7 +27,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class RoomAudioPublisher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RoomAudioPublisher.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TRACK_CID = "phone";
     public static final int SAMPLE_RATE = 48000;
     public static final int FRAME_SAMPLES = SAMPLE_RATE / 100;
@@ -43,15 +37,16 @@ public final class RoomAudioPublisher implements AutoCloseable {
     private final RTCPeerConnection connection;
     private final CompletableFuture<Void> connected = new CompletableFuture<>();
     private final CompletableFuture<LivekitModels.TrackInfo> published = new CompletableFuture<>();
-    private final List<RTCIceCandidate> pendingCandidates = new ArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private boolean remoteSet;
+    private final PeerSignalling signalling;
 
     private RoomAudioPublisher(ParticipantSession session, WebRtcEngine engine) {
         this.session = session;
+        this.signalling = new PeerSignalling(session, LivekitRtc.SignalTarget.PUBLISHER);
         this.track = engine.publisherFactory().createAudioTrack("phone-audio", source);
-        this.connection = engine.publisherFactory().createPeerConnection(configuration(session.joinResponse()),
-                new Observer());
+        this.connection = engine.publisherFactory().createPeerConnection(
+                PeerSignalling.configuration(session.joinResponse()), new Observer());
+        signalling.connection(connection);
     }
 
     /** Publishes the track and waits until the peer connection is up. */
@@ -91,7 +86,7 @@ public final class RoomAudioPublisher implements AutoCloseable {
         connection.createOffer(new RTCOfferOptions(), new CreateSessionDescriptionObserver() {
             @Override
             public void onSuccess(RTCSessionDescription offer) {
-                connection.setLocalDescription(offer, new Logged("set local offer"));
+                connection.setLocalDescription(offer, PeerSignalling.logged("publisher: set local offer", () -> { }));
                 session.send(LivekitRtc.SignalRequest.newBuilder().setOffer(LivekitRtc.SessionDescription.newBuilder()
                         .setType("offer").setSdp(offer.sdp)).build());
             }
@@ -117,7 +112,7 @@ public final class RoomAudioPublisher implements AutoCloseable {
                     response.getAnswer().getSdp()), new SetSessionDescriptionObserver() {
                         @Override
                         public void onSuccess() {
-                            drainCandidates();
+                            signalling.remoteDescriptionSet();
                         }
 
                         @Override
@@ -125,49 +120,9 @@ public final class RoomAudioPublisher implements AutoCloseable {
                             connected.completeExceptionally(new IllegalStateException("LiveKit's answer: " + error));
                         }
                     });
-            case TRICKLE -> {
-                if (response.getTrickle().getTarget() == LivekitRtc.SignalTarget.PUBLISHER) {
-                    candidate(response.getTrickle().getCandidateInit());
-                }
-            }
+            case TRICKLE -> signalling.receiveCandidate(response.getTrickle());
             default -> LOG.debug("signal {} not handled by the publisher", response.getMessageCase());
         }
-    }
-
-    private synchronized void candidate(String init) {
-        try {
-            JsonNode json = JSON.readTree(init);
-            RTCIceCandidate candidate = new RTCIceCandidate(json.path("sdpMid").asText(),
-                    json.path("sdpMLineIndex").asInt(), json.path("candidate").asText());
-            if (remoteSet) {
-                connection.addIceCandidate(candidate);
-            } else {
-                pendingCandidates.add(candidate);
-            }
-        } catch (java.io.IOException e) {
-            LOG.warn("LiveKit sent an ICE candidate that does not parse: {}", init);
-        }
-    }
-
-    private synchronized void drainCandidates() {
-        remoteSet = true;
-        pendingCandidates.forEach(connection::addIceCandidate);
-        pendingCandidates.clear();
-    }
-
-    private static RTCConfiguration configuration(LivekitRtc.JoinResponse join) {
-        RTCConfiguration configuration = new RTCConfiguration();
-        if (configuration.iceServers == null) {
-            configuration.iceServers = new ArrayList<>();
-        }
-        for (LivekitRtc.ICEServer server : join.getIceServersList()) {
-            RTCIceServer ice = new RTCIceServer();
-            ice.urls = new ArrayList<>(server.getUrlsList());
-            ice.username = server.getUsername();
-            ice.password = server.getCredential();
-            configuration.iceServers.add(ice);
-        }
-        return configuration;
     }
 
     /** Order that does not crash (DESIGN 4a): the connection first, then what fed it. */
@@ -183,15 +138,7 @@ public final class RoomAudioPublisher implements AutoCloseable {
     private final class Observer implements PeerConnectionObserver {
         @Override
         public void onIceCandidate(RTCIceCandidate candidate) {
-            String init;
-            try {
-                init = JSON.writeValueAsString(java.util.Map.of("candidate", candidate.sdp, "sdpMid", candidate.sdpMid,
-                        "sdpMLineIndex", candidate.sdpMLineIndex));
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                return;
-            }
-            session.send(LivekitRtc.SignalRequest.newBuilder().setTrickle(LivekitRtc.TrickleRequest.newBuilder()
-                    .setCandidateInit(init).setTarget(LivekitRtc.SignalTarget.PUBLISHER)).build());
+            signalling.sendCandidate(candidate);
         }
 
         @Override
@@ -202,23 +149,6 @@ public final class RoomAudioPublisher implements AutoCloseable {
             } else if (state == RTCPeerConnectionState.FAILED) {
                 connected.completeExceptionally(new IllegalStateException("the publisher connection failed"));
             }
-        }
-    }
-
-    private static final class Logged implements SetSessionDescriptionObserver {
-        private final String what;
-
-        Logged(String what) {
-            this.what = what;
-        }
-
-        @Override
-        public void onSuccess() {
-        }
-
-        @Override
-        public void onFailure(String error) {
-            LOG.warn("{} failed: {}", what, error);
         }
     }
 }

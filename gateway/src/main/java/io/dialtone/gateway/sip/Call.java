@@ -30,6 +30,8 @@ public final class Call {
     private volatile io.dialtone.gateway.livekit.ParticipantSession participant;
     private volatile io.dialtone.gateway.livekit.RoomAudioPublisher publisher;
     private volatile io.dialtone.gateway.media.PhoneToRoom phoneMedia;
+    private volatile io.dialtone.gateway.livekit.RoomAudioSubscriber subscriber;
+    private volatile io.dialtone.gateway.media.RoomToPhone toPhone;
 
     Call(String sipCallId, Decision.Accept decision, ServerTransaction invite, DatagramChannel rtp,
          SdpNegotiator.Negotiated media) {
@@ -63,6 +65,20 @@ public final class Call {
     void bridge(io.dialtone.gateway.livekit.RoomAudioPublisher roomAudio, io.dialtone.gateway.media.PhoneToRoom phone) {
         this.publisher = roomAudio;
         this.phoneMedia = phone;
+    }
+
+    void bridgeToPhone(io.dialtone.gateway.livekit.RoomAudioSubscriber roomAudio,
+                       io.dialtone.gateway.media.RoomToPhone phone) {
+        this.subscriber = roomAudio;
+        this.toPhone = phone;
+    }
+
+    io.dialtone.gateway.livekit.RoomAudioSubscriber subscriber() {
+        return subscriber;
+    }
+
+    io.dialtone.gateway.media.RoomToPhone toPhone() {
+        return toPhone;
     }
 
     io.dialtone.gateway.media.PhoneToRoom phoneMedia() {

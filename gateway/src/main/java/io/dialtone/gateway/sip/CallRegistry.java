@@ -92,6 +92,12 @@ public final class CallRegistry {
         if (call.counted() != null) {
             call.counted().close();
         }
+        if (call.toPhone() != null) {
+            call.toPhone().close();
+        }
+        if (call.subscriber() != null) {
+            call.subscriber().close();
+        }
         if (call.phoneMedia() != null) {
             call.phoneMedia().close();
         }

@@ -260,11 +260,22 @@ final class InviteHandler {
                 call.decision().rule().name(), ringingTimeout);
     }
 
-    /** The caller's audio into the room: a published track fed from the call's RTP port. */
+    /**
+     * Audio both ways: the room's tracks mixed to the phone, and the caller's RTP published as a track. The room
+     * side subscribes first, so LiveKit's offer finds it.
+     */
     private void bridge(Call call) throws Exception {
+        SdpNegotiator.Negotiated media = call.media();
+        io.dialtone.gateway.media.RoomToPhone toPhone = new io.dialtone.gateway.media.RoomToPhone(call.sipCallId(),
+                call.rtp(), media.codec(), media.payloadType(), () -> {
+                    SdpNegotiator.Negotiated now = call.media();
+                    return new java.net.InetSocketAddress(now.remoteAddress(), now.remotePort());
+                });
+        io.dialtone.gateway.livekit.RoomAudioSubscriber subscriber = io.dialtone.gateway.livekit.RoomAudioSubscriber
+                .subscribe(call.participant(), io.dialtone.gateway.livekit.WebRtcEngine.get(), toPhone::accept);
+        call.bridgeToPhone(subscriber, toPhone);
         io.dialtone.gateway.livekit.RoomAudioPublisher publisher = io.dialtone.gateway.livekit.RoomAudioPublisher
                 .publish(call.participant(), io.dialtone.gateway.livekit.WebRtcEngine.get(), 10_000);
-        SdpNegotiator.Negotiated media = call.media();
         io.dialtone.gateway.media.PhoneToRoom phone = new io.dialtone.gateway.media.PhoneToRoom(call.sipCallId(),
                 call.rtp(), media.codec(), media.payloadType(), media.telephoneEvent(),
                 io.dialtone.gateway.livekit.RoomAudioPublisher.SAMPLE_RATE, publisher::push,
@@ -272,6 +283,7 @@ final class InviteHandler {
                 () -> call.mediaSeen(System.currentTimeMillis()));
         call.bridge(publisher, phone);
         phone.start(mediaClock);
+        toPhone.start(mediaClock);
     }
 
     /** Runs off the SIP thread: LiveKit's API is a network round trip. */
