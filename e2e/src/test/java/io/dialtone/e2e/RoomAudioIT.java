@@ -74,8 +74,8 @@ class RoomAudioIT {
         namespace.start(List.of("java", "-XX:+UseG1GC", "-jar",
                         Toolchain.root().resolve("gateway/target/dialtone-gateway.jar").toString(), "gateway", "--config",
                         config.toString(), "--bind", GATEWAY, "--advertise", GATEWAY, "--admin-bind", GATEWAY,
-                        "--admin-port", "8080"),
-                Map.of("DIALTONE_BRIDGE_AUDIO", "true"), DIR.resolve("gateway.log"));
+                        "--admin-port", "8080", "--bridge-audio"),
+                Map.of(), DIR.resolve("gateway.log"));
         Eventually.until("the gateway and LiveKit answering in the namespace", Duration.ofSeconds(60),
                 () -> namespace.run(List.of("curl", "-sf", "http://" + GATEWAY + ":8080/readyz"), DIR, 5).exitCode() == 0
                         && namespace.run(List.of("curl", "-sf", "http://" + LIVEKIT + ":7880/"), DIR, 5).exitCode() == 0,

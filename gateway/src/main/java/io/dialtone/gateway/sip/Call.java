@@ -1,5 +1,6 @@
 package io.dialtone.gateway.sip;
 
+import io.dialtone.gateway.livekit.ParticipantSession;
 import io.dialtone.gateway.media.TelephoneEventReceiver;
 import io.dialtone.gateway.stats.CallStats;
 import io.dialtone.routing.Decision;
@@ -27,11 +28,8 @@ public final class Call {
     private volatile long lastMediaMillis = System.currentTimeMillis();
     private volatile CallStats.ActiveCall counted;
     private volatile ScheduledFuture<?> maxDuration;
-    private volatile io.dialtone.gateway.livekit.ParticipantSession participant;
-    private volatile io.dialtone.gateway.livekit.RoomAudioPublisher publisher;
-    private volatile io.dialtone.gateway.media.PhoneToRoom phoneMedia;
-    private volatile io.dialtone.gateway.livekit.RoomAudioSubscriber subscriber;
-    private volatile io.dialtone.gateway.media.RoomToPhone toPhone;
+    private volatile ParticipantSession participant;
+    private final CallAudio audio = new CallAudio();
 
     Call(String sipCallId, Decision.Accept decision, ServerTransaction invite, DatagramChannel rtp,
          SdpNegotiator.Negotiated media) {
@@ -62,31 +60,8 @@ public final class Call {
         return invite;
     }
 
-    void bridge(io.dialtone.gateway.livekit.RoomAudioPublisher roomAudio, io.dialtone.gateway.media.PhoneToRoom phone) {
-        this.publisher = roomAudio;
-        this.phoneMedia = phone;
-    }
-
-    void bridgeToPhone(io.dialtone.gateway.livekit.RoomAudioSubscriber roomAudio,
-                       io.dialtone.gateway.media.RoomToPhone phone) {
-        this.subscriber = roomAudio;
-        this.toPhone = phone;
-    }
-
-    io.dialtone.gateway.livekit.RoomAudioSubscriber subscriber() {
-        return subscriber;
-    }
-
-    io.dialtone.gateway.media.RoomToPhone toPhone() {
-        return toPhone;
-    }
-
-    io.dialtone.gateway.media.PhoneToRoom phoneMedia() {
-        return phoneMedia;
-    }
-
-    io.dialtone.gateway.livekit.RoomAudioPublisher publisher() {
-        return publisher;
+    CallAudio audio() {
+        return audio;
     }
 
     /** Touched only by the media check, one thread. */
@@ -125,11 +100,11 @@ public final class Call {
         return state.getAndSet(State.ENDED) != State.ENDED;
     }
 
-    void participant(io.dialtone.gateway.livekit.ParticipantSession session) {
+    void participant(ParticipantSession session) {
         participant = session;
     }
 
-    io.dialtone.gateway.livekit.ParticipantSession participant() {
+    ParticipantSession participant() {
         return participant;
     }
 

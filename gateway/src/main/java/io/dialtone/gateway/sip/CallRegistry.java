@@ -92,18 +92,7 @@ public final class CallRegistry {
         if (call.counted() != null) {
             call.counted().close();
         }
-        if (call.toPhone() != null) {
-            call.toPhone().close();
-        }
-        if (call.subscriber() != null) {
-            call.subscriber().close();
-        }
-        if (call.phoneMedia() != null) {
-            call.phoneMedia().close();
-        }
-        if (call.publisher() != null) {
-            call.publisher().close();
-        }
+        call.audio().close();
         if (call.participant() != null) {
             call.participant().close();
         }
@@ -115,7 +104,11 @@ public final class CallRegistry {
     }
 
     /** Reads whatever RTP arrived on each answered call; hangs up calls silent for longer than {@code timeoutMillis}. */
-    /** RFC 4733 events from the caller become digits, logged as INFO digits are; audio awaits the media bridge. */
+    static void rfc4733Digit(Call call, char digit) {
+        LOG.info("event=dtmf call={} via=rfc4733 digit={}", call.sipCallId(), digit);
+    }
+
+    /** RFC 4733 events from the caller become digits, logged as INFO digits are (without the audio bridge). */
     private static void dtmf(Call call, ByteBuffer datagram) {
         Integer eventType = call.media().telephoneEvent();
         if (eventType == null) {
@@ -125,7 +118,7 @@ public final class CallRegistry {
             RtpPacket packet = RtpPacket.parse(datagram);
             if (packet.payloadType() == eventType) {
                 for (char digit : call.telephoneEvents().receive(packet)) {
-                    LOG.info("event=dtmf call={} via=rfc4733 digit={}", call.sipCallId(), digit);
+                    rfc4733Digit(call, digit);
                 }
             }
         } catch (RtpPacket.MalformedPacketException notRtp) {
@@ -140,7 +133,7 @@ public final class CallRegistry {
             if (call.state() != Call.State.ANSWERED) {
                 continue;
             }
-            if (call.phoneMedia() != null) {
+            if (call.audio().readsRtp()) {
                 if (now - call.lastMediaMillis() > timeoutMillis) {
                     hangUp(call, "no RTP for " + timeoutMillis / 1000 + " s");
                 }

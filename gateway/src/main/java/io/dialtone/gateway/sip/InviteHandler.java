@@ -5,7 +5,12 @@ import io.dialtone.api.v1alpha1.Codec;
 import io.dialtone.api.v1alpha1.Durations;
 import io.dialtone.api.v1alpha1.SipTrunkSpec;
 import io.dialtone.gateway.config.RoutingState;
+import io.dialtone.gateway.livekit.RoomAudioPublisher;
+import io.dialtone.gateway.livekit.RoomAudioSubscriber;
 import io.dialtone.gateway.livekit.RoomProvisioner;
+import io.dialtone.gateway.livekit.WebRtcEngine;
+import io.dialtone.gateway.media.PhoneToRoom;
+import io.dialtone.gateway.media.RoomToPhone;
 import io.dialtone.gateway.stats.CallStats;
 import io.dialtone.routing.CallRequest;
 import io.dialtone.routing.CompiledTrunk;
@@ -14,6 +19,7 @@ import io.dialtone.routing.PinEntry;
 import io.dialtone.routing.Reason;
 import io.dialtone.routing.RoutingTable;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.channels.DatagramChannel;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -266,22 +272,17 @@ final class InviteHandler {
      */
     private void bridge(Call call) throws Exception {
         SdpNegotiator.Negotiated media = call.media();
-        io.dialtone.gateway.media.RoomToPhone toPhone = new io.dialtone.gateway.media.RoomToPhone(call.sipCallId(),
-                call.rtp(), media.codec(), media.payloadType(), () -> {
-                    SdpNegotiator.Negotiated now = call.media();
-                    return new java.net.InetSocketAddress(now.remoteAddress(), now.remotePort());
-                });
-        io.dialtone.gateway.livekit.RoomAudioSubscriber subscriber = io.dialtone.gateway.livekit.RoomAudioSubscriber
-                .subscribe(call.participant(), io.dialtone.gateway.livekit.WebRtcEngine.get(), toPhone::accept);
-        call.bridgeToPhone(subscriber, toPhone);
-        io.dialtone.gateway.livekit.RoomAudioPublisher publisher = io.dialtone.gateway.livekit.RoomAudioPublisher
-                .publish(call.participant(), io.dialtone.gateway.livekit.WebRtcEngine.get(), 10_000);
-        io.dialtone.gateway.media.PhoneToRoom phone = new io.dialtone.gateway.media.PhoneToRoom(call.sipCallId(),
-                call.rtp(), media.codec(), media.payloadType(), media.telephoneEvent(),
-                io.dialtone.gateway.livekit.RoomAudioPublisher.SAMPLE_RATE, publisher::push,
-                digit -> LOG.info("event=dtmf call={} via=rfc4733 digit={}", call.sipCallId(), digit),
-                () -> call.mediaSeen(System.currentTimeMillis()));
-        call.bridge(publisher, phone);
+        // A re-INVITE may move the caller's media, so the address is read again for every packet.
+        RoomToPhone toPhone = new RoomToPhone(call.sipCallId(), call.rtp(), media.codec(), media.payloadType(),
+                () -> new InetSocketAddress(call.media().remoteAddress(), call.media().remotePort()));
+        RoomAudioSubscriber subscriber = RoomAudioSubscriber.subscribe(call.participant(), WebRtcEngine.get(),
+                toPhone::accept);
+        call.audio().roomToPhone(subscriber, toPhone);
+        RoomAudioPublisher publisher = RoomAudioPublisher.publish(call.participant(), WebRtcEngine.get(), 10_000);
+        PhoneToRoom phone = new PhoneToRoom(call.sipCallId(), call.rtp(), media.codec(), media.payloadType(),
+                media.telephoneEvent(), RoomAudioPublisher.SAMPLE_RATE, publisher::push,
+                digit -> CallRegistry.rfc4733Digit(call, digit), () -> call.mediaSeen(System.currentTimeMillis()));
+        call.audio().phoneToRoom(publisher, phone);
         phone.start(mediaClock);
         toPhone.start(mediaClock);
     }
@@ -300,7 +301,10 @@ final class InviteHandler {
                 call.participant().close();
                 return;
             }
-            if (mediaClock != null && call.media().codec() != io.dialtone.api.v1alpha1.Codec.G722) {
+            if (mediaClock != null && call.media().codec() == Codec.G722) {
+                LOG.warn("event=no_audio call={} codec=G722 why=\"the audio bridge carries PCMU and PCMA; list them "
+                        + "before G722 in the gateway's or trunk's media.codecs\"", call.sipCallId());
+            } else if (mediaClock != null) {
                 bridge(call);
             }
             Response ok = messages.response(Response.OK, request, toTag);
