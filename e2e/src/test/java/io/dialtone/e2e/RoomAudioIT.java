@@ -77,8 +77,7 @@ class RoomAudioIT {
                         "--admin-port", "8080", "--bridge-audio"),
                 Map.of(), DIR.resolve("gateway.log"));
         Eventually.until("the gateway and LiveKit answering in the namespace", Duration.ofSeconds(60),
-                () -> namespace.run(List.of("curl", "-sf", "http://" + GATEWAY + ":8080/readyz"), DIR, 5).exitCode() == 0
-                        && namespace.run(List.of("curl", "-sf", "http://" + LIVEKIT + ":7880/"), DIR, 5).exitCode() == 0,
+                () -> answers("http://" + GATEWAY + ":8080/readyz") && answers("http://" + LIVEKIT + ":7880/"),
                 () -> read(DIR.resolve("gateway.log")) + read(DIR.resolve("livekit-server.log")));
     }
 
@@ -145,6 +144,12 @@ class RoomAudioIT {
         assertThat(heard.path("share").asDouble()).as("share of the power at 1 kHz").isGreaterThan(0.9);
         assertThat(heard.path("rms").asDouble()).as("level (a sine of amplitude 8000)")
                 .isBetween(8000 / Math.sqrt(2) * 0.7, 8000 / Math.sqrt(2) * 1.2);
+    }
+
+    /** An HTTP GET from inside the namespace, with the toolchain's Python. */
+    private static boolean answers(String url) throws Exception {
+        return namespace.run(List.of(Toolchain.python().toString(), "-c",
+                "import urllib.request; urllib.request.urlopen('" + url + "', timeout=2)"), DIR, 10).exitCode() == 0;
     }
 
     private static String read(Path file) {
