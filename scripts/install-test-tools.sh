@@ -2,8 +2,8 @@
 # Installs the real components Dialtone's tests run against, at pinned versions, into a cache:
 #   livekit-server (go install), kube-apiserver, kube-controller-manager and kubectl (built from Go modules,
 #   see scripts/tools/kube-apiserver),
-#   helm (go install), etcd, sipp, baresip, libpulse0 and lua5.4 (Debian), and the Python LiveKit SDK in a
-#   virtualenv.
+#   helm (go install), etcd, sipp, baresip, libpulse0, lua5.4 and iproute2 (Debian; the media tests make a
+#   network namespace), and the Python LiveKit SDK in a virtualenv.
 # Idempotent: what is already there at the right version is kept. Prints every version at the end.
 # Environment: DIALTONE_TOOLS (default ~/.cache/dialtone/tools).
 set -euo pipefail
@@ -13,7 +13,7 @@ KUBERNETES_VERSION=1.33.13
 HELM_VERSION=v3.19.2
 PY_LIVEKIT_VERSION=1.2.0
 PY_LIVEKIT_API_VERSION=1.2.2
-APT_PACKAGES=(etcd-server sip-tester baresip libpulse0 python3-venv openssl lua5.4)
+APT_PACKAGES=(etcd-server sip-tester baresip libpulse0 python3-venv openssl lua5.4 iproute2)
 
 here=$(cd "$(dirname "$0")" && pwd)
 TOOLS=${DIALTONE_TOOLS:-$HOME/.cache/dialtone/tools}

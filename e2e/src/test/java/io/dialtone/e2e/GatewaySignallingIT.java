@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dialtone.e2e.support.Closer;
 import io.dialtone.e2e.support.Documents;
-import io.dialtone.e2e.support.DtmfPcap;
+import io.dialtone.e2e.support.RtpPcap;
 import io.dialtone.e2e.support.Eventually;
 import io.dialtone.e2e.support.GatewayProcess;
 import io.dialtone.e2e.support.LiveKitServer;
@@ -307,7 +307,7 @@ class GatewaySignallingIT {
 
     @Test
     void dtmfAsRfc4733EventsIsReadDigitByDigitEachOnce() throws Exception {
-        Path pcap = DtmfPcap.write(DIR.resolve("dtmf-123#.pcap"), "123#", 101);
+        Path pcap = RtpPcap.dtmf(DIR.resolve("dtmf-123#.pcap"), "123#", 101);
         SippScenario scenario = new SippScenario("rfc4733").invite("").optional(100).optional(180).expect(200)
                 .ack("1").playPcap(pcap).pause(2000).bye("2").expect(200);
         assertPassed(sipp(scenario, "+15550199", 20), scenario, "rfc4733");

@@ -72,6 +72,13 @@ public final class SippScenario {
         return send(request("INVITE", "1 INVITE", false, headers, offer("sendrecv")), true);
     }
 
+    /** INVITE whose offer asks for media at {@code port} of the media address, where the test listens itself. */
+    public SippScenario inviteWithMediaAt(int port) {
+        lastInvite = elements;
+        return send(request("INVITE", "1 INVITE", false, "", offer("sendrecv")
+                .replace("m=audio [media_port]", "m=audio " + port)), true);
+    }
+
     /** The same INVITE again after a 407, answering the challenge with the [authentication] keyword. */
     public SippScenario inviteWithCredentials(String cseq, String username, String password) {
         lastInvite = elements;

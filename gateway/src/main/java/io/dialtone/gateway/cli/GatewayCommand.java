@@ -103,6 +103,11 @@ final class GatewayCommand implements Callable<Integer> {
             description = "Answer INVITEs from sources no SipTrunk admits with 403 instead of dropping them.")
     boolean answerUnknownSources;
 
+    @Option(names = "--bridge-audio",
+            description = "Carry audio between the caller and the room over WebRTC (PCMU and PCMA; in progress: see "
+                    + "docs/media.md). Without it, calls join the room without audio.")
+    boolean bridgeAudio;
+
     @Spec
     CommandSpec spec;
 
@@ -139,7 +144,8 @@ final class GatewayCommand implements Callable<Integer> {
         SipServer.Settings settings = new SipServer.Settings(bind, sipPort != null ? sipPort : gateway.sip().port(),
                 gateway.sip().transports(), advertised, gateway.media().rtpPortRange().min(),
                 gateway.media().rtpPortRange().max(), gateway.maxActiveCallsPerPod(), invitesPerSecond,
-                Durations.parse(mediaTimeout), Durations.parse(nonceLifetime), answerUnknownSources, tls(gateway));
+                Durations.parse(mediaTimeout), Durations.parse(nonceLifetime), answerUnknownSources, tls(gateway),
+                bridgeAudio);
         Instant started = Instant.now();
         CountDownLatch signalled = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);

@@ -32,12 +32,15 @@ public final class ParticipantSession implements AutoCloseable {
     private final WebSocket socket;
     private final CompletableFuture<LivekitRtc.JoinResponse> joined;
     private final AtomicBoolean leaving;
+    private final Listener listener;
     private volatile ScheduledFuture<?> pings;
 
-    private ParticipantSession(WebSocket socket, CompletableFuture<LivekitRtc.JoinResponse> joined, AtomicBoolean leaving) {
+    private ParticipantSession(WebSocket socket, CompletableFuture<LivekitRtc.JoinResponse> joined, AtomicBoolean leaving,
+                               Listener listener) {
         this.socket = socket;
         this.joined = joined;
         this.leaving = leaving;
+        this.listener = listener;
     }
 
     /**
@@ -58,9 +61,10 @@ public final class ParticipantSession implements AutoCloseable {
                 ended.accept(why);
             }
         };
+        Listener listener = new Listener(joined, endOnce);
         WebSocket socket = HTTP.newWebSocketBuilder().connectTimeout(timeout)
-                .buildAsync(uri, new Listener(joined, endOnce)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        ParticipantSession session = new ParticipantSession(socket, joined, leaving);
+                .buildAsync(uri, listener).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        ParticipantSession session = new ParticipantSession(socket, joined, leaving, listener);
         LivekitRtc.JoinResponse join = joined.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         int interval = Math.max(1, join.getPingInterval() > 0 ? join.getPingInterval() : 10);
         session.pings = timers.scheduleAtFixedRate(session::ping, interval, interval, TimeUnit.SECONDS);
@@ -71,11 +75,23 @@ public final class ParticipantSession implements AutoCloseable {
         return joined.join().getParticipant().getSid();
     }
 
+    public LivekitRtc.JoinResponse joinResponse() {
+        return joined.join();
+    }
+
+    /**
+     * Adds a receiver of the media bridge's signals (offers, answers, candidates, track publications); each one
+     * first gets, in order, those that arrived before any receiver was there.
+     */
+    public void onMediaSignal(Consumer<LivekitRtc.SignalResponse> handler) {
+        listener.media(handler);
+    }
+
     private void ping() {
         send(LivekitRtc.SignalRequest.newBuilder().setPing(System.currentTimeMillis()).build());
     }
 
-    private void send(LivekitRtc.SignalRequest request) {
+    public void send(LivekitRtc.SignalRequest request) {
         try {
             socket.sendBinary(ByteBuffer.wrap(request.toByteArray()), true).get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -101,6 +117,8 @@ public final class ParticipantSession implements AutoCloseable {
         private final CompletableFuture<LivekitRtc.JoinResponse> joined;
         private final Consumer<String> ended;
         private final java.io.ByteArrayOutputStream message = new java.io.ByteArrayOutputStream();
+        private final java.util.List<LivekitRtc.SignalResponse> early = new java.util.ArrayList<>();
+        private final java.util.List<Consumer<LivekitRtc.SignalResponse>> media = new java.util.ArrayList<>();
 
         Listener(CompletableFuture<LivekitRtc.JoinResponse> joined, Consumer<String> ended) {
             this.joined = joined;
@@ -128,10 +146,21 @@ public final class ParticipantSession implements AutoCloseable {
             switch (response.getMessageCase()) {
                 case JOIN -> joined.complete(response.getJoin());
                 case LEAVE -> ended.accept(describe(response.getLeave().getReason()));
-                default -> {
-                    // Offers, candidates and room updates are for the media bridge.
-                }
+                default -> toMedia(response);
             }
+        }
+
+        private synchronized void toMedia(LivekitRtc.SignalResponse response) {
+            if (media.isEmpty()) {
+                early.add(response);
+            } else {
+                media.forEach(handler -> handler.accept(response));
+            }
+        }
+
+        synchronized void media(Consumer<LivekitRtc.SignalResponse> handler) {
+            media.add(handler);
+            early.forEach(handler);
         }
 
         @Override

@@ -1,5 +1,6 @@
 package io.dialtone.gateway.sip;
 
+import io.dialtone.gateway.livekit.ParticipantSession;
 import io.dialtone.gateway.media.TelephoneEventReceiver;
 import io.dialtone.gateway.stats.CallStats;
 import io.dialtone.routing.Decision;
@@ -27,7 +28,8 @@ public final class Call {
     private volatile long lastMediaMillis = System.currentTimeMillis();
     private volatile CallStats.ActiveCall counted;
     private volatile ScheduledFuture<?> maxDuration;
-    private volatile io.dialtone.gateway.livekit.ParticipantSession participant;
+    private volatile ParticipantSession participant;
+    private final CallAudio audio = new CallAudio();
 
     Call(String sipCallId, Decision.Accept decision, ServerTransaction invite, DatagramChannel rtp,
          SdpNegotiator.Negotiated media) {
@@ -56,6 +58,10 @@ public final class Call {
 
     ServerTransaction invite() {
         return invite;
+    }
+
+    CallAudio audio() {
+        return audio;
     }
 
     /** Touched only by the media check, one thread. */
@@ -94,11 +100,11 @@ public final class Call {
         return state.getAndSet(State.ENDED) != State.ENDED;
     }
 
-    void participant(io.dialtone.gateway.livekit.ParticipantSession session) {
+    void participant(ParticipantSession session) {
         participant = session;
     }
 
-    io.dialtone.gateway.livekit.ParticipantSession participant() {
+    ParticipantSession participant() {
         return participant;
     }
 

@@ -92,6 +92,7 @@ public final class CallRegistry {
         if (call.counted() != null) {
             call.counted().close();
         }
+        call.audio().close();
         if (call.participant() != null) {
             call.participant().close();
         }
@@ -103,7 +104,11 @@ public final class CallRegistry {
     }
 
     /** Reads whatever RTP arrived on each answered call; hangs up calls silent for longer than {@code timeoutMillis}. */
-    /** RFC 4733 events from the caller become digits, logged as INFO digits are; audio awaits the media bridge. */
+    static void rfc4733Digit(Call call, char digit) {
+        LOG.info("event=dtmf call={} via=rfc4733 digit={}", call.sipCallId(), digit);
+    }
+
+    /** RFC 4733 events from the caller become digits, logged as INFO digits are (without the audio bridge). */
     private static void dtmf(Call call, ByteBuffer datagram) {
         Integer eventType = call.media().telephoneEvent();
         if (eventType == null) {
@@ -113,7 +118,7 @@ public final class CallRegistry {
             RtpPacket packet = RtpPacket.parse(datagram);
             if (packet.payloadType() == eventType) {
                 for (char digit : call.telephoneEvents().receive(packet)) {
-                    LOG.info("event=dtmf call={} via=rfc4733 digit={}", call.sipCallId(), digit);
+                    rfc4733Digit(call, digit);
                 }
             }
         } catch (RtpPacket.MalformedPacketException notRtp) {
@@ -126,6 +131,12 @@ public final class CallRegistry {
         ByteBuffer buffer = ByteBuffer.allocate(2048);
         for (Call call : calls.values()) {
             if (call.state() != Call.State.ANSWERED) {
+                continue;
+            }
+            if (call.audio().readsRtp()) {
+                if (now - call.lastMediaMillis() > timeoutMillis) {
+                    hangUp(call, "no RTP for " + timeoutMillis / 1000 + " s");
+                }
                 continue;
             }
             try {

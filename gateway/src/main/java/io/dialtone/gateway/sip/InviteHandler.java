@@ -5,7 +5,12 @@ import io.dialtone.api.v1alpha1.Codec;
 import io.dialtone.api.v1alpha1.Durations;
 import io.dialtone.api.v1alpha1.SipTrunkSpec;
 import io.dialtone.gateway.config.RoutingState;
+import io.dialtone.gateway.livekit.RoomAudioPublisher;
+import io.dialtone.gateway.livekit.RoomAudioSubscriber;
 import io.dialtone.gateway.livekit.RoomProvisioner;
+import io.dialtone.gateway.livekit.WebRtcEngine;
+import io.dialtone.gateway.media.PhoneToRoom;
+import io.dialtone.gateway.media.RoomToPhone;
 import io.dialtone.gateway.stats.CallStats;
 import io.dialtone.routing.CallRequest;
 import io.dialtone.routing.CompiledTrunk;
@@ -14,6 +19,7 @@ import io.dialtone.routing.PinEntry;
 import io.dialtone.routing.Reason;
 import io.dialtone.routing.RoutingTable;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.channels.DatagramChannel;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -62,11 +68,14 @@ final class InviteHandler {
     private final String advertisedAddress;
     private final String realm;
     private final boolean answerUnknownSources;
+    /** Null while the audio bridge is off. */
+    private final ScheduledExecutorService mediaClock;
 
     InviteHandler(SipProvider provider, SipMessages messages, RoutingState routing, Admission admission,
                   DigestAuthenticator digest, RejectionCache<Object> rejections, CallStats stats, CallRegistry calls,
                   RtpPorts rtpPorts, RoomProvisioner rooms, ExecutorService liveKitCalls,
-                  ScheduledExecutorService timers, String advertisedAddress, String realm, boolean answerUnknownSources) {
+                  ScheduledExecutorService timers, String advertisedAddress, String realm, boolean answerUnknownSources,
+                  ScheduledExecutorService mediaClock) {
         this.provider = provider;
         this.messages = messages;
         this.routing = routing;
@@ -82,6 +91,7 @@ final class InviteHandler {
         this.advertisedAddress = advertisedAddress;
         this.realm = realm;
         this.answerUnknownSources = answerUnknownSources;
+        this.mediaClock = mediaClock;
     }
 
     void handle(Request request, ServerTransaction existing) throws Exception {
@@ -256,6 +266,27 @@ final class InviteHandler {
                 call.decision().rule().name(), ringingTimeout);
     }
 
+    /**
+     * Audio both ways: the room's tracks mixed to the phone, and the caller's RTP published as a track. The room
+     * side subscribes first, so LiveKit's offer finds it.
+     */
+    private void bridge(Call call) throws Exception {
+        SdpNegotiator.Negotiated media = call.media();
+        // A re-INVITE may move the caller's media, so the address is read again for every packet.
+        RoomToPhone toPhone = new RoomToPhone(call.sipCallId(), call.rtp(), media.codec(), media.payloadType(),
+                () -> new InetSocketAddress(call.media().remoteAddress(), call.media().remotePort()));
+        RoomAudioSubscriber subscriber = RoomAudioSubscriber.subscribe(call.participant(), WebRtcEngine.get(),
+                toPhone::accept);
+        call.audio().roomToPhone(subscriber, toPhone);
+        RoomAudioPublisher publisher = RoomAudioPublisher.publish(call.participant(), WebRtcEngine.get(), 10_000);
+        PhoneToRoom phone = new PhoneToRoom(call.sipCallId(), call.rtp(), media.codec(), media.payloadType(),
+                media.telephoneEvent(), RoomAudioPublisher.SAMPLE_RATE, publisher::push,
+                digit -> CallRegistry.rfc4733Digit(call, digit), () -> call.mediaSeen(System.currentTimeMillis()));
+        call.audio().phoneToRoom(publisher, phone);
+        phone.start(mediaClock);
+        toPhone.start(mediaClock);
+    }
+
     /** Runs off the SIP thread: LiveKit's API is a network round trip. */
     private void provisionAndAnswer(Request request, Call call, String toTag, long arrived) {
         Decision.Accept accept = call.decision();
@@ -269,6 +300,12 @@ final class InviteHandler {
             if (call.state() == Call.State.ENDED) {
                 call.participant().close();
                 return;
+            }
+            if (mediaClock != null && call.media().codec() == Codec.G722) {
+                LOG.warn("event=no_audio call={} codec=G722 why=\"the audio bridge carries PCMU and PCMA; list them "
+                        + "before G722 in the gateway's or trunk's media.codecs\"", call.sipCallId());
+            } else if (mediaClock != null) {
+                bridge(call);
             }
             Response ok = messages.response(Response.OK, request, toTag);
             ok.setHeader(messages.contact(transport(request)));

@@ -45,7 +45,8 @@ public final class SipServer implements SipListener, AutoCloseable {
     /** How the server is set up beyond the routing configuration. */
     public record Settings(String bindAddress, int port, List<SipTransport> transports, String advertisedAddress,
                            int rtpMin, int rtpMax, Integer maxActiveCalls, double invitesPerSecondPerSource,
-                           Duration mediaTimeout, Duration nonceLifetime, boolean answerUnknownSources, Tls tls) {
+                           Duration mediaTimeout, Duration nonceLifetime, boolean answerUnknownSources, Tls tls,
+                           boolean bridgeAudio) {
     }
 
     /** The TLS listener: its port and the PEM files of its certificate chain and key. */
@@ -113,7 +114,8 @@ public final class SipServer implements SipListener, AutoCloseable {
                 new RejectionCache<>(Clock.systemUTC(), Duration.ofSeconds(32), 100_000), stats, calls,
                 new RtpPorts(java.net.InetAddress.getByName(settings.bindAddress()), settings.rtpMin(), settings.rtpMax()),
                 rooms, liveKitCalls, timers, settings.advertisedAddress(), settings.advertisedAddress(),
-                settings.answerUnknownSources());
+                settings.answerUnknownSources(),
+                settings.bridgeAudio() ? Executors.newScheduledThreadPool(2, daemon("media-clock")) : null);
         long mediaTimeout = settings.mediaTimeout().toMillis();
         timers.scheduleWithFixedDelay(() -> guard("media check", () -> calls.checkMedia(mediaTimeout)),
                 500, 500, TimeUnit.MILLISECONDS);

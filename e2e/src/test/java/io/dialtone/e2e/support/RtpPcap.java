@@ -1,5 +1,6 @@
 package io.dialtone.e2e.support;
 
+import io.dialtone.gateway.media.G711;
 import io.dialtone.gateway.media.RtpPacket;
 import io.dialtone.gateway.media.TelephoneEvent;
 import java.io.IOException;
@@ -8,42 +9,65 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/**
- * A pcap file of RFC 4733 DTMF as a phone sends it, for sipp's play_pcap_audio: per digit, packets every 20 ms
- * with one timestamp and a growing duration, then the end packet three times; 100 ms between digits.
- */
-public final class DtmfPcap {
+/** pcap files of RTP as a phone sends it, for sipp's play_pcap_audio, which replays them with their timing. */
+public final class RtpPcap {
     private static final int CLOCK_RATE = 8000;
+    private static final int FRAME = 160;
 
-    private DtmfPcap() {
+    private final ByteBuffer out = ByteBuffer.allocate(4 * 1024 * 1024).order(ByteOrder.LITTLE_ENDIAN);
+
+    private RtpPcap() {
+        out.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(65535).putInt(1);
     }
 
-    public static Path write(Path file, String digits, int payloadType) throws IOException {
-        ByteBuffer out = ByteBuffer.allocate(64 * 1024).order(ByteOrder.LITTLE_ENDIAN);
-        out.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(65535).putInt(1);
+    /**
+     * RFC 4733 DTMF: per digit, packets every 20 ms with one timestamp and a growing duration, then the end packet
+     * three times; 100 ms between digits.
+     */
+    public static Path dtmf(Path file, String digits, int payloadType) throws IOException {
+        RtpPcap pcap = new RtpPcap();
         int sequence = 1000;
         long micros = 0;
         long timestamp = 16000;
         for (char digit : digits.toCharArray()) {
             for (int duration = 160; duration <= 800; duration += 160) {
-                record(out, micros, new RtpPacket(payloadType, duration == 160, sequence++, timestamp, 0x4733,
+                pcap.record(micros, new RtpPacket(payloadType, duration == 160, sequence++, timestamp, 0x4733,
                         TelephoneEvent.ofDigit(digit, false, 10, duration).toPayload()));
                 micros += 20_000;
             }
             for (int repeat = 0; repeat < 3; repeat++) {
-                record(out, micros, new RtpPacket(payloadType, false, sequence++, timestamp, 0x4733,
+                pcap.record(micros, new RtpPacket(payloadType, false, sequence++, timestamp, 0x4733,
                         TelephoneEvent.ofDigit(digit, true, 10, 960).toPayload()));
             }
             micros += 100_000;
             timestamp += 960 + CLOCK_RATE / 10;
         }
+        return pcap.write(file);
+    }
+
+    /** A PCMU (payload type 0) sine tone in 20 ms packets. */
+    public static Path tone(Path file, double hertz, double seconds, double amplitude) throws IOException {
+        RtpPcap pcap = new RtpPcap();
+        int packets = (int) (seconds * 1000 / 20);
+        for (int p = 0; p < packets; p++) {
+            byte[] payload = new byte[FRAME];
+            for (int i = 0; i < FRAME; i++) {
+                int n = p * FRAME + i;
+                payload[i] = G711.encodeUlaw((short) Math.round(amplitude * Math.sin(2 * Math.PI * hertz * n / CLOCK_RATE)));
+            }
+            pcap.record(p * 20_000L, new RtpPacket(0, p == 0, p, (long) p * FRAME, 0x440, payload));
+        }
+        return pcap.write(file);
+    }
+
+    private Path write(Path file) throws IOException {
         Files.createDirectories(file.getParent());
         Files.write(file, java.util.Arrays.copyOf(out.array(), out.position()));
         return file;
     }
 
     /** Ethernet, IPv4 and UDP around one RTP packet; sipp takes the UDP payload and the timing. */
-    private static void record(ByteBuffer out, long micros, RtpPacket packet) {
+    private void record(long micros, RtpPacket packet) {
         int udpLength = 8 + packet.length();
         int frameLength = 14 + 20 + udpLength;
         out.putInt((int) (micros / 1_000_000)).putInt((int) (micros % 1_000_000)).putInt(frameLength).putInt(frameLength);

@@ -1,0 +1,162 @@
+package io.dialtone.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dialtone.e2e.support.Eventually;
+import io.dialtone.e2e.support.NetworkNamespace;
+import io.dialtone.e2e.support.Processes;
+import io.dialtone.e2e.support.RtpPcap;
+import io.dialtone.e2e.support.SippScenario;
+import io.dialtone.e2e.support.Toolchain;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Audio through the bridge, with real peers only: livekit-server --dev, the gateway jar, sipp and the Python
+ * LiveKit client, all inside a network namespace of the test's own (WebRTC ignores loopback).
+ */
+class RoomAudioIT {
+    private static final Path DIR = Path.of("target", "room-audio-it").toAbsolutePath();
+    private static final String LIVEKIT = "10.201.0.1";
+    private static final String GATEWAY = "10.201.0.2";
+    private static final double AMPLITUDE = 8000;
+    private static NetworkNamespace namespace;
+
+    @BeforeAll
+    static void start() throws Exception {
+        String unavailable = NetworkNamespace.unavailableBecause();
+        if (unavailable != null) {
+            String reason = "RoomAudioIT skipped: it needs a network namespace of its own (" + unavailable + ")";
+            System.err.println(reason);
+            Assumptions.abort(reason);
+        }
+        Files.createDirectories(DIR);
+        namespace = NetworkNamespace.create("dtmedia", LIVEKIT, GATEWAY);
+        Path livekitConfig = DIR.resolve("livekit.yaml");
+        Files.writeString(livekitConfig, """
+                port: 7880
+                bind_addresses: ["%s"]
+                rtc: {tcp_port: 7881, port_range_start: 50000, port_range_end: 50100, use_external_ip: false, node_ip: %s}
+                """.formatted(LIVEKIT, LIVEKIT));
+        namespace.start(List.of(Toolchain.livekitServer().toString(), "--dev", "--config", livekitConfig.toString()),
+                Map.of(), DIR.resolve("livekit-server.log"));
+        Path config = DIR.resolve("gateway.yaml");
+        Files.writeString(config, """
+                apiVersion: dialtone.io/v1alpha1
+                kind: SipGateway
+                metadata: {name: media}
+                spec:
+                  livekit: {url: "http://%s:7880", apiKey: devkey, apiSecret: secret}
+                  sip: {port: 5060}
+                  media: {rtpPortRange: {min: 20000, max: 20100}, codecs: [PCMU]}
+                ---
+                apiVersion: dialtone.io/v1alpha1
+                kind: SipTrunk
+                metadata: {name: any}
+                spec: {}
+                ---
+                apiVersion: dialtone.io/v1alpha1
+                kind: DispatchRule
+                metadata: {name: lobby}
+                spec:
+                  direct: {roomName: audio-test}
+                """.formatted(LIVEKIT));
+        namespace.start(List.of("java", "-XX:+UseG1GC", "-jar",
+                        Toolchain.root().resolve("gateway/target/dialtone-gateway.jar").toString(), "gateway", "--config",
+                        config.toString(), "--bind", GATEWAY, "--advertise", GATEWAY, "--admin-bind", GATEWAY,
+                        "--admin-port", "8080", "--bridge-audio"),
+                Map.of(), DIR.resolve("gateway.log"));
+        Eventually.until("the gateway and LiveKit answering in the namespace", Duration.ofSeconds(60),
+                () -> answers("http://" + GATEWAY + ":8080/readyz") && answers("http://" + LIVEKIT + ":7880/"),
+                () -> read(DIR.resolve("gateway.log")) + read(DIR.resolve("livekit-server.log")));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (namespace != null) {
+            namespace.close();
+        }
+    }
+
+    @Test
+    void theRoomHearsTheCallersVoice() throws Exception {
+        Path tone = RtpPcap.tone(DIR.resolve("tone-440.pcap"), 440, 8, AMPLITUDE);
+        Process listener = namespace.start(List.of(Toolchain.python().toString(),
+                        Toolchain.root().resolve("e2e/src/test/resources/media/listen.py").toString(),
+                        "ws://" + LIVEKIT + ":7880", "audio-test", "3"),
+                Map.of("PYTHONWARNINGS", "ignore"), DIR.resolve("listener.out"));
+        SippScenario call = new SippScenario("tone-call").invite("").optional(100).optional(180).expect(200).ack("1")
+                .playPcap(tone).pause(9000).bye("2").expect(200);
+        Path scenario = call.write(DIR);
+        Path caller = Files.writeString(DIR.resolve("caller.csv"), "SEQUENTIAL\n+15550100;\n");
+        Processes.Result sipp = namespace.run(List.of("sipp", "-sf", scenario.toString(), "-inf", caller.toString(),
+                "-s", "+15550199", "-m", "1", "-i", GATEWAY, "-p", "5070", "-nostdin", "-timeout", "60", "-trace_err", "-error_file",
+                DIR.resolve("sipp-errors.log").toString(), GATEWAY + ":5060"), DIR, 90);
+        assertThat(sipp.exitCode()).as("sipp: %s%s", sipp.out(), sipp.err()).isZero();
+        assertThat(listener.waitFor(60, TimeUnit.SECONDS)).as("the listener finished").isTrue();
+        String out = read(DIR.resolve("listener.out"));
+        JsonNode heard = new ObjectMapper().readTree(out.lines().filter(l -> l.startsWith("{")).findFirst()
+                .orElseThrow(() -> new AssertionError("the listener printed no result:\n" + out)));
+        assertThat(heard.path("from").asText()).isEqualTo("sip_+15550100");
+        assertThat(heard.path("share440").asDouble()).as("share of the power at 440 Hz").isGreaterThan(0.95);
+        assertThat(heard.path("rms").asDouble()).as("level (a sine of amplitude %s)", AMPLITUDE)
+                .isBetween(AMPLITUDE / Math.sqrt(2) * 0.8, AMPLITUDE / Math.sqrt(2) * 1.2);
+    }
+
+    @Test
+    void theCallerHearsTheRoom() throws Exception {
+        int phonePort = 31000;
+        Process ear = namespace.start(List.of(Toolchain.python().toString(),
+                        Toolchain.root().resolve("e2e/src/test/resources/media/rtp_listen.py").toString(), GATEWAY,
+                        String.valueOf(phonePort), "8", "1000"),
+                Map.of(), DIR.resolve("ear.out"));
+        SippScenario call = new SippScenario("room-to-phone").inviteWithMediaAt(phonePort).optional(100).optional(180)
+                .expect(200).ack("1").pause(9000).bye("2").expect(200);
+        Path scenario = call.write(DIR);
+        Path caller = Files.writeString(DIR.resolve("caller.csv"), "SEQUENTIAL\n+15550100;\n");
+        Process sipp = namespace.start(List.of("sipp", "-sf", scenario.toString(), "-inf", caller.toString(),
+                "-s", "+15550199", "-m", "1", "-i", GATEWAY, "-p", "5071", "-nostdin", "-timeout", "60",
+                GATEWAY + ":5060"), Map.of(), DIR.resolve("sipp-room-to-phone.log"));
+        Processes.Result talker = namespace.run(List.of(Toolchain.python().toString(),
+                Toolchain.root().resolve("e2e/src/test/resources/media/talk.py").toString(),
+                "ws://" + LIVEKIT + ":7880", "audio-test", "1000", "6"), DIR, 60);
+        assertThat(talker.exitCode()).as("talk.py: %s%s", talker.out(), talker.err()).isZero();
+        assertThat(sipp.waitFor(60, TimeUnit.SECONDS) && sipp.exitValue() == 0).as("sipp completed the call").isTrue();
+        assertThat(ear.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        String out = read(DIR.resolve("ear.out"));
+        JsonNode heard = new ObjectMapper().readTree(out.lines().filter(l -> l.startsWith("{")).findFirst()
+                .orElseThrow(() -> new AssertionError("the RTP listener printed no result:\n" + out)));
+        assertThat(heard.path("payloadTypes").toString()).isEqualTo("[0]");
+        assertThat(heard.path("packets").asInt()).as("20 ms packets over about 8 s").isGreaterThan(300);
+        assertThat(heard.path("gaps").asInt()).as("sequence gaps").isZero();
+        assertThat(heard.path("seconds").asDouble()).as("seconds of the tone heard").isGreaterThan(2.5);
+        assertThat(heard.path("dropouts").asInt()).as("dropouts in the tone").isZero();
+        assertThat(heard.path("share").asDouble()).as("share of the power at 1 kHz").isGreaterThan(0.9);
+        assertThat(heard.path("rms").asDouble()).as("level (a sine of amplitude 8000)")
+                .isBetween(8000 / Math.sqrt(2) * 0.7, 8000 / Math.sqrt(2) * 1.2);
+    }
+
+    /** An HTTP GET from inside the namespace, with the toolchain's Python. */
+    private static boolean answers(String url) throws Exception {
+        return namespace.run(List.of(Toolchain.python().toString(), "-c",
+                "import urllib.request; urllib.request.urlopen('" + url + "', timeout=2)"), DIR, 10).exitCode() == 0;
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            return "(" + file + ": " + e.getMessage() + ")";
+        }
+    }
+}

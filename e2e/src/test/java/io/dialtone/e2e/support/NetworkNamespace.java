@@ -1,0 +1,99 @@
+package io.dialtone.e2e.support;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A network namespace of the test's own with a veth pair inside it, so WebRTC (which ignores loopback) has
+ * addresses to use while every packet stays on this machine and off its external interface (DESIGN 4a).
+ * Processes started through it run inside; closing stops them and deletes the namespace.
+ */
+public final class NetworkNamespace implements AutoCloseable {
+    private final String name;
+    private final List<Process> processes = new ArrayList<>();
+
+    private NetworkNamespace(String name) {
+        this.name = name;
+    }
+
+    /** Whether this machine lets the test make one (root, with the ip tool); the reason when it does not. */
+    public static String unavailableBecause() {
+        try {
+            String probe = "dialtone-probe-" + ProcessHandle.current().pid();
+            Processes.Result added = Processes.run(List.of("ip", "netns", "add", probe), Path.of("."), 10);
+            if (added.exitCode() != 0) {
+                return "ip netns add failed: " + added.err().trim();
+            }
+            Processes.run(List.of("ip", "netns", "del", probe), Path.of("."), 10);
+            return null;
+        } catch (IOException | InterruptedException | IllegalStateException e) {
+            return "cannot run ip: " + e.getMessage();
+        }
+    }
+
+    /** @param first the address of one end of the pair, {@code second} of the other, both /24 */
+    public static NetworkNamespace create(String name, String first, String second) throws Exception {
+        NetworkNamespace namespace = new NetworkNamespace(name);
+        run("ip", "netns", "del", name);
+        ip("netns", "add", name);
+        try {
+            ip("link", "add", name + "0", "type", "veth", "peer", "name", name + "1");
+            ip("link", "set", name + "0", "netns", name);
+            ip("link", "set", name + "1", "netns", name);
+            ip("-n", name, "addr", "add", first + "/24", "dev", name + "0");
+            ip("-n", name, "addr", "add", second + "/24", "dev", name + "1");
+            ip("-n", name, "link", "set", name + "0", "up");
+            ip("-n", name, "link", "set", name + "1", "up");
+            ip("-n", name, "link", "set", "lo", "up");
+        } catch (Exception e) {
+            namespace.close();
+            throw e;
+        }
+        return namespace;
+    }
+
+    /** Starts a command inside, with extra environment, output to {@code log}. */
+    public Process start(List<String> command, Map<String, String> environment, Path log) throws IOException {
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", name, "env"));
+        environment.forEach((key, value) -> full.add(key + "=" + value));
+        full.addAll(command);
+        Process process = new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        processes.add(process);
+        return process;
+    }
+
+    /** Runs a command inside to completion. */
+    public Processes.Result run(List<String> command, Path dir, long seconds) throws IOException, InterruptedException {
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", name));
+        full.addAll(command);
+        return Processes.run(full, dir, seconds);
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (Process process : processes) {
+            process.descendants().forEach(ProcessHandle::destroy);
+            process.destroy();
+        }
+        for (Process process : processes) {
+            process.waitFor();
+        }
+        run("ip", "netns", "del", name);
+    }
+
+    private static void ip(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("ip"));
+        command.addAll(List.of(args));
+        Processes.Result result = Processes.run(command, Path.of("."), 10);
+        if (result.exitCode() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed: " + result.err().trim());
+        }
+    }
+
+    private static void run(String... command) throws IOException, InterruptedException {
+        Processes.run(List.of(command), Path.of("."), 10);
+    }
+}

@@ -1,0 +1,46 @@
+# Joins a LiveKit room as "listener", waits for the first audio track, records it and prints, as JSON, who sent
+# it, its level and how much of its power lies at 440 Hz and at 1 kHz. Used by RoomAudioIT (media tests).
+#   listen.py URL ROOM SECONDS
+import asyncio, json, math, sys
+from livekit import api, rtc
+
+URL, ROOM, SECONDS = sys.argv[1], sys.argv[2], float(sys.argv[3])
+
+def share(samples, rate, hz):
+    coeff = 2 * math.cos(2 * math.pi * hz / rate)
+    p = pp = 0.0
+    total = 0.0
+    for s in samples:
+        c = s + coeff * p - pp
+        pp, p = p, c
+        total += s * s
+    power = p * p + pp * pp - coeff * p * pp
+    return power * 2 / len(samples) / total if total else 0.0
+
+async def main():
+    token = (api.AccessToken("devkey", "secret").with_identity("listener")
+             .with_grants(api.VideoGrants(room_join=True, room=ROOM)).to_jwt())
+    room = rtc.Room()
+    got = asyncio.get_event_loop().create_future()
+
+    @room.on("track_subscribed")
+    def on_track(track, publication, participant):
+        if track.kind == rtc.TrackKind.KIND_AUDIO and not got.done():
+            got.set_result((track, participant.identity))
+
+    await room.connect(URL, token)
+    track, who = await asyncio.wait_for(got, 30)
+    stream = rtc.AudioStream(track, sample_rate=48000, num_channels=1)
+    samples = []
+    async def collect():
+        async for event in stream:
+            samples.extend(event.frame.data.tolist())
+            if len(samples) >= SECONDS * 48000:
+                break
+    await asyncio.wait_for(collect(), SECONDS + 20)
+    rms = math.sqrt(sum(s * s for s in samples) / len(samples))
+    print(json.dumps({"from": who, "samples": len(samples), "rms": rms,
+                      "share440": share(samples[48000:], 48000, 440), "share1000": share(samples[48000:], 48000, 1000)}))
+    await room.disconnect()
+
+asyncio.run(main())

@@ -1,0 +1,51 @@
+# The phone's ear in RoomAudioIT: receives RTP (PCMU) on a UDP port for a while and prints, as JSON, how many
+# packets came, their payload types, sequence gaps, and for the stretch that was not silence: how long it was,
+# its level, the share of its power at a frequency, and how many dropouts (5 ms or more of silence) it had.
+#   rtp_listen.py ADDRESS PORT SECONDS HERTZ
+import json, math, socket, struct, sys, time
+
+ADDRESS, PORT, SECONDS, HZ = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+
+def ulaw(code):
+    code = ~code & 0xFF
+    exponent = (code >> 4) & 7
+    magnitude = (((code & 0x0F) << 3) + 0x84) << exponent
+    return 0x84 - magnitude if code & 0x80 else magnitude - 0x84
+
+def share(samples, rate, hz):
+    coeff = 2 * math.cos(2 * math.pi * hz / rate)
+    p = pp = total = 0.0
+    for s in samples:
+        p, pp = s + coeff * p - pp, p
+        total += s * s
+    power = p * p + pp * pp - coeff * p * pp
+    return power * 2 / len(samples) / total if total else 0.0
+
+sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+sock.bind((ADDRESS, PORT))
+sock.settimeout(0.5)
+deadline = time.time() + SECONDS
+packets, types, gaps, last, samples = 0, set(), 0, None, []
+while time.time() < deadline:
+    try:
+        data, _ = sock.recvfrom(2048)
+    except socket.timeout:
+        continue
+    packets += 1
+    pt = data[1] & 0x7F
+    seq = struct.unpack(">H", data[2:4])[0]
+    types.add(pt)
+    if last is not None and seq != (last + 1) & 0xFFFF:
+        gaps += 1
+    last = seq
+    if pt == 0:
+        samples.extend(ulaw(b) for b in data[12:])
+loud = [i for i, x in enumerate(samples) if abs(x) > 100]
+tone = samples[loud[0] + 800:loud[-1] - 800] if len(loud) > 1600 else []
+rms = math.sqrt(sum(s * s for s in tone) / len(tone)) if tone else 0.0
+dropouts, run = 0, 0
+for x in tone:
+    run = run + 1 if abs(x) < 50 else 0
+    dropouts += run == 40
+print(json.dumps({"packets": packets, "payloadTypes": sorted(types), "gaps": gaps, "seconds": len(tone) / 8000,
+                  "rms": rms, "share": share(tone, 8000, HZ) if tone else 0.0, "dropouts": dropouts}))

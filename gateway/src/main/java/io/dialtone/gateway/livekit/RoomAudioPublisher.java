@@ -1,0 +1,154 @@
+package io.dialtone.gateway.livekit;
+
+import dev.onvoid.webrtc.CreateSessionDescriptionObserver;
+import dev.onvoid.webrtc.PeerConnectionObserver;
+import dev.onvoid.webrtc.RTCIceCandidate;
+import dev.onvoid.webrtc.RTCOfferOptions;
+import dev.onvoid.webrtc.RTCPeerConnection;
+import dev.onvoid.webrtc.RTCPeerConnectionState;
+import dev.onvoid.webrtc.RTCSdpType;
+import dev.onvoid.webrtc.RTCSessionDescription;
+import dev.onvoid.webrtc.SetSessionDescriptionObserver;
+import dev.onvoid.webrtc.media.audio.AudioTrack;
+import dev.onvoid.webrtc.media.audio.CustomAudioSource;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import livekit.LivekitModels;
+import livekit.LivekitRtc;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The caller's voice as an audio track in the room: LiveKit's publisher peer connection (the client offers),
+ * one Opus track fed with 10 ms frames of 48 kHz PCM, candidates trickled both ways over the participant's
+ * signalling session.
+ */
+public final class RoomAudioPublisher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RoomAudioPublisher.class);
+    private static final String TRACK_CID = "phone";
+    public static final int SAMPLE_RATE = 48000;
+    public static final int FRAME_SAMPLES = SAMPLE_RATE / 100;
+
+    private final ParticipantSession session;
+    private final CustomAudioSource source = new CustomAudioSource();
+    private final AudioTrack track;
+    private final RTCPeerConnection connection;
+    private final CompletableFuture<Void> connected = new CompletableFuture<>();
+    private final CompletableFuture<LivekitModels.TrackInfo> published = new CompletableFuture<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final PeerSignalling signalling;
+
+    private RoomAudioPublisher(ParticipantSession session, WebRtcEngine engine) {
+        this.session = session;
+        this.signalling = new PeerSignalling(session, LivekitRtc.SignalTarget.PUBLISHER);
+        this.track = engine.publisherFactory().createAudioTrack("phone-audio", source);
+        this.connection = engine.publisherFactory().createPeerConnection(
+                PeerSignalling.configuration(session.joinResponse()), new Observer());
+        signalling.connection(connection);
+    }
+
+    /** Publishes the track and waits until the peer connection is up. */
+    public static RoomAudioPublisher publish(ParticipantSession session, WebRtcEngine engine, long timeoutMillis)
+            throws Exception {
+        RoomAudioPublisher publisher = new RoomAudioPublisher(session, engine);
+        try {
+            session.onMediaSignal(publisher::signal);
+            session.send(LivekitRtc.SignalRequest.newBuilder().setAddTrack(LivekitRtc.AddTrackRequest.newBuilder()
+                    .setCid(TRACK_CID).setName("phone").setType(LivekitModels.TrackType.AUDIO)
+                    .setSource(LivekitModels.TrackSource.MICROPHONE)).build());
+            publisher.published.get(timeoutMillis, TimeUnit.MILLISECONDS);
+            publisher.connection.addTrack(publisher.track, List.of("phone"));
+            publisher.offer();
+            publisher.connected.get(timeoutMillis, TimeUnit.MILLISECONDS);
+            return publisher;
+        } catch (Exception e) {
+            publisher.close();
+            throw e;
+        }
+    }
+
+    /** One 10 ms frame of 16-bit mono PCM at 48 kHz. */
+    public void push(short[] frame) {
+        if (closed.get() || frame.length != FRAME_SAMPLES) {
+            return;
+        }
+        byte[] bytes = new byte[frame.length * 2];
+        for (int i = 0; i < frame.length; i++) {
+            bytes[2 * i] = (byte) frame[i];
+            bytes[2 * i + 1] = (byte) (frame[i] >> 8);
+        }
+        source.pushAudio(bytes, 16, SAMPLE_RATE, 1, FRAME_SAMPLES);
+    }
+
+    private void offer() {
+        connection.createOffer(new RTCOfferOptions(), new CreateSessionDescriptionObserver() {
+            @Override
+            public void onSuccess(RTCSessionDescription offer) {
+                connection.setLocalDescription(offer, PeerSignalling.logged("publisher: set local offer", () -> { }));
+                session.send(LivekitRtc.SignalRequest.newBuilder().setOffer(LivekitRtc.SessionDescription.newBuilder()
+                        .setType("offer").setSdp(offer.sdp)).build());
+            }
+
+            @Override
+            public void onFailure(String error) {
+                connected.completeExceptionally(new IllegalStateException("createOffer failed: " + error));
+            }
+        });
+    }
+
+    private void signal(LivekitRtc.SignalResponse response) {
+        if (closed.get()) {
+            return;
+        }
+        switch (response.getMessageCase()) {
+            case TRACK_PUBLISHED -> {
+                if (response.getTrackPublished().getCid().equals(TRACK_CID)) {
+                    published.complete(response.getTrackPublished().getTrack());
+                }
+            }
+            case ANSWER -> connection.setRemoteDescription(new RTCSessionDescription(RTCSdpType.ANSWER,
+                    response.getAnswer().getSdp()), new SetSessionDescriptionObserver() {
+                        @Override
+                        public void onSuccess() {
+                            signalling.remoteDescriptionSet();
+                        }
+
+                        @Override
+                        public void onFailure(String error) {
+                            connected.completeExceptionally(new IllegalStateException("LiveKit's answer: " + error));
+                        }
+                    });
+            case TRICKLE -> signalling.receiveCandidate(response.getTrickle());
+            default -> LOG.debug("signal {} not handled by the publisher", response.getMessageCase());
+        }
+    }
+
+    /** Order that does not crash (DESIGN 4a): the connection first, then what fed it. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        connection.close();
+        source.dispose();
+    }
+
+    private final class Observer implements PeerConnectionObserver {
+        @Override
+        public void onIceCandidate(RTCIceCandidate candidate) {
+            signalling.sendCandidate(candidate);
+        }
+
+        @Override
+        public void onConnectionChange(RTCPeerConnectionState state) {
+            LOG.debug("publisher connection {}", state);
+            if (state == RTCPeerConnectionState.CONNECTED) {
+                connected.complete(null);
+            } else if (state == RTCPeerConnectionState.FAILED) {
+                connected.completeExceptionally(new IllegalStateException("the publisher connection failed"));
+            }
+        }
+    }
+}

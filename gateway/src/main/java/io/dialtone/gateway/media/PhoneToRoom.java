@@ -1,0 +1,139 @@
+package io.dialtone.gateway.media;
+
+import io.dialtone.api.v1alpha1.Codec;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The caller's audio on its way into the room, paced by the gateway's own 20 ms clock: RTP from the call's port
+ * into the jitter buffer, one frame out per tick, G.711 decoded, a lost frame concealed (the last one, quieter, then
+ * silence), resampled to 48 kHz and handed on as two 10 ms frames. RFC 4733 events become digits on the way.
+ */
+public final class PhoneToRoom implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PhoneToRoom.class);
+    private static final int FRAME_MILLIS = 20;
+    private static final int PHONE_RATE = 8000;
+    private static final int PHONE_FRAME = PHONE_RATE * FRAME_MILLIS / 1000;
+
+    private final String callId;
+    private final DatagramChannel rtp;
+    private final Codec codec;
+    private final int payloadType;
+    private final Integer eventType;
+    private final Consumer<short[]> room;
+    private final Consumer<Character> digits;
+    private final Runnable mediaSeen;
+    private final JitterBuffer jitter = new JitterBuffer(PHONE_RATE, FRAME_MILLIS, 2, 10);
+    private final TelephoneEventReceiver events = new TelephoneEventReceiver();
+    private final Resampler resampler;
+    private final ByteBuffer buffer = ByteBuffer.allocate(2048);
+    private final long startNanos = System.nanoTime();
+    private short[] last = new short[PHONE_FRAME];
+    private int concealed;
+    private volatile ScheduledFuture<?> ticks;
+
+    /**
+     * @param room       receives 10 ms frames of 48 kHz PCM
+     * @param outputRate the rate {@code room} takes
+     */
+    public PhoneToRoom(String callId, DatagramChannel rtp, Codec codec, int payloadType, Integer eventType,
+                       int outputRate, Consumer<short[]> room, Consumer<Character> digits, Runnable mediaSeen) {
+        if (codec == Codec.G722) {
+            throw new IllegalArgumentException("G.722 is negotiated only once the bridge decodes it");
+        }
+        this.callId = callId;
+        this.rtp = rtp;
+        this.codec = codec;
+        this.payloadType = payloadType;
+        this.eventType = eventType;
+        this.room = room;
+        this.digits = digits;
+        this.mediaSeen = mediaSeen;
+        this.resampler = new Resampler(PHONE_RATE, outputRate);
+    }
+
+    public void start(ScheduledExecutorService clock) {
+        ticks = clock.scheduleAtFixedRate(this::tickSafely, FRAME_MILLIS, FRAME_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    private void tickSafely() {
+        try {
+            tick();
+        } catch (RuntimeException | IOException e) {
+            LOG.warn("call={} media tick failed: {}", callId, e.toString());
+        }
+    }
+
+    void tick() throws IOException {
+        long nowMillis = (System.nanoTime() - startNanos) / 1_000_000;
+        boolean received = false;
+        buffer.clear();
+        while (rtp.receive(buffer) != null) {
+            buffer.flip();
+            received = true;
+            try {
+                RtpPacket packet = RtpPacket.parse(buffer);
+                if (eventType != null && packet.payloadType() == eventType) {
+                    events.receive(packet).forEach(digits);
+                } else if (packet.payloadType() == payloadType) {
+                    jitter.put(packet, nowMillis);
+                }
+            } catch (RtpPacket.MalformedPacketException notRtp) {
+                LOG.debug("call={} dropped a datagram: {}", callId, notRtp.getMessage());
+            }
+            buffer.clear();
+        }
+        if (received) {
+            mediaSeen.run();
+        }
+        JitterBuffer.Frame frame = jitter.poll();
+        if (frame == null) {
+            return;
+        }
+        short[] samples = frame.missing() ? conceal() : decode(frame.packet().payload());
+        short[] out = resampler.process(samples);
+        int half = out.length / 2;
+        room.accept(java.util.Arrays.copyOfRange(out, 0, half));
+        room.accept(java.util.Arrays.copyOfRange(out, half, out.length));
+    }
+
+    private short[] decode(byte[] payload) {
+        short[] samples = new short[PHONE_FRAME];
+        int n = Math.min(payload.length, PHONE_FRAME);
+        for (int i = 0; i < n; i++) {
+            samples[i] = codec == Codec.PCMU ? G711.decodeUlaw(payload[i]) : G711.decodeAlaw(payload[i]);
+        }
+        last = samples;
+        concealed = 0;
+        return samples;
+    }
+
+    private short[] conceal() {
+        concealed++;
+        short[] samples = new short[PHONE_FRAME];
+        if (concealed <= 2) {
+            for (int i = 0; i < samples.length; i++) {
+                samples[i] = (short) (last[i] >> concealed);
+            }
+        }
+        return samples;
+    }
+
+    public JitterBuffer jitter() {
+        return jitter;
+    }
+
+    @Override
+    public void close() {
+        if (ticks != null) {
+            ticks.cancel(false);
+        }
+    }
+}

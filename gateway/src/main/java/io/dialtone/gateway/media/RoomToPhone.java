@@ -1,0 +1,150 @@
+package io.dialtone.gateway.media;
+
+import io.dialtone.api.v1alpha1.Codec;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The room's audio on its way to the phone. Remote tracks' 10 ms blocks (on libwebrtc's playout thread) are
+ * resampled to 8 kHz and queued per track; the gateway's own 20 ms clock, never libwebrtc's, takes 20 ms from every
+ * queue, mixes, encodes G.711 and sends one RTP packet. A queue plays once it holds 40 ms, so the two clocks'
+ * jitter does not starve it; one that runs dry (the playout clock is about 1 % slow) gives silence for the missing
+ * part and fills to 40 ms again; one that grows beyond 200 ms loses its oldest audio.
+ */
+public final class RoomToPhone implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RoomToPhone.class);
+    private static final int FRAME_MILLIS = 20;
+    private static final int PHONE_RATE = 8000;
+    private static final int PHONE_FRAME = PHONE_RATE * FRAME_MILLIS / 1000;
+    private static final int MAX_QUEUED = PHONE_RATE / 5;
+    private static final int PRIMED = 2 * PHONE_FRAME;
+
+    private final String callId;
+    private final DatagramChannel rtp;
+    private final Codec codec;
+    private final Supplier<InetSocketAddress> remote;
+    private final RtpSender sender;
+    private final Map<String, TrackQueue> tracks = new LinkedHashMap<>();
+    private final ByteBuffer packet = ByteBuffer.allocate(1500);
+    private volatile ScheduledFuture<?> ticks;
+
+    public RoomToPhone(String callId, DatagramChannel rtp, Codec codec, int payloadType,
+                       Supplier<InetSocketAddress> remote) {
+        if (codec == Codec.G722) {
+            throw new IllegalArgumentException("G.722 is negotiated only once the bridge encodes it");
+        }
+        this.callId = callId;
+        this.rtp = rtp;
+        this.codec = codec;
+        this.remote = remote;
+        this.sender = new RtpSender(payloadType, PHONE_RATE, "dialtone-" + callId.hashCode());
+    }
+
+    public void start(ScheduledExecutorService clock) {
+        ticks = clock.scheduleAtFixedRate(this::tickSafely, FRAME_MILLIS, FRAME_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** 10 ms of a remote track, 16-bit little-endian; called on libwebrtc's playout thread, so it only queues. */
+    public void accept(String trackId, byte[] pcm, int sampleRate, int channels, int frames) {
+        short[] mono = new short[frames];
+        for (int i = 0; i < frames; i++) {
+            int sum = 0;
+            for (int c = 0; c < channels; c++) {
+                int at = 2 * (i * channels + c);
+                sum += (short) ((pcm[at] & 0xFF) | (pcm[at + 1] << 8));
+            }
+            mono[i] = (short) (sum / channels);
+        }
+        TrackQueue queue;
+        synchronized (tracks) {
+            queue = tracks.computeIfAbsent(trackId, id -> new TrackQueue());
+        }
+        queue.add(mono, sampleRate);
+    }
+
+    private void tickSafely() {
+        try {
+            tick();
+        } catch (RuntimeException | IOException e) {
+            LOG.warn("call={} media to the phone failed: {}", callId, e.toString());
+        }
+    }
+
+    void tick() throws IOException {
+        int[] mix = new int[PHONE_FRAME];
+        synchronized (tracks) {
+            for (TrackQueue queue : tracks.values()) {
+                queue.takeInto(mix);
+            }
+        }
+        byte[] payload = new byte[PHONE_FRAME];
+        for (int i = 0; i < PHONE_FRAME; i++) {
+            short sample = (short) Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, mix[i]));
+            payload[i] = codec == Codec.PCMU ? G711.encodeUlaw(sample) : G711.encodeAlaw(sample);
+        }
+        packet.clear();
+        sender.next(payload, PHONE_FRAME).writeTo(packet);
+        packet.flip();
+        InetSocketAddress to = remote.get();
+        if (to != null) {
+            rtp.send(packet, to);
+        }
+    }
+
+    public long packetsSent() {
+        return sender.packets();
+    }
+
+    @Override
+    public void close() {
+        if (ticks != null) {
+            ticks.cancel(false);
+        }
+    }
+
+    /** One remote track's audio at 8 kHz, waiting for the phone clock. */
+    private static final class TrackQueue {
+        private final short[] samples = new short[MAX_QUEUED];
+        private int start;
+        private int size;
+        private boolean playing;
+        private Resampler resampler;
+
+        synchronized void add(short[] block, int sampleRate) {
+            if (resampler == null || resampler.inputRate() != sampleRate) {
+                resampler = new Resampler(sampleRate, PHONE_RATE);
+            }
+            for (short sample : resampler.process(block)) {
+                if (size == samples.length) {
+                    start = (start + 1) % samples.length;
+                    size--;
+                }
+                samples[(start + size) % samples.length] = sample;
+                size++;
+            }
+        }
+
+        synchronized void takeInto(int[] mix) {
+            if (!playing && size < PRIMED) {
+                return;
+            }
+            playing = size >= mix.length;
+            int n = Math.min(size, mix.length);
+            for (int i = 0; i < n; i++) {
+                mix[i] += samples[(start + i) % samples.length];
+            }
+            start = (start + n) % samples.length;
+            size -= n;
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package io.dialtone.gateway.media;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dialtone.api.v1alpha1.Codec;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Both directions of the bridge driven tick by tick over loopback sockets, without libwebrtc. */
+class BridgeClockTest {
+    private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+
+    @Test
+    void phoneToRoomTurnsEachRtpPacketIntoTwoTenMillisecondFramesAndDigits() throws Exception {
+        try (DatagramChannel gateway = bound(); DatagramChannel phone = bound()) {
+            List<short[]> frames = new ArrayList<>();
+            List<Character> digits = new ArrayList<>();
+            int[] seen = {0};
+            PhoneToRoom bridge = new PhoneToRoom("c", gateway, Codec.PCMU, 0, 101, 48000, frames::add, digits::add,
+                    () -> seen[0]++);
+            short[] tone = ResamplerTest.tone(8000, 440, 800, 8000);
+            for (int p = 0; p < 5; p++) {
+                byte[] payload = new byte[160];
+                for (int i = 0; i < 160; i++) {
+                    payload[i] = G711.encodeUlaw(tone[p * 160 + i]);
+                }
+                send(phone, gateway, new RtpPacket(0, p == 0, p, p * 160L, 9, payload));
+            }
+            send(phone, gateway, new RtpPacket(101, false, 5, 900, 9, TelephoneEvent.ofDigit('7', true, 10, 800)
+                    .toPayload()));
+            for (int tick = 0; tick < 4; tick++) {
+                bridge.tick();
+            }
+            assertThat(digits).containsExactly('7');
+            assertThat(seen[0]).isPositive();
+            assertThat(frames).hasSize(8).allSatisfy(frame -> assertThat(frame).hasSize(480));
+        }
+    }
+
+    @Test
+    void roomToPhoneMixesTracksAndWaitsFortyMillisecondsBeforePlaying() throws Exception {
+        try (DatagramChannel gateway = bound(); DatagramChannel phone = bound()) {
+            phone.configureBlocking(false);
+            RoomToPhone bridge = new RoomToPhone("c", gateway, Codec.PCMU, 0,
+                    () -> (InetSocketAddress) localAddress(phone));
+            short[] a = ResamplerTest.tone(48000, 440, 4800, 4000);
+            short[] b = ResamplerTest.tone(48000, 1000, 4800, 4000);
+            bridge.accept("a", pcm(a, 0), 48000, 1, 480);
+            bridge.tick();
+            RtpPacket first = receive(phone);
+            assertThat(level(first)).as("20 ms queued of 40: silence").isZero();
+            for (int block = 1; block < 10; block++) {
+                bridge.accept("a", pcm(a, block * 480), 48000, 1, 480);
+                bridge.accept("b", pcm(b, block * 480), 48000, 1, 480);
+            }
+            bridge.tick();
+            RtpPacket mixed = receive(phone);
+            assertThat(mixed.sequence()).isEqualTo((first.sequence() + 1) & 0xFFFF);
+            assertThat(mixed.timestamp()).isEqualTo((first.timestamp() + 160) & 0xFFFFFFFFL);
+            assertThat(level(mixed)).as("two tones of amplitude 4000 mixed").isBetween(3000.0, 5000.0);
+            assertThat(bridge.packetsSent()).isEqualTo(2);
+        }
+    }
+
+    private static DatagramChannel bound() throws Exception {
+        DatagramChannel channel = DatagramChannel.open();
+        channel.bind(new InetSocketAddress(LOOPBACK, 0));
+        channel.configureBlocking(false);
+        return channel;
+    }
+
+    private static InetSocketAddress localAddress(DatagramChannel channel) {
+        try {
+            return (InetSocketAddress) channel.getLocalAddress();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void send(DatagramChannel from, DatagramChannel to, RtpPacket packet) throws Exception {
+        ByteBuffer buffer = ByteBuffer.allocate(packet.length());
+        packet.writeTo(buffer);
+        buffer.flip();
+        from.send(buffer, to.getLocalAddress());
+    }
+
+    /** Loopback delivers a datagram before send returns, so it is there to take. */
+    private static RtpPacket receive(DatagramChannel channel) throws Exception {
+        ByteBuffer buffer = ByteBuffer.allocate(2048);
+        assertThat(channel.receive(buffer)).as("a packet on the phone's port").isNotNull();
+        buffer.flip();
+        return RtpPacket.parse(buffer);
+    }
+
+    private static byte[] pcm(short[] samples, int from) {
+        byte[] bytes = new byte[960];
+        for (int i = 0; i < 480; i++) {
+            bytes[2 * i] = (byte) samples[from + i];
+            bytes[2 * i + 1] = (byte) (samples[from + i] >> 8);
+        }
+        return bytes;
+    }
+
+    private static double level(RtpPacket packet) {
+        double sum = 0;
+        for (byte code : packet.payload()) {
+            short sample = G711.decodeUlaw(code);
+            sum += (double) sample * sample;
+        }
+        return Math.sqrt(sum / packet.payload().length);
+    }
+}
