@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * resampled to 8 kHz and queued per track; the gateway's own 20 ms clock, never libwebrtc's, takes 20 ms from every
  * queue, mixes, encodes G.711 and sends one RTP packet. A queue plays once it holds 40 ms, so the two clocks'
  * jitter does not starve it; one that runs dry (the playout clock is about 1 % slow) gives silence for the missing
- * part and fills to 40 ms again; one that grows beyond 200 ms loses its oldest audio.
+ * part and fills to 40 ms again; one that grows beyond 200 ms loses its oldest audio. An RTCP sender report goes
+ * from the odd port to the caller's every 5 s.
  */
 public final class RoomToPhone implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RoomToPhone.class);
@@ -28,9 +29,12 @@ public final class RoomToPhone implements AutoCloseable {
     private static final int PHONE_FRAME = PHONE_RATE * FRAME_MILLIS / 1000;
     private static final int MAX_QUEUED = PHONE_RATE / 5;
     private static final int PRIMED = 2 * PHONE_FRAME;
+    /** A sender report with the first packet and then every 5 s (RFC 3550's minimum interval). */
+    private static final long REPORT_EVERY = 5000 / FRAME_MILLIS;
 
     private final String callId;
     private final DatagramChannel rtp;
+    private final DatagramChannel rtcp;
     private final Codec codec;
     private final Supplier<InetSocketAddress> remote;
     private final RtpSender sender;
@@ -38,13 +42,15 @@ public final class RoomToPhone implements AutoCloseable {
     private final ByteBuffer packet = ByteBuffer.allocate(1500);
     private volatile ScheduledFuture<?> ticks;
 
-    public RoomToPhone(String callId, DatagramChannel rtp, Codec codec, int payloadType,
+    /** @param rtcp the odd port beside {@code rtp}, where sender reports leave from */
+    public RoomToPhone(String callId, DatagramChannel rtp, DatagramChannel rtcp, Codec codec, int payloadType,
                        Supplier<InetSocketAddress> remote) {
         if (codec == Codec.G722) {
             throw new IllegalArgumentException("G.722 is negotiated only once the bridge encodes it");
         }
         this.callId = callId;
         this.rtp = rtp;
+        this.rtcp = rtcp;
         this.codec = codec;
         this.remote = remote;
         this.sender = new RtpSender(payloadType, PHONE_RATE, "dialtone-" + callId.hashCode());
@@ -96,8 +102,13 @@ public final class RoomToPhone implements AutoCloseable {
         sender.next(payload, PHONE_FRAME).writeTo(packet);
         packet.flip();
         InetSocketAddress to = remote.get();
-        if (to != null) {
-            rtp.send(packet, to);
+        if (to == null) {
+            return;
+        }
+        rtp.send(packet, to);
+        if (sender.packets() % REPORT_EVERY == 1) {
+            rtcp.send(ByteBuffer.wrap(sender.senderReport(java.time.Instant.now())),
+                    new InetSocketAddress(to.getAddress(), to.getPort() + 1));
         }
     }
 

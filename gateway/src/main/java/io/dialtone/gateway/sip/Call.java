@@ -18,7 +18,7 @@ public final class Call {
     private final String sipCallId;
     private final Decision.Accept decision;
     private final ServerTransaction invite;
-    private final DatagramChannel rtp;
+    private final RtpPorts.Pair ports;
     private final TelephoneEventReceiver telephoneEvents = new TelephoneEventReceiver();
     private final Instant started = Instant.now();
     private final AtomicReference<State> state = new AtomicReference<>(State.SETTING_UP);
@@ -31,12 +31,12 @@ public final class Call {
     private volatile ParticipantSession participant;
     private final CallAudio audio = new CallAudio();
 
-    Call(String sipCallId, Decision.Accept decision, ServerTransaction invite, DatagramChannel rtp,
+    Call(String sipCallId, Decision.Accept decision, ServerTransaction invite, RtpPorts.Pair ports,
          SdpNegotiator.Negotiated media) {
         this.sipCallId = sipCallId;
         this.decision = decision;
         this.invite = invite;
-        this.rtp = rtp;
+        this.ports = ports;
         this.media = media;
     }
 
@@ -70,11 +70,19 @@ public final class Call {
     }
 
     DatagramChannel rtp() {
-        return rtp;
+        return ports.rtp();
+    }
+
+    DatagramChannel rtcp() {
+        return ports.rtcp();
+    }
+
+    RtpPorts.Pair ports() {
+        return ports;
     }
 
     public int rtpPort() {
-        return rtp.socket().getLocalPort();
+        return ports.rtp().socket().getLocalPort();
     }
 
     public Instant started() {

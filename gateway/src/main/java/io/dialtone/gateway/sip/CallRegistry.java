@@ -97,9 +97,9 @@ public final class CallRegistry {
             call.participant().close();
         }
         try {
-            call.rtp().close();
+            call.ports().close();
         } catch (IOException e) {
-            LOG.debug("closing RTP port of {}", call.sipCallId(), e);
+            LOG.debug("closing the RTP ports of {}", call.sipCallId(), e);
         }
     }
 
@@ -133,16 +133,15 @@ public final class CallRegistry {
             if (call.state() != Call.State.ANSWERED) {
                 continue;
             }
-            if (call.audio().readsRtp()) {
-                if (now - call.lastMediaMillis() > timeoutMillis) {
-                    hangUp(call, "no RTP for " + timeoutMillis / 1000 + " s");
-                }
-                continue;
-            }
             try {
+                // RTCP counts as a sign of life: a caller on hold may send reports and no RTP.
                 boolean received = false;
                 buffer.clear();
-                while (call.rtp().receive(buffer) != null) {
+                while (call.rtcp().receive(buffer) != null) {
+                    received = true;
+                    buffer.clear();
+                }
+                while (!call.audio().readsRtp() && call.rtp().receive(buffer) != null) {
                     received = true;
                     buffer.flip();
                     dtmf(call, buffer);

@@ -20,7 +20,6 @@ import io.dialtone.routing.Reason;
 import io.dialtone.routing.RoutingTable;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.channels.DatagramChannel;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -231,9 +230,9 @@ final class InviteHandler {
             }
             return;
         }
-        DatagramChannel rtp = rtpPorts.allocate();
+        RtpPorts.Pair ports = rtpPorts.allocate();
         String toTag = SipMessages.newTag();
-        Call call = new Call(sipCallId, accept, transaction, rtp, media);
+        Call call = new Call(sipCallId, accept, transaction, ports, media);
         calls.add(call);
         Response ringing = messages.response(Response.RINGING, request, toTag);
         ringing.setHeader(messages.contact(transport(request)));
@@ -273,8 +272,8 @@ final class InviteHandler {
     private void bridge(Call call) throws Exception {
         SdpNegotiator.Negotiated media = call.media();
         // A re-INVITE may move the caller's media, so the address is read again for every packet.
-        RoomToPhone toPhone = new RoomToPhone(call.sipCallId(), call.rtp(), media.codec(), media.payloadType(),
-                () -> new InetSocketAddress(call.media().remoteAddress(), call.media().remotePort()));
+        RoomToPhone toPhone = new RoomToPhone(call.sipCallId(), call.rtp(), call.rtcp(), media.codec(),
+                media.payloadType(), () -> new InetSocketAddress(call.media().remoteAddress(), call.media().remotePort()));
         RoomAudioSubscriber subscriber = RoomAudioSubscriber.subscribe(call.participant(), WebRtcEngine.get(),
                 toPhone::accept);
         call.audio().roomToPhone(subscriber, toPhone);

@@ -7,8 +7,8 @@ import java.net.InetSocketAddress;
 import java.nio.channels.DatagramChannel;
 
 /**
- * Hands out even RTP ports from the configured range, each bound to a socket the call keeps until it ends, so two
- * calls never share a port and a port in use by another process is skipped.
+ * Hands out even RTP ports from the configured range with the odd RTCP port above each, both bound to sockets the
+ * call keeps until it ends, so two calls never share a port and a pair partly in use by another process is skipped.
  */
 public final class RtpPorts {
     private final InetAddress bindAddress;
@@ -23,21 +23,45 @@ public final class RtpPorts {
         this.next = this.min;
     }
 
-    /** A non-blocking channel bound to a free even port; throws when the whole range is in use. */
-    public synchronized DatagramChannel allocate() throws IOException {
-        int span = (max - min) / 2 + 1;
-        for (int tried = 0; tried < span; tried++) {
-            int port = next;
-            next = next + 2 > max ? min : next + 2;
-            DatagramChannel channel = DatagramChannel.open();
+    /** A call's two sockets: RTP on the even port, RTCP on the odd one above it. */
+    public record Pair(DatagramChannel rtp, DatagramChannel rtcp) {
+        void close() throws IOException {
             try {
-                channel.bind(new InetSocketAddress(bindAddress, port));
-                channel.configureBlocking(false);
-                return channel;
-            } catch (BindException inUse) {
-                channel.close();
+                rtp.close();
+            } finally {
+                rtcp.close();
             }
         }
-        throw new IOException("every even RTP port in " + min + "-" + max + " is in use");
+    }
+
+    /** Non-blocking channels bound to a free pair of ports; throws when the whole range is in use. */
+    public synchronized Pair allocate() throws IOException {
+        int span = (max - 1 - min) / 2 + 1;
+        for (int tried = 0; tried < span; tried++) {
+            int port = next;
+            next = next + 2 > max - 1 ? min : next + 2;
+            DatagramChannel rtp = bind(port);
+            if (rtp == null) {
+                continue;
+            }
+            DatagramChannel rtcp = bind(port + 1);
+            if (rtcp != null) {
+                return new Pair(rtp, rtcp);
+            }
+            rtp.close();
+        }
+        throw new IOException("every RTP/RTCP port pair in " + min + "-" + max + " is in use");
+    }
+
+    private DatagramChannel bind(int port) throws IOException {
+        DatagramChannel channel = DatagramChannel.open();
+        try {
+            channel.bind(new InetSocketAddress(bindAddress, port));
+            channel.configureBlocking(false);
+            return channel;
+        } catch (BindException inUse) {
+            channel.close();
+            return null;
+        }
     }
 }

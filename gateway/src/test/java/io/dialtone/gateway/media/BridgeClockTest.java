@@ -3,6 +3,7 @@ package io.dialtone.gateway.media;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dialtone.api.v1alpha1.Codec;
+import io.dialtone.gateway.sip.RtpPorts;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -44,16 +45,24 @@ class BridgeClockTest {
 
     @Test
     void roomToPhoneMixesTracksAndWaitsFortyMillisecondsBeforePlaying() throws Exception {
-        try (DatagramChannel gateway = bound(); DatagramChannel phone = bound()) {
-            phone.configureBlocking(false);
-            RoomToPhone bridge = new RoomToPhone("c", gateway, Codec.PCMU, 0,
-                    () -> (InetSocketAddress) localAddress(phone));
+        RtpPorts ports = new RtpPorts(LOOPBACK, 41000, 41999);
+        RtpPorts.Pair gatewayPorts = ports.allocate();
+        RtpPorts.Pair phonePorts = ports.allocate();
+        try (DatagramChannel gateway = gatewayPorts.rtp(); DatagramChannel gatewayRtcp = gatewayPorts.rtcp();
+             DatagramChannel phone = phonePorts.rtp(); DatagramChannel phoneRtcp = phonePorts.rtcp()) {
+            RoomToPhone bridge = new RoomToPhone("c", gateway, gatewayRtcp, Codec.PCMU, 0,
+                    () -> localAddress(phone));
             short[] a = ResamplerTest.tone(48000, 440, 4800, 4000);
             short[] b = ResamplerTest.tone(48000, 1000, 4800, 4000);
             bridge.accept("a", pcm(a, 0), 48000, 1, 480);
             bridge.tick();
             RtpPacket first = receive(phone);
             assertThat(level(first)).as("20 ms queued of 40: silence").isZero();
+            ByteBuffer report = ByteBuffer.allocate(512);
+            assertThat(phoneRtcp.receive(report)).as("a sender report with the first packet, on the odd port")
+                    .isEqualTo(gatewayRtcp.getLocalAddress());
+            assertThat(report.get(1) & 0xFF).isEqualTo(200);
+            assertThat(report.getInt(4) & 0xFFFFFFFFL).isEqualTo(first.ssrc());
             for (int block = 1; block < 10; block++) {
                 bridge.accept("a", pcm(a, block * 480), 48000, 1, 480);
                 bridge.accept("b", pcm(b, block * 480), 48000, 1, 480);
