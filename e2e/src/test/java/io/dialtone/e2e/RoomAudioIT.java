@@ -146,6 +146,32 @@ class RoomAudioIT {
                 .isBetween(8000 / Math.sqrt(2) * 0.7, 8000 / Math.sqrt(2) * 1.2);
     }
 
+    @Test
+    void theRoomReceivesTheCallersDigitsAsSipDtmf() throws Exception {
+        Path dtmf = RtpPcap.dtmf(DIR.resolve("dtmf-123#.pcap"), "123#", 101);
+        Process listener = namespace.start(List.of(Toolchain.python().toString(),
+                        Toolchain.root().resolve("e2e/src/test/resources/media/dtmf_listen.py").toString(),
+                        "ws://" + LIVEKIT + ":7880", "audio-test", "8"),
+                Map.of("PYTHONWARNINGS", "ignore"), DIR.resolve("dtmf-listener.out"));
+        SippScenario call = new SippScenario("dtmf-call").invite("").optional(100).optional(180).expect(200).ack("1")
+                .pause(1000).playPcap(dtmf).pause(3000).bye("2").expect(200);
+        Path scenario = call.write(DIR);
+        Path caller = Files.writeString(DIR.resolve("caller.csv"), "SEQUENTIAL\n+15550100;\n");
+        Processes.Result sipp = namespace.run(List.of("sipp", "-sf", scenario.toString(), "-inf", caller.toString(),
+                "-s", "+15550199", "-m", "1", "-i", GATEWAY, "-p", "5072", "-nostdin", "-timeout", "60",
+                GATEWAY + ":5060"), DIR, 90);
+        assertThat(sipp.exitCode()).as("sipp: %s%s", sipp.out(), sipp.err()).isZero();
+        assertThat(listener.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String out = read(DIR.resolve("dtmf-listener.out"));
+        JsonNode received = new ObjectMapper().readTree(out.lines().filter(l -> l.startsWith("[")).findFirst()
+                .orElseThrow(() -> new AssertionError("the DTMF listener printed no result:\n" + out)));
+        List<String> digits = new java.util.ArrayList<>();
+        received.forEach(d -> digits.add(d.path("digit").asText() + "/" + d.path("code").asInt() + "/"
+                + d.path("from").asText()));
+        assertThat(digits).containsExactly("1/1/sip_+15550100", "2/2/sip_+15550100", "3/3/sip_+15550100",
+                "#/11/sip_+15550100");
+    }
+
     /** An HTTP GET from inside the namespace, with the toolchain's Python. */
     private static boolean answers(String url) throws Exception {
         return namespace.run(List.of(Toolchain.python().toString(), "-c",

@@ -2,6 +2,10 @@ package io.dialtone.gateway.livekit;
 
 import dev.onvoid.webrtc.CreateSessionDescriptionObserver;
 import dev.onvoid.webrtc.PeerConnectionObserver;
+import dev.onvoid.webrtc.RTCDataChannel;
+import dev.onvoid.webrtc.RTCDataChannelBuffer;
+import dev.onvoid.webrtc.RTCDataChannelInit;
+import dev.onvoid.webrtc.RTCDataChannelState;
 import dev.onvoid.webrtc.RTCIceCandidate;
 import dev.onvoid.webrtc.RTCOfferOptions;
 import dev.onvoid.webrtc.RTCPeerConnection;
@@ -11,6 +15,8 @@ import dev.onvoid.webrtc.RTCSessionDescription;
 import dev.onvoid.webrtc.SetSessionDescriptionObserver;
 import dev.onvoid.webrtc.media.audio.AudioTrack;
 import dev.onvoid.webrtc.media.audio.CustomAudioSource;
+import io.dialtone.gateway.media.TelephoneEvent;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +29,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The caller's voice as an audio track in the room: LiveKit's publisher peer connection (the client offers),
  * one Opus track fed with 10 ms frames of 48 kHz PCM, candidates trickled both ways over the participant's
- * signalling session.
+ * signalling session; and the caller's DTMF as SipDTMF packets on the reliable data channel LiveKit expects.
  */
 public final class RoomAudioPublisher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RoomAudioPublisher.class);
@@ -39,6 +45,8 @@ public final class RoomAudioPublisher implements AutoCloseable {
     private final CompletableFuture<LivekitModels.TrackInfo> published = new CompletableFuture<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final PeerSignalling signalling;
+    private final RTCDataChannel reliable;
+    private volatile RTCPeerConnectionState lastState = RTCPeerConnectionState.NEW;
 
     private RoomAudioPublisher(ParticipantSession session, WebRtcEngine engine) {
         this.session = session;
@@ -47,6 +55,9 @@ public final class RoomAudioPublisher implements AutoCloseable {
         this.connection = engine.publisherFactory().createPeerConnection(
                 PeerSignalling.configuration(session.joinResponse()), new Observer());
         signalling.connection(connection);
+        RTCDataChannelInit ordered = new RTCDataChannelInit();
+        ordered.ordered = true;
+        this.reliable = connection.createDataChannel("_reliable", ordered);
     }
 
     /** Publishes the track and waits until the peer connection is up. */
@@ -58,14 +69,23 @@ public final class RoomAudioPublisher implements AutoCloseable {
             session.send(LivekitRtc.SignalRequest.newBuilder().setAddTrack(LivekitRtc.AddTrackRequest.newBuilder()
                     .setCid(TRACK_CID).setName("phone").setType(LivekitModels.TrackType.AUDIO)
                     .setSource(LivekitModels.TrackSource.MICROPHONE)).build());
-            publisher.published.get(timeoutMillis, TimeUnit.MILLISECONDS);
+            await(publisher.published, timeoutMillis, "LiveKit did not confirm the caller's track");
             publisher.connection.addTrack(publisher.track, List.of("phone"));
             publisher.offer();
-            publisher.connected.get(timeoutMillis, TimeUnit.MILLISECONDS);
+            await(publisher.connected, timeoutMillis, "the publisher connection did not come up (it is "
+                    + publisher.lastState + ")");
             return publisher;
         } catch (Exception e) {
             publisher.close();
             throw e;
+        }
+    }
+
+    private static void await(CompletableFuture<?> step, long timeoutMillis, String what) throws Exception {
+        try {
+            step.get(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new java.io.IOException(what + " within " + timeoutMillis + " ms", e);
         }
     }
 
@@ -80,6 +100,24 @@ public final class RoomAudioPublisher implements AutoCloseable {
             bytes[2 * i + 1] = (byte) (frame[i] >> 8);
         }
         source.pushAudio(bytes, 16, SAMPLE_RATE, 1, FRAME_SAMPLES);
+    }
+
+    /** A digit the caller pressed, to everyone in the room (LiveKit's sip_dtmf_received). */
+    public void sendDtmf(char digit) {
+        if (closed.get() || reliable.getState() != RTCDataChannelState.OPEN) {
+            LOG.debug("DTMF {} not sent: the data channel is not open", digit);
+            return;
+        }
+        byte[] packet = LivekitModels.DataPacket.newBuilder().setKind(LivekitModels.DataPacket.Kind.RELIABLE)
+                .setSipDtmf(LivekitModels.SipDTMF.newBuilder().setCode(TelephoneEvent.code(digit))
+                        .setDigit(String.valueOf(digit))).build().toByteArray();
+        ByteBuffer buffer = ByteBuffer.allocateDirect(packet.length);
+        buffer.put(packet).flip();
+        try {
+            reliable.send(new RTCDataChannelBuffer(buffer, true));
+        } catch (Exception e) {
+            LOG.warn("DTMF {} not sent to the room: {}", digit, e.toString());
+        }
     }
 
     private void offer() {
@@ -131,7 +169,9 @@ public final class RoomAudioPublisher implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        reliable.close();
         connection.close();
+        reliable.dispose();
         source.dispose();
     }
 
@@ -144,6 +184,7 @@ public final class RoomAudioPublisher implements AutoCloseable {
         @Override
         public void onConnectionChange(RTCPeerConnectionState state) {
             LOG.debug("publisher connection {}", state);
+            lastState = state;
             if (state == RTCPeerConnectionState.CONNECTED) {
                 connected.complete(null);
             } else if (state == RTCPeerConnectionState.FAILED) {

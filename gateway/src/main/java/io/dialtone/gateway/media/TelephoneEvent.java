@@ -29,11 +29,16 @@ public record TelephoneEvent(int event, boolean end, int volume, int duration) {
     }
 
     public static TelephoneEvent ofDigit(char digit, boolean end, int volume, int duration) {
+        return new TelephoneEvent(code(digit), end, volume, duration);
+    }
+
+    /** The RFC 4733 event code of a DTMF digit, which LiveKit's SipDTMF carries too. */
+    public static int code(char digit) {
         int event = DIGITS.indexOf(Character.toUpperCase(digit));
         if (event < 0) {
             throw new IllegalArgumentException("'" + digit + "' is not a DTMF digit (0-9, *, #, A-D)");
         }
-        return new TelephoneEvent(event, end, volume, duration);
+        return event;
     }
 
     public byte[] toPayload() {

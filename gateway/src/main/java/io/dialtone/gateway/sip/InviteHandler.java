@@ -280,7 +280,10 @@ final class InviteHandler {
         RoomAudioPublisher publisher = RoomAudioPublisher.publish(call.participant(), WebRtcEngine.get(), 10_000);
         PhoneToRoom phone = new PhoneToRoom(call.sipCallId(), call.rtp(), media.codec(), media.payloadType(),
                 media.telephoneEvent(), RoomAudioPublisher.SAMPLE_RATE, publisher::push,
-                digit -> CallRegistry.rfc4733Digit(call, digit), () -> call.mediaSeen(System.currentTimeMillis()));
+                digit -> {
+                    CallRegistry.rfc4733Digit(call, digit);
+                    publisher.sendDtmf(digit);
+                }, () -> call.mediaSeen(System.currentTimeMillis()));
         call.audio().phoneToRoom(publisher, phone);
         phone.start(mediaClock);
         toPhone.start(mediaClock);
