@@ -1,6 +1,7 @@
 # The phone's ear in RoomAudioIT: receives RTP (PCMU) on a UDP port for a while and prints, as JSON, how many
 # packets came, their payload types, sequence gaps, and for the stretch that was not silence: how long it was,
-# its level, the share of its power at a frequency, and how many dropouts (5 ms or more of silence) it had.
+# its level, the share of its power at a frequency, and how many dropouts (5 ms or more of silence) it had; and the
+# RFC 4733 digits (payload type 101) it carried, each once.
 #   rtp_listen.py ADDRESS PORT SECONDS HERTZ
 import json, math, socket, struct, sys, time
 
@@ -25,7 +26,7 @@ sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 sock.bind((ADDRESS, PORT))
 sock.settimeout(0.5)
 deadline = time.time() + SECONDS
-packets, types, gaps, last, samples = 0, set(), 0, None, []
+packets, types, gaps, last, samples, digits, ended = 0, set(), 0, None, [], [], set()
 while time.time() < deadline:
     try:
         data, _ = sock.recvfrom(2048)
@@ -40,6 +41,11 @@ while time.time() < deadline:
     last = seq
     if pt == 0:
         samples.extend(ulaw(b) for b in data[12:])
+    elif pt == 101 and len(data) >= 16 and data[13] & 0x80:
+        timestamp = struct.unpack(">I", data[4:8])[0]
+        if timestamp not in ended:
+            ended.add(timestamp)
+            digits.append("0123456789*#ABCD"[data[12]] if data[12] < 16 else "?")
 loud = [i for i, x in enumerate(samples) if abs(x) > 100]
 tone = samples[loud[0] + 800:loud[-1] - 800] if len(loud) > 1600 else []
 rms = math.sqrt(sum(s * s for s in tone) / len(tone)) if tone else 0.0
@@ -48,4 +54,5 @@ for x in tone:
     run = run + 1 if abs(x) < 50 else 0
     dropouts += run == 40
 print(json.dumps({"packets": packets, "payloadTypes": sorted(types), "gaps": gaps, "seconds": len(tone) / 8000,
-                  "rms": rms, "share": share(tone, 8000, HZ) if tone else 0.0, "dropouts": dropouts}))
+                  "rms": rms, "share": share(tone, 8000, HZ) if tone else 0.0, "dropouts": dropouts,
+                  "digits": "".join(digits)}))

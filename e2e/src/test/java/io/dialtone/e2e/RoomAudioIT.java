@@ -172,6 +172,33 @@ class RoomAudioIT {
                 "#/11/sip_+15550100");
     }
 
+    @Test
+    void theCallerHearsTheRoomsDigitsAsRfc4733Events() throws Exception {
+        int phonePort = 31002;
+        Process ear = namespace.start(List.of(Toolchain.python().toString(),
+                        Toolchain.root().resolve("e2e/src/test/resources/media/rtp_listen.py").toString(), GATEWAY,
+                        String.valueOf(phonePort), "7", "1000"),
+                Map.of(), DIR.resolve("ear-dtmf.out"));
+        SippScenario call = new SippScenario("room-dtmf").inviteWithMediaAt(phonePort).optional(100).optional(180)
+                .expect(200).ack("1").pause(6000).bye("2").expect(200);
+        Path scenario = call.write(DIR);
+        Path caller = Files.writeString(DIR.resolve("caller.csv"), "SEQUENTIAL\n+15550100;\n");
+        Process sipp = namespace.start(List.of("sipp", "-sf", scenario.toString(), "-inf", caller.toString(),
+                "-s", "+15550199", "-m", "1", "-i", GATEWAY, "-p", "5073", "-nostdin", "-timeout", "60",
+                GATEWAY + ":5060"), Map.of(), DIR.resolve("sipp-room-dtmf.log"));
+        Processes.Result keypad = namespace.run(List.of(Toolchain.python().toString(),
+                Toolchain.root().resolve("e2e/src/test/resources/media/dtmf_send.py").toString(),
+                "ws://" + LIVEKIT + ":7880", "audio-test", "47#"), DIR, 60);
+        assertThat(keypad.exitCode()).as("dtmf_send.py: %s%s", keypad.out(), keypad.err()).isZero();
+        assertThat(sipp.waitFor(60, TimeUnit.SECONDS) && sipp.exitValue() == 0).as("sipp completed the call").isTrue();
+        assertThat(ear.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        String out = read(DIR.resolve("ear-dtmf.out"));
+        JsonNode heard = new ObjectMapper().readTree(out.lines().filter(l -> l.startsWith("{")).findFirst()
+                .orElseThrow(() -> new AssertionError("the RTP listener printed no result:\n" + out)));
+        assertThat(heard.path("digits").asText()).isEqualTo("47#");
+        assertThat(heard.path("gaps").asInt()).as("sequence gaps").isZero();
+    }
+
     /** An HTTP GET from inside the namespace, with the toolchain's Python. */
     private static boolean answers(String url) throws Exception {
         return namespace.run(List.of(Toolchain.python().toString(), "-c",

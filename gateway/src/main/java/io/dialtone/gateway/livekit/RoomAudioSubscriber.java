@@ -3,6 +3,9 @@ package io.dialtone.gateway.livekit;
 import dev.onvoid.webrtc.CreateSessionDescriptionObserver;
 import dev.onvoid.webrtc.PeerConnectionObserver;
 import dev.onvoid.webrtc.RTCAnswerOptions;
+import dev.onvoid.webrtc.RTCDataChannel;
+import dev.onvoid.webrtc.RTCDataChannelBuffer;
+import dev.onvoid.webrtc.RTCDataChannelObserver;
 import dev.onvoid.webrtc.RTCIceCandidate;
 import dev.onvoid.webrtc.RTCPeerConnection;
 import dev.onvoid.webrtc.RTCRtpTransceiver;
@@ -14,14 +17,16 @@ import dev.onvoid.webrtc.media.audio.AudioTrackSink;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import livekit.LivekitModels;
 import livekit.LivekitRtc;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The room's audio for the caller: LiveKit's subscriber peer connection (the server offers, we answer), every
- * remote audio track handed to a sink. Sinks run on libwebrtc's shared playout thread with 10 ms blocks, so the
- * receiver must only copy and return.
+ * remote audio track handed to a sink, and SipDTMF packets from the data channels LiveKit opens on it. Sinks run
+ * on libwebrtc's shared playout thread with 10 ms blocks, so the receiver must only copy and return.
  */
 public final class RoomAudioSubscriber implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RoomAudioSubscriber.class);
@@ -35,22 +40,31 @@ public final class RoomAudioSubscriber implements AutoCloseable {
     private final PeerSignalling signalling;
     private final RTCPeerConnection connection;
     private final TrackAudio audio;
+    private final Consumer<Character> digits;
+    private final List<RTCDataChannel> channels = new ArrayList<>();
     private final List<AudioTrack> tracks = new ArrayList<>();
     private final List<AudioTrackSink> sinks = new ArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private RoomAudioSubscriber(ParticipantSession session, WebRtcEngine engine, TrackAudio audio) {
+    private RoomAudioSubscriber(ParticipantSession session, WebRtcEngine engine, TrackAudio audio,
+                                Consumer<Character> digits) {
         this.session = session;
         this.audio = audio;
+        this.digits = digits;
         this.signalling = new PeerSignalling(session, LivekitRtc.SignalTarget.SUBSCRIBER);
         this.connection = engine.subscriberFactory().createPeerConnection(
                 PeerSignalling.configuration(session.joinResponse()), new Observer());
         signalling.connection(connection);
     }
 
-    /** Starts answering LiveKit's subscriber offers; tracks arrive as the room publishes them. */
-    public static RoomAudioSubscriber subscribe(ParticipantSession session, WebRtcEngine engine, TrackAudio audio) {
-        RoomAudioSubscriber subscriber = new RoomAudioSubscriber(session, engine, audio);
+    /**
+     * Starts answering LiveKit's subscriber offers; tracks arrive as the room publishes them.
+     *
+     * @param digits DTMF the room sends to the caller (LiveKit's publish_dtmf)
+     */
+    public static RoomAudioSubscriber subscribe(ParticipantSession session, WebRtcEngine engine, TrackAudio audio,
+                                                Consumer<Character> digits) {
+        RoomAudioSubscriber subscriber = new RoomAudioSubscriber(session, engine, audio, digits);
         session.onMediaSignal(subscriber::signal);
         return subscriber;
     }
@@ -84,7 +98,21 @@ public final class RoomAudioSubscriber implements AutoCloseable {
         });
     }
 
-    /** Sinks off first, then the connection (DESIGN 4a's order). */
+    private void dtmf(RTCDataChannelBuffer buffer) {
+        if (closed.get() || !buffer.binary) {
+            return;
+        }
+        try {
+            LivekitModels.DataPacket packet = LivekitModels.DataPacket.parseFrom(buffer.data);
+            if (packet.hasSipDtmf() && !packet.getSipDtmf().getDigit().isEmpty()) {
+                digits.accept(packet.getSipDtmf().getDigit().charAt(0));
+            }
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            LOG.debug("a data packet from the room does not parse: {}", e.getMessage());
+        }
+    }
+
+    /** Sinks and data-channel observers off first, then the connection (DESIGN 4a's order). */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -96,6 +124,7 @@ public final class RoomAudioSubscriber implements AutoCloseable {
             }
             tracks.clear();
             sinks.clear();
+            channels.forEach(RTCDataChannel::unregisterObserver);
         }
         connection.close();
     }
@@ -104,6 +133,30 @@ public final class RoomAudioSubscriber implements AutoCloseable {
         @Override
         public void onIceCandidate(RTCIceCandidate candidate) {
             signalling.sendCandidate(candidate);
+        }
+
+        @Override
+        public void onDataChannel(RTCDataChannel channel) {
+            synchronized (tracks) {
+                if (closed.get()) {
+                    return;
+                }
+                channels.add(channel);
+            }
+            channel.registerObserver(new RTCDataChannelObserver() {
+                @Override
+                public void onBufferedAmountChange(long previous) {
+                }
+
+                @Override
+                public void onStateChange() {
+                }
+
+                @Override
+                public void onMessage(RTCDataChannelBuffer buffer) {
+                    dtmf(buffer);
+                }
+            });
         }
 
         @Override

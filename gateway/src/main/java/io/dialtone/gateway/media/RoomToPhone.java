@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * queue, mixes, encodes G.711 and sends one RTP packet. A queue plays once it holds 40 ms, so the two clocks'
  * jitter does not starve it; one that runs dry (the playout clock is about 1 % slow) gives silence for the missing
  * part and fills to 40 ms again; one that grows beyond 200 ms loses its oldest audio. An RTCP sender report goes
- * from the odd port to the caller's every 5 s.
+ * from the odd port to the caller's every 5 s. A digit from the room replaces the audio with an RFC 4733 event for
+ * 100 ms (three end packets closing it), when the caller offered telephone-event.
  */
 public final class RoomToPhone implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RoomToPhone.class);
@@ -38,13 +39,18 @@ public final class RoomToPhone implements AutoCloseable {
     private final Codec codec;
     private final Supplier<InetSocketAddress> remote;
     private final RtpSender sender;
+    private final Integer eventType;
+    private final java.util.concurrent.ConcurrentLinkedQueue<Character> digits = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private char digit;
+    private int eventTicks;
+    private long eventTimestamp;
     private final Map<String, TrackQueue> tracks = new LinkedHashMap<>();
     private final ByteBuffer packet = ByteBuffer.allocate(1500);
     private volatile ScheduledFuture<?> ticks;
 
     /** @param rtcp the odd port beside {@code rtp}, where sender reports leave from */
     public RoomToPhone(String callId, DatagramChannel rtp, DatagramChannel rtcp, Codec codec, int payloadType,
-                       Supplier<InetSocketAddress> remote) {
+                       Integer eventType, Supplier<InetSocketAddress> remote) {
         if (codec == Codec.G722) {
             throw new IllegalArgumentException("G.722 is negotiated only once the bridge encodes it");
         }
@@ -53,6 +59,7 @@ public final class RoomToPhone implements AutoCloseable {
         this.rtcp = rtcp;
         this.codec = codec;
         this.remote = remote;
+        this.eventType = eventType;
         this.sender = new RtpSender(payloadType, PHONE_RATE, "dialtone-" + callId.hashCode());
     }
 
@@ -78,6 +85,16 @@ public final class RoomToPhone implements AutoCloseable {
         queue.add(mono, sampleRate);
     }
 
+    /** A digit the room sent (LiveKit's publish_dtmf), played to the caller as an RFC 4733 event. */
+    public void dtmf(char pressed) {
+        if (eventType == null) {
+            LOG.info("event=dtmf_dropped call={} digit={} why=\"the caller did not offer telephone-event\"", callId,
+                    pressed);
+            return;
+        }
+        digits.add(pressed);
+    }
+
     private void tickSafely() {
         try {
             tick();
@@ -99,7 +116,8 @@ public final class RoomToPhone implements AutoCloseable {
             payload[i] = codec == Codec.PCMU ? G711.encodeUlaw(sample) : G711.encodeAlaw(sample);
         }
         packet.clear();
-        sender.next(payload, PHONE_FRAME).writeTo(packet);
+        RtpPacket next = nextEvent(payload);
+        next.writeTo(packet);
         packet.flip();
         InetSocketAddress to = remote.get();
         if (to == null) {
@@ -110,6 +128,31 @@ public final class RoomToPhone implements AutoCloseable {
             rtcp.send(ByteBuffer.wrap(sender.senderReport(java.time.Instant.now())),
                     new InetSocketAddress(to.getAddress(), to.getPort() + 1));
         }
+    }
+
+    /**
+     * The packet of this tick: audio, or, while a digit plays, its event. Events span five 20 ms packets with one
+     * timestamp and a growing duration; the end is sent three times (RFC 4733 2.5.1.4).
+     */
+    private RtpPacket nextEvent(byte[] audio) {
+        if (eventTicks == 0) {
+            Character queued = digits.poll();
+            if (queued == null) {
+                return sender.next(audio, PHONE_FRAME);
+            }
+            digit = queued;
+            eventTimestamp = sender.timestamp();
+        }
+        eventTicks++;
+        boolean end = eventTicks > 5;
+        int duration = Math.min(eventTicks, 5) * PHONE_FRAME;
+        boolean last = eventTicks == 8;
+        RtpPacket event = sender.event(eventType, eventTimestamp, eventTicks == 1,
+                TelephoneEvent.ofDigit(digit, end, 10, duration).toPayload(), PHONE_FRAME, last);
+        if (last) {
+            eventTicks = 0;
+        }
+        return event;
     }
 
     public long packetsSent() {

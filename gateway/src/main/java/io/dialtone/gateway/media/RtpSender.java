@@ -53,6 +53,26 @@ public final class RtpSender {
     }
 
     /**
+     * A packet of an RFC 4733 event, sent in place of a frame of {@code samples}: it carries the event's start
+     * timestamp and the next sequence number while the stream's clock moves on; audio after the event's last packet
+     * starts a new talkspurt.
+     */
+    public synchronized RtpPacket event(int eventPayloadType, long eventTimestamp, boolean marker, byte[] payload,
+                                        int samples, boolean last) {
+        RtpPacket packet = new RtpPacket(eventPayloadType, marker, sequence, eventTimestamp, ssrc, payload);
+        sequence = (sequence + 1) & 0xFFFF;
+        timestamp = (timestamp + samples) & 0xFFFFFFFFL;
+        packets++;
+        octets += payload.length;
+        talkspurtStart = last;
+        return packet;
+    }
+
+    public synchronized long timestamp() {
+        return timestamp;
+    }
+
+    /**
      * Time passes without a packet (nothing to send during silence or hold): the timestamp keeps counting and the
      * next packet starts a talkspurt.
      */

@@ -273,9 +273,10 @@ final class InviteHandler {
         SdpNegotiator.Negotiated media = call.media();
         // A re-INVITE may move the caller's media, so the address is read again for every packet.
         RoomToPhone toPhone = new RoomToPhone(call.sipCallId(), call.rtp(), call.rtcp(), media.codec(),
-                media.payloadType(), () -> new InetSocketAddress(call.media().remoteAddress(), call.media().remotePort()));
+                media.payloadType(), media.telephoneEvent(),
+                () -> new InetSocketAddress(call.media().remoteAddress(), call.media().remotePort()));
         RoomAudioSubscriber subscriber = RoomAudioSubscriber.subscribe(call.participant(), WebRtcEngine.get(),
-                toPhone::accept);
+                toPhone::accept, toPhone::dtmf);
         call.audio().roomToPhone(subscriber, toPhone);
         RoomAudioPublisher publisher = RoomAudioPublisher.publish(call.participant(), WebRtcEngine.get(), 10_000);
         PhoneToRoom phone = new PhoneToRoom(call.sipCallId(), call.rtp(), media.codec(), media.payloadType(),

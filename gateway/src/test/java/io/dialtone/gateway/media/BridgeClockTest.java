@@ -50,7 +50,7 @@ class BridgeClockTest {
         RtpPorts.Pair phonePorts = ports.allocate();
         try (DatagramChannel gateway = gatewayPorts.rtp(); DatagramChannel gatewayRtcp = gatewayPorts.rtcp();
              DatagramChannel phone = phonePorts.rtp(); DatagramChannel phoneRtcp = phonePorts.rtcp()) {
-            RoomToPhone bridge = new RoomToPhone("c", gateway, gatewayRtcp, Codec.PCMU, 0,
+            RoomToPhone bridge = new RoomToPhone("c", gateway, gatewayRtcp, Codec.PCMU, 0, 101,
                     () -> localAddress(phone));
             short[] a = ResamplerTest.tone(48000, 440, 4800, 4000);
             short[] b = ResamplerTest.tone(48000, 1000, 4800, 4000);
@@ -73,6 +73,42 @@ class BridgeClockTest {
             assertThat(mixed.timestamp()).isEqualTo((first.timestamp() + 160) & 0xFFFFFFFFL);
             assertThat(level(mixed)).as("two tones of amplitude 4000 mixed").isBetween(3000.0, 5000.0);
             assertThat(bridge.packetsSent()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aDigitFromTheRoomIsPlayedAsAnRfc4733EventInPlaceOfTheAudio() throws Exception {
+        RtpPorts ports = new RtpPorts(LOOPBACK, 42000, 42999);
+        RtpPorts.Pair gatewayPorts = ports.allocate();
+        RtpPorts.Pair phonePorts = ports.allocate();
+        try (DatagramChannel gateway = gatewayPorts.rtp(); DatagramChannel gatewayRtcp = gatewayPorts.rtcp();
+             DatagramChannel phone = phonePorts.rtp(); DatagramChannel phoneRtcp = phonePorts.rtcp()) {
+            RoomToPhone bridge = new RoomToPhone("c", gateway, gatewayRtcp, Codec.PCMU, 0, 101,
+                    () -> localAddress(phone));
+            bridge.tick();
+            RtpPacket before = receive(phone);
+            bridge.dtmf('9');
+            List<RtpPacket> event = new ArrayList<>();
+            for (int tick = 0; tick < 8; tick++) {
+                bridge.tick();
+                event.add(receive(phone));
+            }
+            bridge.tick();
+            RtpPacket after = receive(phone);
+            TelephoneEventReceiver receiver = new TelephoneEventReceiver();
+            List<Character> heard = new ArrayList<>();
+            event.forEach(packet -> heard.addAll(receiver.receive(packet)));
+            assertThat(heard).containsExactly('9');
+            assertThat(event).allSatisfy(packet -> {
+                assertThat(packet.payloadType()).isEqualTo(101);
+                assertThat(packet.timestamp()).isEqualTo((before.timestamp() + 160) & 0xFFFFFFFFL);
+            });
+            assertThat(event.get(0).marker()).isTrue();
+            assertThat(TelephoneEvent.parse(event.get(7).payload()).end()).isTrue();
+            assertThat(after.payloadType()).isZero();
+            assertThat(after.marker()).as("audio after the event starts a talkspurt").isTrue();
+            assertThat(after.sequence()).isEqualTo((before.sequence() + 9) & 0xFFFF);
+            assertThat(after.timestamp()).isEqualTo((before.timestamp() + 9 * 160) & 0xFFFFFFFFL);
         }
     }
 
