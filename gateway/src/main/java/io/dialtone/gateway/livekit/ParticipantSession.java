@@ -91,11 +91,18 @@ public final class ParticipantSession implements AutoCloseable {
         send(LivekitRtc.SignalRequest.newBuilder().setPing(System.currentTimeMillis()).build());
     }
 
-    public void send(LivekitRtc.SignalRequest request) {
+    /**
+     * Sends one request and waits until it is written. One at a time: the JDK's WebSocket refuses a send while
+     * another is outstanding, and requests come from several threads (the call, ICE, libwebrtc's signalling).
+     */
+    public synchronized void send(LivekitRtc.SignalRequest request) {
+        if (leaving.get() && !request.hasLeave()) {
+            return;
+        }
         try {
             socket.sendBinary(ByteBuffer.wrap(request.toByteArray()), true).get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
-            LOG.debug("signal request {} not sent: {}", request.getMessageCase(), e.toString());
+            LOG.warn("signal request {} not sent to LiveKit: {}", request.getMessageCase(), e.toString());
         }
     }
 
@@ -108,9 +115,11 @@ public final class ParticipantSession implements AutoCloseable {
         if (pings != null) {
             pings.cancel(false);
         }
-        send(LivekitRtc.SignalRequest.newBuilder().setLeave(LivekitRtc.LeaveRequest.newBuilder()
-                .setReason(LivekitModels.DisconnectReason.CLIENT_INITIATED)).build());
-        socket.sendClose(WebSocket.NORMAL_CLOSURE, "call ended");
+        synchronized (this) {
+            send(LivekitRtc.SignalRequest.newBuilder().setLeave(LivekitRtc.LeaveRequest.newBuilder()
+                    .setReason(LivekitModels.DisconnectReason.CLIENT_INITIATED)).build());
+            socket.sendClose(WebSocket.NORMAL_CLOSURE, "call ended");
+        }
     }
 
     private static final class Listener implements WebSocket.Listener {
