@@ -1,5 +1,5 @@
 # The phone's ear in RoomAudioIT: receives RTP (PCMU) on a UDP port for a while and prints, as JSON, how many
-# packets came, their payload types, sequence gaps, and for the stretch that was not silence: how long it was,
+# packets came and at what rate, their payload types, sequence gaps, and for the stretch that was not silence: how long it was,
 # its level, the share of its power at a frequency, and how many dropouts (5 ms or more of silence) it had; and the
 # RFC 4733 digits (payload type 101) it carried, each once.
 #   rtp_listen.py ADDRESS PORT SECONDS HERTZ
@@ -27,12 +27,15 @@ sock.bind((ADDRESS, PORT))
 sock.settimeout(0.5)
 deadline = time.time() + SECONDS
 packets, types, gaps, last, samples, digits, ended = 0, set(), 0, None, [], [], set()
+first_at = last_at = None
 while time.time() < deadline:
     try:
         data, _ = sock.recvfrom(2048)
     except socket.timeout:
         continue
     packets += 1
+    last_at = time.time()
+    first_at = first_at or last_at
     pt = data[1] & 0x7F
     seq = struct.unpack(">H", data[2:4])[0]
     types.add(pt)
@@ -53,6 +56,7 @@ dropouts, run = 0, 0
 for x in tone:
     run = run + 1 if abs(x) < 50 else 0
     dropouts += run == 40
-print(json.dumps({"packets": packets, "payloadTypes": sorted(types), "gaps": gaps, "seconds": len(tone) / 8000,
+rate = (packets - 1) / (last_at - first_at) if packets > 1 and last_at > first_at else 0.0
+print(json.dumps({"packets": packets, "perSecond": rate, "payloadTypes": sorted(types), "gaps": gaps, "seconds": len(tone) / 8000,
                   "rms": rms, "share": share(tone, 8000, HZ) if tone else 0.0, "dropouts": dropouts,
                   "digits": "".join(digits)}))

@@ -98,11 +98,7 @@ class RoomAudioIT {
                 Map.of("PYTHONWARNINGS", "ignore"), DIR.resolve("listener.out"));
         SippScenario call = new SippScenario("tone-call").invite("").optional(100).optional(180).expect(200).ack("1")
                 .playPcap(tone).pause(9000).bye("2").expect(200);
-        Path scenario = call.write(DIR);
-        Path caller = Files.writeString(DIR.resolve("caller.csv"), "SEQUENTIAL\n+15550100;\n");
-        Processes.Result sipp = namespace.run(List.of("sipp", "-sf", scenario.toString(), "-inf", caller.toString(),
-                "-s", "+15550199", "-m", "1", "-i", GATEWAY, "-p", "5070", "-nostdin", "-timeout", "60", "-trace_err", "-error_file",
-                DIR.resolve("sipp-errors.log").toString(), GATEWAY + ":5060"), DIR, 90);
+        Processes.Result sipp = namespace.run(sipp(call, 5070, "-m", "1"), DIR, 90);
         assertThat(sipp.exitCode()).as("sipp: %s%s", sipp.out(), sipp.err()).isZero();
         assertThat(listener.waitFor(60, TimeUnit.SECONDS)).as("the listener finished").isTrue();
         String out = read(DIR.resolve("listener.out"));
@@ -123,11 +119,7 @@ class RoomAudioIT {
                 Map.of(), DIR.resolve("ear.out"));
         SippScenario call = new SippScenario("room-to-phone").inviteWithMediaAt(phonePort).optional(100).optional(180)
                 .expect(200).ack("1").pause(9000).bye("2").expect(200);
-        Path scenario = call.write(DIR);
-        Path caller = Files.writeString(DIR.resolve("caller.csv"), "SEQUENTIAL\n+15550100;\n");
-        Process sipp = namespace.start(List.of("sipp", "-sf", scenario.toString(), "-inf", caller.toString(),
-                "-s", "+15550199", "-m", "1", "-i", GATEWAY, "-p", "5071", "-nostdin", "-timeout", "60",
-                GATEWAY + ":5060"), Map.of(), DIR.resolve("sipp-room-to-phone.log"));
+        Process sipp = namespace.start(sipp(call, 5071, "-m", "1"), Map.of(), DIR.resolve("sipp-room-to-phone.log"));
         Processes.Result talker = namespace.run(List.of(Toolchain.python().toString(),
                 Toolchain.root().resolve("e2e/src/test/resources/media/talk.py").toString(),
                 "ws://" + LIVEKIT + ":7880", "audio-test", "1000", "6"), DIR, 60);
@@ -138,7 +130,9 @@ class RoomAudioIT {
         JsonNode heard = new ObjectMapper().readTree(out.lines().filter(l -> l.startsWith("{")).findFirst()
                 .orElseThrow(() -> new AssertionError("the RTP listener printed no result:\n" + out)));
         assertThat(heard.path("payloadTypes").toString()).isEqualTo("[0]");
-        assertThat(heard.path("packets").asInt()).as("20 ms packets over about 8 s").isGreaterThan(300);
+        assertThat(heard.path("packets").asInt()).as("packets").isGreaterThan(100);
+        assertThat(heard.path("perSecond").asDouble()).as("packets a second, paced by the gateway's 20 ms clock")
+                .isBetween(47.0, 53.0);
         assertThat(heard.path("gaps").asInt()).as("sequence gaps").isZero();
         assertThat(heard.path("seconds").asDouble()).as("seconds of the tone heard").isGreaterThan(2.5);
         assertThat(heard.path("dropouts").asInt()).as("dropouts in the tone").isZero();
@@ -156,11 +150,7 @@ class RoomAudioIT {
                 Map.of("PYTHONWARNINGS", "ignore"), DIR.resolve("dtmf-listener.out"));
         SippScenario call = new SippScenario("dtmf-call").invite("").optional(100).optional(180).expect(200).ack("1")
                 .pause(1000).playPcap(dtmf).pause(3000).bye("2").expect(200);
-        Path scenario = call.write(DIR);
-        Path caller = Files.writeString(DIR.resolve("caller.csv"), "SEQUENTIAL\n+15550100;\n");
-        Processes.Result sipp = namespace.run(List.of("sipp", "-sf", scenario.toString(), "-inf", caller.toString(),
-                "-s", "+15550199", "-m", "1", "-i", GATEWAY, "-p", "5072", "-nostdin", "-timeout", "60",
-                GATEWAY + ":5060"), DIR, 90);
+        Processes.Result sipp = namespace.run(sipp(call, 5072, "-m", "1"), DIR, 90);
         assertThat(sipp.exitCode()).as("sipp: %s%s", sipp.out(), sipp.err()).isZero();
         assertThat(listener.waitFor(60, TimeUnit.SECONDS)).isTrue();
         String out = read(DIR.resolve("dtmf-listener.out"));
@@ -182,11 +172,7 @@ class RoomAudioIT {
                 Map.of(), DIR.resolve("ear-dtmf.out"));
         SippScenario call = new SippScenario("room-dtmf").inviteWithMediaAt(phonePort).optional(100).optional(180)
                 .expect(200).ack("1").pause(6000).bye("2").expect(200);
-        Path scenario = call.write(DIR);
-        Path caller = Files.writeString(DIR.resolve("caller.csv"), "SEQUENTIAL\n+15550100;\n");
-        Process sipp = namespace.start(List.of("sipp", "-sf", scenario.toString(), "-inf", caller.toString(),
-                "-s", "+15550199", "-m", "1", "-i", GATEWAY, "-p", "5073", "-nostdin", "-timeout", "60",
-                GATEWAY + ":5060"), Map.of(), DIR.resolve("sipp-room-dtmf.log"));
+        Process sipp = namespace.start(sipp(call, 5073, "-m", "1"), Map.of(), DIR.resolve("sipp-room-dtmf.log"));
         Processes.Result keypad = namespace.run(List.of(Toolchain.python().toString(),
                 Toolchain.root().resolve("e2e/src/test/resources/media/dtmf_send.py").toString(),
                 "ws://" + LIVEKIT + ":7880", "audio-test", "47#"), DIR, 60);
@@ -204,21 +190,13 @@ class RoomAudioIT {
     void sequentialCallsLeaveNoThreadsOrFileDescriptorsBehind() throws Exception {
         SippScenario call = new SippScenario("short-call").invite("").optional(100).optional(180).expect(200).ack("1")
                 .pause(300).bye("2").expect(200);
-        Path scenario = call.write(DIR);
-        Path caller = Files.writeString(DIR.resolve("caller.csv"), "SEQUENTIAL\n+15550100;\n");
-        List<String> sipp = List.of("sipp", "-sf", scenario.toString(), "-inf", caller.toString(), "-s", "+15550199",
-                "-l", "1", "-i", GATEWAY, "-p", "5074", "-nostdin", "-timeout", "300", "-trace_err", "-error_file",
-                DIR.resolve("short-calls-errors.log").toString(), GATEWAY + ":5060");
         // Thread pools, connection pools and the JIT settle over the first calls; a leak is what keeps growing after.
-        List<String> warmUp = new java.util.ArrayList<>(sipp);
-        warmUp.addAll(List.of("-m", "15"));
-        assertThat(namespace.run(warmUp, DIR, 120).exitCode()).as("warm-up calls").isZero();
+        assertThat(namespace.run(sipp(call, 5074, "-l", "1", "-m", "15"), DIR, 120).exitCode()).as("warm-up calls")
+                .isZero();
         Usage before = Usage.of(gateway.pid());
         int calls = 40;
-        List<String> run = new java.util.ArrayList<>(sipp);
-        run.addAll(List.of("-m", String.valueOf(calls)));
         long started = System.nanoTime();
-        Processes.Result result = namespace.run(run, DIR, 300);
+        Processes.Result result = namespace.run(sipp(call, 5074, "-l", "1", "-m", String.valueOf(calls)), DIR, 300);
         long seconds = (System.nanoTime() - started) / 1_000_000_000L;
         assertThat(result.exitCode()).as("%d sequential calls: %s%s", calls, result.out(), result.err()).isZero();
         Usage after = Eventually.value("the calls' threads gone", Duration.ofSeconds(20), () -> {
@@ -233,6 +211,19 @@ class RoomAudioIT {
         assertThat(after.descriptors()).as("open file descriptors").isLessThanOrEqualTo(before.descriptors() + 10);
         assertThat(after.rssKib() - before.rssKib()).as("RSS growth over %d calls, KiB", calls)
                 .isLessThan(calls * 2048L);
+    }
+
+    /** sipp calling the gateway from +15550100 to +15550199, from {@code port}, errors kept beside the scenario. */
+    private static List<String> sipp(SippScenario call, int port, String... limits) throws java.io.IOException {
+        Path scenario = call.write(DIR);
+        Path caller = Files.writeString(DIR.resolve("caller.csv"), "SEQUENTIAL\n+15550100;\n");
+        List<String> command = new java.util.ArrayList<>(List.of("sipp", "-sf", scenario.toString(), "-inf",
+                caller.toString(), "-s", "+15550199", "-i", GATEWAY, "-p", String.valueOf(port), "-nostdin",
+                "-timeout", "300", "-trace_err", "-error_file", DIR.resolve(scenario.getFileName() + ".errors")
+                        .toString()));
+        command.addAll(List.of(limits));
+        command.add(GATEWAY + ":5060");
+        return command;
     }
 
     /** What the gateway process holds, from /proc. */

@@ -24,8 +24,9 @@ public final class RtpPorts {
     }
 
     /** A call's two sockets: RTP on the even port, RTCP on the odd one above it. */
-    public record Pair(DatagramChannel rtp, DatagramChannel rtcp) {
-        void close() throws IOException {
+    public record Pair(DatagramChannel rtp, DatagramChannel rtcp) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
             try {
                 rtp.close();
             } finally {

@@ -45,13 +45,9 @@ class BridgeClockTest {
 
     @Test
     void roomToPhoneMixesTracksAndWaitsFortyMillisecondsBeforePlaying() throws Exception {
-        RtpPorts ports = new RtpPorts(LOOPBACK, 41000, 41999);
-        RtpPorts.Pair gatewayPorts = ports.allocate();
-        RtpPorts.Pair phonePorts = ports.allocate();
-        try (DatagramChannel gateway = gatewayPorts.rtp(); DatagramChannel gatewayRtcp = gatewayPorts.rtcp();
-             DatagramChannel phone = phonePorts.rtp(); DatagramChannel phoneRtcp = phonePorts.rtcp()) {
-            RoomToPhone bridge = new RoomToPhone("c", gateway, gatewayRtcp, Codec.PCMU, 0, 101,
-                    () -> localAddress(phone));
+        try (Line line = Line.open(41000)) {
+            DatagramChannel phone = line.phone().rtp();
+            RoomToPhone bridge = line.bridge();
             short[] a = ResamplerTest.tone(48000, 440, 4800, 4000);
             short[] b = ResamplerTest.tone(48000, 1000, 4800, 4000);
             bridge.accept("a", pcm(a, 0), 48000, 1, 480);
@@ -59,8 +55,8 @@ class BridgeClockTest {
             RtpPacket first = receive(phone);
             assertThat(level(first)).as("20 ms queued of 40: silence").isZero();
             ByteBuffer report = ByteBuffer.allocate(512);
-            assertThat(phoneRtcp.receive(report)).as("a sender report with the first packet, on the odd port")
-                    .isEqualTo(gatewayRtcp.getLocalAddress());
+            assertThat(line.phone().rtcp().receive(report)).as("a sender report with the first packet, on the odd port")
+                    .isEqualTo(line.gateway().rtcp().getLocalAddress());
             assertThat(report.get(1) & 0xFF).isEqualTo(200);
             assertThat(report.getInt(4) & 0xFFFFFFFFL).isEqualTo(first.ssrc());
             for (int block = 1; block < 10; block++) {
@@ -78,13 +74,9 @@ class BridgeClockTest {
 
     @Test
     void aDigitFromTheRoomIsPlayedAsAnRfc4733EventInPlaceOfTheAudio() throws Exception {
-        RtpPorts ports = new RtpPorts(LOOPBACK, 42000, 42999);
-        RtpPorts.Pair gatewayPorts = ports.allocate();
-        RtpPorts.Pair phonePorts = ports.allocate();
-        try (DatagramChannel gateway = gatewayPorts.rtp(); DatagramChannel gatewayRtcp = gatewayPorts.rtcp();
-             DatagramChannel phone = phonePorts.rtp(); DatagramChannel phoneRtcp = phonePorts.rtcp()) {
-            RoomToPhone bridge = new RoomToPhone("c", gateway, gatewayRtcp, Codec.PCMU, 0, 101,
-                    () -> localAddress(phone));
+        try (Line line = Line.open(42000)) {
+            DatagramChannel phone = line.phone().rtp();
+            RoomToPhone bridge = line.bridge();
             bridge.tick();
             RtpPacket before = receive(phone);
             bridge.dtmf('9');
@@ -109,6 +101,25 @@ class BridgeClockTest {
             assertThat(after.marker()).as("audio after the event starts a talkspurt").isTrue();
             assertThat(after.sequence()).isEqualTo((before.sequence() + 9) & 0xFFFF);
             assertThat(after.timestamp()).isEqualTo((before.timestamp() + 9 * 160) & 0xFFFFFFFFL);
+        }
+    }
+
+    /** The gateway's and the phone's RTP/RTCP port pairs on loopback, and the bridge from the one to the other. */
+    private record Line(RtpPorts.Pair gateway, RtpPorts.Pair phone) implements AutoCloseable {
+        static Line open(int firstPort) throws java.io.IOException {
+            RtpPorts ports = new RtpPorts(LOOPBACK, firstPort, firstPort + 999);
+            return new Line(ports.allocate(), ports.allocate());
+        }
+
+        RoomToPhone bridge() {
+            return new RoomToPhone("c", gateway.rtp(), gateway.rtcp(), Codec.PCMU, 0, 101,
+                    () -> localAddress(phone.rtp()));
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            gateway.close();
+            phone.close();
         }
     }
 
