@@ -108,6 +108,9 @@ class RoomAudioIT {
         assertThat(heard.path("share440").asDouble()).as("share of the power at 440 Hz").isGreaterThan(0.95);
         assertThat(heard.path("rms").asDouble()).as("level (a sine of amplitude %s)", AMPLITUDE)
                 .isBetween(AMPLITUDE / Math.sqrt(2) * 0.8, AMPLITUDE / Math.sqrt(2) * 1.2);
+        String media = Eventually.value("the call's media line", Duration.ofSeconds(10), () -> read(DIR.resolve(
+                "gateway.log")).lines().filter(line -> line.contains("event=media")).findFirst(), () -> "");
+        assertThat(media).contains("toRoomLost=0", "toRoomLate=0").containsPattern("toPhonePackets=[1-9]");
     }
 
     @Test

@@ -115,10 +115,6 @@ public final class JitterBuffer {
         return discarded;
     }
 
-    public synchronized long played() {
-        return played;
-    }
-
     private long unwrap(int sequence) {
         if (highestSequence < 0) {
             highestSequence = sequence;

@@ -11,7 +11,6 @@ public final class Resampler {
     private static final double CUTOFF_MARGIN = 0.9;
 
     private final int inputRate;
-    private final int outputRate;
     private final int up;
     private final int down;
     private final float[][] phases;
@@ -25,7 +24,6 @@ public final class Resampler {
         }
         int gcd = gcd(inputRate, outputRate);
         this.inputRate = inputRate;
-        this.outputRate = outputRate;
         this.up = outputRate / gcd;
         this.down = inputRate / gcd;
         if (up > 48 || down > 48) {
@@ -40,10 +38,6 @@ public final class Resampler {
 
     public int inputRate() {
         return inputRate;
-    }
-
-    public int outputRate() {
-        return outputRate;
     }
 
     /** Resamples one block; the output has about input.length * outputRate / inputRate samples. */

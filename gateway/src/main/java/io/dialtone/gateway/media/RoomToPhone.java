@@ -60,7 +60,7 @@ public final class RoomToPhone implements AutoCloseable {
         this.codec = codec;
         this.remote = remote;
         this.eventType = eventType;
-        this.sender = new RtpSender(payloadType, PHONE_RATE, "dialtone-" + callId.hashCode());
+        this.sender = new RtpSender(payloadType, "dialtone-" + callId.hashCode());
     }
 
     public void start(ScheduledExecutorService clock) {

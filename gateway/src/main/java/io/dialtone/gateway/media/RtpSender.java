@@ -15,7 +15,6 @@ public final class RtpSender {
     private static final long NTP_EPOCH_OFFSET_SECONDS = 2_208_988_800L;
 
     private final int payloadType;
-    private final int clockRate;
     private final long ssrc;
     private final byte[] cname;
     private int sequence;
@@ -24,14 +23,13 @@ public final class RtpSender {
     private long packets;
     private long octets;
 
-    public RtpSender(int payloadType, int clockRate, String cname) {
-        this(payloadType, clockRate, cname, RANDOM.nextInt() & 0xFFFFFFFFL, RANDOM.nextInt(0x10000),
+    public RtpSender(int payloadType, String cname) {
+        this(payloadType, cname, RANDOM.nextInt() & 0xFFFFFFFFL, RANDOM.nextInt(0x10000),
                 RANDOM.nextInt() & 0xFFFFFFFFL);
     }
 
-    RtpSender(int payloadType, int clockRate, String cname, long ssrc, int firstSequence, long firstTimestamp) {
+    RtpSender(int payloadType, String cname, long ssrc, int firstSequence, long firstTimestamp) {
         this.payloadType = payloadType;
-        this.clockRate = clockRate;
         this.cname = cname.getBytes(StandardCharsets.UTF_8);
         if (this.cname.length > 255) {
             throw new IllegalArgumentException("an RTCP CNAME has at most 255 bytes");
@@ -72,15 +70,6 @@ public final class RtpSender {
         return timestamp;
     }
 
-    /**
-     * Time passes without a packet (nothing to send during silence or hold): the timestamp keeps counting and the
-     * next packet starts a talkspurt.
-     */
-    public synchronized void skip(int samples) {
-        timestamp = (timestamp + samples) & 0xFFFFFFFFL;
-        talkspurtStart = true;
-    }
-
     /** A compound RTCP packet: a sender report for now, and the SDES CNAME RFC 3550 requires with it. */
     public synchronized byte[] senderReport(Instant now) {
         int sdesLength = 4 + 4 + 2 + cname.length + 1;
@@ -98,10 +87,6 @@ public final class RtpSender {
 
     public long ssrc() {
         return ssrc;
-    }
-
-    public int clockRate() {
-        return clockRate;
     }
 
     public synchronized long packets() {

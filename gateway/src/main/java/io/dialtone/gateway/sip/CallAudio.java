@@ -2,14 +2,20 @@ package io.dialtone.gateway.sip;
 
 import io.dialtone.gateway.livekit.RoomAudioPublisher;
 import io.dialtone.gateway.livekit.RoomAudioSubscriber;
+import io.dialtone.gateway.media.JitterBuffer;
 import io.dialtone.gateway.media.PhoneToRoom;
 import io.dialtone.gateway.media.RoomToPhone;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A call's audio bridge, both directions, once it is set up; empty while the gateway does not bridge audio. It
- * closes in the one order DESIGN 4a found safe: the clocks that feed libwebrtc, then the sinks and connections.
+ * closes in the one order DESIGN 4a found safe: the clocks that feed libwebrtc, then the sinks and connections;
+ * and says in one log line how the call's media went.
  */
-final class CallAudio implements AutoCloseable {
+final class CallAudio {
+    private static final Logger CALLS = LoggerFactory.getLogger("dialtone.calls");
+
     private volatile RoomAudioSubscriber subscriber;
     private volatile RoomToPhone toPhone;
     private volatile RoomAudioPublisher publisher;
@@ -30,8 +36,7 @@ final class CallAudio implements AutoCloseable {
         return toRoom != null;
     }
 
-    @Override
-    public void close() {
+    void end(String callId) {
         if (toPhone != null) {
             toPhone.close();
         }
@@ -43,6 +48,12 @@ final class CallAudio implements AutoCloseable {
         }
         if (publisher != null) {
             publisher.close();
+        }
+        if (toRoom != null && toPhone != null) {
+            JitterBuffer jitter = toRoom.jitter();
+            CALLS.info("event=media call={} toRoomLost={} toRoomLate={} toRoomDiscarded={} jitterMs={} delayMs={} "
+                            + "toPhonePackets={}", callId, jitter.lost(), jitter.late(), jitter.discarded(),
+                    Math.round(jitter.jitterMillis()), jitter.targetDelayMillis(), toPhone.packetsSent());
         }
     }
 }

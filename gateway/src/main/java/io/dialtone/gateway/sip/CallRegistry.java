@@ -92,7 +92,7 @@ public final class CallRegistry {
         if (call.counted() != null) {
             call.counted().close();
         }
-        call.audio().close();
+        call.audio().end(call.sipCallId());
         if (call.participant() != null) {
             call.participant().close();
         }

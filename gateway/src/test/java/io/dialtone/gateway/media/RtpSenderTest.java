@@ -9,24 +9,25 @@ import org.junit.jupiter.api.Test;
 class RtpSenderTest {
     @Test
     void sequenceAndTimestampAdvanceAndWrapAndTheMarkerStartsEachTalkspurt() {
-        RtpSender sender = new RtpSender(0, 8000, "gw@example", 0x1234L, 65535, 0xFFFFFF00L);
+        RtpSender sender = new RtpSender(0, "gw@example", 0x1234L, 65535, 0xFFFFFF00L);
         RtpPacket first = sender.next(new byte[160], 160);
         RtpPacket second = sender.next(new byte[160], 160);
-        sender.skip(160);
-        RtpPacket afterSilence = sender.next(new byte[160], 160);
+        RtpPacket event = sender.event(101, 0xFFFFFFA0L, true, new byte[4], 160, true);
+        RtpPacket afterEvent = sender.next(new byte[160], 160);
         assertThat(first.marker()).isTrue();
         assertThat(second.marker()).isFalse();
-        assertThat(afterSilence.marker()).isTrue();
+        assertThat(event.payloadType()).isEqualTo(101);
+        assertThat(afterEvent.marker()).isTrue();
         assertThat(second.sequence()).isZero();
         assertThat(second.timestamp()).isEqualTo(0xFFFFFFA0L);
-        assertThat(afterSilence.sequence()).isEqualTo(1);
-        assertThat(afterSilence.timestamp()).isEqualTo(0xE0L);
-        assertThat(afterSilence.ssrc()).isEqualTo(0x1234L);
+        assertThat(afterEvent.sequence()).isEqualTo(2);
+        assertThat(afterEvent.timestamp()).isEqualTo(0xE0L);
+        assertThat(afterEvent.ssrc()).isEqualTo(0x1234L);
     }
 
     @Test
     void theSenderReportCountsWhatWasSentAndCarriesTheCname() {
-        RtpSender sender = new RtpSender(8, 8000, "gw", 0xABCDL, 0, 1000);
+        RtpSender sender = new RtpSender(8, "gw", 0xABCDL, 0, 1000);
         sender.next(new byte[160], 160);
         sender.next(new byte[160], 160);
         ByteBuffer report = ByteBuffer.wrap(sender.senderReport(Instant.parse("1970-01-01T00:00:01.5Z")));
