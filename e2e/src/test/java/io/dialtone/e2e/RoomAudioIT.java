@@ -42,7 +42,8 @@ class RoomAudioIT {
             Assumptions.abort(reason);
         }
         Files.createDirectories(DIR);
-        namespace = NetworkNamespace.create("dtmedia", LIVEKIT, GATEWAY);
+        // Named after this JVM, so two test runs on one machine never share (or delete) each other's namespace.
+        namespace = NetworkNamespace.create("dtm" + ProcessHandle.current().pid() % 100000, LIVEKIT, GATEWAY);
         Path livekitConfig = DIR.resolve("livekit.yaml");
         Files.writeString(livekitConfig, """
                 port: 7880

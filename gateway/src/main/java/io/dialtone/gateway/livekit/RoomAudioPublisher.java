@@ -89,9 +89,13 @@ public final class RoomAudioPublisher implements AutoCloseable {
         }
     }
 
-    /** One 10 ms frame of 16-bit mono PCM at 48 kHz. */
+    /**
+     * One 10 ms frame of 16-bit mono PCM at 48 kHz. Pushing and closing exclude each other: a frame pushed into a
+     * disposed source would kill the JVM (DESIGN 4a), and the media clock may still be inside a tick when the call
+     * ends.
+     */
     public void push(short[] frame) {
-        if (closed.get() || frame.length != FRAME_SAMPLES) {
+        if (frame.length != FRAME_SAMPLES) {
             return;
         }
         byte[] bytes = new byte[frame.length * 2];
@@ -99,24 +103,30 @@ public final class RoomAudioPublisher implements AutoCloseable {
             bytes[2 * i] = (byte) frame[i];
             bytes[2 * i + 1] = (byte) (frame[i] >> 8);
         }
-        source.pushAudio(bytes, 16, SAMPLE_RATE, 1, FRAME_SAMPLES);
+        synchronized (closed) {
+            if (!closed.get()) {
+                source.pushAudio(bytes, 16, SAMPLE_RATE, 1, FRAME_SAMPLES);
+            }
+        }
     }
 
     /** A digit the caller pressed, to everyone in the room (LiveKit's sip_dtmf_received). */
     public void sendDtmf(char digit) {
-        if (closed.get() || reliable.getState() != RTCDataChannelState.OPEN) {
-            LOG.debug("DTMF {} not sent: the data channel is not open", digit);
-            return;
-        }
         byte[] packet = LivekitModels.DataPacket.newBuilder().setKind(LivekitModels.DataPacket.Kind.RELIABLE)
                 .setSipDtmf(LivekitModels.SipDTMF.newBuilder().setCode(TelephoneEvent.code(digit))
                         .setDigit(String.valueOf(digit))).build().toByteArray();
         ByteBuffer buffer = ByteBuffer.allocateDirect(packet.length);
         buffer.put(packet).flip();
-        try {
-            reliable.send(new RTCDataChannelBuffer(buffer, true));
-        } catch (Exception e) {
-            LOG.warn("DTMF {} not sent to the room: {}", digit, e.toString());
+        synchronized (closed) {
+            if (closed.get() || reliable.getState() != RTCDataChannelState.OPEN) {
+                LOG.debug("DTMF {} not sent: the data channel is not open", digit);
+                return;
+            }
+            try {
+                reliable.send(new RTCDataChannelBuffer(buffer, true));
+            } catch (Exception e) {
+                LOG.warn("DTMF {} not sent to the room: {}", digit, e.toString());
+            }
         }
     }
 
@@ -163,11 +173,13 @@ public final class RoomAudioPublisher implements AutoCloseable {
         }
     }
 
-    /** Order that does not crash (DESIGN 4a): the connection first, then what fed it. */
+    /** Order that does not crash (DESIGN 4a): the connection first, then what fed it; never during a push. */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
+        synchronized (closed) {
+            if (!closed.compareAndSet(false, true)) {
+                return;
+            }
         }
         reliable.close();
         connection.close();
