@@ -116,23 +116,7 @@ class RoomAudioIT {
 
     @Test
     void theCallerHearsTheRoom() throws Exception {
-        int phonePort = 31000;
-        Process ear = namespace.start(List.of(Toolchain.python().toString(),
-                        Toolchain.root().resolve("e2e/src/test/resources/media/rtp_listen.py").toString(), GATEWAY,
-                        String.valueOf(phonePort), "8", "1000"),
-                Map.of(), DIR.resolve("ear.out"));
-        SippScenario call = new SippScenario("room-to-phone").inviteWithMediaAt(phonePort).optional(100).optional(180)
-                .expect(200).ack("1").pause(9000).bye("2").expect(200);
-        Process sipp = namespace.start(sipp(call, 5071, "-m", "1"), Map.of(), DIR.resolve("sipp-room-to-phone.log"));
-        Processes.Result talker = namespace.run(List.of(Toolchain.python().toString(),
-                Toolchain.root().resolve("e2e/src/test/resources/media/talk.py").toString(),
-                "ws://" + LIVEKIT + ":7880", "audio-test", "1000", "6"), DIR, 60);
-        assertThat(talker.exitCode()).as("talk.py: %s%s", talker.out(), talker.err()).isZero();
-        assertThat(sipp.waitFor(60, TimeUnit.SECONDS) && sipp.exitValue() == 0).as("sipp completed the call").isTrue();
-        assertThat(ear.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        String out = read(DIR.resolve("ear.out"));
-        JsonNode heard = new ObjectMapper().readTree(out.lines().filter(l -> l.startsWith("{")).findFirst()
-                .orElseThrow(() -> new AssertionError("the RTP listener printed no result:\n" + out)));
+        JsonNode heard = callerListening("room-to-phone", 31000, 5071, 8, "talk.py", "1000", "6");
         assertThat(heard.path("payloadTypes").toString()).isEqualTo("[0]");
         assertThat(heard.path("packets").asInt()).as("packets").isGreaterThan(100);
         assertThat(heard.path("perSecond").asDouble()).as("packets a second, paced by the gateway's 20 ms clock")
@@ -169,23 +153,7 @@ class RoomAudioIT {
 
     @Test
     void theCallerHearsTheRoomsDigitsAsRfc4733Events() throws Exception {
-        int phonePort = 31002;
-        Process ear = namespace.start(List.of(Toolchain.python().toString(),
-                        Toolchain.root().resolve("e2e/src/test/resources/media/rtp_listen.py").toString(), GATEWAY,
-                        String.valueOf(phonePort), "7", "1000"),
-                Map.of(), DIR.resolve("ear-dtmf.out"));
-        SippScenario call = new SippScenario("room-dtmf").inviteWithMediaAt(phonePort).optional(100).optional(180)
-                .expect(200).ack("1").pause(6000).bye("2").expect(200);
-        Process sipp = namespace.start(sipp(call, 5073, "-m", "1"), Map.of(), DIR.resolve("sipp-room-dtmf.log"));
-        Processes.Result keypad = namespace.run(List.of(Toolchain.python().toString(),
-                Toolchain.root().resolve("e2e/src/test/resources/media/dtmf_send.py").toString(),
-                "ws://" + LIVEKIT + ":7880", "audio-test", "47#"), DIR, 60);
-        assertThat(keypad.exitCode()).as("dtmf_send.py: %s%s", keypad.out(), keypad.err()).isZero();
-        assertThat(sipp.waitFor(60, TimeUnit.SECONDS) && sipp.exitValue() == 0).as("sipp completed the call").isTrue();
-        assertThat(ear.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        String out = read(DIR.resolve("ear-dtmf.out"));
-        JsonNode heard = new ObjectMapper().readTree(out.lines().filter(l -> l.startsWith("{")).findFirst()
-                .orElseThrow(() -> new AssertionError("the RTP listener printed no result:\n" + out)));
+        JsonNode heard = callerListening("room-dtmf", 31002, 5073, 7, "dtmf_send.py", "47#");
         assertThat(heard.path("digits").asText()).isEqualTo("47#");
         assertThat(heard.path("gaps").asInt()).as("sequence gaps").isZero();
     }
@@ -215,6 +183,32 @@ class RoomAudioIT {
         assertThat(after.descriptors()).as("open file descriptors").isLessThanOrEqualTo(before.descriptors() + 10);
         assertThat(after.rssKib() - before.rssKib()).as("RSS growth over %d calls, KiB", calls)
                 .isLessThan(calls * 2048L);
+    }
+
+    /**
+     * A call whose offer puts the caller's media at {@code phonePort}, where rtp_listen.py listens for {@code seconds},
+     * while a room participant runs {@code roomScript}; what the listener heard.
+     */
+    private static JsonNode callerListening(String name, int phonePort, int sippPort, int seconds, String roomScript,
+                                            String... scriptArgs) throws Exception {
+        Path heardFile = DIR.resolve(name + ".heard");
+        Process ear = namespace.start(List.of(Toolchain.python().toString(),
+                Toolchain.root().resolve("e2e/src/test/resources/media/rtp_listen.py").toString(), GATEWAY,
+                String.valueOf(phonePort), String.valueOf(seconds), "1000"), Map.of(), heardFile);
+        SippScenario call = new SippScenario(name).inviteWithMediaAt(phonePort).optional(100).optional(180)
+                .expect(200).ack("1").pause((seconds + 1) * 1000).bye("2").expect(200);
+        Process sipp = namespace.start(sipp(call, sippPort, "-m", "1"), Map.of(), DIR.resolve(name + ".sipp.log"));
+        List<String> room = new java.util.ArrayList<>(List.of(Toolchain.python().toString(),
+                Toolchain.root().resolve("e2e/src/test/resources/media").resolve(roomScript).toString(),
+                "ws://" + LIVEKIT + ":7880", "audio-test"));
+        room.addAll(List.of(scriptArgs));
+        Processes.Result participant = namespace.run(room, DIR, 60);
+        assertThat(participant.exitCode()).as("%s: %s%s", roomScript, participant.out(), participant.err()).isZero();
+        assertThat(sipp.waitFor(60, TimeUnit.SECONDS) && sipp.exitValue() == 0).as("sipp completed the call").isTrue();
+        assertThat(ear.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        String out = read(heardFile);
+        return new ObjectMapper().readTree(out.lines().filter(l -> l.startsWith("{")).findFirst()
+                .orElseThrow(() -> new AssertionError("the RTP listener printed no result:\n" + out)));
     }
 
     /** sipp calling the gateway from +15550100 to +15550199, from {@code port}, errors kept beside the scenario. */
