@@ -109,9 +109,12 @@ class RoomAudioIT {
         assertThat(heard.path("share440").asDouble()).as("share of the power at 440 Hz").isGreaterThan(0.95);
         assertThat(heard.path("rms").asDouble()).as("level (a sine of amplitude %s)", AMPLITUDE)
                 .isBetween(AMPLITUDE / Math.sqrt(2) * 0.8, AMPLITUDE / Math.sqrt(2) * 1.2);
-        String media = Eventually.value("the call's media line", Duration.ofSeconds(10), () -> read(DIR.resolve(
-                "gateway.log")).lines().filter(line -> line.contains("event=media")).findFirst(), () -> "");
+        String media = mediaLine("toRoomHeldMs=[1-9]");
         assertThat(media).contains("toRoomLost=0", "toRoomLate=0").containsPattern("toPhonePackets=[1-9]");
+        long held = measure(media, "toRoomHeldMs");
+        System.out.printf("RoomAudioIT: phone -> room, the caller's audio waited %d ms in the gateway on average "
+                + "(plus up to one 20 ms tick before it was read)%n", held);
+        assertThat(held).as("ms the gateway held the caller's audio").isLessThanOrEqualTo(80);
     }
 
     @Test
@@ -127,6 +130,10 @@ class RoomAudioIT {
         assertThat(heard.path("share").asDouble()).as("share of the power at 1 kHz").isGreaterThan(0.9);
         assertThat(heard.path("rms").asDouble()).as("level (a sine of amplitude 8000)")
                 .isBetween(8000 / Math.sqrt(2) * 0.7, 8000 / Math.sqrt(2) * 1.2);
+        long queued = measure(mediaLine("toPhoneQueuedMs=[1-9]"), "toPhoneQueuedMs");
+        System.out.printf("RoomAudioIT: room -> phone, the room's audio waited %d ms in the gateway on average "
+                + "(plus up to one 20 ms tick)%n", queued);
+        assertThat(queued).as("ms the room's audio waited in the gateway").isLessThanOrEqualTo(80);
     }
 
     @Test
@@ -244,6 +251,21 @@ class RoomAudioIT {
                 throw new IllegalStateException("cannot read /proc of the gateway " + pid, e);
             }
         }
+    }
+
+    /** The gateway's event=media line of the first call that matches {@code pattern}, once it is logged. */
+    private static String mediaLine(String pattern) {
+        java.util.regex.Pattern wanted = java.util.regex.Pattern.compile(pattern);
+        return Eventually.value("an event=media line with " + pattern, Duration.ofSeconds(15),
+                () -> read(DIR.resolve("gateway.log")).lines()
+                        .filter(line -> line.contains("event=media") && wanted.matcher(line).find()).findFirst(),
+                () -> read(DIR.resolve("gateway.log")));
+    }
+
+    private static long measure(String line, String name) {
+        java.util.regex.Matcher value = java.util.regex.Pattern.compile(name + "=(\\d+)").matcher(line);
+        assertThat(value.find()).as("%s in %s", name, line).isTrue();
+        return Long.parseLong(value.group(1));
     }
 
     /** An HTTP GET from inside the namespace, with the toolchain's Python. */

@@ -35,6 +35,9 @@ public final class PhoneToRoom implements AutoCloseable {
     private final Resampler resampler;
     private final ByteBuffer buffer = ByteBuffer.allocate(2048);
     private final long startNanos = System.nanoTime();
+    private final long[] readAt = new long[1024];
+    private long heldNanos;
+    private long heldFrames;
     private short[] last = new short[PHONE_FRAME];
     private int concealed;
     private volatile ScheduledFuture<?> ticks;
@@ -71,7 +74,7 @@ public final class PhoneToRoom implements AutoCloseable {
         }
     }
 
-    void tick() throws IOException {
+    synchronized void tick() throws IOException {
         long nowMillis = (System.nanoTime() - startNanos) / 1_000_000;
         boolean received = false;
         buffer.clear();
@@ -83,6 +86,7 @@ public final class PhoneToRoom implements AutoCloseable {
                 if (eventType != null && packet.payloadType() == eventType) {
                     events.receive(packet).forEach(digits);
                 } else if (packet.payloadType() == payloadType) {
+                    readAt[packet.sequence() & (readAt.length - 1)] = System.nanoTime();
                     jitter.put(packet, nowMillis);
                 }
             } catch (RtpPacket.MalformedPacketException notRtp) {
@@ -96,6 +100,10 @@ public final class PhoneToRoom implements AutoCloseable {
         JitterBuffer.Frame frame = jitter.poll();
         if (frame == null) {
             return;
+        }
+        if (!frame.missing()) {
+            heldNanos += System.nanoTime() - readAt[frame.packet().sequence() & (readAt.length - 1)];
+            heldFrames++;
         }
         short[] samples = frame.missing() ? conceal() : decode(frame.packet().payload());
         short[] out = resampler.process(samples);
@@ -124,6 +132,14 @@ public final class PhoneToRoom implements AutoCloseable {
             }
         }
         return samples;
+    }
+
+    /**
+     * How long the caller's frames waited in the gateway on average, from the tick that read them off the socket to
+     * the tick that handed them to the room (the read itself waits up to one 20 ms tick more).
+     */
+    public synchronized double heldMillis() {
+        return heldFrames == 0 ? 0 : heldNanos / 1e6 / heldFrames;
     }
 
     public JitterBuffer jitter() {

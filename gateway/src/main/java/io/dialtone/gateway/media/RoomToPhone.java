@@ -47,6 +47,8 @@ public final class RoomToPhone implements AutoCloseable {
     private final Map<String, TrackQueue> tracks = new LinkedHashMap<>();
     private final ByteBuffer packet = ByteBuffer.allocate(1500);
     private volatile ScheduledFuture<?> ticks;
+    private long queuedSamples;
+    private long audibleTicks;
 
     /** @param rtcp the odd port beside {@code rtp}, where sender reports leave from */
     public RoomToPhone(String callId, DatagramChannel rtp, DatagramChannel rtcp, Codec codec, int payloadType,
@@ -103,12 +105,17 @@ public final class RoomToPhone implements AutoCloseable {
         }
     }
 
-    void tick() throws IOException {
+    synchronized void tick() throws IOException {
         int[] mix = new int[PHONE_FRAME];
+        int deepest = 0;
         synchronized (tracks) {
             for (TrackQueue queue : tracks.values()) {
-                queue.takeInto(mix);
+                deepest = Math.max(deepest, queue.takeInto(mix));
             }
+        }
+        if (deepest > 0) {
+            queuedSamples += deepest;
+            audibleTicks++;
         }
         byte[] payload = new byte[PHONE_FRAME];
         for (int i = 0; i < PHONE_FRAME; i++) {
@@ -155,6 +162,14 @@ public final class RoomToPhone implements AutoCloseable {
         return event;
     }
 
+    /**
+     * How much of the room's audio, on average, waited in the queues when the phone clock took from them: the
+     * audio's age when it left (the 20 ms clock's phase adds up to one tick more).
+     */
+    public synchronized double queuedMillis() {
+        return audibleTicks == 0 ? 0 : queuedSamples * 1000.0 / PHONE_RATE / audibleTicks;
+    }
+
     public long packetsSent() {
         return sender.packets();
     }
@@ -188,10 +203,12 @@ public final class RoomToPhone implements AutoCloseable {
             }
         }
 
-        synchronized void takeInto(int[] mix) {
+        /** @return how many samples were queued before this take (0 while priming) */
+        synchronized int takeInto(int[] mix) {
             if (!playing && size < PRIMED) {
-                return;
+                return 0;
             }
+            int queued = size;
             playing = size >= mix.length;
             int n = Math.min(size, mix.length);
             for (int i = 0; i < n; i++) {
@@ -199,6 +216,7 @@ public final class RoomToPhone implements AutoCloseable {
             }
             start = (start + n) % samples.length;
             size -= n;
+            return queued;
         }
     }
 }

@@ -52,8 +52,9 @@ final class CallAudio {
         if (toRoom != null && toPhone != null) {
             JitterBuffer jitter = toRoom.jitter();
             CALLS.info("event=media call={} toRoomLost={} toRoomLate={} toRoomDiscarded={} jitterMs={} delayMs={} "
-                            + "toPhonePackets={}", callId, jitter.lost(), jitter.late(), jitter.discarded(),
-                    Math.round(jitter.jitterMillis()), jitter.targetDelayMillis(), toPhone.packetsSent());
+                            + "toRoomHeldMs={} toPhonePackets={} toPhoneQueuedMs={}", callId, jitter.lost(), jitter.late(),
+                    jitter.discarded(), Math.round(jitter.jitterMillis()), jitter.targetDelayMillis(),
+                    Math.round(toRoom.heldMillis()), toPhone.packetsSent(), Math.round(toPhone.queuedMillis()));
         }
     }
 }
