@@ -17,9 +17,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The room's audio on its way to the phone. Remote tracks' 10 ms blocks (on libwebrtc's playout thread) are
  * resampled to 8 kHz and queued per track; the gateway's own 20 ms clock, never libwebrtc's, takes 20 ms from every
- * queue, mixes, encodes G.711 and sends one RTP packet. A queue plays once it holds 40 ms, so the two clocks'
+ * queue, mixes, encodes G.711 and sends one RTP packet. A queue plays once it holds 30 ms, so the two clocks'
  * jitter does not starve it; one that runs dry (the playout clock is about 1 % slow) gives silence for the missing
- * part and fills to 40 ms again; one that grows beyond 200 ms loses its oldest audio. An RTCP sender report goes
+ * part and fills to 30 ms again; one that holds more than 60 ms when the clock takes from it (a burst, or a
+ * playout clock running fast) loses its oldest audio down to 30 ms, which keeps the added delay bounded. An RTCP sender report goes
  * from the odd port to the caller's every 5 s. A digit from the room replaces the audio with an RFC 4733 event for
  * 100 ms (three end packets closing it), when the caller offered telephone-event.
  */
@@ -29,7 +30,9 @@ public final class RoomToPhone implements AutoCloseable {
     private static final int PHONE_RATE = 8000;
     private static final int PHONE_FRAME = PHONE_RATE * FRAME_MILLIS / 1000;
     private static final int MAX_QUEUED = PHONE_RATE / 5;
-    private static final int PRIMED = 2 * PHONE_FRAME;
+    private static final int PRIMED = 3 * PHONE_FRAME / 2;
+    /** Deeper than this, a queue has drifted ahead of the phone clock; it is cut back to PRIMED. */
+    private static final int HIGH_WATER = 3 * PHONE_FRAME;
     /** A sender report with the first packet and then every 5 s (RFC 3550's minimum interval). */
     private static final long REPORT_EVERY = 5000 / FRAME_MILLIS;
 
@@ -207,6 +210,10 @@ public final class RoomToPhone implements AutoCloseable {
         synchronized int takeInto(int[] mix) {
             if (!playing && size < PRIMED) {
                 return 0;
+            }
+            if (size > HIGH_WATER) {
+                start = (start + size - PRIMED) % samples.length;
+                size = PRIMED;
             }
             int queued = size;
             playing = size >= mix.length;
