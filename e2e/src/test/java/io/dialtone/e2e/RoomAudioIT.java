@@ -60,7 +60,7 @@ class RoomAudioIT {
                 spec:
                   livekit: {url: "http://%s:7880", apiKey: devkey, apiSecret: secret}
                   sip: {port: 5060}
-                  media: {rtpPortRange: {min: 20000, max: 20100}, codecs: [PCMU]}
+                  media: {rtpPortRange: {min: 20000, max: 20100}, codecs: [PCMU], bridgeAudio: true}
                 ---
                 apiVersion: dialtone.io/v1alpha1
                 kind: SipTrunk
@@ -76,7 +76,7 @@ class RoomAudioIT {
         gateway = namespace.start(List.of("java", "-XX:+UseG1GC", "-jar",
                         Toolchain.root().resolve("gateway/target/dialtone-gateway.jar").toString(), "gateway", "--config",
                         config.toString(), "--bind", GATEWAY, "--advertise", GATEWAY, "--admin-bind", GATEWAY,
-                        "--admin-port", "8080", "--bridge-audio"),
+                        "--admin-port", "8080"),
                 Map.of(), DIR.resolve("gateway.log"));
         Eventually.until("the gateway and LiveKit answering in the namespace", Duration.ofSeconds(60),
                 () -> answers("http://" + GATEWAY + ":8080/readyz") && answers("http://" + LIVEKIT + ":7880/"),

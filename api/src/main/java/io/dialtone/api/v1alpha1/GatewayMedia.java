@@ -21,7 +21,11 @@ public record GatewayMedia(
 
         @Size(min = 1, max = 3)
         @JsonPropertyDescription("Codecs offered to the phone side, in order of preference. Defaults to PCMU, PCMA, G722.")
-        List<Codec> codecs) {
+        List<Codec> codecs,
+
+        @JsonPropertyDescription("Carry audio between callers and rooms over WebRTC, PCMU and PCMA (in progress; see "
+                + "docs/media.md). Off by default: calls join the room without audio.")
+        Boolean bridgeAudio) {
 
     public static final String AUTO = "auto";
 
@@ -29,5 +33,9 @@ public record GatewayMedia(
         rtpPortRange = rtpPortRange == null ? PortRange.DEFAULT : rtpPortRange;
         externalAddress = externalAddress == null ? AUTO : externalAddress;
         codecs = codecs == null ? List.of(Codec.PCMU, Codec.PCMA, Codec.G722) : List.copyOf(codecs);
+    }
+
+    public boolean bridgesAudio() {
+        return Boolean.TRUE.equals(bridgeAudio);
     }
 }

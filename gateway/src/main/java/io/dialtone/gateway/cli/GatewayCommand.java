@@ -105,7 +105,8 @@ final class GatewayCommand implements Callable<Integer> {
 
     @Option(names = "--bridge-audio",
             description = "Carry audio between the caller and the room over WebRTC (PCMU and PCMA; in progress: see "
-                    + "docs/media.md). Without it, calls join the room without audio.")
+                    + "docs/media.md), as spec.media.bridgeAudio of the SipGateway does. Without either, calls join "
+                    + "the room without audio. Read at start.")
     boolean bridgeAudio;
 
     @Spec
@@ -145,7 +146,7 @@ final class GatewayCommand implements Callable<Integer> {
                 gateway.sip().transports(), advertised, gateway.media().rtpPortRange().min(),
                 gateway.media().rtpPortRange().max(), gateway.maxActiveCallsPerPod(), invitesPerSecond,
                 Durations.parse(mediaTimeout), Durations.parse(nonceLifetime), answerUnknownSources, tls(gateway),
-                bridgeAudio);
+                bridgeAudio || gateway.media().bridgesAudio());
         Instant started = Instant.now();
         CountDownLatch signalled = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);

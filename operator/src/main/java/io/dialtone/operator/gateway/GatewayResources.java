@@ -172,6 +172,10 @@ public final class GatewayResources {
         if (GatewayMedia.AUTO.equals(spec.media().externalAddress())) {
             args.addAll(List.of("--advertise", "$(POD_IP)"));
         }
+        // An argument, not only the routing document: pods read it at start, so a change rolls them.
+        if (spec.media().bridgesAudio()) {
+            args.add("--bridge-audio");
+        }
         return new ContainerBuilder()
                 .withName("gateway")
                 .withImage(spec.image() != null ? spec.image() : defaultImage)

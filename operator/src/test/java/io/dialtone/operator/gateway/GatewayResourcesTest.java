@@ -85,6 +85,12 @@ class GatewayResourcesTest {
     }
 
     @Test
+    void bridgingAudioIsAnArgumentSoTurningItOnRollsThePods() {
+        assertThat(container(deployment("media: {bridgeAudio: true}")).getArgs()).contains("--bridge-audio");
+        assertThat(container(deployment("media: {bridgeAudio: false}")).getArgs()).doesNotContain("--bridge-audio");
+    }
+
+    @Test
     void aLiteralExternalAddressIsNotOverriddenByThePodAddress() {
         assertThat(container(deployment("media: {externalAddress: 203.0.113.7}")).getArgs()).doesNotContain("--advertise");
     }
