@@ -81,7 +81,7 @@ public final class ParticipantSession implements AutoCloseable {
 
     /**
      * Adds a receiver of the media bridge's signals (offers, answers, candidates, track publications); each one
-     * first gets, in order, those that arrived before any receiver was there.
+     * first gets, in order, those of them that arrived before any receiver was there.
      */
     public void onMediaSignal(Consumer<LivekitRtc.SignalResponse> handler) {
         listener.media(handler);
@@ -123,6 +123,10 @@ public final class ParticipantSession implements AutoCloseable {
     }
 
     private static final class Listener implements WebSocket.Listener {
+        private static final java.util.Set<LivekitRtc.SignalResponse.MessageCase> EARLY_KINDS = java.util.EnumSet.of(
+                LivekitRtc.SignalResponse.MessageCase.OFFER, LivekitRtc.SignalResponse.MessageCase.ANSWER,
+                LivekitRtc.SignalResponse.MessageCase.TRICKLE, LivekitRtc.SignalResponse.MessageCase.TRACK_PUBLISHED);
+        private static final int MAX_EARLY = 256;
         private final CompletableFuture<LivekitRtc.JoinResponse> joined;
         private final Consumer<String> ended;
         private final java.io.ByteArrayOutputStream message = new java.io.ByteArrayOutputStream();
@@ -159,9 +163,15 @@ public final class ParticipantSession implements AutoCloseable {
             }
         }
 
+        /**
+         * Until the bridge is there, only what it needs to set up its connections is kept, and only so much: a
+         * call without the bridge would otherwise keep every room update for as long as it lasts.
+         */
         private synchronized void toMedia(LivekitRtc.SignalResponse response) {
             if (media.isEmpty()) {
-                early.add(response);
+                if (EARLY_KINDS.contains(response.getMessageCase()) && early.size() < MAX_EARLY) {
+                    early.add(response);
+                }
             } else {
                 media.forEach(handler -> handler.accept(response));
             }

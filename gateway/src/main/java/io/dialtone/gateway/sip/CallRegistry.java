@@ -103,7 +103,6 @@ public final class CallRegistry {
         }
     }
 
-    /** Reads whatever RTP arrived on each answered call; hangs up calls silent for longer than {@code timeoutMillis}. */
     static void rfc4733Digit(Call call, char digit) {
         LOG.info("event=dtmf call={} via=rfc4733 digit={}", call.sipCallId(), digit);
     }
@@ -126,6 +125,7 @@ public final class CallRegistry {
         }
     }
 
+    /** Reads whatever RTP arrived on each answered call; hangs up calls silent for longer than {@code timeoutMillis}. */
     void checkMedia(long timeoutMillis) {
         long now = System.currentTimeMillis();
         ByteBuffer buffer = ByteBuffer.allocate(2048);
