@@ -24,6 +24,7 @@ public final class PhoneToRoom implements AutoCloseable {
 
     private final String callId;
     private final DatagramChannel rtp;
+    private final CallerRtp caller;
     private final Codec codec;
     private final int payloadType;
     private final Integer eventType;
@@ -31,7 +32,6 @@ public final class PhoneToRoom implements AutoCloseable {
     private final Consumer<Character> digits;
     private final Runnable mediaSeen;
     private final JitterBuffer jitter = new JitterBuffer(PHONE_RATE, FRAME_MILLIS, 2, 10);
-    private final TelephoneEventReceiver events = new TelephoneEventReceiver();
     private final Resampler resampler;
     private final ByteBuffer buffer = ByteBuffer.allocate(2048);
     private final long startNanos = System.nanoTime();
@@ -43,16 +43,19 @@ public final class PhoneToRoom implements AutoCloseable {
     private volatile ScheduledFuture<?> ticks;
 
     /**
+     * @param caller     sorts the call's datagrams, digits included, as it does without the bridge
      * @param room       receives 10 ms frames of 48 kHz PCM
      * @param outputRate the rate {@code room} takes
      */
-    public PhoneToRoom(String callId, DatagramChannel rtp, Codec codec, int payloadType, Integer eventType,
-                       int outputRate, Consumer<short[]> room, Consumer<Character> digits, Runnable mediaSeen) {
+    public PhoneToRoom(String callId, DatagramChannel rtp, CallerRtp caller, Codec codec, int payloadType,
+                       Integer eventType, int outputRate, Consumer<short[]> room, Consumer<Character> digits,
+                       Runnable mediaSeen) {
         if (codec == Codec.G722) {
             throw new IllegalArgumentException("G.722 is negotiated only once the bridge decodes it");
         }
         this.callId = callId;
         this.rtp = rtp;
+        this.caller = caller;
         this.codec = codec;
         this.payloadType = payloadType;
         this.eventType = eventType;
@@ -81,16 +84,10 @@ public final class PhoneToRoom implements AutoCloseable {
         while (rtp.receive(buffer) != null) {
             buffer.flip();
             received = true;
-            try {
-                RtpPacket packet = RtpPacket.parse(buffer);
-                if (eventType != null && packet.payloadType() == eventType) {
-                    events.receive(packet).forEach(digits);
-                } else if (packet.payloadType() == payloadType) {
-                    readAt[packet.sequence() & (readAt.length - 1)] = System.nanoTime();
-                    jitter.put(packet, nowMillis);
-                }
-            } catch (RtpPacket.MalformedPacketException notRtp) {
-                LOG.debug("call={} dropped a datagram: {}", callId, notRtp.getMessage());
+            RtpPacket packet = caller.read(buffer, payloadType, eventType, digits);
+            if (packet != null) {
+                readAt[packet.sequence() & (readAt.length - 1)] = System.nanoTime();
+                jitter.put(packet, nowMillis);
             }
             buffer.clear();
         }

@@ -1,7 +1,7 @@
 package io.dialtone.gateway.sip;
 
 import io.dialtone.gateway.livekit.ParticipantSession;
-import io.dialtone.gateway.media.TelephoneEventReceiver;
+import io.dialtone.gateway.media.CallerRtp;
 import io.dialtone.gateway.stats.CallStats;
 import io.dialtone.routing.Decision;
 import java.nio.channels.DatagramChannel;
@@ -19,7 +19,7 @@ public final class Call {
     private final Decision.Accept decision;
     private final ServerTransaction invite;
     private final RtpPorts.Pair ports;
-    private final TelephoneEventReceiver telephoneEvents = new TelephoneEventReceiver();
+    private final CallerRtp callerRtp;
     private final Instant started = Instant.now();
     private final AtomicReference<State> state = new AtomicReference<>(State.SETTING_UP);
     private volatile Dialog dialog;
@@ -37,6 +37,7 @@ public final class Call {
         this.decision = decision;
         this.invite = invite;
         this.ports = ports;
+        this.callerRtp = new CallerRtp(sipCallId);
         this.media = media;
     }
 
@@ -64,9 +65,8 @@ public final class Call {
         return audio;
     }
 
-    /** Touched only by the media check, one thread. */
-    TelephoneEventReceiver telephoneEvents() {
-        return telephoneEvents;
+    CallerRtp callerRtp() {
+        return callerRtp;
     }
 
     DatagramChannel rtp() {

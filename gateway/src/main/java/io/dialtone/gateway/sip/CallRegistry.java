@@ -1,6 +1,5 @@
 package io.dialtone.gateway.sip;
 
-import io.dialtone.gateway.media.RtpPacket;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Collection;
@@ -107,24 +106,6 @@ public final class CallRegistry {
         LOG.info("event=dtmf call={} via=rfc4733 digit={}", call.sipCallId(), digit);
     }
 
-    /** RFC 4733 events from the caller become digits, logged as INFO digits are (without the audio bridge). */
-    private static void dtmf(Call call, ByteBuffer datagram) {
-        Integer eventType = call.media().telephoneEvent();
-        if (eventType == null) {
-            return;
-        }
-        try {
-            RtpPacket packet = RtpPacket.parse(datagram);
-            if (packet.payloadType() == eventType) {
-                for (char digit : call.telephoneEvents().receive(packet)) {
-                    rfc4733Digit(call, digit);
-                }
-            }
-        } catch (RtpPacket.MalformedPacketException notRtp) {
-            LOG.debug("call={} dropped a datagram on its RTP port: {}", call.sipCallId(), notRtp.getMessage());
-        }
-    }
-
     /** Reads whatever RTP arrived on each answered call; hangs up calls silent for longer than {@code timeoutMillis}. */
     void checkMedia(long timeoutMillis) {
         long now = System.currentTimeMillis();
@@ -144,7 +125,9 @@ public final class CallRegistry {
                 while (!call.audio().readsRtp() && call.rtp().receive(buffer) != null) {
                     received = true;
                     buffer.flip();
-                    dtmf(call, buffer);
+                    // Without the bridge only the caller's digits matter here (logged as INFO digits are).
+                    call.callerRtp().read(buffer, call.media().payloadType(), call.media().telephoneEvent(),
+                            digit -> rfc4733Digit(call, digit));
                     buffer.clear();
                 }
                 if (received) {

@@ -279,8 +279,8 @@ final class InviteHandler {
                 toPhone::accept, toPhone::dtmf);
         call.audio().roomToPhone(subscriber, toPhone);
         RoomAudioPublisher publisher = RoomAudioPublisher.publish(call.participant(), WebRtcEngine.get(), 10_000);
-        PhoneToRoom phone = new PhoneToRoom(call.sipCallId(), call.rtp(), media.codec(), media.payloadType(),
-                media.telephoneEvent(), RoomAudioPublisher.SAMPLE_RATE, publisher::push,
+        PhoneToRoom phone = new PhoneToRoom(call.sipCallId(), call.rtp(), call.callerRtp(), media.codec(),
+                media.payloadType(), media.telephoneEvent(), RoomAudioPublisher.SAMPLE_RATE, publisher::push,
                 digit -> {
                     CallRegistry.rfc4733Digit(call, digit);
                     publisher.sendDtmf(digit);

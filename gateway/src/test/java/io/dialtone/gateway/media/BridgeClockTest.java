@@ -22,8 +22,8 @@ class BridgeClockTest {
             List<short[]> frames = new ArrayList<>();
             List<Character> digits = new ArrayList<>();
             int[] seen = {0};
-            PhoneToRoom bridge = new PhoneToRoom("c", gateway, Codec.PCMU, 0, 101, 48000, frames::add, digits::add,
-                    () -> seen[0]++);
+            PhoneToRoom bridge = new PhoneToRoom("c", gateway, new CallerRtp("c"), Codec.PCMU, 0, 101, 48000,
+                    frames::add, digits::add, () -> seen[0]++);
             short[] tone = ResamplerTest.tone(8000, 440, 800, 8000);
             for (int p = 0; p < 5; p++) {
                 byte[] payload = new byte[160];
