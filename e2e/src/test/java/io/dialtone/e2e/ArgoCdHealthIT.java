@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.dialtone.e2e.support.ArgoHealth;
+import io.dialtone.e2e.support.Documents;
 import io.dialtone.e2e.support.Toolchain;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -69,11 +70,7 @@ class ArgoCdHealthIT {
     }
 
     private static List<JsonNode> samples(String file) throws IOException {
-        List<JsonNode> samples = new ArrayList<>();
-        try (var parser = YAML.createParser(Toolchain.root().resolve("e2e/src/test/resources/argocd-health/" + file)
-                .toFile())) {
-            YAML.readValues(parser, JsonNode.class).forEachRemaining(samples::add);
-        }
-        return samples;
+        return Documents.parse(Files.readString(Toolchain.root().resolve("e2e/src/test/resources/argocd-health/"
+                + file)));
     }
 }

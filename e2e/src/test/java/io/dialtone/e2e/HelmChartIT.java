@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.dialtone.e2e.support.ArgoHealth;
+import io.dialtone.e2e.support.Documents;
 import io.dialtone.e2e.support.Eventually;
 import io.dialtone.e2e.support.KubeApi;
 import io.dialtone.e2e.support.Ports;
@@ -176,19 +175,12 @@ class HelmChartIT {
     }
 
     private static List<String> operatorArgs(String rendered) throws IOException {
-        ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
-        try (var parser = yaml.createParser(rendered)) {
-            var docs = yaml.readValues(parser, ObjectNode.class);
-            while (docs.hasNext()) {
-                ObjectNode doc = docs.next();
-                if (doc != null && "Deployment".equals(doc.path("kind").asText())) {
-                    List<String> args = new ArrayList<>();
-                    doc.at("/spec/template/spec/containers/0/args").forEach(arg -> args.add(arg.asText()));
-                    return args;
-                }
-            }
-        }
-        throw new AssertionError("the chart renders no Deployment");
+        JsonNode deployment = Documents.parse(rendered).stream()
+                .filter(doc -> "Deployment".equals(doc.path("kind").asText())).findFirst()
+                .orElseThrow(() -> new AssertionError("the chart renders no Deployment"));
+        List<String> args = new ArrayList<>();
+        deployment.at("/spec/template/spec/containers/0/args").forEach(arg -> args.add(arg.asText()));
+        return args;
     }
 
     private static Processes.Result helm(String... args) throws IOException, InterruptedException {
@@ -224,16 +216,8 @@ class HelmChartIT {
     }
 
     private static List<String> kinds(String rendered) throws IOException {
-        ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
-        List<String> kinds = new ArrayList<>();
-        try (var parser = yaml.createParser(rendered)) {
-            yaml.readValues(parser, ObjectNode.class).forEachRemaining(doc -> {
-                if (doc != null && doc.has("kind")) {
-                    kinds.add(doc.get("kind").asText());
-                }
-            });
-        }
-        return kinds;
+        return Documents.parse(rendered).stream().filter(doc -> doc.has("kind")).map(doc -> doc.get("kind").asText())
+                .toList();
     }
 
     private static Path write(String name, String content) throws IOException {

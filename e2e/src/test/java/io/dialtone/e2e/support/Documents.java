@@ -1,7 +1,16 @@
 package io.dialtone.e2e.support;
 
-/** The routing documents the gateway tests write, one resource at a time, joined with "---". */
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The routing documents the gateway tests write, one resource at a time, joined with "---"; and reading them. */
 public final class Documents {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
     private Documents() {
     }
 
@@ -36,5 +45,18 @@ public final class Documents {
 
     public static String join(String... documents) {
         return String.join("---\n", documents);
+    }
+
+    /** The documents of a multi-document YAML text, empty ones left out. */
+    public static List<JsonNode> parse(String yaml) throws IOException {
+        List<JsonNode> documents = new ArrayList<>();
+        try (var parser = YAML.createParser(yaml)) {
+            YAML.readValues(parser, JsonNode.class).forEachRemaining(document -> {
+                if (document != null && !document.isNull() && !document.isMissingNode()) {
+                    documents.add(document);
+                }
+            });
+        }
+        return documents;
     }
 }
