@@ -8,6 +8,7 @@ import io.dialtone.e2e.support.Eventually;
 import io.dialtone.e2e.support.NetworkNamespace;
 import io.dialtone.e2e.support.Processes;
 import io.dialtone.e2e.support.RtpPcap;
+import io.dialtone.e2e.support.Sipp;
 import io.dialtone.e2e.support.SippScenario;
 import io.dialtone.e2e.support.Toolchain;
 import java.nio.file.Files;
@@ -221,13 +222,9 @@ class RoomAudioIT {
     /** sipp calling the gateway from +15550100 to +15550199, from {@code port}, errors kept beside the scenario. */
     private static List<String> sipp(SippScenario call, int port, String... limits) throws java.io.IOException {
         Path scenario = call.write(DIR);
-        Path caller = Files.writeString(DIR.resolve("caller.csv"), "SEQUENTIAL\n+15550100;\n");
-        List<String> command = new java.util.ArrayList<>(List.of("sipp", "-sf", scenario.toString(), "-inf",
-                caller.toString(), "-s", "+15550199", "-i", GATEWAY, "-p", String.valueOf(port), "-nostdin",
-                "-timeout", "300", "-trace_err", "-error_file", DIR.resolve(scenario.getFileName() + ".errors")
-                        .toString()));
+        List<String> command = Sipp.command(scenario, GATEWAY + ":5060", GATEWAY, port, "+15550199", "+15550100",
+                "-timeout", "300", "-error_file", DIR.resolve(scenario.getFileName() + ".errors").toString());
         command.addAll(List.of(limits));
-        command.add(GATEWAY + ":5060");
         return command;
     }
 

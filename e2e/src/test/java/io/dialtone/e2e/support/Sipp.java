@@ -17,15 +17,26 @@ public final class Sipp {
      */
     public static Processes.Result call(Path scenario, int gatewayPort, String service, String caller, int timeoutSeconds,
                                         String... extra) throws IOException, InterruptedException {
-        Path dir = scenario.getParent();
-        Path injection = dir.resolve(scenario.getFileName() + ".csv");
-        Files.writeString(injection, "SEQUENTIAL\n" + caller + ";\n");
-        List<String> command = new ArrayList<>(List.of("sipp", "127.0.0.1:" + gatewayPort, "-sf", scenario.toString(),
-                "-inf", injection.toString(), "-s", service, "-i", "127.0.0.1", "-p", String.valueOf(Ports.free()),
-                "-mp", String.valueOf(Ports.free()), "-m", "1", "-timeout", timeoutSeconds + "s", "-timeout_error",
-                "-nostdin", "-trace_err", "-trace_msg"));
+        List<String> command = command(scenario, "127.0.0.1:" + gatewayPort, "127.0.0.1", Ports.free(), service,
+                caller, "-mp", String.valueOf(Ports.free()), "-m", "1", "-timeout", timeoutSeconds + "s",
+                "-timeout_error", "-trace_msg");
         command.addAll(List.of(extra));
-        return Processes.run(command, dir, timeoutSeconds + 15L);
+        return Processes.run(command, scenario.getParent(), timeoutSeconds + 15L);
+    }
+
+    /**
+     * The sipp command line for {@code scenario} against {@code target}, from {@code localAddress}:{@code localPort},
+     * with the caller number in an injection file beside the scenario.
+     */
+    public static List<String> command(Path scenario, String target, String localAddress, int localPort,
+                                       String service, String caller, String... extra) throws IOException {
+        Path injection = scenario.resolveSibling(scenario.getFileName() + ".csv");
+        Files.writeString(injection, "SEQUENTIAL\n" + caller + ";\n");
+        List<String> command = new ArrayList<>(List.of("sipp", target, "-sf", scenario.toString(), "-inf",
+                injection.toString(), "-s", service, "-i", localAddress, "-p", String.valueOf(localPort), "-nostdin",
+                "-trace_err"));
+        command.addAll(List.of(extra));
+        return command;
     }
 
     /** sipp's message log of the last run of {@code scenario}, for failure messages and header checks. */
