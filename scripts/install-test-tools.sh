@@ -13,6 +13,7 @@ KUBERNETES_VERSION=1.33.13
 HELM_VERSION=v3.19.2
 PY_LIVEKIT_VERSION=1.2.0
 PY_LIVEKIT_API_VERSION=1.2.2
+PY_G722_VERSION=1.2.8
 APT_PACKAGES=(etcd-server sip-tester baresip libpulse0 python3-venv openssl lua5.4 iproute2)
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -86,11 +87,13 @@ build_kubernetes_binary() {
 
 install_python_client() {
   local venv=$TOOLS/venv
-  local stamp=$venv/.livekit-$PY_LIVEKIT_VERSION-$PY_LIVEKIT_API_VERSION
+  local stamp=$venv/.livekit-$PY_LIVEKIT_VERSION-$PY_LIVEKIT_API_VERSION-g722-$PY_G722_VERSION
   if [ -f "$stamp" ]; then return; fi
-  log "pip install livekit==$PY_LIVEKIT_VERSION livekit-api==$PY_LIVEKIT_API_VERSION"
+  # g722: an independent G.722 implementation the media tests check the gateway's codec against.
+  log "pip install livekit==$PY_LIVEKIT_VERSION livekit-api==$PY_LIVEKIT_API_VERSION g722==$PY_G722_VERSION"
   python3 -m venv "$venv"
-  "$venv/bin/pip" install -q "livekit==$PY_LIVEKIT_VERSION" "livekit-api==$PY_LIVEKIT_API_VERSION"
+  "$venv/bin/pip" install -q "livekit==$PY_LIVEKIT_VERSION" "livekit-api==$PY_LIVEKIT_API_VERSION" \
+    "g722==$PY_G722_VERSION"
   touch "$stamp"
 }
 

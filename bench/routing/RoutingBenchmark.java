@@ -108,7 +108,7 @@ public class RoutingBenchmark {
             SipTrunk trunk = new SipTrunk();
             trunk.setMetadata(new ObjectMetaBuilder().withName("trunk-" + i).build());
             trunk.setSpec(new SipTrunkSpec(null, List.of(number(i)), List.of(subnet(i)), List.of(), null, null, null,
-                    null, null, null, null, null));
+                    null, null, null, null, null, null));
             trunks.add(trunk);
             String pin = i % 3 == 0 ? String.valueOf(1000 + i % 9000) : null;
             IndividualRule individual = i % 3 == 0 ? new IndividualRule("room-" + i, pin, null, false) : null;

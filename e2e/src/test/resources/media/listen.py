@@ -1,10 +1,11 @@
 # Joins a LiveKit room as "listener", waits for the first audio track, records it and prints, as JSON, who sent
-# it, its level and how much of its power lies at 440 Hz and at 1 kHz. Used by RoomAudioIT (media tests).
-#   listen.py URL ROOM SECONDS
+# it, its level and how much of its power lies at 440 Hz, at 1 kHz and at HERTZ. Used by RoomAudioIT (media tests).
+#   listen.py URL ROOM SECONDS [HERTZ]
 import asyncio, json, math, sys
 from livekit import api, rtc
 
 URL, ROOM, SECONDS = sys.argv[1], sys.argv[2], float(sys.argv[3])
+HZ = float(sys.argv[4]) if len(sys.argv) > 4 else 440.0
 
 def share(samples, rate, hz):
     coeff = 2 * math.cos(2 * math.pi * hz / rate)
@@ -40,7 +41,8 @@ async def main():
     await asyncio.wait_for(collect(), SECONDS + 20)
     rms = math.sqrt(sum(s * s for s in samples) / len(samples))
     print(json.dumps({"from": who, "samples": len(samples), "rms": rms,
-                      "share440": share(samples[48000:], 48000, 440), "share1000": share(samples[48000:], 48000, 1000)}))
+                      "share440": share(samples[48000:], 48000, 440), "share1000": share(samples[48000:], 48000, 1000),
+                      "share": share(samples[48000:], 48000, HZ)}))
     await room.disconnect()
 
 asyncio.run(main())

@@ -1,4 +1,4 @@
-# The phone's ear in RoomAudioIT: receives RTP (PCMU) on a UDP port for a while and prints, as JSON, how many
+# The phone's ear in RoomAudioIT: receives RTP (PCMU, or G.722 decoded by the g722 package) on a UDP port for a while and prints, as JSON, how many
 # packets came and at what rate, their payload types, sequence gaps, and for the stretch that was not silence: how long it was,
 # its level, the share of its power at a frequency, and how many dropouts (5 ms or more of silence) it had; and the
 # RFC 4733 digits (payload type 101) it carried, each once.
@@ -28,6 +28,7 @@ sock.settimeout(0.5)
 deadline = time.time() + SECONDS
 packets, types, gaps, last, samples, digits, ended = 0, set(), 0, None, [], [], set()
 first_at = last_at = None
+g722, rate = None, 8000
 while time.time() < deadline:
     try:
         data, _ = sock.recvfrom(2048)
@@ -44,19 +45,26 @@ while time.time() < deadline:
     last = seq
     if pt == 0:
         samples.extend(ulaw(b) for b in data[12:])
+    elif pt == 9:
+        if g722 is None:
+            import G722
+            g722 = G722.G722(16000, 64000)
+        rate = 16000
+        samples.extend(g722.decode(data[12:]))
     elif pt == 101 and len(data) >= 16 and data[13] & 0x80:
         timestamp = struct.unpack(">I", data[4:8])[0]
         if timestamp not in ended:
             ended.add(timestamp)
             digits.append("0123456789*#ABCD"[data[12]] if data[12] < 16 else "?")
 loud = [i for i, x in enumerate(samples) if abs(x) > 100]
-tone = samples[loud[0] + 800:loud[-1] - 800] if len(loud) > 1600 else []
+margin = rate // 10
+tone = samples[loud[0] + margin:loud[-1] - margin] if len(loud) > 2 * margin else []
 rms = math.sqrt(sum(s * s for s in tone) / len(tone)) if tone else 0.0
 dropouts, run = 0, 0
 for x in tone:
     run = run + 1 if abs(x) < 50 else 0
-    dropouts += run == 40
-rate = (packets - 1) / (last_at - first_at) if packets > 1 and last_at > first_at else 0.0
-print(json.dumps({"packets": packets, "perSecond": rate, "payloadTypes": sorted(types), "gaps": gaps, "seconds": len(tone) / 8000,
-                  "rms": rms, "share": share(tone, 8000, HZ) if tone else 0.0, "dropouts": dropouts,
+    dropouts += run == rate // 200
+per_second = (packets - 1) / (last_at - first_at) if packets > 1 and last_at > first_at else 0.0
+print(json.dumps({"packets": packets, "perSecond": per_second, "payloadTypes": sorted(types), "gaps": gaps,
+                  "seconds": len(tone) / rate, "rms": rms, "share": share(tone, rate, HZ) if tone else 0.0, "dropouts": dropouts,
                   "digits": "".join(digits)}))

@@ -70,7 +70,7 @@ public final class SecretResolver {
         copy.setSpec(new SipTrunkSpec(spec.gatewayRef(), spec.numbers(), spec.allowedAddresses(),
                 spec.allowedNumbers(), new TrunkAuth(null, username, password, realm), spec.headers(),
                 spec.headersToAttributes(), spec.attributesToHeaders(), spec.includeHeaders(), spec.ringingTimeout(),
-                spec.maxCallDuration(), spec.media()));
+                spec.answerWhen(), spec.maxCallDuration(), spec.media()));
         return copy;
     }
 

@@ -106,7 +106,7 @@ final class Fixtures {
             SipTrunk trunk = new SipTrunk();
             trunk.setMetadata(new ObjectMetaBuilder().withName(name).build());
             trunk.setSpec(new SipTrunkSpec(null, numbers, addresses, allowedNumbers, auth, null, headersToAttributes,
-                    null, includeHeaders, null, null, null));
+                    null, includeHeaders, null, null, null, null));
             return trunk;
         }
     }

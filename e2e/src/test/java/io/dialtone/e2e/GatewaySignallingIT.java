@@ -46,7 +46,8 @@ class GatewaySignallingIT {
     static String configYaml(String url, String sip, String extra) {
         return Documents.join(
                 Documents.gateway("it", url, 31000, sip),
-                Documents.trunk("carrier", "numbers: ['+15550199', '+15550500'], allowedAddresses: [127.0.0.1]"),
+                Documents.trunk("carrier", "numbers: ['+15550199', '+15550500', '+15550800'], "
+                        + "allowedAddresses: [127.0.0.1]"),
                 Documents.trunk("secure", "numbers: ['+15550300'], allowedAddresses: [127.0.0.1], "
                         + "auth: {username: pbx, password: s3cret}"),
                 Documents.trunk("vip-only", "numbers: ['+15550600'], allowedAddresses: [127.0.0.1], "
@@ -58,6 +59,11 @@ class GatewaySignallingIT {
                           numbers: ["+15550199", "+15550300"]
                           individual: {roomPrefix: sip-call-}
                           room: {metadata: "from the phone", emptyTimeout: 5m}
+                        """),
+                Documents.rule("boardroom", """
+                          trunkRefs: [carrier]
+                          numbers: ["+15550800"]
+                          direct: {roomName: boardroom, pin: "4321"}
                         """)) + extra;
     }
 
@@ -301,8 +307,105 @@ class GatewaySignallingIT {
                 .inDialog("MESSAGE", "3", "text/plain", "hello").expect(405, "Allow: INVITE, ACK, CANCEL, BYE")
                 .bye("4").expect(200);
         assertPassed(sipp(scenario, "+15550199", 15), scenario, "info");
-        gateway.awaitLog("event=dtmf", Duration.ofSeconds(5));
-        assertThat(gateway.log()).contains("via=info body=\"Signal=5 Duration=160\"");
+        gateway.awaitLog("via=info digit=5", Duration.ofSeconds(5));
+    }
+
+    /**
+     * A PIN rule answers at once and speaks the prompt on the call's RTP stream; the right PIN (RFC 4733 digits,
+     * typed during the prompt) puts the caller in the rule's room, counted there.
+     */
+    @Test
+    void theRightPinOpensAProtectedRoom() throws Exception {
+        long ruleTotal = stat("rules", "boardroom", "total");
+        Path pin = RtpPcap.dtmf(DIR.resolve("dtmf-4321#.pcap"), "4321#", 101);
+        try (RtpEar ear = RtpEar.listen()) {
+            SippScenario scenario = new SippScenario("pin-right").inviteWithMediaAt(ear.port()).optional(100)
+                    .expect(200).ack("1").pause(1500).playPcap(pin).pause(3000).bye("2").expect(200);
+            CompletableFuture<Processes.Result> call = inBackground(scenario, "+15550800", "+15550100", 30);
+            await("the caller in room boardroom", Duration.ofSeconds(15),
+                    () -> rooms.listParticipants("boardroom").execute().body().stream()
+                            .filter(p -> p.getIdentity().equals("sip_+15550100")).findFirst());
+            assertPassed(call.get(), scenario, "pin-right");
+            assertThat(ear.packets()).as("RTP packets of the prompt").isGreaterThan(50);
+            assertThat(ear.loudestSample()).as("the prompt is audible").isGreaterThan(2000);
+        }
+        gateway.awaitLog("event=answered call=", Duration.ofSeconds(5));
+        assertThat(gateway.log()).contains("event=pin_prompt").contains("event=pin_accepted")
+                .containsPattern("event=answered .* rule=boardroom room=boardroom .*pin=true");
+        assertThat(stat("rules", "boardroom", "total")).isEqualTo(ruleTotal + 1);
+    }
+
+    /** A wrong PIN (SIP INFO digits) gets one more try; a second wrong one is told so and hung up. */
+    @Test
+    void aWrongPinTwiceIsRefusedAndHungUp() throws Exception {
+        long rejected = stat("rules", "boardroom", "rejected");
+        SippScenario scenario = new SippScenario("pin-wrong").invite("").optional(100).expect(200).ack("1").pause(500);
+        int cseq = 2;
+        for (String digit : new String[] {"1", "1", "#", "9", "#"}) {
+            scenario.inDialog("INFO", String.valueOf(cseq++), "application/dtmf-relay",
+                    "Signal=" + digit + "\nDuration=160\n").expect(200);
+        }
+        scenario.expectRequestAndAnswer("BYE", 20000);
+        assertPassed(sipp(scenario, "+15550800", 40), scenario, "pin-wrong");
+        gateway.awaitLog("reason=pin_incorrect", Duration.ofSeconds(5));
+        assertThat(gateway.log()).containsPattern("event=rejected .* rule=boardroom status=BYE reason=pin_incorrect "
+                + "detail=\".*\\(2 attempts\\)\"");
+        assertThat(stat("rules", "boardroom", "rejected")).isEqualTo(rejected + 1);
+    }
+
+    /** A UDP port standing in for the caller's media address: it counts the gateway's RTP and decodes PCMA/PCMU. */
+    private static final class RtpEar implements AutoCloseable {
+        private final java.net.DatagramSocket socket;
+        private final Thread reader;
+        private volatile int packets;
+        private volatile int loudest;
+
+        private RtpEar(java.net.DatagramSocket socket) {
+            this.socket = socket;
+            this.reader = new Thread(this::read, "rtp-ear");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        static RtpEar listen() throws java.net.SocketException {
+            return new RtpEar(new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress()));
+        }
+
+        int port() {
+            return socket.getLocalPort();
+        }
+
+        int packets() {
+            return packets;
+        }
+
+        int loudestSample() {
+            return loudest;
+        }
+
+        private void read() {
+            java.net.DatagramPacket packet = new java.net.DatagramPacket(new byte[2048], 2048);
+            try {
+                while (true) {
+                    socket.receive(packet);
+                    byte[] data = packet.getData();
+                    int type = data[1] & 0x7F;
+                    packets++;
+                    for (int i = 12; i < packet.getLength() && (type == 0 || type == 8); i++) {
+                        int sample = type == 0 ? io.dialtone.gateway.media.G711.decodeUlaw(data[i])
+                                : io.dialtone.gateway.media.G711.decodeAlaw(data[i]);
+                        loudest = Math.max(loudest, Math.abs(sample));
+                    }
+                }
+            } catch (java.io.IOException closed) {
+                // The socket closed: the test is done listening.
+            }
+        }
+
+        @Override
+        public void close() {
+            socket.close();
+        }
     }
 
     @Test

@@ -31,6 +31,11 @@ class RoomAudioIT {
     private static final String LIVEKIT = "10.201.0.1";
     private static final String GATEWAY = "10.201.0.2";
     private static final double AMPLITUDE = 8000;
+    /** Calls to this number reach a trunk that takes G.722 only. */
+    private static final String WIDEBAND_NUMBER = "+15550722";
+    private static final String NUMBER = "+15550199";
+    /** Calls to this number reach a trunk that answers once the room plays audio (answerWhen: firstTrack). */
+    private static final String AGENT_NUMBER = "+15550111";
     private static NetworkNamespace namespace;
     private static Process gateway;
 
@@ -66,14 +71,24 @@ class RoomAudioIT {
                 apiVersion: dialtone.io/v1alpha1
                 kind: SipTrunk
                 metadata: {name: any}
-                spec: {}
+                spec: {answerWhen: joined}
+                ---
+                apiVersion: dialtone.io/v1alpha1
+                kind: SipTrunk
+                metadata: {name: wideband}
+                spec: {numbers: ["%s"], answerWhen: joined, media: {codecs: [G722]}}
+                ---
+                apiVersion: dialtone.io/v1alpha1
+                kind: SipTrunk
+                metadata: {name: agent}
+                spec: {numbers: ["%s"]}
                 ---
                 apiVersion: dialtone.io/v1alpha1
                 kind: DispatchRule
                 metadata: {name: lobby}
                 spec:
                   direct: {roomName: audio-test}
-                """.formatted(LIVEKIT));
+                """.formatted(LIVEKIT, WIDEBAND_NUMBER, AGENT_NUMBER));
         gateway = namespace.start(List.of("java", "-XX:+UseG1GC", "-jar",
                         Toolchain.root().resolve("gateway/target/dialtone-gateway.jar").toString(), "gateway", "--config",
                         config.toString(), "--bind", GATEWAY, "--advertise", GATEWAY, "--admin-bind", GATEWAY,
@@ -120,7 +135,7 @@ class RoomAudioIT {
 
     @Test
     void theCallerHearsTheRoom() throws Exception {
-        JsonNode heard = callerListening("room-to-phone", 31000, 5071, 8, "talk.py", "1000", "6");
+        JsonNode heard = callerListening("room-to-phone", false, 31000, 5071, 8, 1000, "talk.py", "1000", "6");
         assertThat(heard.path("payloadTypes").toString()).isEqualTo("[0]");
         assertThat(heard.path("packets").asInt()).as("packets").isGreaterThan(100);
         assertThat(heard.path("perSecond").asDouble()).as("packets a second, paced by the gateway's 20 ms clock")
@@ -135,6 +150,78 @@ class RoomAudioIT {
         System.out.printf("RoomAudioIT: room -> phone, the room's audio waited %d ms in the gateway on average "
                 + "(plus up to one 20 ms tick)%n", queued);
         assertThat(queued).as("ms the room's audio waited in the gateway").isLessThanOrEqualTo(80);
+    }
+
+    /** 5 kHz is beyond what G.711 carries: heard in the room only if G.722 is decoded as wideband audio. */
+    @Test
+    void theRoomHearsAWidebandCaller() throws Exception {
+        Path encoded = DIR.resolve("tone-5000.g722");
+        Processes.Result encoder = Processes.run(List.of(Toolchain.python().toString(),
+                Toolchain.root().resolve("e2e/src/test/resources/media/g722_tone.py").toString(), encoded.toString(),
+                "5000", "8", String.valueOf(AMPLITUDE)), DIR, 60);
+        assertThat(encoder.exitCode()).as("g722_tone.py: %s", encoder.err()).isZero();
+        Path tone = RtpPcap.frames(DIR.resolve("tone-5000-g722.pcap"), 9, Files.readAllBytes(encoded), 160);
+        Process listener = namespace.start(List.of(Toolchain.python().toString(),
+                        Toolchain.root().resolve("e2e/src/test/resources/media/listen.py").toString(),
+                        "ws://" + LIVEKIT + ":7880", "audio-test", "3", "5000"),
+                Map.of("PYTHONWARNINGS", "ignore"), DIR.resolve("wideband-listener.out"));
+        SippScenario call = new SippScenario("g722-tone-call").inviteWithG722(null).optional(100).optional(180)
+                .expect(200).ack("1").playPcap(tone).pause(9000).bye("2").expect(200);
+        Processes.Result sipp = namespace.run(sipp(call, WIDEBAND_NUMBER, 5075, "-m", "1"), DIR, 90);
+        assertThat(sipp.exitCode()).as("sipp: %s%s", sipp.out(), sipp.err()).isZero();
+        assertThat(listener.waitFor(60, TimeUnit.SECONDS)).as("the listener finished").isTrue();
+        String out = read(DIR.resolve("wideband-listener.out"));
+        JsonNode heard = new ObjectMapper().readTree(out.lines().filter(l -> l.startsWith("{")).findFirst()
+                .orElseThrow(() -> new AssertionError("the listener printed no result:\n" + out)));
+        // Opus in LiveKit's SFU path codes 5 kHz less cleanly than 440 Hz (about 0.88 of the power stays in the tone).
+        assertThat(heard.path("share").asDouble()).as("share of the power at 5 kHz").isGreaterThan(0.8);
+        assertThat(heard.path("rms").asDouble()).as("level (a sine of amplitude %s)", AMPLITUDE)
+                .isBetween(AMPLITUDE / Math.sqrt(2) * 0.7, AMPLITUDE / Math.sqrt(2) * 1.2);
+    }
+
+    @Test
+    void aWidebandCallerHearsTheRoomInG722() throws Exception {
+        JsonNode heard = callerListening("room-to-g722", true, 31004, 5076, 8, 5000, "talk.py", "5000", "6");
+        assertThat(heard.path("payloadTypes").toString()).isEqualTo("[9]");
+        assertThat(heard.path("perSecond").asDouble()).as("packets a second").isBetween(47.0, 53.0);
+        assertThat(heard.path("gaps").asInt()).as("sequence gaps").isZero();
+        assertThat(heard.path("seconds").asDouble()).as("seconds of the tone heard").isGreaterThan(2.5);
+        assertThat(heard.path("dropouts").asInt()).as("dropouts in the tone").isZero();
+        assertThat(heard.path("share").asDouble()).as("share of the power at 5 kHz, decoded by the g722 package")
+                .isGreaterThan(0.9);
+        assertThat(heard.path("rms").asDouble()).as("level (a sine of amplitude 8000)")
+                .isBetween(8000 / Math.sqrt(2) * 0.7, 8000 / Math.sqrt(2) * 1.2);
+    }
+
+    /**
+     * With answerWhen: firstTrack the call rings (180 every second) until someone in the room publishes audio, as an
+     * agent does when it starts; then 200 OK.
+     */
+    @Test
+    void theCallIsAnsweredOnceTheRoomPlaysAudio() throws Exception {
+        SippScenario scenario = new SippScenario("first-track").invite("").optional(100).optional(180).expect(200)
+                .ack("1").pause(1000).bye("2").expect(200);
+        Path messages = DIR.resolve("first-track.messages");
+        Files.deleteIfExists(messages);
+        Process call = namespace.start(sipp(scenario, AGENT_NUMBER, 5077, "-m", "1", "-trace_msg", "-message_file",
+                messages.toString()), Map.of(), DIR.resolve("first-track.sipp.log"));
+        long waited = 3500;
+        Thread.sleep(waited);
+        assertThat(call.isAlive()).as("the call still rings while the room is silent").isTrue();
+        Process talker = namespace.start(List.of(Toolchain.python().toString(),
+                        Toolchain.root().resolve("e2e/src/test/resources/media/talk.py").toString(),
+                        "ws://" + LIVEKIT + ":7880", "audio-test", "1000", "4"),
+                Map.of("PYTHONWARNINGS", "ignore"), DIR.resolve("first-track.talker.out"));
+        assertThat(call.waitFor(60, TimeUnit.SECONDS) && call.exitValue() == 0).as("sipp completed the call").isTrue();
+        talker.waitFor(30, TimeUnit.SECONDS);
+        long ringing = read(messages).lines().filter(line -> line.startsWith("SIP/2.0 180")).count();
+        assertThat(ringing).as("180 Ringing sent every second while the room was silent").isGreaterThanOrEqualTo(3);
+        String answered = Eventually.value("the call answered", Duration.ofSeconds(10),
+                () -> read(DIR.resolve("gateway.log")).lines()
+                        .filter(line -> line.contains("event=answered") && line.contains("trunk=agent")).findFirst(),
+                () -> read(DIR.resolve("gateway.log")));
+        assertThat(measure(answered, "setupMs")).as("ms from INVITE to 200 OK").isGreaterThanOrEqualTo(waited);
+        assertThat(read(DIR.resolve("gateway.log"))).contains("event=waiting_for_room");
     }
 
     @Test
@@ -161,7 +248,7 @@ class RoomAudioIT {
 
     @Test
     void theCallerHearsTheRoomsDigitsAsRfc4733Events() throws Exception {
-        JsonNode heard = callerListening("room-dtmf", 31002, 5073, 7, "dtmf_send.py", "47#");
+        JsonNode heard = callerListening("room-dtmf", false, 31002, 5073, 7, 1000, "dtmf_send.py", "47#");
         assertThat(heard.path("digits").asText()).isEqualTo("47#");
         assertThat(heard.path("gaps").asInt()).as("sequence gaps").isZero();
     }
@@ -174,7 +261,7 @@ class RoomAudioIT {
         assertThat(namespace.run(sipp(call, 5074, "-l", "1", "-m", "15"), DIR, 120).exitCode()).as("warm-up calls")
                 .isZero();
         Usage before = Usage.of(gateway.pid());
-        int calls = 40;
+        int calls = 200;
         long started = System.nanoTime();
         Processes.Result result = namespace.run(sipp(call, 5074, "-l", "1", "-m", String.valueOf(calls)), DIR, 300);
         long seconds = (System.nanoTime() - started) / 1_000_000_000L;
@@ -194,18 +281,20 @@ class RoomAudioIT {
     }
 
     /**
-     * A call whose offer puts the caller's media at {@code phonePort}, where rtp_listen.py listens for {@code seconds},
-     * while a room participant runs {@code roomScript}; what the listener heard.
+     * A call whose offer puts the caller's media at {@code phonePort}, where rtp_listen.py listens for {@code seconds}
+     * (and measures the share of {@code hertz}), while a room participant runs {@code roomScript}; what it heard.
      */
-    private static JsonNode callerListening(String name, int phonePort, int sippPort, int seconds, String roomScript,
-                                            String... scriptArgs) throws Exception {
+    private static JsonNode callerListening(String name, boolean wideband, int phonePort, int sippPort, int seconds,
+                                            int hertz, String roomScript, String... scriptArgs) throws Exception {
         Path heardFile = DIR.resolve(name + ".heard");
         Process ear = namespace.start(List.of(Toolchain.python().toString(),
                 Toolchain.root().resolve("e2e/src/test/resources/media/rtp_listen.py").toString(), GATEWAY,
-                String.valueOf(phonePort), String.valueOf(seconds), "1000"), Map.of(), heardFile);
-        SippScenario call = new SippScenario(name).inviteWithMediaAt(phonePort).optional(100).optional(180)
-                .expect(200).ack("1").pause((seconds + 1) * 1000).bye("2").expect(200);
-        Process sipp = namespace.start(sipp(call, sippPort, "-m", "1"), Map.of(), DIR.resolve(name + ".sipp.log"));
+                String.valueOf(phonePort), String.valueOf(seconds), String.valueOf(hertz)), Map.of(), heardFile);
+        SippScenario invite = new SippScenario(name);
+        SippScenario call = (wideband ? invite.inviteWithG722(phonePort) : invite.inviteWithMediaAt(phonePort))
+                .optional(100).optional(180).expect(200).ack("1").pause((seconds + 1) * 1000).bye("2").expect(200);
+        Process sipp = namespace.start(sipp(call, wideband ? WIDEBAND_NUMBER : NUMBER, sippPort, "-m", "1"), Map.of(),
+                DIR.resolve(name + ".sipp.log"));
         List<String> room = new java.util.ArrayList<>(List.of(Toolchain.python().toString(),
                 Toolchain.root().resolve("e2e/src/test/resources/media").resolve(roomScript).toString(),
                 "ws://" + LIVEKIT + ":7880", "audio-test"));
@@ -221,8 +310,13 @@ class RoomAudioIT {
 
     /** sipp calling the gateway from +15550100 to +15550199, from {@code port}, errors kept beside the scenario. */
     private static List<String> sipp(SippScenario call, int port, String... limits) throws java.io.IOException {
+        return sipp(call, NUMBER, port, limits);
+    }
+
+    private static List<String> sipp(SippScenario call, String to, int port, String... limits)
+            throws java.io.IOException {
         Path scenario = call.write(DIR);
-        List<String> command = Sipp.command(scenario, GATEWAY + ":5060", GATEWAY, port, "+15550199", "+15550100",
+        List<String> command = Sipp.command(scenario, GATEWAY + ":5060", GATEWAY, port, to, "+15550100",
                 "-timeout", "300", "-error_file", DIR.resolve(scenario.getFileName() + ".errors").toString());
         command.addAll(List.of(limits));
         return command;

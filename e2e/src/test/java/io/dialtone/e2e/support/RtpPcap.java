@@ -60,6 +60,16 @@ public final class RtpPcap {
         return pcap.write(file);
     }
 
+    /** An encoded audio stream cut into 20 ms packets of {@code frameBytes} each, on an 8 kHz RTP clock. */
+    public static Path frames(Path file, int payloadType, byte[] stream, int frameBytes) throws IOException {
+        RtpPcap pcap = new RtpPcap();
+        for (int p = 0; (p + 1) * frameBytes <= stream.length; p++) {
+            byte[] payload = java.util.Arrays.copyOfRange(stream, p * frameBytes, (p + 1) * frameBytes);
+            pcap.record(p * 20_000L, new RtpPacket(payloadType, p == 0, p, (long) p * FRAME, 0x722, payload));
+        }
+        return pcap.write(file);
+    }
+
     private Path write(Path file) throws IOException {
         Files.createDirectories(file.getParent());
         Files.write(file, java.util.Arrays.copyOf(out.array(), out.position()));

@@ -72,6 +72,18 @@ public final class SippScenario {
         return send(request("INVITE", "1 INVITE", false, headers, offer("sendrecv")), true);
     }
 
+    /**
+     * INVITE offering only G.722 and telephone-event, with media at {@code port} of the media address, or at sipp's
+     * own media port when {@code port} is null.
+     */
+    public SippScenario inviteWithG722(Integer port) {
+        lastInvite = elements;
+        String offer = offer("sendrecv").replace("RTP/AVP 8 0 101", "RTP/AVP 9 101")
+                .replaceAll("a=rtpmap:(8|0) [^\n]*\n", "").replace("a=rtpmap:101", "a=rtpmap:9 G722/8000\na=rtpmap:101");
+        return send(request("INVITE", "1 INVITE", false, "",
+                port == null ? offer : offer.replace("m=audio [media_port]", "m=audio " + port)), true);
+    }
+
     /** INVITE whose offer asks for media at {@code port} of the media address, where the test listens itself. */
     public SippScenario inviteWithMediaAt(int port) {
         lastInvite = elements;

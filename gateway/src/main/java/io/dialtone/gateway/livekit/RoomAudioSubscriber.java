@@ -16,6 +16,7 @@ import dev.onvoid.webrtc.media.audio.AudioTrack;
 import dev.onvoid.webrtc.media.audio.AudioTrackSink;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import livekit.LivekitModels;
@@ -45,6 +46,7 @@ public final class RoomAudioSubscriber implements AutoCloseable {
     private final List<AudioTrack> tracks = new ArrayList<>();
     private final List<AudioTrackSink> sinks = new ArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final CompletableFuture<Void> firstTrack = new CompletableFuture<>();
 
     private RoomAudioSubscriber(ParticipantSession session, WebRtcEngine engine, TrackAudio audio,
                                 Consumer<Character> digits) {
@@ -67,6 +69,11 @@ public final class RoomAudioSubscriber implements AutoCloseable {
         RoomAudioSubscriber subscriber = new RoomAudioSubscriber(session, engine, audio, digits);
         session.onMediaSignal(subscriber::signal);
         return subscriber;
+    }
+
+    /** Completes when the first remote audio track is subscribed; fails if the subscriber closes before. */
+    public CompletableFuture<Void> firstTrack() {
+        return firstTrack;
     }
 
     private void signal(LivekitRtc.SignalResponse response) {
@@ -118,6 +125,7 @@ public final class RoomAudioSubscriber implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        firstTrack.completeExceptionally(new IllegalStateException("the room's audio closed before a track came"));
         synchronized (tracks) {
             for (int i = 0; i < tracks.size(); i++) {
                 tracks.get(i).removeSink(sinks.get(i));
@@ -177,6 +185,7 @@ public final class RoomAudioSubscriber implements AutoCloseable {
             }
             audioTrack.addSink(sink);
             LOG.debug("subscribed to audio track {}", id);
+            firstTrack.complete(null);
         }
     }
 }

@@ -13,32 +13,31 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The caller's audio on its way into the room, paced by the gateway's own 20 ms clock: RTP from the call's port
- * into the jitter buffer, one frame out per tick, G.711 decoded, a lost frame concealed (the last one, quieter, then
+ * into the jitter buffer, one frame out per tick, decoded (PCMU, PCMA or G.722), a lost frame concealed (the last one, quieter, then
  * silence), resampled to 48 kHz and handed on as two 10 ms frames. RFC 4733 events become digits on the way.
  */
 public final class PhoneToRoom implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PhoneToRoom.class);
-    private static final int FRAME_MILLIS = 20;
-    private static final int PHONE_RATE = 8000;
-    private static final int PHONE_FRAME = PHONE_RATE * FRAME_MILLIS / 1000;
+    private static final int FRAME_MILLIS = PhoneCodec.FRAME_MILLIS;
+    private static final int RTP_CLOCK = 8000;
 
     private final String callId;
     private final DatagramChannel rtp;
     private final CallerRtp caller;
-    private final Codec codec;
+    private final PhoneCodec codec;
     private final int payloadType;
     private final Integer eventType;
     private final Consumer<short[]> room;
     private final Consumer<Character> digits;
     private final Runnable mediaSeen;
-    private final JitterBuffer jitter = new JitterBuffer(PHONE_RATE, FRAME_MILLIS, 2, 10);
+    private final JitterBuffer jitter = new JitterBuffer(RTP_CLOCK, FRAME_MILLIS, 2, 10);
     private final Resampler resampler;
     private final ByteBuffer buffer = ByteBuffer.allocate(2048);
     private final long startNanos = System.nanoTime();
     private final long[] readAt = new long[1024];
     private long heldNanos;
     private long heldFrames;
-    private short[] last = new short[PHONE_FRAME];
+    private short[] last;
     private int concealed;
     private volatile ScheduledFuture<?> ticks;
 
@@ -50,19 +49,17 @@ public final class PhoneToRoom implements AutoCloseable {
     public PhoneToRoom(String callId, DatagramChannel rtp, CallerRtp caller, Codec codec, int payloadType,
                        Integer eventType, int outputRate, Consumer<short[]> room, Consumer<Character> digits,
                        Runnable mediaSeen) {
-        if (codec == Codec.G722) {
-            throw new IllegalArgumentException("G.722 is negotiated only once the bridge decodes it");
-        }
         this.callId = callId;
         this.rtp = rtp;
         this.caller = caller;
-        this.codec = codec;
+        this.codec = PhoneCodec.of(codec);
+        this.last = new short[this.codec.frameSamples()];
         this.payloadType = payloadType;
         this.eventType = eventType;
         this.room = room;
         this.digits = digits;
         this.mediaSeen = mediaSeen;
-        this.resampler = new Resampler(PHONE_RATE, outputRate);
+        this.resampler = new Resampler(this.codec.sampleRate(), outputRate);
     }
 
     public void start(ScheduledExecutorService clock) {
@@ -109,12 +106,9 @@ public final class PhoneToRoom implements AutoCloseable {
         room.accept(java.util.Arrays.copyOfRange(out, half, out.length));
     }
 
+    /** Exactly one frame, whatever the packet carried, so the room side keeps its 10 ms rhythm. */
     private short[] decode(byte[] payload) {
-        short[] samples = new short[PHONE_FRAME];
-        int n = Math.min(payload.length, PHONE_FRAME);
-        for (int i = 0; i < n; i++) {
-            samples[i] = codec == Codec.PCMU ? G711.decodeUlaw(payload[i]) : G711.decodeAlaw(payload[i]);
-        }
+        short[] samples = java.util.Arrays.copyOf(codec.decode(payload), codec.frameSamples());
         last = samples;
         concealed = 0;
         return samples;
@@ -122,7 +116,7 @@ public final class PhoneToRoom implements AutoCloseable {
 
     private short[] conceal() {
         concealed++;
-        short[] samples = new short[PHONE_FRAME];
+        short[] samples = new short[codec.frameSamples()];
         if (concealed <= 2) {
             for (int i = 0; i < samples.length; i++) {
                 samples[i] = (short) (last[i] >> concealed);

@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The room's audio on its way to the phone. Remote tracks' 10 ms blocks (on libwebrtc's playout thread) are
- * resampled to 8 kHz and queued per track; the gateway's own 20 ms clock, never libwebrtc's, takes 20 ms from every
- * queue, mixes, encodes G.711 and sends one RTP packet. A queue plays once it holds 30 ms, so the two clocks'
+ * resampled to the phone codec's rate (8 or 16 kHz) and queued per track; the gateway's own 20 ms clock, never libwebrtc's, takes 20 ms from every
+ * queue, mixes, encodes (PCMU, PCMA or G.722) and sends one RTP packet. A queue plays once it holds 30 ms, so the two clocks'
  * jitter does not starve it; one that runs dry (the playout clock is about 1 % slow) gives silence for the missing
  * part and fills to 30 ms again; one that holds more than 60 ms when the clock takes from it (a burst, or a
  * playout clock running fast) loses its oldest audio down to 30 ms, which keeps the added delay bounded. An RTCP sender report goes
@@ -26,20 +26,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class RoomToPhone implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RoomToPhone.class);
-    private static final int FRAME_MILLIS = 20;
-    private static final int PHONE_RATE = 8000;
-    private static final int PHONE_FRAME = PHONE_RATE * FRAME_MILLIS / 1000;
-    private static final int MAX_QUEUED = PHONE_RATE / 5;
-    private static final int PRIMED = 3 * PHONE_FRAME / 2;
-    /** Deeper than this, a queue has drifted ahead of the phone clock; it is cut back to PRIMED. */
-    private static final int HIGH_WATER = 3 * PHONE_FRAME;
+    private static final int FRAME_MILLIS = PhoneCodec.FRAME_MILLIS;
+    private static final int RTP_FRAME = PhoneCodec.RTP_UNITS_PER_FRAME;
     /** A sender report with the first packet and then every 5 s (RFC 3550's minimum interval). */
     private static final long REPORT_EVERY = 5000 / FRAME_MILLIS;
 
     private final String callId;
     private final DatagramChannel rtp;
     private final DatagramChannel rtcp;
-    private final Codec codec;
+    private final PhoneCodec codec;
     private final Supplier<InetSocketAddress> remote;
     private final RtpSender sender;
     private final Integer eventType;
@@ -53,19 +48,19 @@ public final class RoomToPhone implements AutoCloseable {
     private long queuedSamples;
     private long audibleTicks;
 
-    /** @param rtcp the odd port beside {@code rtp}, where sender reports leave from */
-    public RoomToPhone(String callId, DatagramChannel rtp, DatagramChannel rtcp, Codec codec, int payloadType,
+    /**
+     * @param rtcp   the odd port beside {@code rtp}, where sender reports leave from
+     * @param sender the call's RTP stream to the phone, which prompts may have used before
+     */
+    public RoomToPhone(String callId, DatagramChannel rtp, DatagramChannel rtcp, Codec codec, RtpSender sender,
                        Integer eventType, Supplier<InetSocketAddress> remote) {
-        if (codec == Codec.G722) {
-            throw new IllegalArgumentException("G.722 is negotiated only once the bridge encodes it");
-        }
         this.callId = callId;
         this.rtp = rtp;
         this.rtcp = rtcp;
-        this.codec = codec;
+        this.codec = PhoneCodec.of(codec);
         this.remote = remote;
         this.eventType = eventType;
-        this.sender = new RtpSender(payloadType, "dialtone-" + callId.hashCode());
+        this.sender = sender;
     }
 
     public void start(ScheduledExecutorService clock) {
@@ -85,7 +80,7 @@ public final class RoomToPhone implements AutoCloseable {
         }
         TrackQueue queue;
         synchronized (tracks) {
-            queue = tracks.computeIfAbsent(trackId, id -> new TrackQueue());
+            queue = tracks.computeIfAbsent(trackId, id -> new TrackQueue(codec.sampleRate()));
         }
         queue.add(mono, sampleRate);
     }
@@ -109,7 +104,7 @@ public final class RoomToPhone implements AutoCloseable {
     }
 
     synchronized void tick() throws IOException {
-        int[] mix = new int[PHONE_FRAME];
+        int[] mix = new int[codec.frameSamples()];
         int deepest = 0;
         synchronized (tracks) {
             for (TrackQueue queue : tracks.values()) {
@@ -120,11 +115,11 @@ public final class RoomToPhone implements AutoCloseable {
             queuedSamples += deepest;
             audibleTicks++;
         }
-        byte[] payload = new byte[PHONE_FRAME];
-        for (int i = 0; i < PHONE_FRAME; i++) {
-            short sample = (short) Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, mix[i]));
-            payload[i] = codec == Codec.PCMU ? G711.encodeUlaw(sample) : G711.encodeAlaw(sample);
+        short[] frame = new short[mix.length];
+        for (int i = 0; i < mix.length; i++) {
+            frame[i] = (short) Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, mix[i]));
         }
+        byte[] payload = codec.encode(frame);
         packet.clear();
         RtpPacket next = nextEvent(payload);
         next.writeTo(packet);
@@ -148,17 +143,17 @@ public final class RoomToPhone implements AutoCloseable {
         if (eventTicks == 0) {
             Character queued = digits.poll();
             if (queued == null) {
-                return sender.next(audio, PHONE_FRAME);
+                return sender.next(audio, RTP_FRAME);
             }
             digit = queued;
             eventTimestamp = sender.timestamp();
         }
         eventTicks++;
         boolean end = eventTicks > 5;
-        int duration = Math.min(eventTicks, 5) * PHONE_FRAME;
+        int duration = Math.min(eventTicks, 5) * RTP_FRAME;
         boolean last = eventTicks == 8;
         RtpPacket event = sender.event(eventType, eventTimestamp, eventTicks == 1,
-                TelephoneEvent.ofDigit(digit, end, 10, duration).toPayload(), PHONE_FRAME, last);
+                TelephoneEvent.ofDigit(digit, end, 10, duration).toPayload(), RTP_FRAME, last);
         if (last) {
             eventTicks = 0;
         }
@@ -170,7 +165,7 @@ public final class RoomToPhone implements AutoCloseable {
      * audio's age when it left (the 20 ms clock's phase adds up to one tick more).
      */
     public synchronized double queuedMillis() {
-        return audibleTicks == 0 ? 0 : queuedSamples * 1000.0 / PHONE_RATE / audibleTicks;
+        return audibleTicks == 0 ? 0 : queuedSamples * 1000.0 / codec.sampleRate() / audibleTicks;
     }
 
     public long packetsSent() {
@@ -184,17 +179,29 @@ public final class RoomToPhone implements AutoCloseable {
         }
     }
 
-    /** One remote track's audio at 8 kHz, waiting for the phone clock. */
+    /** One remote track's audio at the phone codec's rate, waiting for the phone clock. */
     private static final class TrackQueue {
-        private final short[] samples = new short[MAX_QUEUED];
+        private final int rate;
+        private final short[] samples;
+        /** Once it holds this much (30 ms), a queue starts to play. */
+        private final int primed;
+        /** Deeper than this (60 ms), a queue has drifted ahead of the phone clock; it is cut back to primed. */
+        private final int highWater;
         private int start;
         private int size;
         private boolean playing;
         private Resampler resampler;
 
+        TrackQueue(int rate) {
+            this.rate = rate;
+            this.samples = new short[rate / 5];
+            this.primed = rate * 30 / 1000;
+            this.highWater = rate * 60 / 1000;
+        }
+
         synchronized void add(short[] block, int sampleRate) {
             if (resampler == null || resampler.inputRate() != sampleRate) {
-                resampler = new Resampler(sampleRate, PHONE_RATE);
+                resampler = new Resampler(sampleRate, rate);
             }
             for (short sample : resampler.process(block)) {
                 if (size == samples.length) {
@@ -208,12 +215,12 @@ public final class RoomToPhone implements AutoCloseable {
 
         /** @return how many samples were queued before this take (0 while priming) */
         synchronized int takeInto(int[] mix) {
-            if (!playing && size < PRIMED) {
+            if (!playing && size < primed) {
                 return 0;
             }
-            if (size > HIGH_WATER) {
-                start = (start + size - PRIMED) % samples.length;
-                size = PRIMED;
+            if (size > highWater) {
+                start = (start + size - primed) % samples.length;
+                size = primed;
             }
             int queued = size;
             playing = size >= mix.length;

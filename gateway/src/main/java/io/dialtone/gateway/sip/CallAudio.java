@@ -4,14 +4,16 @@ import io.dialtone.gateway.livekit.RoomAudioPublisher;
 import io.dialtone.gateway.livekit.RoomAudioSubscriber;
 import io.dialtone.gateway.media.JitterBuffer;
 import io.dialtone.gateway.media.PhoneToRoom;
+import io.dialtone.gateway.media.PromptPlayer;
 import io.dialtone.gateway.media.RoomToPhone;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A call's audio bridge, both directions, once it is set up; empty while the gateway does not bridge audio. It
- * closes in the one order DESIGN 4a found safe: the clocks that feed libwebrtc, then the sinks and connections;
- * and says in one log line how the call's media went.
+ * A call's audio: the PIN prompts while they play, and the bridge, both directions, once it is set up (empty while
+ * the gateway does not bridge audio). It closes in the one order DESIGN 4a found safe: the clocks that feed
+ * libwebrtc, then the sinks and connections; and says in one log line how the call's media went.
  */
 final class CallAudio {
     private static final Logger CALLS = LoggerFactory.getLogger("dialtone.calls");
@@ -20,6 +22,24 @@ final class CallAudio {
     private volatile RoomToPhone toPhone;
     private volatile RoomAudioPublisher publisher;
     private volatile PhoneToRoom toRoom;
+    private volatile PromptPlayer prompts;
+
+    void prompts(PromptPlayer player) {
+        this.prompts = player;
+    }
+
+    /** Stops the prompts for good, before the bridge takes over the call's RTP stream. */
+    void endPrompts() {
+        PromptPlayer player = prompts;
+        if (player != null) {
+            player.close();
+        }
+    }
+
+    /** Completes once the room's first audio track is subscribed; never without the bridge. */
+    CompletableFuture<Void> firstRoomTrack() {
+        return subscriber == null ? new CompletableFuture<>() : subscriber.firstTrack();
+    }
 
     void roomToPhone(RoomAudioSubscriber roomAudio, RoomToPhone phone) {
         this.subscriber = roomAudio;
@@ -37,6 +57,7 @@ final class CallAudio {
     }
 
     void end(String callId) {
+        endPrompts();
         if (toPhone != null) {
             toPhone.close();
         }

@@ -102,8 +102,8 @@ public final class CallRegistry {
         }
     }
 
-    static void rfc4733Digit(Call call, char digit) {
-        LOG.info("event=dtmf call={} via=rfc4733 digit={}", call.sipCallId(), digit);
+    static void logDigit(Call call, char digit, String via) {
+        LOG.info("event=dtmf call={} via={} digit={}", call.sipCallId(), via, digit);
     }
 
     /** Reads whatever RTP arrived on each answered call; hangs up calls silent for longer than {@code timeoutMillis}. */
@@ -125,9 +125,9 @@ public final class CallRegistry {
                 while (!call.audio().readsRtp() && call.rtp().receive(buffer) != null) {
                     received = true;
                     buffer.flip();
-                    // Without the bridge only the caller's digits matter here (logged as INFO digits are).
+                    // Without the bridge only the caller's digits matter here: the log, and a PIN prompt.
                     call.callerRtp().read(buffer, call.media().payloadType(), call.media().telephoneEvent(),
-                            digit -> rfc4733Digit(call, digit));
+                            digit -> call.digit(digit, "rfc4733"));
                     buffer.clear();
                 }
                 if (received) {

@@ -1,6 +1,7 @@
 package io.dialtone.gateway.sip;
 
 import gov.nist.javax.sip.message.SIPRequest;
+import io.dialtone.api.v1alpha1.AnswerWhen;
 import io.dialtone.api.v1alpha1.Codec;
 import io.dialtone.api.v1alpha1.Durations;
 import io.dialtone.api.v1alpha1.SipTrunkSpec;
@@ -10,6 +11,7 @@ import io.dialtone.gateway.livekit.RoomAudioSubscriber;
 import io.dialtone.gateway.livekit.RoomProvisioner;
 import io.dialtone.gateway.livekit.WebRtcEngine;
 import io.dialtone.gateway.media.PhoneToRoom;
+import io.dialtone.gateway.media.PromptPlayer;
 import io.dialtone.gateway.media.RoomToPhone;
 import io.dialtone.gateway.stats.CallStats;
 import io.dialtone.routing.CallRequest;
@@ -19,7 +21,6 @@ import io.dialtone.routing.PinEntry;
 import io.dialtone.routing.Reason;
 import io.dialtone.routing.RoutingTable;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,6 +28,7 @@ import java.util.ListIterator;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import javax.sip.ServerTransaction;
 import javax.sip.SipProvider;
@@ -67,14 +69,15 @@ final class InviteHandler {
     private final String advertisedAddress;
     private final String realm;
     private final boolean answerUnknownSources;
-    /** Null while the audio bridge is off. */
+    /** Paces prompts and, with the bridge, the audio both ways. */
     private final ScheduledExecutorService mediaClock;
+    private final boolean bridgeAudio;
 
     InviteHandler(SipProvider provider, SipMessages messages, RoutingState routing, Admission admission,
                   DigestAuthenticator digest, RejectionCache<Object> rejections, CallStats stats, CallRegistry calls,
                   RtpPorts rtpPorts, RoomProvisioner rooms, ExecutorService liveKitCalls,
                   ScheduledExecutorService timers, String advertisedAddress, String realm, boolean answerUnknownSources,
-                  ScheduledExecutorService mediaClock) {
+                  ScheduledExecutorService mediaClock, boolean bridgeAudio) {
         this.provider = provider;
         this.messages = messages;
         this.routing = routing;
@@ -91,6 +94,7 @@ final class InviteHandler {
         this.realm = realm;
         this.answerUnknownSources = answerUnknownSources;
         this.mediaClock = mediaClock;
+        this.bridgeAudio = bridgeAudio;
     }
 
     void handle(Request request, ServerTransaction existing) throws Exception {
@@ -149,12 +153,11 @@ final class InviteHandler {
             return;
         }
         if (decision instanceof Decision.PinRequired pin) {
-            reject(request, transaction, sipCallId, attempt, Reason.ROOM_UNAVAILABLE, trunk, pin.rule().name(),
-                    "DispatchRule " + pin.rule().name() + " asks for a PIN, and PIN entry needs the media bridge, "
-                            + "which this gateway build does not include", Map.of());
+            setUp(request, transaction, sipCallId, attempt, arrived, pin.trunk(), pin.rule().name(), null, call);
             return;
         }
-        answer(request, transaction, (Decision.Accept) decision, sipCallId, attempt, arrived);
+        Decision.Accept accept = (Decision.Accept) decision;
+        setUp(request, transaction, sipCallId, attempt, arrived, accept.trunk(), accept.rule().name(), accept, call);
     }
 
     private boolean authenticated(Request request, ServerTransaction transaction, String sipCallId, String attempt,
@@ -207,11 +210,15 @@ final class InviteHandler {
         transaction.sendResponse(response);
     }
 
-    private void answer(Request request, ServerTransaction transaction, Decision.Accept accept, String sipCallId,
-                        String attempt, long arrived) throws Exception {
-        String trunkName = accept.trunk() == null ? CallStats.NONE : accept.trunk().name();
-        List<Codec> codecs = accept.trunk() != null && accept.trunk().spec().media().codecs() != null
-                ? accept.trunk().spec().media().codecs()
+    /**
+     * SDP, RTP ports and the call's entry in the registry; then either ringing while the room is set up, or, for a
+     * PIN-protected rule ({@code accept} null), an answer at once and the PIN prompt.
+     */
+    private void setUp(Request request, ServerTransaction transaction, String sipCallId, String attempt, long arrived,
+                       CompiledTrunk trunk, String ruleName, Decision.Accept accept, CallRequest callRequest)
+            throws Exception {
+        List<Codec> codecs = trunk != null && trunk.spec().media().codecs() != null
+                ? trunk.spec().media().codecs()
                 : routing.current().loaded().config().gateway().getSpec().media().codecs();
         SdpNegotiator.Negotiated media;
         try {
@@ -222,8 +229,8 @@ final class InviteHandler {
             media = new SdpNegotiator(codecs).negotiate(new String(body, java.nio.charset.StandardCharsets.UTF_8));
         } catch (SdpNegotiator.NegotiationException e) {
             if (e.noCommonCodec()) {
-                reject(request, transaction, sipCallId, attempt, Reason.NO_COMMON_CODEC, accept.trunk(),
-                        accept.rule().name(), e.getMessage(), Map.of());
+                reject(request, transaction, sipCallId, attempt, Reason.NO_COMMON_CODEC, trunk, ruleName,
+                        e.getMessage(), Map.of());
             } else {
                 transaction.sendResponse(messages.response(Response.BAD_REQUEST, request, SipMessages.newTag()));
                 LOG.info("event=rejected call={} status=400 detail=\"{}\"", sipCallId, e.getMessage());
@@ -232,20 +239,107 @@ final class InviteHandler {
         }
         RtpPorts.Pair ports = rtpPorts.allocate();
         String toTag = SipMessages.newTag();
-        Call call = new Call(sipCallId, accept, transaction, ports, media);
+        Call call = new Call(sipCallId, trunk, accept, transaction, ports, media);
         calls.add(call);
-        Response ringing = messages.response(Response.RINGING, request, toTag);
-        ringing.setHeader(messages.contact(transport(request)));
+        if (accept == null) {
+            askForPin(request, call, toTag, ruleName, callRequest, arrived);
+            return;
+        }
+        Response ringing = ringing(request, toTag);
         transaction.sendResponse(ringing);
         LOG.info("event=ringing call={} trunk={} rule={} room={} from={} to={} codec={} rtpPort={}", sipCallId,
-                trunkName, accept.rule().name(), accept.roomName(), ((FromHeader) request.getHeader(FromHeader.NAME))
+                call.trunkName(), ruleName, accept.roomName(), ((FromHeader) request.getHeader(FromHeader.NAME))
                         .getAddress().getURI(), ((ToHeader) request.getHeader(ToHeader.NAME)).getAddress().getURI(),
                 media.codec(), call.rtpPort());
-        String ringingTimeout = accept.trunk() == null ? SipTrunkSpec.DEFAULT_RINGING_TIMEOUT
-                : accept.trunk().spec().ringingTimeout();
+        String ringingTimeout = trunk == null ? SipTrunkSpec.DEFAULT_RINGING_TIMEOUT : trunk.spec().ringingTimeout();
         timers.schedule(() -> giveUpRinging(request, call, toTag, ringingTimeout),
                 Durations.parse(ringingTimeout).toMillis(), TimeUnit.MILLISECONDS);
-        liveKitCalls.execute(() -> provisionAndAnswer(request, call, toTag, arrived));
+        liveKitCalls.execute(() -> provisionAndAnswer(request, call, toTag, arrived, ringing));
+    }
+
+    private Response ringing(Request request, String toTag) throws Exception {
+        Response ringing = messages.response(Response.RINGING, request, toTag);
+        ringing.setHeader(messages.contact(transport(request)));
+        return ringing;
+    }
+
+    /** The 200 OK with the gateway's SDP answer. */
+    private Response ok(Request request, Call call, String toTag) throws Exception {
+        Response ok = messages.response(Response.OK, request, toTag);
+        ok.setHeader(messages.contact(transport(request)));
+        messages.withSdp(ok, call.media().answer(advertisedAddress, call.rtpPort(), call.started().toEpochMilli(),
+                call.sdpVersion()));
+        return ok;
+    }
+
+    private ScheduledFuture<?> maxDurationTimer(Call call) {
+        String maxDurationText = call.trunk() == null
+                ? SipTrunkSpec.DEFAULT_MAX_CALL_DURATION : call.trunk().spec().maxCallDuration();
+        return timers.schedule(() -> calls.hangUp(call, "maxCallDuration " + maxDurationText + " reached"),
+                Durations.parse(maxDurationText).toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A PIN-protected rule: answer now, since the caller must hear the prompt; the call is counted once the PIN
+     * admits it to a room. Prompts go out on the call's RTP stream from the media clock.
+     */
+    private void askForPin(Request request, Call call, String toTag, String ruleName, CallRequest callRequest,
+                           long arrived) throws Exception {
+        ScheduledFuture<?> maxDuration = maxDurationTimer(call);
+        if (!call.answered(call.invite().getDialog(), null, maxDuration)) {
+            maxDuration.cancel(false);
+            return;
+        }
+        call.invite().sendResponse(ok(request, call, toTag));
+        PromptPlayer player = new PromptPlayer(call.sipCallId(), call.rtp(), call.media().codec(), call.toPhone(),
+                call::remoteMedia);
+        call.audio().prompts(player);
+        player.start(mediaClock);
+        LOG.info("event=pin_prompt call={} trunk={} rule={} codec={} rtpPort={}", call.sipCallId(), call.trunkName(),
+                ruleName, call.media().codec(), call.rtpPort());
+        new PinCollector(call, player, timers, ruleName,
+                pin -> routing.current().table().dispatch(call.trunk(), callRequest.withPin(pin)),
+                new PinCollector.Outcome() {
+                    @Override
+                    public void admitted(Decision.Accept accept) {
+                        LOG.info("event=pin_accepted call={} rule={} room={}", call.sipCallId(), accept.rule().name(),
+                                accept.roomName());
+                        call.admit(accept);
+                        liveKitCalls.execute(() -> joinAfterPin(call, arrived));
+                    }
+
+                    @Override
+                    public void refused(Reason reason, String rule, String detail) {
+                        stats.rejected(call.trunkName(), rule, reason);
+                        LOG.info("event=rejected call={} trunk={} rule={} status=BYE reason={} detail=\"{}\"",
+                                call.sipCallId(), call.trunkName(), rule, reason.metricLabel(), detail);
+                        calls.hangUp(call, reason.headerText());
+                    }
+                }).start();
+    }
+
+    /** After the right PIN: the prompt stops, the caller joins the room, and from then on the call counts. */
+    private void joinAfterPin(Call call, long arrived) {
+        Decision.Accept accept = call.decision();
+        call.audio().endPrompts();
+        try {
+            join(call);
+            if (call.state() == Call.State.ENDED) {
+                return;
+            }
+            Duration setup = Duration.ofNanos(System.nanoTime() - arrived);
+            if (!call.counted(stats.started(call.trunkName(), accept.rule().name(), setup))) {
+                return;
+            }
+            rooms.callStatus(accept.roomName(), accept.participant().identity(), "active");
+            LOG.info("event=answered call={} trunk={} rule={} room={} setupMs={} pin=true", call.sipCallId(),
+                    call.trunkName(), accept.rule().name(), accept.roomName(), setup.toMillis());
+        } catch (Exception e) {
+            LOG.warn("event=room_failed call={} room={} error=\"{}\"", call.sipCallId(), accept.roomName(),
+                    e.getMessage());
+            stats.rejected(call.trunkName(), accept.rule().name(), Reason.ROOM_UNAVAILABLE);
+            calls.hangUp(call, Reason.ROOM_UNAVAILABLE.headerText());
+        }
     }
 
     /** A call still not answered after the trunk's ringingTimeout ends with 480. */
@@ -271,10 +365,8 @@ final class InviteHandler {
      */
     private void bridge(Call call) throws Exception {
         SdpNegotiator.Negotiated media = call.media();
-        // A re-INVITE may move the caller's media, so the address is read again for every packet.
         RoomToPhone toPhone = new RoomToPhone(call.sipCallId(), call.rtp(), call.rtcp(), media.codec(),
-                media.payloadType(), media.telephoneEvent(),
-                () -> new InetSocketAddress(call.media().remoteAddress(), call.media().remotePort()));
+                call.toPhone(), media.telephoneEvent(), call::remoteMedia);
         RoomAudioSubscriber subscriber = RoomAudioSubscriber.subscribe(call.participant(), WebRtcEngine.get(),
                 toPhone::accept, toPhone::dtmf);
         call.audio().roomToPhone(subscriber, toPhone);
@@ -282,7 +374,7 @@ final class InviteHandler {
         PhoneToRoom phone = new PhoneToRoom(call.sipCallId(), call.rtp(), call.callerRtp(), media.codec(),
                 media.payloadType(), media.telephoneEvent(), RoomAudioPublisher.SAMPLE_RATE, publisher::push,
                 digit -> {
-                    CallRegistry.rfc4733Digit(call, digit);
+                    call.digit(digit, "rfc4733");
                     publisher.sendDtmf(digit);
                 }, () -> call.mediaSeen(System.currentTimeMillis()));
         call.audio().phoneToRoom(publisher, phone);
@@ -290,54 +382,98 @@ final class InviteHandler {
         toPhone.start(mediaClock);
     }
 
-    /** Runs off the SIP thread: LiveKit's API is a network round trip. */
-    private void provisionAndAnswer(Request request, Call call, String toTag, long arrived) {
+    /** The room, the caller's participant in it, and the audio bridge when the gateway has one. */
+    private void join(Call call) throws Exception {
+        Decision.Accept accept = call.decision();
+        rooms.provision(accept.roomName(), accept.room());
+        String maxDurationText = call.trunk() == null
+                ? SipTrunkSpec.DEFAULT_MAX_CALL_DURATION : call.trunk().spec().maxCallDuration();
+        call.participant(rooms.joinCaller(accept, Durations.parse(maxDurationText).plusHours(1), timers,
+                why -> calls.hangUp(call, why)));
+        if (call.state() == Call.State.ENDED) {
+            call.participant().close();
+            return;
+        }
+        if (bridgeAudio) {
+            bridge(call);
+        }
+    }
+
+    /**
+     * Runs off the SIP thread: LiveKit's API is a network round trip. With the bridge and a trunk that answers on
+     * the first track, 180 Ringing repeats every second until the room's first audio track is subscribed.
+     */
+    private void provisionAndAnswer(Request request, Call call, String toTag, long arrived, Response ringing) {
         Decision.Accept accept = call.decision();
         try {
-            rooms.provision(accept.roomName(), accept.room());
-            String maxDurationText = accept.trunk() == null
-                    ? SipTrunkSpec.DEFAULT_MAX_CALL_DURATION : accept.trunk().spec().maxCallDuration();
-            Duration maxDuration = Durations.parse(maxDurationText);
-            call.participant(rooms.joinCaller(accept, maxDuration.plusHours(1), timers,
-                    why -> calls.hangUp(call, why)));
+            join(call);
             if (call.state() == Call.State.ENDED) {
-                call.participant().close();
                 return;
             }
-            if (mediaClock != null && call.media().codec() == Codec.G722) {
-                LOG.warn("event=no_audio call={} codec=G722 why=\"the audio bridge carries PCMU and PCMA; list them "
-                        + "before G722 in the gateway's or trunk's media.codecs\"", call.sipCallId());
-            } else if (mediaClock != null) {
-                bridge(call);
+            boolean waitForTrack = bridgeAudio && (call.trunk() == null
+                    || call.trunk().spec().answerWhen() == AnswerWhen.firstTrack);
+            if (waitForTrack) {
+                ScheduledFuture<?> repeat = timers.scheduleAtFixedRate(() -> ringAgain(call, ringing), 1, 1,
+                        TimeUnit.SECONDS);
+                call.audio().firstRoomTrack().whenComplete((track, error) -> {
+                    repeat.cancel(false);
+                    if (error == null) {
+                        liveKitCalls.execute(() -> answer(request, call, toTag, arrived));
+                    }
+                });
+                LOG.info("event=waiting_for_room call={} room={} why=\"the trunk answers once a first audio track "
+                        + "plays in the room (answerWhen: firstTrack)\"", call.sipCallId(), accept.roomName());
+            } else {
+                answer(request, call, toTag, arrived);
             }
-            Response ok = messages.response(Response.OK, request, toTag);
-            ok.setHeader(messages.contact(transport(request)));
-            messages.withSdp(ok, call.media().answer(advertisedAddress, call.rtpPort(), call.started().toEpochMilli(),
-                    call.sdpVersion()));
+        } catch (Exception e) {
+            roomFailed(request, call, toTag, e);
+        }
+    }
+
+    private void ringAgain(Call call, Response ringing) {
+        if (call.state() != Call.State.SETTING_UP) {
+            return;
+        }
+        try {
+            call.invite().sendResponse((Response) ringing.clone());
+        } catch (Exception e) {
+            LOG.debug("could not repeat 180 for {}", call.sipCallId(), e);
+        }
+    }
+
+    private void answer(Request request, Call call, String toTag, long arrived) {
+        Decision.Accept accept = call.decision();
+        try {
             Duration setup = Duration.ofNanos(System.nanoTime() - arrived);
             CallStats.ActiveCall counted = stats.started(call.trunkName(), accept.rule().name(), setup);
-            if (!call.answered(call.invite().getDialog(), counted,
-                    timers.schedule(() -> calls.hangUp(call, "maxCallDuration " + maxDurationText + " reached"),
-                            maxDuration.toMillis(), TimeUnit.MILLISECONDS))) {
+            ScheduledFuture<?> maxDuration = maxDurationTimer(call);
+            if (!call.answered(call.invite().getDialog(), counted, maxDuration)) {
+                maxDuration.cancel(false);
                 counted.close();
                 return;
             }
-            call.invite().sendResponse(ok);
+            call.invite().sendResponse(ok(request, call, toTag));
             rooms.callStatus(accept.roomName(), accept.participant().identity(), "active");
             LOG.info("event=answered call={} trunk={} rule={} room={} setupMs={}", call.sipCallId(), call.trunkName(),
                     accept.rule().name(), accept.roomName(), setup.toMillis());
         } catch (Exception e) {
-            LOG.warn("event=room_failed call={} room={} error=\"{}\"", call.sipCallId(), accept.roomName(),
-                    e.getMessage());
-            if (call.state() == Call.State.SETTING_UP) {
-                calls.release(call);
-                try {
-                    call.invite().sendResponse(messages.rejection(Reason.ROOM_UNAVAILABLE, request, toTag, Map.of()));
-                } catch (Exception sendFailed) {
-                    LOG.debug("could not send 503 for {}", call.sipCallId(), sendFailed);
-                }
-                stats.rejected(call.trunkName(), accept.rule().name(), Reason.ROOM_UNAVAILABLE);
+            roomFailed(request, call, toTag, e);
+        }
+    }
+
+    private void roomFailed(Request request, Call call, String toTag, Exception e) {
+        Decision.Accept accept = call.decision();
+        LOG.warn("event=room_failed call={} room={} error=\"{}\"", call.sipCallId(), accept.roomName(),
+                e.getMessage());
+        if (call.state() == Call.State.SETTING_UP) {
+            calls.release(call);
+            try {
+                call.invite().sendResponse(messages.rejection(Reason.ROOM_UNAVAILABLE, request, toTag, Map.of()));
+            } catch (Exception sendFailed) {
+                LOG.debug("could not send 503 for {}", call.sipCallId(), sendFailed);
             }
+            stats.rejected(call.trunkName(), accept.rule().name(), Reason.ROOM_UNAVAILABLE);
         }
     }
 

@@ -115,7 +115,7 @@ public final class SipServer implements SipListener, AutoCloseable {
                 new RtpPorts(java.net.InetAddress.getByName(settings.bindAddress()), settings.rtpMin(), settings.rtpMax()),
                 rooms, liveKitCalls, timers, settings.advertisedAddress(), settings.advertisedAddress(),
                 settings.answerUnknownSources(),
-                settings.bridgeAudio() ? Executors.newScheduledThreadPool(2, daemon("media-clock")) : null);
+                Executors.newScheduledThreadPool(2, daemon("media-clock")), settings.bridgeAudio());
         long mediaTimeout = settings.mediaTimeout().toMillis();
         timers.scheduleWithFixedDelay(() -> guard("media check", () -> calls.checkMedia(mediaTimeout)),
                 500, 500, TimeUnit.MILLISECONDS);
@@ -281,10 +281,17 @@ public final class SipServer implements SipListener, AutoCloseable {
         ContentTypeHeader type = (ContentTypeHeader) request.getHeader(ContentTypeHeader.NAME);
         String contentType = type == null ? "" : (type.getContentType() + "/" + type.getContentSubType()).toLowerCase(Locale.ROOT);
         if (contentType.equals("application/dtmf-relay") || contentType.equals("application/dtmf")) {
-            byte[] body = request.getRawContent();
-            CALLS.info("event=dtmf call={} via=info body=\"{}\"", call.sipCallId(),
-                    body == null ? "" : new String(body, StandardCharsets.UTF_8).trim().replace("\r\n", " "));
-            transaction(event).sendResponse(messages.response(Response.OK, request, null));
+            byte[] raw = request.getRawContent();
+            String body = raw == null ? "" : new String(raw, StandardCharsets.UTF_8);
+            Character digit = InfoDigits.parse(contentType, body);
+            transaction(event).sendResponse(messages.response(digit == null ? Response.BAD_REQUEST : Response.OK,
+                    request, null));
+            if (digit == null) {
+                CALLS.info("event=dtmf_unreadable call={} via=info body=\"{}\"", call.sipCallId(),
+                        body.trim().replace("\r\n", " "));
+            } else {
+                call.digit(digit, "info");
+            }
         } else {
             Response response = messages.response(Response.UNSUPPORTED_MEDIA_TYPE, request, null);
             response.setHeader(messages.headers().createAcceptHeader("application", "dtmf-relay"));

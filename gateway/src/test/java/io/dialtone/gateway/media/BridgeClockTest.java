@@ -112,7 +112,7 @@ class BridgeClockTest {
         }
 
         RoomToPhone bridge() {
-            return new RoomToPhone("c", gateway.rtp(), gateway.rtcp(), Codec.PCMU, 0, 101,
+            return new RoomToPhone("c", gateway.rtp(), gateway.rtcp(), Codec.PCMU, new RtpSender(0, "c"), 101,
                     () -> localAddress(phone.rtp()));
         }
 

@@ -1,0 +1,98 @@
+package io.dialtone.gateway.media;
+
+import io.dialtone.api.v1alpha1.Codec;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.util.Arrays;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Speaks prompts to the caller, paced by the gateway's 20 ms clock, in the call's codec and on the call's one RTP
+ * stream; between prompts it sends silence, so the caller's NAT binding and the stream's timing stay alive.
+ */
+public final class PromptPlayer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PromptPlayer.class);
+
+    private final String callId;
+    private final DatagramChannel rtp;
+    private final PhoneCodec codec;
+    private final RtpSender sender;
+    private final Supplier<InetSocketAddress> remote;
+    private final ByteBuffer packet = ByteBuffer.allocate(1500);
+    private short[] playing;
+    private int position;
+    private Runnable whenDone;
+    private volatile ScheduledFuture<?> ticks;
+
+    public PromptPlayer(String callId, DatagramChannel rtp, Codec codec, RtpSender sender,
+                        Supplier<InetSocketAddress> remote) {
+        this.callId = callId;
+        this.rtp = rtp;
+        this.codec = PhoneCodec.of(codec);
+        this.sender = sender;
+        this.remote = remote;
+    }
+
+    public void start(ScheduledExecutorService clock) {
+        ticks = clock.scheduleAtFixedRate(this::tickSafely, 0, PhoneCodec.FRAME_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Plays {@code prompt} from its start, cutting short whatever played; {@code done} runs after its last frame. */
+    public synchronized void play(Prompt prompt, Runnable done) {
+        playing = prompt.samples(codec.sampleRate());
+        position = 0;
+        whenDone = done;
+        LOG.debug("call={} playing prompt {} ({} s)", callId, prompt, prompt.seconds());
+    }
+
+    private void tickSafely() {
+        try {
+            tick();
+        } catch (RuntimeException | IOException e) {
+            LOG.warn("call={} prompt to the phone failed: {}", callId, e.toString());
+        }
+    }
+
+    void tick() throws IOException {
+        Runnable finished = null;
+        short[] frame;
+        synchronized (this) {
+            int size = codec.frameSamples();
+            if (playing == null) {
+                frame = new short[size];
+            } else {
+                frame = Arrays.copyOfRange(playing, position, position + size);
+                position += size;
+                if (position >= playing.length) {
+                    playing = null;
+                    finished = whenDone;
+                    whenDone = null;
+                }
+            }
+        }
+        InetSocketAddress to = remote.get();
+        if (to != null) {
+            packet.clear();
+            sender.next(codec.encode(frame), PhoneCodec.RTP_UNITS_PER_FRAME).writeTo(packet);
+            packet.flip();
+            rtp.send(packet, to);
+        }
+        if (finished != null) {
+            finished.run();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (ticks != null) {
+            ticks.cancel(false);
+        }
+    }
+}
