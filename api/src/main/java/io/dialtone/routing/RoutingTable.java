@@ -203,8 +203,20 @@ public final class RoutingTable {
      * beat rules for every trunk; among those, LiveKit's priority decides.
      */
     public Decision dispatch(CompiledTrunk trunk, CallRequest call) {
-        return dispatch(trunk, trunk == null ? null : rulesByTrunk.get(trunk), call,
-                PhoneNumbers.normalize(call.fromUser()), PhoneNumbers.normalize(call.toUser()));
+        return dispatch(trunk, rulesFor(trunk), call, PhoneNumbers.normalize(call.fromUser()),
+                PhoneNumbers.normalize(call.toUser()));
+    }
+
+    /**
+     * The rules naming {@code trunk}; a trunk compiled by an earlier revision (a caller who started entering a PIN
+     * before a configuration change) is found by name, so the current rules decide.
+     */
+    private RuleIndex rulesFor(CompiledTrunk trunk) {
+        if (trunk == null) {
+            return null;
+        }
+        RuleIndex rules = rulesByTrunk.get(trunk);
+        return rules != null ? rules : rulesByTrunkName.get(trunk.name());
     }
 
     private Decision dispatch(CompiledTrunk trunk, RuleIndex trunkRules, CallRequest call, String caller, String called) {

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -34,6 +35,18 @@ class RoutingTableTest {
     void routes(Case c) {
         RoutingTable table = RoutingTable.build(config(c.acceptWithoutTrunk(), c.trunks(), c.rules()), () -> SUFFIX);
         c.expectation().accept(table.route(c.call().build()));
+    }
+
+    @Test
+    void aPinEnteredAcrossAConfigurationChangeIsCheckedAgainstTheNewRules() {
+        RoutingConfig config = config(false, List.of(trunk("a")), List.of(direct("d", "room").trunks("a").pin("1234")));
+        Decision.PinRequired asked = (Decision.PinRequired) RoutingTable.build(config, () -> SUFFIX)
+                .route(call().build());
+        RoutingTable reloaded = RoutingTable.build(config, () -> SUFFIX);
+        assertThat(reloaded.dispatch(asked.trunk(), call().pin(PinEntry.entered("9")).build()))
+                .isInstanceOfSatisfying(Decision.Reject.class, r -> assertThat(r.reason()).isEqualTo(Reason.PIN_INCORRECT));
+        assertThat(reloaded.dispatch(asked.trunk(), call().pin(PinEntry.entered("1234")).build()))
+                .isInstanceOfSatisfying(Decision.Accept.class, a -> assertThat(a.rule().name()).isEqualTo("d"));
     }
 
     static Stream<Named<Case>> cases() {
