@@ -23,24 +23,34 @@ import org.slf4j.LoggerFactory;
  * The caller's participant in the room, over LiveKit's client signalling protocol (WebSocket /rtc with
  * SignalRequest/SignalResponse protobufs): it joins with the SIP token, keeps the connection alive with pings,
  * and reports when LiveKit ends it (participant removed, room deleted, server gone) so the call can hang up.
- * Audio tracks ride on this session's peer connections, which the media bridge adds.
+ * Audio tracks ride on this session's peer connections, which the media bridge adds. A WebSocket that drops
+ * without LiveKit ending the participant is resumed, as LiveKit's SDKs do: a new connection with
+ * {@code reconnect=1} and the participant's sid, answered by a ReconnectResponse, while the peer connections (and
+ * the call's audio) carry on; only when that fails {@value #RESUME_ATTEMPTS} times is the session ended.
  */
 public final class ParticipantSession implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ParticipantSession.class);
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    static final int RESUME_ATTEMPTS = 5;
 
-    private final WebSocket socket;
+    private final String connectUri;
+    private final Duration timeout;
     private final CompletableFuture<LivekitRtc.JoinResponse> joined;
     private final AtomicBoolean leaving;
     private final Listener listener;
+    private final Consumer<String> ended;
+    private final AtomicBoolean resuming = new AtomicBoolean();
+    private final java.util.List<Runnable> resumedHandlers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile ScheduledFuture<?> pings;
 
-    private ParticipantSession(WebSocket socket, CompletableFuture<LivekitRtc.JoinResponse> joined, AtomicBoolean leaving,
-                               Listener listener) {
-        this.socket = socket;
+    private ParticipantSession(String connectUri, Duration timeout, CompletableFuture<LivekitRtc.JoinResponse> joined,
+                               AtomicBoolean leaving, Listener listener, Consumer<String> ended) {
+        this.connectUri = connectUri;
+        this.timeout = timeout;
         this.joined = joined;
         this.leaving = leaving;
         this.listener = listener;
+        this.ended = ended;
     }
 
     /**
@@ -51,8 +61,8 @@ public final class ParticipantSession implements AutoCloseable {
     public static ParticipantSession join(String livekitUrl, String token, Duration timeout,
                                           ScheduledExecutorService timers, Consumer<String> ended) throws Exception {
         String base = livekitUrl.replaceFirst("^http", "ws");
-        URI uri = URI.create(base.replaceAll("/+$", "") + "/rtc?access_token="
-                + URLEncoder.encode(token, StandardCharsets.UTF_8) + "&auto_subscribe=1&protocol=15&sdk=dialtone");
+        String connectUri = base.replaceAll("/+$", "") + "/rtc?access_token="
+                + URLEncoder.encode(token, StandardCharsets.UTF_8) + "&auto_subscribe=1&protocol=15&sdk=dialtone";
         CompletableFuture<LivekitRtc.JoinResponse> joined = new CompletableFuture<>();
         AtomicBoolean leaving = new AtomicBoolean();
         AtomicBoolean reported = new AtomicBoolean();
@@ -62,9 +72,10 @@ public final class ParticipantSession implements AutoCloseable {
             }
         };
         Listener listener = new Listener(joined, endOnce);
-        WebSocket socket = HTTP.newWebSocketBuilder().connectTimeout(timeout)
-                .buildAsync(uri, listener).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        ParticipantSession session = new ParticipantSession(socket, joined, leaving, listener);
+        ParticipantSession session = new ParticipantSession(connectUri, timeout, joined, leaving, listener, endOnce);
+        listener.dropped(session::resume);
+        HTTP.newWebSocketBuilder().connectTimeout(timeout).buildAsync(URI.create(connectUri), listener)
+                .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         LivekitRtc.JoinResponse join = joined.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         int interval = Math.max(1, join.getPingInterval() > 0 ? join.getPingInterval() : 10);
         session.pings = timers.scheduleAtFixedRate(session::ping, interval, interval, TimeUnit.SECONDS);
@@ -87,8 +98,53 @@ public final class ParticipantSession implements AutoCloseable {
         listener.media(handler);
     }
 
+    /** Runs after every resumed connection, e.g. to restart ICE on a peer connection. */
+    public void onResumed(Runnable handler) {
+        resumedHandlers.add(handler);
+    }
+
     private void ping() {
-        send(LivekitRtc.SignalRequest.newBuilder().setPing(System.currentTimeMillis()).build());
+        if (!resuming.get()) {
+            send(LivekitRtc.SignalRequest.newBuilder().setPing(System.currentTimeMillis()).build());
+        }
+    }
+
+    /** The WebSocket dropped while the participant is still in the room: resume it off the socket's thread. */
+    private void resume(String why) {
+        if (leaving.get() || !joined.isDone() || !resuming.compareAndSet(false, true)) {
+            return;
+        }
+        String sid = participantSid();
+        LOG.warn("event=livekit_dropped participant={} why=\"{}\" action=resume", sid, why);
+        Thread resumer = new Thread(() -> {
+            for (int attempt = 1; attempt <= RESUME_ATTEMPTS && !leaving.get(); attempt++) {
+                try {
+                    CompletableFuture<LivekitRtc.ReconnectResponse> reconnected = listener.expectReconnect();
+                    // On the socket's thread, before the messages that follow the ReconnectResponse (LiveKit's ICE
+                    // restart offer for the subscriber comes at once): their answers must not be held back.
+                    reconnected.thenRun(() -> resuming.set(false));
+                    HTTP.newWebSocketBuilder().connectTimeout(timeout)
+                            .buildAsync(URI.create(connectUri + "&reconnect=1&sid=" + sid), listener)
+                            .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                    reconnected.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                    LOG.info("event=livekit_resumed participant={} attempt={}", sid, attempt);
+                    resumedHandlers.forEach(Runnable::run);
+                    return;
+                } catch (Exception e) {
+                    LOG.info("event=livekit_resume_failed participant={} attempt={} error=\"{}\"", sid, attempt,
+                            e.getCause() != null ? e.getCause().toString() : e.toString());
+                    try {
+                        Thread.sleep(500L * attempt);
+                    } catch (InterruptedException interrupted) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
+            }
+            ended.accept("the connection to LiveKit dropped (" + why + ") and could not be resumed");
+        }, "livekit-resume");
+        resumer.setDaemon(true);
+        resumer.start();
     }
 
     /**
@@ -99,8 +155,13 @@ public final class ParticipantSession implements AutoCloseable {
         if (leaving.get() && !request.hasLeave()) {
             return;
         }
+        if (resuming.get() && !request.hasLeave()) {
+            LOG.info("event=livekit_request_dropped request={} why=\"the connection to LiveKit is resuming\"",
+                    request.getMessageCase());
+            return;
+        }
         try {
-            socket.sendBinary(ByteBuffer.wrap(request.toByteArray()), true).get(5, TimeUnit.SECONDS);
+            listener.current().sendBinary(ByteBuffer.wrap(request.toByteArray()), true).get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.warn("signal request {} not sent to LiveKit: {}", request.getMessageCase(), e.toString());
         }
@@ -118,7 +179,7 @@ public final class ParticipantSession implements AutoCloseable {
         synchronized (this) {
             send(LivekitRtc.SignalRequest.newBuilder().setLeave(LivekitRtc.LeaveRequest.newBuilder()
                     .setReason(LivekitModels.DisconnectReason.CLIENT_INITIATED)).build());
-            socket.sendClose(WebSocket.NORMAL_CLOSURE, "call ended");
+            listener.current().sendClose(WebSocket.NORMAL_CLOSURE, "call ended");
         }
     }
 
@@ -129,6 +190,10 @@ public final class ParticipantSession implements AutoCloseable {
         private static final int MAX_EARLY = 256;
         private final CompletableFuture<LivekitRtc.JoinResponse> joined;
         private final Consumer<String> ended;
+        private volatile Consumer<String> dropped = why -> { };
+        private volatile WebSocket current;
+        private volatile boolean left;
+        private volatile CompletableFuture<LivekitRtc.ReconnectResponse> reconnect = new CompletableFuture<>();
         private final java.io.ByteArrayOutputStream message = new java.io.ByteArrayOutputStream();
         private final java.util.List<LivekitRtc.SignalResponse> early = new java.util.ArrayList<>();
         private final java.util.List<Consumer<LivekitRtc.SignalResponse>> media = new java.util.ArrayList<>();
@@ -138,18 +203,52 @@ public final class ParticipantSession implements AutoCloseable {
             this.ended = ended;
         }
 
+        void dropped(Consumer<String> handler) {
+            dropped = handler;
+        }
+
+        /**
+         * The connection in use, the last one opened: a close or error on an earlier one means nothing any more.
+         * It is set when the connection opens, before its first message, so an answer to the first offer on a
+         * resumed connection goes out on that connection.
+         */
+        WebSocket current() {
+            return current;
+        }
+
+        synchronized CompletableFuture<LivekitRtc.ReconnectResponse> expectReconnect() {
+            reconnect = new CompletableFuture<>();
+            message.reset();
+            return reconnect;
+        }
+
+        @Override
+        public void onOpen(WebSocket socket) {
+            synchronized (this) {
+                message.reset();
+            }
+            current = socket;
+            socket.request(1);
+        }
+
         @Override
         public CompletionStage<?> onBinary(WebSocket socket, ByteBuffer data, boolean last) {
             byte[] bytes = new byte[data.remaining()];
             data.get(bytes);
-            message.write(bytes, 0, bytes.length);
-            if (last) {
-                try {
-                    handle(LivekitRtc.SignalResponse.parseFrom(message.toByteArray()));
-                } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-                    LOG.warn("LiveKit sent a signal message that does not parse: {}", e.getMessage());
+            LivekitRtc.SignalResponse complete = null;
+            synchronized (this) {
+                message.write(bytes, 0, bytes.length);
+                if (last) {
+                    try {
+                        complete = LivekitRtc.SignalResponse.parseFrom(message.toByteArray());
+                    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                        LOG.warn("LiveKit sent a signal message that does not parse: {}", e.getMessage());
+                    }
+                    message.reset();
                 }
-                message.reset();
+            }
+            if (complete != null) {
+                handle(complete);
             }
             socket.request(1);
             return null;
@@ -158,7 +257,11 @@ public final class ParticipantSession implements AutoCloseable {
         private void handle(LivekitRtc.SignalResponse response) {
             switch (response.getMessageCase()) {
                 case JOIN -> joined.complete(response.getJoin());
-                case LEAVE -> ended.accept(describe(response.getLeave().getReason()));
+                case RECONNECT -> reconnect.complete(response.getReconnect());
+                case LEAVE -> {
+                    left = true;
+                    ended.accept(describe(response.getLeave().getReason()));
+                }
                 default -> toMedia(response);
             }
         }
@@ -184,16 +287,25 @@ public final class ParticipantSession implements AutoCloseable {
 
         @Override
         public CompletionStage<?> onClose(WebSocket socket, int status, String reason) {
-            joined.completeExceptionally(new IllegalStateException("LiveKit closed the connection before the join: "
-                    + status + " " + reason));
-            ended.accept("LiveKit closed the participant's connection (" + status + ")");
+            lost(socket, new IllegalStateException("LiveKit closed the connection: " + status + " " + reason),
+                    "LiveKit closed the participant's connection (" + status + ")");
             return null;
         }
 
         @Override
         public void onError(WebSocket socket, Throwable error) {
-            joined.completeExceptionally(error);
-            ended.accept("the participant's connection to LiveKit failed: " + error.getMessage());
+            lost(socket, error, "the participant's connection to LiveKit failed: " + error);
+        }
+
+        /** Before the join, the join fails; after it, the session resumes; an old connection's end is ignored. */
+        private void lost(WebSocket socket, Throwable error, String why) {
+            reconnect.completeExceptionally(error);
+            if (!joined.isDone()) {
+                joined.completeExceptionally(error);
+                ended.accept(why);
+            } else if (socket == current && !left) {
+                dropped.accept(why);
+            }
         }
 
         private static String describe(LivekitModels.DisconnectReason reason) {

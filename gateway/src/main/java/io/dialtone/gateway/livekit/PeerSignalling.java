@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * What both of a participant's peer connections share with LiveKit's signalling: the ICE servers of the join,
  * candidates as LiveKit's JSON candidate-init both ways, and candidates that arrive before the remote description
- * held back until it is set.
+ * held back until it is set. libwebrtc is never called with the lock held: its calls wait for its signalling thread,
+ * which may itself be waiting for the lock in a callback (remoteDescriptionSet), and the two would hang for good.
  */
 final class PeerSignalling {
     private static final Logger LOG = LoggerFactory.getLogger(PeerSignalling.class);
@@ -27,7 +28,7 @@ final class PeerSignalling {
     private final ParticipantSession session;
     private final LivekitRtc.SignalTarget target;
     private final List<RTCIceCandidate> pending = new ArrayList<>();
-    private RTCPeerConnection connection;
+    private volatile RTCPeerConnection connection;
     private boolean remoteSet;
 
     PeerSignalling(ParticipantSession session, LivekitRtc.SignalTarget target) {
@@ -35,7 +36,7 @@ final class PeerSignalling {
         this.target = target;
     }
 
-    synchronized void connection(RTCPeerConnection peerConnection) {
+    void connection(RTCPeerConnection peerConnection) {
         this.connection = peerConnection;
     }
 
@@ -67,28 +68,36 @@ final class PeerSignalling {
     }
 
     /** A remote candidate for this connection, if the trickle is for it. */
-    synchronized void receiveCandidate(LivekitRtc.TrickleRequest trickle) {
+    void receiveCandidate(LivekitRtc.TrickleRequest trickle) {
         if (trickle.getTarget() != target) {
             return;
         }
+        RTCIceCandidate candidate;
         try {
             JsonNode json = JSON.readTree(trickle.getCandidateInit());
-            RTCIceCandidate candidate = new RTCIceCandidate(json.path("sdpMid").asText(),
-                    json.path("sdpMLineIndex").asInt(), json.path("candidate").asText());
-            if (remoteSet) {
-                connection.addIceCandidate(candidate);
-            } else {
-                pending.add(candidate);
-            }
+            candidate = new RTCIceCandidate(json.path("sdpMid").asText(), json.path("sdpMLineIndex").asInt(),
+                    json.path("candidate").asText());
         } catch (java.io.IOException e) {
             LOG.warn("LiveKit sent an ICE candidate that does not parse: {}", trickle.getCandidateInit());
+            return;
         }
+        synchronized (this) {
+            if (!remoteSet) {
+                pending.add(candidate);
+                return;
+            }
+        }
+        connection.addIceCandidate(candidate);
     }
 
-    synchronized void remoteDescriptionSet() {
-        remoteSet = true;
-        pending.forEach(connection::addIceCandidate);
-        pending.clear();
+    void remoteDescriptionSet() {
+        List<RTCIceCandidate> held;
+        synchronized (this) {
+            remoteSet = true;
+            held = List.copyOf(pending);
+            pending.clear();
+        }
+        held.forEach(connection::addIceCandidate);
     }
 
     /** For steps whose failure is worth a log line but not an end of the call. */

@@ -28,14 +28,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The caller's voice as an audio track in the room: LiveKit's publisher peer connection (the client offers),
- * one Opus track fed with 10 ms frames of 48 kHz PCM, candidates trickled both ways over the participant's
- * signalling session; and the caller's DTMF as SipDTMF packets on the reliable data channel LiveKit expects.
+ * one Opus track fed with 10 ms frames of PCM at the phone codec's rate (libwebrtc resamples for the encoder),
+ * candidates trickled both ways over the participant's signalling session; and the caller's DTMF as SipDTMF packets
+ * on the reliable data channel LiveKit expects.
  */
 public final class RoomAudioPublisher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RoomAudioPublisher.class);
     private static final String TRACK_CID = "phone";
-    public static final int SAMPLE_RATE = 48000;
-    public static final int FRAME_SAMPLES = SAMPLE_RATE / 100;
 
     private final ParticipantSession session;
     private final CustomAudioSource source = new CustomAudioSource();
@@ -47,9 +46,11 @@ public final class RoomAudioPublisher implements AutoCloseable {
     private final PeerSignalling signalling;
     private final RTCDataChannel reliable;
     private volatile RTCPeerConnectionState lastState = RTCPeerConnectionState.NEW;
+    private final int sampleRate;
 
-    private RoomAudioPublisher(ParticipantSession session, WebRtcEngine engine) {
+    private RoomAudioPublisher(ParticipantSession session, WebRtcEngine engine, int sampleRate) {
         this.session = session;
+        this.sampleRate = sampleRate;
         this.signalling = new PeerSignalling(session, LivekitRtc.SignalTarget.PUBLISHER);
         this.track = engine.publisherFactory().createAudioTrack("phone-audio", source);
         this.connection = engine.publisherFactory().createPeerConnection(
@@ -60,10 +61,14 @@ public final class RoomAudioPublisher implements AutoCloseable {
         this.reliable = connection.createDataChannel("_reliable", ordered);
     }
 
-    /** Publishes the track and waits until the peer connection is up. */
-    public static RoomAudioPublisher publish(ParticipantSession session, WebRtcEngine engine, long timeoutMillis)
-            throws Exception {
-        RoomAudioPublisher publisher = new RoomAudioPublisher(session, engine);
+    /**
+     * Publishes the track and waits until the peer connection is up.
+     *
+     * @param sampleRate the rate of the frames {@link #push} will take (8 or 16 kHz from the phone)
+     */
+    public static RoomAudioPublisher publish(ParticipantSession session, WebRtcEngine engine, int sampleRate,
+                                             long timeoutMillis) throws Exception {
+        RoomAudioPublisher publisher = new RoomAudioPublisher(session, engine, sampleRate);
         try {
             session.onMediaSignal(publisher::signal);
             session.send(LivekitRtc.SignalRequest.newBuilder().setAddTrack(LivekitRtc.AddTrackRequest.newBuilder()
@@ -71,7 +76,8 @@ public final class RoomAudioPublisher implements AutoCloseable {
                     .setSource(LivekitModels.TrackSource.MICROPHONE)).build());
             await(publisher.published, timeoutMillis, "LiveKit did not confirm the caller's track");
             publisher.connection.addTrack(publisher.track, List.of("phone"));
-            publisher.offer();
+            publisher.offer(new RTCOfferOptions());
+            session.onResumed(publisher::restartIce);
             await(publisher.connected, timeoutMillis, "the publisher connection did not come up (it is "
                     + publisher.lastState + ")");
             return publisher;
@@ -90,12 +96,12 @@ public final class RoomAudioPublisher implements AutoCloseable {
     }
 
     /**
-     * One 10 ms frame of 16-bit mono PCM at 48 kHz. Pushing and closing exclude each other: a frame pushed into a
-     * disposed source would kill the JVM (DESIGN 4a), and the media clock may still be inside a tick when the call
-     * ends.
+     * One 10 ms frame of 16-bit mono PCM at the publisher's sample rate. Pushing and closing exclude each other: a
+     * frame pushed into a disposed source would kill the JVM (DESIGN 4a), and the media clock may still be inside a
+     * tick when the call ends.
      */
     public void push(short[] frame) {
-        if (frame.length != FRAME_SAMPLES) {
+        if (frame.length != sampleRate / 100) {
             return;
         }
         byte[] bytes = new byte[frame.length * 2];
@@ -105,7 +111,7 @@ public final class RoomAudioPublisher implements AutoCloseable {
         }
         synchronized (closed) {
             if (!closed.get()) {
-                source.pushAudio(bytes, 16, SAMPLE_RATE, 1, FRAME_SAMPLES);
+                source.pushAudio(bytes, 16, sampleRate, 1, frame.length);
             }
         }
     }
@@ -130,8 +136,18 @@ public final class RoomAudioPublisher implements AutoCloseable {
         }
     }
 
-    private void offer() {
-        connection.createOffer(new RTCOfferOptions(), new CreateSessionDescriptionObserver() {
+    /** After the signalling connection resumed, as LiveKit's SDKs do: a new offer that restarts ICE. */
+    private void restartIce() {
+        if (closed.get()) {
+            return;
+        }
+        RTCOfferOptions restart = new RTCOfferOptions();
+        restart.iceRestart = true;
+        offer(restart);
+    }
+
+    private void offer(RTCOfferOptions options) {
+        connection.createOffer(options, new CreateSessionDescriptionObserver() {
             @Override
             public void onSuccess(RTCSessionDescription offer) {
                 connection.setLocalDescription(offer, PeerSignalling.logged("publisher: set local offer", () -> { }));
@@ -141,6 +157,7 @@ public final class RoomAudioPublisher implements AutoCloseable {
 
             @Override
             public void onFailure(String error) {
+                LOG.warn("publisher: createOffer failed: {}", error);
                 connected.completeExceptionally(new IllegalStateException("createOffer failed: " + error));
             }
         });

@@ -126,14 +126,23 @@ public final class RoomAudioSubscriber implements AutoCloseable {
             return;
         }
         firstTrack.completeExceptionally(new IllegalStateException("the room's audio closed before a track came"));
+        List<AudioTrack> subscribed;
+        List<AudioTrackSink> attached;
+        List<RTCDataChannel> opened;
+        // Copied under the lock, released outside it: libwebrtc's callbacks (onTrack) take the lock on its
+        // signalling thread, which the native calls below may wait for.
         synchronized (tracks) {
-            for (int i = 0; i < tracks.size(); i++) {
-                tracks.get(i).removeSink(sinks.get(i));
-            }
+            subscribed = List.copyOf(tracks);
+            attached = List.copyOf(sinks);
+            opened = List.copyOf(channels);
             tracks.clear();
             sinks.clear();
-            channels.forEach(RTCDataChannel::unregisterObserver);
+            channels.clear();
         }
+        for (int i = 0; i < subscribed.size(); i++) {
+            subscribed.get(i).removeSink(attached.get(i));
+        }
+        opened.forEach(RTCDataChannel::unregisterObserver);
         connection.close();
     }
 
@@ -180,6 +189,9 @@ public final class RoomAudioSubscriber implements AutoCloseable {
                 }
             };
             synchronized (tracks) {
+                if (closed.get()) {
+                    return;
+                }
                 tracks.add(audioTrack);
                 sinks.add(sink);
             }

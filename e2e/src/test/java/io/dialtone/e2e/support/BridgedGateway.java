@@ -1,0 +1,127 @@
+package io.dialtone.e2e.support;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * livekit-server --dev and a standalone gateway with the audio bridge, on the two ends of a veth pair in a network
+ * namespace of the test's own: libwebrtc ignores loopback, and tests may not use the machine's own address. The
+ * gateway reaches LiveKit's HTTP and signalling port through a TCP proxy that can cut its connections
+ * ({@link #cutSignalling()}); media goes to LiveKit directly.
+ */
+public final class BridgedGateway implements AutoCloseable {
+    public static final String LIVEKIT = "10.201.0.1";
+    public static final String GATEWAY = "10.201.0.2";
+
+    private final Path dir;
+    private final NetworkNamespace namespace;
+    private final Process gateway;
+    private final Process proxy;
+
+    private BridgedGateway(Path dir, NetworkNamespace namespace, Process gateway, Process proxy) {
+        this.dir = dir;
+        this.namespace = namespace;
+        this.gateway = gateway;
+        this.proxy = proxy;
+    }
+
+    /**
+     * @param media    the SipGateway's spec.media besides bridgeAudio, e.g. {@code rtpPortRange: {min: 20000, max: 20100}}
+     * @param routing  SipTrunk and DispatchRule documents
+     * @param jvm      extra options of the gateway's JVM
+     */
+    public static BridgedGateway start(Path dir, String media, String routing, List<String> jvm) throws Exception {
+        Files.createDirectories(dir);
+        // Named after this JVM, so two test runs on one machine never share (or delete) each other's namespace.
+        NetworkNamespace namespace = NetworkNamespace.create("dtm" + ProcessHandle.current().pid() % 100000, LIVEKIT,
+                GATEWAY);
+        try {
+            Path livekitConfig = dir.resolve("livekit.yaml");
+            Files.writeString(livekitConfig, """
+                    port: 7880
+                    bind_addresses: ["%s"]
+                    rtc: {tcp_port: 7881, port_range_start: 50000, port_range_end: 52000, use_external_ip: false, node_ip: %s}
+                    """.formatted(LIVEKIT, LIVEKIT));
+            namespace.start(List.of(Toolchain.livekitServer().toString(), "--dev", "--config",
+                    livekitConfig.toString()), Map.of(), dir.resolve("livekit-server.log"));
+            Process proxy = namespace.start(List.of(Toolchain.python().toString(),
+                    Toolchain.root().resolve("e2e/src/test/resources/media/signal_proxy.py").toString(), LIVEKIT, "7890",
+                    LIVEKIT, "7880"), Map.of(), dir.resolve("signal-proxy.log"));
+            Path config = dir.resolve("gateway.yaml");
+            Files.writeString(config, """
+                    apiVersion: dialtone.io/v1alpha1
+                    kind: SipGateway
+                    metadata: {name: media}
+                    spec:
+                      livekit: {url: "http://%s:7890", apiKey: devkey, apiSecret: secret}
+                      sip: {port: 5060}
+                      media: {%s, bridgeAudio: true}
+                    ---
+                    """.formatted(LIVEKIT, media) + routing);
+            List<String> command = new ArrayList<>(List.of("java", "-XX:+UseG1GC"));
+            command.addAll(jvm);
+            command.addAll(List.of("-jar", Toolchain.root().resolve("gateway/target/dialtone-gateway.jar").toString(),
+                    "gateway", "--config", config.toString(), "--bind", GATEWAY, "--advertise", GATEWAY,
+                    "--admin-bind", GATEWAY, "--admin-port", "8080"));
+            Process gateway = namespace.start(command, Map.of(), dir.resolve("gateway.log"));
+            BridgedGateway started = new BridgedGateway(dir, namespace, gateway, proxy);
+            Eventually.until("the gateway and LiveKit answering in the namespace", Duration.ofSeconds(60),
+                    () -> started.answers("http://" + GATEWAY + ":8080/readyz")
+                            && started.answers("http://" + LIVEKIT + ":7890/"),
+                    () -> read(dir.resolve("gateway.log")) + read(dir.resolve("livekit-server.log")));
+            return started;
+        } catch (Exception e) {
+            namespace.close();
+            throw e;
+        }
+    }
+
+    /** Cuts every connection between the gateway and LiveKit's signalling port, as a network fault would. */
+    public void cutSignalling() throws Exception {
+        Processes.Result killed = Processes.run(List.of("kill", "-USR1", String.valueOf(proxy.pid())), dir, 10);
+        if (killed.exitCode() != 0) {
+            throw new IllegalStateException("could not signal the proxy: " + killed.err());
+        }
+    }
+
+    public NetworkNamespace namespace() {
+        return namespace;
+    }
+
+    /** The gateway's JVM (ip netns exec and env exec into it, so this is java itself). */
+    public Process gateway() {
+        return gateway;
+    }
+
+    public String gatewayLog() {
+        return read(dir.resolve("gateway.log"));
+    }
+
+    public String livekitUrl() {
+        return "ws://" + LIVEKIT + ":7880";
+    }
+
+    /** An HTTP GET from inside the namespace, with the toolchain's Python. */
+    public boolean answers(String url) throws Exception {
+        return namespace.run(List.of(Toolchain.python().toString(), "-c",
+                "import urllib.request; urllib.request.urlopen('" + url + "', timeout=2)"), dir, 10).exitCode() == 0;
+    }
+
+    /** A file's text, or a note saying why it could not be read (for failure messages). */
+    public static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            return "(" + file + ": " + e.getMessage() + ")";
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        namespace.close();
+    }
+}
