@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The caller's audio on its way into the room, paced by the gateway's own 20 ms clock: RTP from the call's port
  * into the jitter buffer, one frame out per tick, decoded (PCMU, PCMA or G.722), a lost frame concealed (the last one, quieter, then
- * silence), resampled to 48 kHz and handed on as two 10 ms frames. RFC 4733 events become digits on the way.
+ * silence), resampled to the room side's rate if it differs, and handed on as two 10 ms frames. RFC 4733 events become digits on the way.
  */
 public final class PhoneToRoom implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PhoneToRoom.class);
@@ -43,7 +43,7 @@ public final class PhoneToRoom implements AutoCloseable {
 
     /**
      * @param caller     sorts the call's datagrams, digits included, as it does without the bridge
-     * @param room       receives 10 ms frames of 48 kHz PCM
+     * @param room       receives 10 ms frames of PCM at {@code outputRate}
      * @param outputRate the rate {@code room} takes
      */
     public PhoneToRoom(String callId, DatagramChannel rtp, CallerRtp caller, Codec codec, int payloadType,

@@ -16,12 +16,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The room's audio on its way to the phone. Remote tracks' 10 ms blocks (on libwebrtc's playout thread) are
- * resampled to the phone codec's rate (8 or 16 kHz) and queued per track; the gateway's own 20 ms clock, never libwebrtc's, takes 20 ms from every
- * queue, mixes, encodes (PCMU, PCMA or G.722) and sends one RTP packet. A queue plays once it holds 30 ms, so the two clocks'
- * jitter does not starve it; one that runs dry (the playout clock is about 1 % slow) gives silence for the missing
- * part and fills to 30 ms again; one that holds more than 60 ms when the clock takes from it (a burst, or a
- * playout clock running fast) loses its oldest audio down to 30 ms, which keeps the added delay bounded. An RTCP sender report goes
- * from the odd port to the caller's every 5 s. A digit from the room replaces the audio with an RFC 4733 event for
+ * resampled to the phone codec's rate (8 or 16 kHz) and queued per track ({@link PlayoutQueue}, which absorbs the
+ * drift between the two clocks); the gateway's own 20 ms clock, never libwebrtc's, takes a frame from every queue,
+ * mixes, encodes (PCMU, PCMA or G.722) and sends one RTP packet. An RTCP sender report goes from the odd port to
+ * the caller's every 5 s. A digit from the room replaces the audio with an RFC 4733 event for
  * 100 ms (three end packets closing it), when the caller offered telephone-event.
  */
 public final class RoomToPhone implements AutoCloseable {
@@ -42,7 +40,7 @@ public final class RoomToPhone implements AutoCloseable {
     private char digit;
     private int eventTicks;
     private long eventTimestamp;
-    private final Map<String, TrackQueue> tracks = new LinkedHashMap<>();
+    private final Map<String, PlayoutQueue> tracks = new LinkedHashMap<>();
     private final ByteBuffer packet = ByteBuffer.allocate(1500);
     private volatile ScheduledFuture<?> ticks;
     private long queuedSamples;
@@ -78,9 +76,9 @@ public final class RoomToPhone implements AutoCloseable {
             }
             mono[i] = (short) (sum / channels);
         }
-        TrackQueue queue;
+        PlayoutQueue queue;
         synchronized (tracks) {
-            queue = tracks.computeIfAbsent(trackId, id -> new TrackQueue(codec.sampleRate()));
+            queue = tracks.computeIfAbsent(trackId, id -> new PlayoutQueue(codec.sampleRate()));
         }
         queue.add(mono, sampleRate);
     }
@@ -107,7 +105,7 @@ public final class RoomToPhone implements AutoCloseable {
         int[] mix = new int[codec.frameSamples()];
         int deepest = 0;
         synchronized (tracks) {
-            for (TrackQueue queue : tracks.values()) {
+            for (PlayoutQueue queue : tracks.values()) {
                 deepest = Math.max(deepest, queue.takeInto(mix));
             }
         }
@@ -168,6 +166,20 @@ public final class RoomToPhone implements AutoCloseable {
         return audibleTicks == 0 ? 0 : queuedSamples * 1000.0 / codec.sampleRate() / audibleTicks;
     }
 
+    /** Times a track's audio stalled for longer than its queue held (summed over the call's tracks). */
+    public long underruns() {
+        synchronized (tracks) {
+            return tracks.values().stream().mapToLong(PlayoutQueue::underruns).sum();
+        }
+    }
+
+    /** Milliseconds of the room's audio dropped to keep the delay bounded (summed over the call's tracks). */
+    public long droppedMillis() {
+        synchronized (tracks) {
+            return tracks.values().stream().mapToLong(PlayoutQueue::droppedSamples).sum() * 1000 / codec.sampleRate();
+        }
+    }
+
     public long packetsSent() {
         return sender.packets();
     }
@@ -176,61 +188,6 @@ public final class RoomToPhone implements AutoCloseable {
     public void close() {
         if (ticks != null) {
             ticks.cancel(false);
-        }
-    }
-
-    /** One remote track's audio at the phone codec's rate, waiting for the phone clock. */
-    private static final class TrackQueue {
-        private final int rate;
-        private final short[] samples;
-        /** Once it holds this much (30 ms), a queue starts to play. */
-        private final int primed;
-        /** Deeper than this (60 ms), a queue has drifted ahead of the phone clock; it is cut back to primed. */
-        private final int highWater;
-        private int start;
-        private int size;
-        private boolean playing;
-        private Resampler resampler;
-
-        TrackQueue(int rate) {
-            this.rate = rate;
-            this.samples = new short[rate / 5];
-            this.primed = rate * 30 / 1000;
-            this.highWater = rate * 60 / 1000;
-        }
-
-        synchronized void add(short[] block, int sampleRate) {
-            if (resampler == null || resampler.inputRate() != sampleRate) {
-                resampler = new Resampler(sampleRate, rate);
-            }
-            for (short sample : resampler.process(block)) {
-                if (size == samples.length) {
-                    start = (start + 1) % samples.length;
-                    size--;
-                }
-                samples[(start + size) % samples.length] = sample;
-                size++;
-            }
-        }
-
-        /** @return how many samples were queued before this take (0 while priming) */
-        synchronized int takeInto(int[] mix) {
-            if (!playing && size < primed) {
-                return 0;
-            }
-            if (size > highWater) {
-                start = (start + size - primed) % samples.length;
-                size = primed;
-            }
-            int queued = size;
-            playing = size >= mix.length;
-            int n = Math.min(size, mix.length);
-            for (int i = 0; i < n; i++) {
-                mix[i] += samples[(start + i) % samples.length];
-            }
-            start = (start + n) % samples.length;
-            size -= n;
-            return queued;
         }
     }
 }

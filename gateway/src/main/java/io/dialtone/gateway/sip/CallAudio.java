@@ -73,9 +73,11 @@ final class CallAudio {
         if (toRoom != null && toPhone != null) {
             JitterBuffer jitter = toRoom.jitter();
             CALLS.info("event=media call={} toRoomLost={} toRoomLate={} toRoomDiscarded={} jitterMs={} delayMs={} "
-                            + "toRoomHeldMs={} toPhonePackets={} toPhoneQueuedMs={}", callId, jitter.lost(), jitter.late(),
+                            + "toRoomHeldMs={} toPhonePackets={} toPhoneQueuedMs={} toPhoneUnderruns={} toPhoneDroppedMs={}",
+                    callId, jitter.lost(), jitter.late(),
                     jitter.discarded(), Math.round(jitter.jitterMillis()), jitter.targetDelayMillis(),
-                    Math.round(toRoom.heldMillis()), toPhone.packetsSent(), Math.round(toPhone.queuedMillis()));
+                    Math.round(toRoom.heldMillis()), toPhone.packetsSent(), Math.round(toPhone.queuedMillis()),
+                    toPhone.underruns(), toPhone.droppedMillis());
         }
     }
 }

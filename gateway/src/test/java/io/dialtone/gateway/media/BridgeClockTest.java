@@ -44,7 +44,7 @@ class BridgeClockTest {
     }
 
     @Test
-    void roomToPhoneMixesTracksAndWaitsThirtyMillisecondsBeforePlaying() throws Exception {
+    void roomToPhoneMixesTracksAndWaitsFortyMillisecondsBeforePlaying() throws Exception {
         try (Line line = Line.open(41000)) {
             DatagramChannel phone = line.phone().rtp();
             RoomToPhone bridge = line.bridge();
@@ -53,7 +53,7 @@ class BridgeClockTest {
             bridge.accept("a", pcm(a, 0), 48000, 1, 480);
             bridge.tick();
             RtpPacket first = receive(phone);
-            assertThat(level(first)).as("10 ms queued of 30: silence").isZero();
+            assertThat(level(first)).as("10 ms queued of 40: silence").isZero();
             ByteBuffer report = ByteBuffer.allocate(512);
             assertThat(line.phone().rtcp().receive(report)).as("a sender report with the first packet, on the odd port")
                     .isEqualTo(line.gateway().rtcp().getLocalAddress());
