@@ -3,6 +3,7 @@ package io.dialtone.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
@@ -23,16 +24,24 @@ public record GatewayMedia(
         @JsonPropertyDescription("Codecs offered to the phone side, in order of preference. Defaults to PCMU, PCMA, G722.")
         List<Codec> codecs,
 
-        @JsonPropertyDescription("Carry audio between callers and rooms over WebRTC, PCMU and PCMA (in progress; see "
-                + "docs/media.md). Off by default: calls join the room without audio.")
-        Boolean bridgeAudio) {
+        @JsonPropertyDescription("Carry audio between callers and rooms over WebRTC, PCMU, PCMA and G722 (in progress; "
+                + "see docs/media.md). Off by default: calls join the room without audio.")
+        Boolean bridgeAudio,
+
+        @Min(0)
+        @JsonPropertyDescription("With bridgeAudio: after this many bridged calls a gateway drains (no call is cut) and "
+                + "exits with 0 to be restarted, because the WebRTC library keeps about 190 KiB of native memory per "
+                + "ended call; this bounds a pod's memory. 0 never recycles. Defaults to 5000.")
+        Integer recycleAfterCalls) {
 
     public static final String AUTO = "auto";
+    public static final int DEFAULT_RECYCLE_AFTER_CALLS = 5000;
 
     public GatewayMedia {
         rtpPortRange = rtpPortRange == null ? PortRange.DEFAULT : rtpPortRange;
         externalAddress = externalAddress == null ? AUTO : externalAddress;
         codecs = codecs == null ? List.of(Codec.PCMU, Codec.PCMA, Codec.G722) : List.copyOf(codecs);
+        recycleAfterCalls = recycleAfterCalls == null ? DEFAULT_RECYCLE_AFTER_CALLS : recycleAfterCalls;
     }
 
     public boolean bridgesAudio() {

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * A network namespace of the test's own with a veth pair inside it, so WebRTC (which ignores loopback) has
@@ -17,6 +18,16 @@ public final class NetworkNamespace implements AutoCloseable {
 
     private NetworkNamespace(String name) {
         this.name = name;
+    }
+
+    /** Skips {@code test} with one line saying why, where this machine cannot make a namespace. */
+    public static void assumeAvailable(String test) {
+        String unavailable = unavailableBecause();
+        if (unavailable != null) {
+            String reason = test + " skipped: it needs a network namespace of its own (" + unavailable + ")";
+            System.err.println(reason);
+            Assumptions.abort(reason);
+        }
     }
 
     /** Whether this machine lets the test make one (root, with the ip tool); the reason when it does not. */

@@ -103,8 +103,14 @@ final class GatewayCommand implements Callable<Integer> {
             description = "Answer INVITEs from sources no SipTrunk admits with 403 instead of dropping them.")
     boolean answerUnknownSources;
 
+    @Option(names = "--recycle-after-calls", paramLabel = "N",
+            description = "With the audio bridge: drain and exit with 0 after N bridged calls, to be restarted "
+                    + "(bounds libwebrtc's native memory; docs/media.md). 0: never. Default: the SipGateway's "
+                    + "spec.media.recycleAfterCalls (5000).")
+    Integer recycleAfterCalls;
+
     @Option(names = "--bridge-audio",
-            description = "Carry audio between the caller and the room over WebRTC (PCMU and PCMA; in progress: see "
+            description = "Carry audio between the caller and the room over WebRTC (PCMU, PCMA, G722; in progress: see "
                     + "docs/media.md), as spec.media.bridgeAudio of the SipGateway does. Without either, calls join "
                     + "the room without audio. Read at start.")
     boolean bridgeAudio;
@@ -146,7 +152,8 @@ final class GatewayCommand implements Callable<Integer> {
                 gateway.sip().transports(), advertised, gateway.media().rtpPortRange().min(),
                 gateway.media().rtpPortRange().max(), gateway.maxActiveCallsPerPod(), invitesPerSecond,
                 Durations.parse(mediaTimeout), Durations.parse(nonceLifetime), answerUnknownSources, tls(gateway),
-                bridgeAudio || gateway.media().bridgesAudio());
+                bridgeAudio || gateway.media().bridgesAudio(),
+                recycleAfterCalls != null ? recycleAfterCalls : gateway.media().recycleAfterCalls());
         Instant started = Instant.now();
         CountDownLatch signalled = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -159,6 +166,7 @@ final class GatewayCommand implements Callable<Integer> {
                      () -> !sip.admission().draining(), metrics,
                      () -> StatsReport.of(routing.current(), stats, sip.admission().draining(), started))) {
             admin.start();
+            sip.calls().recycleAfter(settings.bridgeAudio() ? settings.recycleAfterCalls() : 0, signalled::countDown);
             LOG.info("gateway {} running revision {} with LiveKit at {}", loaded.config().gateway().getMetadata().getName(),
                     loaded.revision(), rooms.url());
             signalled.await();

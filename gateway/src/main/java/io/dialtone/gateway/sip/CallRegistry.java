@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.sip.ClientTransaction;
 import javax.sip.Dialog;
 import javax.sip.DialogState;
@@ -19,12 +20,24 @@ public final class CallRegistry {
     private static final Logger LOG = LoggerFactory.getLogger("dialtone.calls");
 
     private final Map<String, Call> calls = new ConcurrentHashMap<>();
+    private final AtomicLong bridgedEnded = new AtomicLong();
+    private volatile long recycleAfter;
+    private volatile Runnable recycle;
     private volatile SipProvider provider;
     private volatile SipMessages messages;
 
     void attach(SipProvider sipProvider, SipMessages sipMessages) {
         this.provider = sipProvider;
         this.messages = sipMessages;
+    }
+
+    /**
+     * Runs {@code action} once, when the {@code calls}-th call whose audio was bridged has ended (0: never). Each
+     * leaves native memory behind in libwebrtc (docs/media.md), so the gateway recycles itself after so many.
+     */
+    public void recycleAfter(long calls, Runnable action) {
+        recycleAfter = calls;
+        recycle = action;
     }
 
     void add(Call call) {
@@ -91,6 +104,7 @@ public final class CallRegistry {
         if (call.counted() != null) {
             call.counted().close();
         }
+        boolean bridged = call.audio().readsRtp();
         call.audio().end(call.sipCallId());
         if (call.participant() != null) {
             call.participant().close();
@@ -99,6 +113,11 @@ public final class CallRegistry {
             call.ports().close();
         } catch (IOException e) {
             LOG.debug("closing the RTP ports of {}", call.sipCallId(), e);
+        }
+        if (bridged && recycleAfter > 0 && bridgedEnded.incrementAndGet() == recycleAfter && recycle != null) {
+            LOG.info("event=recycling bridgedCalls={} why=\"each bridged call leaves native memory in libwebrtc; "
+                    + "the gateway drains and exits to be restarted (media.recycleAfterCalls)\"", recycleAfter);
+            recycle.run();
         }
     }
 

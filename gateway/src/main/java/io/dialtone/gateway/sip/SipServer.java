@@ -12,7 +12,9 @@ import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import javax.sip.DialogTerminatedEvent;
 import javax.sip.IOExceptionEvent;
@@ -41,12 +43,13 @@ import org.slf4j.LoggerFactory;
 public final class SipServer implements SipListener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SipServer.class);
     private static final Logger CALLS = LoggerFactory.getLogger("dialtone.calls");
+    private static final int SETUP_THREADS = 64;
 
     /** How the server is set up beyond the routing configuration. */
     public record Settings(String bindAddress, int port, List<SipTransport> transports, String advertisedAddress,
                            int rtpMin, int rtpMax, Integer maxActiveCalls, double invitesPerSecondPerSource,
                            Duration mediaTimeout, Duration nonceLifetime, boolean answerUnknownSources, Tls tls,
-                           boolean bridgeAudio) {
+                           boolean bridgeAudio, int recycleAfterCalls) {
     }
 
     /** The TLS listener: its port and the PEM files of its certificate chain and key. */
@@ -107,7 +110,13 @@ public final class SipServer implements SipListener, AutoCloseable {
         calls.attach(provider, messages);
         admission = new Admission(calls::size, settings.maxActiveCalls(), settings.invitesPerSecondPerSource(),
                 Math.max(1, settings.invitesPerSecondPerSource() * 2), Clock.systemUTC());
-        liveKitCalls = Executors.newFixedThreadPool(8, daemon("livekit-api"));
+        // A call's set-up waits on LiveKit (room, join, track, ICE) for up to seconds when LiveKit or the CPU is busy;
+        // at 10 new calls a second that is dozens at once, and a small pool would queue them into ringing timeouts.
+        // Idle threads leave after 10 s, so a quiet gateway does not keep 64 of them.
+        ThreadPoolExecutor setup = new ThreadPoolExecutor(SETUP_THREADS, SETUP_THREADS, 10, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), daemon("livekit-api"));
+        setup.allowCoreThreadTimeOut(true);
+        liveKitCalls = setup;
         timers = Executors.newScheduledThreadPool(1, daemon("call-timers"));
         invites = new InviteHandler(provider, messages, routing, admission,
                 new DigestAuthenticator(Clock.systemUTC(), settings.nonceLifetime()),

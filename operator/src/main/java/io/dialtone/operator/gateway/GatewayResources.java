@@ -175,6 +175,7 @@ public final class GatewayResources {
         // An argument, not only the routing document: pods read it at start, so a change rolls them.
         if (spec.media().bridgesAudio()) {
             args.add("--bridge-audio");
+            args.addAll(List.of("--recycle-after-calls", String.valueOf(spec.media().recycleAfterCalls())));
         }
         return new ContainerBuilder()
                 .withName("gateway")

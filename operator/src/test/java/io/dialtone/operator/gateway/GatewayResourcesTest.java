@@ -87,7 +87,16 @@ class GatewayResourcesTest {
     @Test
     void bridgingAudioIsAnArgumentSoTurningItOnRollsThePods() {
         assertThat(container(deployment("media: {bridgeAudio: true}")).getArgs()).contains("--bridge-audio");
-        assertThat(container(deployment("media: {bridgeAudio: false}")).getArgs()).doesNotContain("--bridge-audio");
+        assertThat(container(deployment("media: {bridgeAudio: false}")).getArgs()).doesNotContain("--bridge-audio")
+                .doesNotContain("--recycle-after-calls");
+    }
+
+    @Test
+    void bridgingPodsRecycleAfterTheirCalls() {
+        assertThat(container(deployment("media: {bridgeAudio: true}")).getArgs())
+                .containsSequence("--recycle-after-calls", "5000");
+        assertThat(container(deployment("media: {bridgeAudio: true, recycleAfterCalls: 0}")).getArgs())
+                .containsSequence("--recycle-after-calls", "0");
     }
 
     @Test
