@@ -1,5 +1,6 @@
-# Joins a LiveKit room as "listener", waits for the first audio track, records it and prints, as JSON, who sent
-# it, its level and how much of its power lies at 440 Hz, at 1 kHz and at HERTZ. Used by RoomAudioIT (media tests).
+# Joins a LiveKit room as "listener", waits for the first audio track and for it to turn loud, records SECONDS - 1
+# seconds from a second after that (so the silence, the onset and the encoder settling do not count) and prints, as
+# JSON, who sent it, its level and how much of its power lies at 440 Hz, at 1 kHz and at HERTZ. Used by RoomAudioIT.
 #   listen.py URL ROOM SECONDS [HERTZ]
 import asyncio, json, math, sys
 from livekit import api, rtc
@@ -33,16 +34,28 @@ async def main():
     track, who = await asyncio.wait_for(got, 30)
     stream = rtc.AudioStream(track, sample_rate=48000, num_channels=1)
     samples = []
+    start = None
+    wanted = int((SECONDS - 1) * 48000)
     async def collect():
+        nonlocal start
         async for event in stream:
-            samples.extend(event.frame.data.tolist())
-            if len(samples) >= SECONDS * 48000:
+            block = event.frame.data.tolist()
+            if start is None:
+                loud = next((i for i, x in enumerate(block) if abs(x) > 1000), None)
+                start = None if loud is None else len(samples) + loud + 48000
+            samples.extend(block)
+            if start is not None and len(samples) >= start + wanted:
                 break
-    await asyncio.wait_for(collect(), SECONDS + 20)
-    rms = math.sqrt(sum(s * s for s in samples) / len(samples))
-    print(json.dumps({"from": who, "samples": len(samples), "rms": rms,
-                      "share440": share(samples[48000:], 48000, 440), "share1000": share(samples[48000:], 48000, 1000),
-                      "share": share(samples[48000:], 48000, HZ)}))
+    try:
+        await asyncio.wait_for(collect(), SECONDS + 20)
+    except asyncio.TimeoutError:
+        pass
+    heard = samples[start:start + wanted] if start is not None else []
+    rms = math.sqrt(sum(s * s for s in heard) / len(heard)) if heard else 0.0
+    print(json.dumps({"from": who, "samples": len(heard), "rms": rms,
+                      "share440": share(heard, 48000, 440) if heard else 0.0,
+                      "share1000": share(heard, 48000, 1000) if heard else 0.0,
+                      "share": share(heard, 48000, HZ) if heard else 0.0}))
     await room.disconnect()
 
 asyncio.run(main())

@@ -1,7 +1,8 @@
 # The phone's ear in RoomAudioIT: receives RTP (PCMU, or G.722 decoded by the g722 package) on a UDP port for a while and prints, as JSON, how many
 # packets came and at what rate, their payload types, sequence gaps, and for the stretch that was not silence: how long it was,
-# its level, the share of its power at a frequency, and how many dropouts (5 ms or more of silence) it had; and the
-# RFC 4733 digits (payload type 101) it carried, each once.
+# its level, the share of its power within 2 % of a frequency (the gateway may stretch or squeeze the room's audio by
+# 1.5 % to follow libwebrtc's playout clock), and how many dropouts (5 ms or more of silence) it had; and the RFC 4733
+# digits (payload type 101) it carried, each once.
 #   rtp_listen.py ADDRESS PORT SECONDS HERTZ
 import json, math, socket, struct, sys, time
 
@@ -14,13 +15,12 @@ def ulaw(code):
     return 0x84 - magnitude if code & 0x80 else magnitude - 0x84
 
 def share(samples, rate, hz):
-    coeff = 2 * math.cos(2 * math.pi * hz / rate)
-    p = pp = total = 0.0
-    for s in samples:
-        p, pp = s + coeff * p - pp, p
-        total += s * s
-    power = p * p + pp * pp - coeff * p * pp
-    return power * 2 / len(samples) / total if total else 0.0
+    import numpy
+    x = numpy.asarray(samples, dtype=float)
+    power = numpy.abs(numpy.fft.rfft(x * numpy.hanning(len(x)))) ** 2
+    freqs = numpy.fft.rfftfreq(len(x), 1.0 / rate)
+    total = power[1:].sum()
+    return float(power[(freqs >= hz * 0.98) & (freqs <= hz * 1.02)].sum() / total) if total else 0.0
 
 sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 sock.bind((ADDRESS, PORT))

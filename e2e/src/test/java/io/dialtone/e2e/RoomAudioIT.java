@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dialtone.e2e.support.BridgedGateway;
 import io.dialtone.e2e.support.Eventually;
 import io.dialtone.e2e.support.NetworkNamespace;
 import io.dialtone.e2e.support.Processes;
@@ -18,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -28,46 +28,24 @@ import org.junit.jupiter.api.Test;
  */
 class RoomAudioIT {
     private static final Path DIR = Path.of("target", "room-audio-it").toAbsolutePath();
-    private static final String LIVEKIT = "10.201.0.1";
-    private static final String GATEWAY = "10.201.0.2";
+    private static final String LIVEKIT = BridgedGateway.LIVEKIT;
+    private static final String GATEWAY = BridgedGateway.GATEWAY;
     private static final double AMPLITUDE = 8000;
     /** Calls to this number reach a trunk that takes G.722 only. */
     private static final String WIDEBAND_NUMBER = "+15550722";
     private static final String NUMBER = "+15550199";
     /** Calls to this number reach a trunk that answers once the room plays audio (answerWhen: firstTrack). */
     private static final String AGENT_NUMBER = "+15550111";
+    /** Calls to this number reach a rule that asks for PIN 1234. */
+    private static final String PIN_NUMBER = "+15550444";
+    private static BridgedGateway bridged;
     private static NetworkNamespace namespace;
     private static Process gateway;
 
     @BeforeAll
     static void start() throws Exception {
-        String unavailable = NetworkNamespace.unavailableBecause();
-        if (unavailable != null) {
-            String reason = "RoomAudioIT skipped: it needs a network namespace of its own (" + unavailable + ")";
-            System.err.println(reason);
-            Assumptions.abort(reason);
-        }
-        Files.createDirectories(DIR);
-        // Named after this JVM, so two test runs on one machine never share (or delete) each other's namespace.
-        namespace = NetworkNamespace.create("dtm" + ProcessHandle.current().pid() % 100000, LIVEKIT, GATEWAY);
-        Path livekitConfig = DIR.resolve("livekit.yaml");
-        Files.writeString(livekitConfig, """
-                port: 7880
-                bind_addresses: ["%s"]
-                rtc: {tcp_port: 7881, port_range_start: 50000, port_range_end: 50100, use_external_ip: false, node_ip: %s}
-                """.formatted(LIVEKIT, LIVEKIT));
-        namespace.start(List.of(Toolchain.livekitServer().toString(), "--dev", "--config", livekitConfig.toString()),
-                Map.of(), DIR.resolve("livekit-server.log"));
-        Path config = DIR.resolve("gateway.yaml");
-        Files.writeString(config, """
-                apiVersion: dialtone.io/v1alpha1
-                kind: SipGateway
-                metadata: {name: media}
-                spec:
-                  livekit: {url: "http://%s:7880", apiKey: devkey, apiSecret: secret}
-                  sip: {port: 5060}
-                  media: {rtpPortRange: {min: 20000, max: 20100}, codecs: [PCMU], bridgeAudio: true}
-                ---
+        NetworkNamespace.assumeAvailable("RoomAudioIT");
+        bridged = BridgedGateway.start(DIR, "rtpPortRange: {min: 20000, max: 20100}, codecs: [PCMU]", """
                 apiVersion: dialtone.io/v1alpha1
                 kind: SipTrunk
                 metadata: {name: any}
@@ -88,21 +66,22 @@ class RoomAudioIT {
                 metadata: {name: lobby}
                 spec:
                   direct: {roomName: audio-test}
-                """.formatted(LIVEKIT, WIDEBAND_NUMBER, AGENT_NUMBER));
-        gateway = namespace.start(List.of("java", "-XX:+UseG1GC", "-jar",
-                        Toolchain.root().resolve("gateway/target/dialtone-gateway.jar").toString(), "gateway", "--config",
-                        config.toString(), "--bind", GATEWAY, "--advertise", GATEWAY, "--admin-bind", GATEWAY,
-                        "--admin-port", "8080"),
-                Map.of(), DIR.resolve("gateway.log"));
-        Eventually.until("the gateway and LiveKit answering in the namespace", Duration.ofSeconds(60),
-                () -> answers("http://" + GATEWAY + ":8080/readyz") && answers("http://" + LIVEKIT + ":7880/"),
-                () -> read(DIR.resolve("gateway.log")) + read(DIR.resolve("livekit-server.log")));
+                ---
+                apiVersion: dialtone.io/v1alpha1
+                kind: DispatchRule
+                metadata: {name: locked}
+                spec:
+                  numbers: ["%s"]
+                  direct: {roomName: audio-locked, pin: "1234"}
+                """.formatted(WIDEBAND_NUMBER, AGENT_NUMBER, PIN_NUMBER), List.of());
+        namespace = bridged.namespace();
+        gateway = bridged.gateway();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (namespace != null) {
-            namespace.close();
+        if (bridged != null) {
+            bridged.close();
         }
     }
 
@@ -222,6 +201,66 @@ class RoomAudioIT {
                 () -> read(DIR.resolve("gateway.log")));
         assertThat(measure(answered, "setupMs")).as("ms from INVITE to 200 OK").isGreaterThanOrEqualTo(waited);
         assertThat(read(DIR.resolve("gateway.log"))).contains("event=waiting_for_room");
+    }
+
+    /** After the right PIN the prompt hands the call's RTP over to the bridge: the room hears the caller. */
+    @Test
+    void aCallerWhoEntersThePinIsHeardInTheRoom() throws Exception {
+        Path pin = RtpPcap.dtmf(DIR.resolve("dtmf-1234#.pcap"), "1234#", 101);
+        Path tone = RtpPcap.tone(DIR.resolve("tone-440.pcap"), 440, 8, AMPLITUDE);
+        Process listener = namespace.start(List.of(Toolchain.python().toString(),
+                        Toolchain.root().resolve("e2e/src/test/resources/media/listen.py").toString(),
+                        "ws://" + LIVEKIT + ":7880", "audio-locked", "3"),
+                Map.of("PYTHONWARNINGS", "ignore"), DIR.resolve("pin-listener.out"));
+        SippScenario call = new SippScenario("pin-call").invite("").optional(100).expect(200).ack("1").pause(1000)
+                .playPcap(pin).pause(2000).playPcap(tone).pause(9000).bye("2").expect(200);
+        Processes.Result sipp = namespace.run(sipp(call, PIN_NUMBER, 5078, "-m", "1"), DIR, 90);
+        assertThat(sipp.exitCode()).as("sipp: %s%s", sipp.out(), sipp.err()).isZero();
+        assertThat(listener.waitFor(60, TimeUnit.SECONDS)).as("the listener finished").isTrue();
+        String out = read(DIR.resolve("pin-listener.out"));
+        JsonNode heard = new ObjectMapper().readTree(out.lines().filter(l -> l.startsWith("{")).findFirst()
+                .orElseThrow(() -> new AssertionError("the listener printed no result:\n" + out)));
+        assertThat(heard.path("from").asText()).isEqualTo("sip_+15550100");
+        assertThat(heard.path("share440").asDouble()).as("share of the power at 440 Hz").isGreaterThan(0.95);
+        assertThat(read(DIR.resolve("gateway.log"))).contains("event=pin_accepted")
+                .containsPattern("event=answered .* rule=locked room=audio-locked .*pin=true");
+    }
+
+    /**
+     * The gateway's signalling connection to LiveKit is cut in the middle of a call: the participant resumes it,
+     * the call goes on, and the caller keeps hearing the room without a gap.
+     */
+    @Test
+    void aDroppedSignallingConnectionIsResumedWithoutDroppingTheCall() throws Exception {
+        Path heardFile = DIR.resolve("resume.heard");
+        int phonePort = 31006;
+        Process ear = namespace.start(List.of(Toolchain.python().toString(),
+                Toolchain.root().resolve("e2e/src/test/resources/media/rtp_listen.py").toString(), GATEWAY,
+                String.valueOf(phonePort), "14", "1000"), Map.of(), heardFile);
+        SippScenario call = new SippScenario("resume").inviteWithMediaAt(phonePort).optional(100).optional(180)
+                .expect(200).ack("1").pause(15000).bye("2").expect(200);
+        Process sipp = namespace.start(sipp(call, NUMBER, 5079, "-m", "1"), Map.of(), DIR.resolve("resume.sipp.log"));
+        Process talker = namespace.start(List.of(Toolchain.python().toString(),
+                        Toolchain.root().resolve("e2e/src/test/resources/media/talk.py").toString(),
+                        "ws://" + LIVEKIT + ":7880", "audio-test", "1000", "12"),
+                Map.of("PYTHONWARNINGS", "ignore"), DIR.resolve("resume.talker.out"));
+        Thread.sleep(5000);
+        bridged.cutSignalling();
+        Eventually.value("the participant's connection resumed", Duration.ofSeconds(20),
+                () -> read(DIR.resolve("gateway.log")).lines().filter(l -> l.contains("event=livekit_resumed")).findFirst(),
+                () -> read(DIR.resolve("gateway.log")));
+        assertThat(sipp.waitFor(60, TimeUnit.SECONDS) && sipp.exitValue() == 0)
+                .as("sipp completed the call (no BYE from the gateway): %s", read(DIR.resolve("resume.sipp.log")))
+                .isTrue();
+        talker.waitFor(30, TimeUnit.SECONDS);
+        assertThat(ear.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        String out = read(heardFile);
+        JsonNode heard = new ObjectMapper().readTree(out.lines().filter(l -> l.startsWith("{")).findFirst()
+                .orElseThrow(() -> new AssertionError("the RTP listener printed no result:\n" + out)));
+        assertThat(heard.path("seconds").asDouble()).as("seconds of the room's tone heard").isGreaterThan(9);
+        assertThat(heard.path("dropouts").asInt()).as("dropouts in the tone across the cut").isZero();
+        assertThat(read(DIR.resolve("gateway.log"))).contains("event=livekit_dropped")
+                .doesNotContain("by=gateway why=\"the connection to LiveKit dropped");
     }
 
     @Test
@@ -359,17 +398,7 @@ class RoomAudioIT {
         return Long.parseLong(value.group(1));
     }
 
-    /** An HTTP GET from inside the namespace, with the toolchain's Python. */
-    private static boolean answers(String url) throws Exception {
-        return namespace.run(List.of(Toolchain.python().toString(), "-c",
-                "import urllib.request; urllib.request.urlopen('" + url + "', timeout=2)"), DIR, 10).exitCode() == 0;
-    }
-
     private static String read(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (java.io.IOException e) {
-            return "(" + file + ": " + e.getMessage() + ")";
-        }
+        return BridgedGateway.read(file);
     }
 }

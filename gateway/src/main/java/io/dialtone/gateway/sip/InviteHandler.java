@@ -10,6 +10,7 @@ import io.dialtone.gateway.livekit.RoomAudioPublisher;
 import io.dialtone.gateway.livekit.RoomAudioSubscriber;
 import io.dialtone.gateway.livekit.RoomProvisioner;
 import io.dialtone.gateway.livekit.WebRtcEngine;
+import io.dialtone.gateway.media.PhoneCodec;
 import io.dialtone.gateway.media.PhoneToRoom;
 import io.dialtone.gateway.media.PromptPlayer;
 import io.dialtone.gateway.media.RoomToPhone;
@@ -297,7 +298,7 @@ final class InviteHandler {
         player.start(mediaClock);
         LOG.info("event=pin_prompt call={} trunk={} rule={} codec={} rtpPort={}", call.sipCallId(), call.trunkName(),
                 ruleName, call.media().codec(), call.rtpPort());
-        new PinCollector(call, player, timers, ruleName,
+        new PinCollector(call::digitListener, PinCollector.WAIT, player, timers, ruleName,
                 pin -> routing.current().table().dispatch(call.trunk(), callRequest.withPin(pin)),
                 new PinCollector.Outcome() {
                     @Override
@@ -336,7 +337,7 @@ final class InviteHandler {
                     call.trunkName(), accept.rule().name(), accept.roomName(), setup.toMillis());
         } catch (Exception e) {
             LOG.warn("event=room_failed call={} room={} error=\"{}\"", call.sipCallId(), accept.roomName(),
-                    e.getMessage());
+                    describe(e));
             stats.rejected(call.trunkName(), accept.rule().name(), Reason.ROOM_UNAVAILABLE);
             calls.hangUp(call, Reason.ROOM_UNAVAILABLE.headerText());
         }
@@ -370,9 +371,11 @@ final class InviteHandler {
         RoomAudioSubscriber subscriber = RoomAudioSubscriber.subscribe(call.participant(), WebRtcEngine.get(),
                 toPhone::accept, toPhone::dtmf);
         call.audio().roomToPhone(subscriber, toPhone);
-        RoomAudioPublisher publisher = RoomAudioPublisher.publish(call.participant(), WebRtcEngine.get(), 10_000);
+        int phoneRate = PhoneCodec.of(media.codec()).sampleRate();
+        RoomAudioPublisher publisher = RoomAudioPublisher.publish(call.participant(), WebRtcEngine.get(), phoneRate,
+                10_000);
         PhoneToRoom phone = new PhoneToRoom(call.sipCallId(), call.rtp(), call.callerRtp(), media.codec(),
-                media.payloadType(), media.telephoneEvent(), RoomAudioPublisher.SAMPLE_RATE, publisher::push,
+                media.payloadType(), media.telephoneEvent(), phoneRate, publisher::push,
                 digit -> {
                     call.digit(digit, "rfc4733");
                     publisher.sendDtmf(digit);
@@ -465,7 +468,7 @@ final class InviteHandler {
     private void roomFailed(Request request, Call call, String toTag, Exception e) {
         Decision.Accept accept = call.decision();
         LOG.warn("event=room_failed call={} room={} error=\"{}\"", call.sipCallId(), accept.roomName(),
-                e.getMessage());
+                describe(e));
         if (call.state() == Call.State.SETTING_UP) {
             calls.release(call);
             try {
@@ -475,6 +478,11 @@ final class InviteHandler {
             }
             stats.rejected(call.trunkName(), accept.rule().name(), Reason.ROOM_UNAVAILABLE);
         }
+    }
+
+    /** An exception for the log: its message, or its kind when it has none (a timeout). */
+    private static String describe(Exception e) {
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     private void reject(Request request, ServerTransaction transaction, String sipCallId, String attempt,

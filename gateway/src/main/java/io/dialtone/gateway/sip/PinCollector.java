@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -18,6 +19,7 @@ import java.util.function.Function;
  * refused. Digits beyond 16 and any key other than 0-9 and # are ignored.
  */
 final class PinCollector {
+    /** How long the caller may stay silent after a prompt or a digit. */
     static final Duration WAIT = Duration.ofSeconds(10);
     static final int ATTEMPTS = 2;
     private static final int MAX_DIGITS = 16;
@@ -29,7 +31,8 @@ final class PinCollector {
         void refused(Reason reason, String rule, String detail);
     }
 
-    private final Call call;
+    private final Consumer<Consumer<Character>> digitSource;
+    private final Duration wait;
     private final PromptPlayer player;
     private final ScheduledExecutorService timers;
     private final Function<PinEntry, Decision> route;
@@ -40,9 +43,15 @@ final class PinCollector {
     private boolean finished;
     private ScheduledFuture<?> silence;
 
-    PinCollector(Call call, PromptPlayer player, ScheduledExecutorService timers, String ruleName,
-                 Function<PinEntry, Decision> route, Outcome outcome) {
-        this.call = call;
+    /**
+     * @param digitSource takes the listener for the caller's digits (null to stop listening), e.g. the call's
+     * @param route       routes the call again with what the caller entered
+     */
+    PinCollector(Consumer<Consumer<Character>> digitSource, Duration wait, PromptPlayer player,
+                 ScheduledExecutorService timers, String ruleName, Function<PinEntry, Decision> route,
+                 Outcome outcome) {
+        this.digitSource = digitSource;
+        this.wait = wait;
         this.player = player;
         this.timers = timers;
         this.ruleName = ruleName;
@@ -51,7 +60,7 @@ final class PinCollector {
     }
 
     void start() {
-        call.digitListener(this::digit);
+        digitSource.accept(this::digit);
         player.play(Prompt.ENTER_PIN, this::awaitDigits);
     }
 
@@ -74,7 +83,7 @@ final class PinCollector {
         if (silence != null) {
             silence.cancel(false);
         }
-        silence = timers.schedule(this::timedOut, WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        silence = timers.schedule(this::timedOut, wait.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void submit() {
@@ -108,12 +117,13 @@ final class PinCollector {
         }
         finish();
         player.play(Prompt.PIN_TIMEOUT, () -> outcome.refused(Reason.PIN_INCORRECT, ruleName,
-                "no PIN ended with # within " + WAIT.toSeconds() + " s of the prompt or the last digit"));
+                "no PIN ended with # within " + (wait.toMillis() % 1000 == 0 ? wait.toSeconds() + " s"
+                        : wait.toMillis() + " ms") + " of the prompt or the last digit"));
     }
 
     private void finish() {
         finished = true;
-        call.digitListener(null);
+        digitSource.accept(null);
         if (silence != null) {
             silence.cancel(false);
         }

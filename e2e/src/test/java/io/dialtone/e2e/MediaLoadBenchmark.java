@@ -1,0 +1,220 @@
+package io.dialtone.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dialtone.e2e.support.BridgedGateway;
+import io.dialtone.e2e.support.NetworkNamespace;
+import io.dialtone.e2e.support.RtpPcap;
+import io.dialtone.e2e.support.Sipp;
+import io.dialtone.e2e.support.SippScenario;
+import io.dialtone.e2e.support.Toolchain;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Not part of the test suite (its name does not end in IT): bench/media.sh runs it. N concurrent bridged calls
+ * through one gateway, everything real and in one network namespace: sipp plays a 440 Hz PCMU pcap into each call
+ * (ramping up at a fixed rate), agents.py joins every call's room and publishes 1 kHz into it (one Python LiveKit
+ * client for all rooms), rtp_sink.py receives every call's audio as the phones would. Over a steady window with
+ * all N calls up it measures the gateway's CPU and RSS from /proc, loss and jitter towards the room (WebRTC's
+ * receiver statistics in the agents) and towards the phones (the sink), and the gateway's own event=media figures.
+ * Prints one BENCH line per N; fails only when the calls cannot be set up at all.
+ */
+class MediaLoadBenchmark {
+    private static final Path DIR = Path.of("target", "media-bench").toAbsolutePath();
+    private static final String GATEWAY = BridgedGateway.GATEWAY;
+    private static final int SINK_PORT = 40000;
+    private static final long TICKS_PER_SECOND = 100;
+
+    @Test
+    void concurrentBridgedCalls() throws Exception {
+        NetworkNamespace.assumeAvailable("MediaLoadBenchmark");
+        int[] counts = Arrays.stream(System.getProperty("dialtone.bench.calls", "10,50,100,200").split(","))
+                .mapToInt(Integer::parseInt).toArray();
+        int steady = Integer.getInteger("dialtone.bench.seconds", 20);
+        int rate = Integer.getInteger("dialtone.bench.rate", 10);
+        try (BridgedGateway bridged = BridgedGateway.start(DIR, "rtpPortRange: {min: 20000, max: 29999}, codecs: [PCMU]",
+                """
+                apiVersion: dialtone.io/v1alpha1
+                kind: SipTrunk
+                metadata: {name: load}
+                spec: {answerWhen: joined, ringingTimeout: 60s}
+                ---
+                apiVersion: dialtone.io/v1alpha1
+                kind: DispatchRule
+                metadata: {name: room-per-call}
+                spec:
+                  individual: {roomPrefix: load-}
+                  room: {emptyTimeout: 10s}
+                """, List.of("-Xmx1g"))) {
+            System.out.println("BENCH calls | machine busy (both cores) | gateway CPU % of one core (per call) | gateway RSS MiB (per call) | "
+                    + "to room: loss %, jitter ms mean/p99 | to phones: loss %, jitter ms mean/p99, packets/s per call | "
+                    + "gateway: lost/late per call, held ms, queued ms");
+            for (int calls : counts) {
+                System.out.println("BENCH " + measure(bridged, calls, steady, rate));
+                Thread.sleep(15_000);
+            }
+        }
+    }
+
+    private static String measure(BridgedGateway bridged, int calls, int steady, int rate) throws Exception {
+        NetworkNamespace namespace = bridged.namespace();
+        int ramp = (calls + rate - 1) / rate;
+        int settle = 5;
+        int hold = ramp + settle + steady + 20;
+        long gatewayPid = bridged.gateway().pid();
+        Usage idle = Usage.of(gatewayPid);
+        int logOffset = bridged.gatewayLog().length();
+
+        Path tone = RtpPcap.tone(DIR.resolve("tone-" + hold + "s.pcap"), 440, hold + 2, 8000);
+        Process agents = namespace.start(List.of(Toolchain.python().toString(),
+                        Toolchain.root().resolve("bench/media/agents.py").toString(), bridged.livekitUrl(), "load-",
+                        String.valueOf(calls), String.valueOf(ramp + settle + steady)),
+                Map.of("PYTHONWARNINGS", "ignore"), DIR.resolve("agents-" + calls + ".out"));
+        SippScenario call = new SippScenario("load-" + calls).inviteWithMediaAt(SINK_PORT).optional(100).optional(180)
+                .expect(200).ack("1").playPcap(tone).pause(hold * 1000).bye("2").expect(200);
+        Path scenario = call.write(DIR);
+        List<String> sipp = Sipp.command(scenario, GATEWAY + ":5060", GATEWAY, 5090, "+15550199", "+15550100",
+                "-r", String.valueOf(rate), "-l", String.valueOf(calls), "-m", String.valueOf(calls),
+                "-timeout", (hold + ramp + 120) + "s", "-error_file", DIR.resolve("load-" + calls + ".errors").toString());
+        Process callers = namespace.start(sipp, Map.of(), DIR.resolve("sipp-" + calls + ".log"));
+
+        Thread.sleep((ramp + settle) * 1000L);
+        Process sink = namespace.start(List.of(Toolchain.python().toString(),
+                        Toolchain.root().resolve("bench/media/rtp_sink.py").toString(), GATEWAY,
+                        String.valueOf(SINK_PORT), String.valueOf(steady)),
+                Map.of(), DIR.resolve("sink-" + calls + ".out"));
+        Usage before = Usage.of(gatewayPid);
+        long[] machineBefore = machineTicks();
+        Map<String, Long> threadsBefore = threadTicks(gatewayPid);
+        long activeAtStart = activeCalls(bridged);
+        Thread.sleep(steady * 1000L);
+        Usage after = Usage.of(gatewayPid);
+        long[] machineAfter = machineTicks();
+        Map<String, Long> threadsAfter = threadTicks(gatewayPid);
+        System.out.println("BENCH   where the gateway's CPU went (% of one core, by thread name): "
+                + busiest(threadsBefore, threadsAfter, steady));
+        long activeAtEnd = activeCalls(bridged);
+
+        sink.waitFor(30, TimeUnit.SECONDS);
+        agents.waitFor(120, TimeUnit.SECONDS);
+        callers.waitFor(hold + 180L, TimeUnit.SECONDS);
+        // Each call logs its event=media line as it is released, just after sipp saw the BYE answered.
+        long logged = System.nanoTime() + 10_000_000_000L;
+        while (Media.of(bridged.gatewayLog().substring(logOffset)).calls() < calls && System.nanoTime() < logged) {
+            Thread.sleep(200);
+        }
+        ObjectMapper json = new ObjectMapper();
+        JsonNode room = json.readTree(lastJson(DIR.resolve("agents-" + calls + ".out")));
+        JsonNode phones = json.readTree(lastJson(DIR.resolve("sink-" + calls + ".out")));
+        double cpu = 100.0 * (after.cpuTicks() - before.cpuTicks()) / TICKS_PER_SECOND / steady;
+        double machineBusy = 100.0 * (machineAfter[0] - machineBefore[0]) / Math.max(1, machineAfter[1] - machineBefore[1]);
+        double rssMib = after.rssKib() / 1024.0;
+        double rssPerCall = (after.rssKib() - idle.rssKib()) / 1024.0 / calls;
+        Media media = Media.of(bridged.gatewayLog().substring(logOffset));
+        return String.format("%d (active %d..%d) | %.0f %% | %.0f %% (%.2f %%) | %.0f (+%.2f) | %.2f %%, %.1f/%.1f (%d tracks) | "
+                        + "%.2f %%, %.1f/%.1f, %.1f (%d streams) | %.2f/%.2f, %.0f ms, %.0f ms (%d calls logged)",
+                calls, activeAtStart, activeAtEnd, machineBusy, cpu, cpu / calls, rssMib, rssPerCall,
+                room.path("lossPercent").asDouble(), room.path("jitterMsMean").asDouble(),
+                room.path("jitterMsP99").asDouble(), room.path("tracks").asInt(),
+                phones.path("lossPercent").asDouble(), phones.path("jitterMsMean").asDouble(),
+                phones.path("jitterMsP99").asDouble(), phones.path("packetsPerStreamPerSecond").asDouble(),
+                phones.path("streams").asInt(), media.lostPerCall(), media.latePerCall(), media.heldMillis(),
+                media.queuedMillis(), media.calls());
+    }
+
+    /** The whole machine's busy and total CPU ticks, from /proc/stat. */
+    private static long[] machineTicks() throws java.io.IOException {
+        String[] cpu = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+        long total = 0;
+        for (int i = 1; i < cpu.length; i++) {
+            total += Long.parseLong(cpu[i]);
+        }
+        long idle = Long.parseLong(cpu[4]) + Long.parseLong(cpu[5]);
+        return new long[] {total - idle, total};
+    }
+
+    /** CPU ticks per thread name (threads of one pool share a name prefix, e.g. media-clock). */
+    private static Map<String, Long> threadTicks(long pid) throws java.io.IOException {
+        Map<String, Long> ticks = new java.util.HashMap<>();
+        try (var tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[-_ ]?\\d+$", "");
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ticks.merge(name, Long.parseLong(fields[11]) + Long.parseLong(fields[12]), Long::sum);
+                } catch (java.io.IOException gone) {
+                    // The thread ended between listing and reading.
+                }
+            }
+        }
+        return ticks;
+    }
+
+    private static String busiest(Map<String, Long> before, Map<String, Long> after, int seconds) {
+        return after.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+                .filter(e -> e.getValue() > 0).sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(10)
+                .map(e -> String.format("%s %.0f", e.getKey(), 100.0 * e.getValue() / TICKS_PER_SECOND / seconds))
+                .reduce((a, b) -> a + ", " + b).orElse("-");
+    }
+
+    private static long activeCalls(BridgedGateway bridged) throws Exception {
+        var result = bridged.namespace().run(List.of(Toolchain.python().toString(), "-c",
+                "import urllib.request; print(urllib.request.urlopen('http://" + GATEWAY + ":8080/stats', timeout=5)"
+                        + ".read().decode())"), DIR, 15);
+        return new ObjectMapper().readTree(result.out()).path("gateway").path("active").asLong(-1);
+    }
+
+    private static String lastJson(Path file) throws java.io.IOException {
+        List<String> lines = Files.readAllLines(file).stream().filter(line -> line.startsWith("{")).toList();
+        if (lines.isEmpty()) {
+            throw new AssertionError(file + " has no result:\n" + Files.readString(file));
+        }
+        return lines.get(lines.size() - 1);
+    }
+
+    /** The gateway process's CPU time (user + system, in clock ticks) and resident memory, from /proc. */
+    private record Usage(long cpuTicks, long rssKib) {
+        static Usage of(long pid) throws java.io.IOException {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+            long rss = Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status")).stream()
+                    .filter(line -> line.startsWith("VmRSS:")).mapToLong(line -> Long.parseLong(line.replaceAll("\\D", "")))
+                    .findFirst().orElse(0);
+            return new Usage(ticks, rss);
+        }
+    }
+
+    /** Averages of the gateway's event=media lines (one per call, logged when it ends). */
+    private record Media(int calls, double lostPerCall, double latePerCall, double heldMillis, double queuedMillis) {
+        private static final Pattern LINE = Pattern.compile("event=media .*toRoomLost=(\\d+) toRoomLate=(\\d+) .*"
+                + "toRoomHeldMs=(\\d+) toPhonePackets=\\d+ toPhoneQueuedMs=(\\d+)");
+
+        static Media of(String log) {
+            List<long[]> values = new ArrayList<>();
+            for (String line : log.lines().toList()) {
+                Matcher m = LINE.matcher(line);
+                if (m.find()) {
+                    values.add(new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2)),
+                            Long.parseLong(m.group(3)), Long.parseLong(m.group(4))});
+                }
+            }
+            int n = Math.max(1, values.size());
+            return new Media(values.size(), values.stream().mapToLong(v -> v[0]).sum() / (double) n,
+                    values.stream().mapToLong(v -> v[1]).sum() / (double) n,
+                    values.stream().mapToLong(v -> v[2]).sum() / (double) n,
+                    values.stream().mapToLong(v -> v[3]).sum() / (double) n);
+        }
+    }
+}
