@@ -293,14 +293,16 @@ public final class SipServer implements SipListener, AutoCloseable {
             byte[] raw = request.getRawContent();
             String body = raw == null ? "" : new String(raw, StandardCharsets.UTF_8);
             Character digit = InfoDigits.parse(contentType, body);
-            transaction(event).sendResponse(messages.response(digit == null ? Response.BAD_REQUEST : Response.OK,
-                    request, null));
+            // The digit is taken before the 200 goes out: a caller sends its next INFO on the 200, and that one may
+            // be handled on another thread, so answering first could let the digits overtake each other.
             if (digit == null) {
                 CALLS.info("event=dtmf_unreadable call={} via=info body=\"{}\"", call.sipCallId(),
                         body.trim().replace("\r\n", " "));
             } else {
                 call.digit(digit, "info");
             }
+            transaction(event).sendResponse(messages.response(digit == null ? Response.BAD_REQUEST : Response.OK,
+                    request, null));
         } else {
             Response response = messages.response(Response.UNSUPPORTED_MEDIA_TYPE, request, null);
             response.setHeader(messages.headers().createAcceptHeader("application", "dtmf-relay"));
