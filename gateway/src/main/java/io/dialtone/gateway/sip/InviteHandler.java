@@ -273,9 +273,13 @@ final class InviteHandler {
         return ok;
     }
 
+    /** The trunk's maxCallDuration, as written (the default without a trunk). */
+    private static String maxCallDuration(Call call) {
+        return call.trunk() == null ? SipTrunkSpec.DEFAULT_MAX_CALL_DURATION : call.trunk().spec().maxCallDuration();
+    }
+
     private ScheduledFuture<?> maxDurationTimer(Call call) {
-        String maxDurationText = call.trunk() == null
-                ? SipTrunkSpec.DEFAULT_MAX_CALL_DURATION : call.trunk().spec().maxCallDuration();
+        String maxDurationText = maxCallDuration(call);
         return timers.schedule(() -> calls.hangUp(call, "maxCallDuration " + maxDurationText + " reached"),
                 Durations.parse(maxDurationText).toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -389,9 +393,7 @@ final class InviteHandler {
     private void join(Call call) throws Exception {
         Decision.Accept accept = call.decision();
         rooms.provision(accept.roomName(), accept.room());
-        String maxDurationText = call.trunk() == null
-                ? SipTrunkSpec.DEFAULT_MAX_CALL_DURATION : call.trunk().spec().maxCallDuration();
-        call.participant(rooms.joinCaller(accept, Durations.parse(maxDurationText).plusHours(1), timers,
+        call.participant(rooms.joinCaller(accept, Durations.parse(maxCallDuration(call)).plusHours(1), timers,
                 why -> calls.hangUp(call, why)));
         if (call.state() == Call.State.ENDED) {
             call.participant().close();
