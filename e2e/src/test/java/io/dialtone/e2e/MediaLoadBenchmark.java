@@ -3,6 +3,7 @@ package io.dialtone.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dialtone.e2e.support.BridgedGateway;
+import io.dialtone.e2e.support.LatencyProbe;
 import io.dialtone.e2e.support.NetworkNamespace;
 import io.dialtone.e2e.support.RtpPcap;
 import io.dialtone.e2e.support.Sipp;
@@ -14,6 +15,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,6 +36,9 @@ class MediaLoadBenchmark {
     private static final String GATEWAY = BridgedGateway.GATEWAY;
     private static final int SINK_PORT = 40000;
     private static final long TICKS_PER_SECOND = 100;
+    /** The latency probe's call goes to this number, whose rule puts it in a room of its own. */
+    private static final String PROBE_NUMBER = "+15550999";
+    private static final int PROBE_PORT = 41000;
 
     @Test
     void concurrentBridgedCalls() throws Exception {
@@ -54,7 +60,14 @@ class MediaLoadBenchmark {
                 spec:
                   individual: {roomPrefix: load-}
                   room: {emptyTimeout: 10s}
-                """, List.of("-Xmx1g"))) {
+                ---
+                apiVersion: dialtone.io/v1alpha1
+                kind: DispatchRule
+                metadata: {name: latency-probe}
+                spec:
+                  numbers: ["%s"]
+                  direct: {roomName: latency}
+                """.formatted(PROBE_NUMBER), List.of("-Xmx1g"))) {
             System.out.println("BENCH calls | machine busy (both cores) | gateway CPU % of one core (per call) | gateway RSS MiB (per call) | "
                     + "to room: loss %, jitter ms mean/p99 | to phones: loss %, jitter ms mean/p99, packets/s per call | "
                     + "gateway: lost/late per call, held ms, queued ms");
@@ -95,14 +108,20 @@ class MediaLoadBenchmark {
         Usage before = Usage.of(gatewayPid);
         long[] machineBefore = machineTicks();
         Map<String, Long> threadsBefore = threadTicks(gatewayPid);
+        Map<String, Long> processesBefore = processTicks(gatewayPid);
         long activeAtStart = activeCalls(bridged);
+        CompletableFuture<LatencyProbe.Result> latency = probeLatency(namespace, bridged.livekitUrl(), calls, steady);
         Thread.sleep(steady * 1000L);
         Usage after = Usage.of(gatewayPid);
         long[] machineAfter = machineTicks();
         Map<String, Long> threadsAfter = threadTicks(gatewayPid);
+        Map<String, Long> processesAfter = processTicks(gatewayPid);
         System.out.println("BENCH   where the gateway's CPU went (% of one core, by thread name): "
                 + busiest(threadsBefore, threadsAfter, steady));
+        System.out.println("BENCH   where the machine's CPU went (% of one core, by process): "
+                + busiest(processesBefore, processesAfter, steady));
         long activeAtEnd = activeCalls(bridged);
+        System.out.println("BENCH   mouth to ear beside " + calls + " calls: " + latency.get(120, TimeUnit.SECONDS));
 
         sink.waitFor(30, TimeUnit.SECONDS);
         agents.waitFor(120, TimeUnit.SECONDS);
@@ -129,6 +148,67 @@ class MediaLoadBenchmark {
                 phones.path("jitterMsP99").asDouble(), phones.path("packetsPerStreamPerSecond").asDouble(),
                 phones.path("streams").asInt(), media.lostPerCall(), media.latePerCall(), media.heldMillis(),
                 media.queuedMillis(), media.calls());
+    }
+
+    /**
+     * One more call, to a room of its own, timed by {@link LatencyProbe} while the load runs (its bursts fall inside
+     * the steady window; its three Python processes add a little load of their own).
+     */
+    private static CompletableFuture<LatencyProbe.Result> probeLatency(NetworkNamespace namespace, String livekitUrl,
+                                                                       int calls, int steady) throws Exception {
+        int seconds = Math.max(5, steady - 8);
+        Path scenario = new SippScenario("probe-" + calls).inviteWithMediaAt(PROBE_PORT).optional(100).optional(180)
+                .expect(200).ack("1").pause((seconds + 10) * 1000).bye("2").expect(200).write(DIR);
+        List<String> sipp = Sipp.command(scenario, GATEWAY + ":5060", GATEWAY, 5095, PROBE_NUMBER, "+15550998",
+                "-m", "1", "-timeout", "120s");
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return LatencyProbe.measure(namespace, DIR, livekitUrl, "latency", GATEWAY, PROBE_PORT,
+                        "sip_+15550998", seconds,
+                        () -> namespace.start(sipp, Map.of(), DIR.resolve("probe-" + calls + ".log")));
+            } catch (Exception e) {
+                throw new CompletionException(e);
+            }
+        });
+    }
+
+    /**
+     * CPU ticks of every process on the machine, by what it runs: the gateway, a Python script's name, or the
+     * executable's (livekit-server, sipp; "java" is the benchmark's own JVM).
+     */
+    private static Map<String, Long> processTicks(long gatewayPid) throws java.io.IOException {
+        Map<String, Long> ticks = new java.util.HashMap<>();
+        try (var processes = Files.list(Path.of("/proc"))) {
+            for (Path process : processes.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+                try {
+                    String stat = Files.readString(process.resolve("stat"));
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    long used = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                    if (used > 0) {
+                        ticks.merge(label(process, gatewayPid), used, Long::sum);
+                    }
+                } catch (java.io.IOException gone) {
+                    // The process ended between listing and reading.
+                }
+            }
+        }
+        return ticks;
+    }
+
+    private static String label(Path process, long gatewayPid) throws java.io.IOException {
+        if (process.getFileName().toString().equals(String.valueOf(gatewayPid))) {
+            return "gateway";
+        }
+        String[] command = new String(Files.readAllBytes(process.resolve("cmdline"))).split("\0");
+        String executable = Path.of(command[0].isEmpty() ? "?" : command[0]).getFileName().toString();
+        if (executable.startsWith("python") || executable.equals("env")) {
+            for (String argument : command) {
+                if (argument.endsWith(".py")) {
+                    return Path.of(argument).getFileName().toString();
+                }
+            }
+        }
+        return executable;
     }
 
     /** The whole machine's busy and total CPU ticks, from /proc/stat. */

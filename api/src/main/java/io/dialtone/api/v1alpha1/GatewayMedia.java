@@ -32,7 +32,13 @@ public record GatewayMedia(
         @JsonPropertyDescription("With bridgeAudio: after this many bridged calls a gateway drains (no call is cut) and "
                 + "exits with 0 to be restarted, because the WebRTC library keeps about 190 KiB of native memory per "
                 + "ended call; this bounds a pod's memory. 0 never recycles. Defaults to 5000.")
-        Integer recycleAfterCalls) {
+        Integer recycleAfterCalls,
+
+        @JsonPropertyDescription("With bridgeAudio: the codec of the caller's track in the room. auto (default): "
+                + "PCMU and PCMA callers as they are, without transcoding, where LiveKit takes G.711 (livekit-server "
+                + "does by default), else Opus; G.722 callers as Opus. opus: always Opus, as LiveKit's own SIP "
+                + "service does.")
+        RoomCodec roomCodec) {
 
     public static final String AUTO = "auto";
     public static final int DEFAULT_RECYCLE_AFTER_CALLS = 5000;
@@ -42,6 +48,7 @@ public record GatewayMedia(
         externalAddress = externalAddress == null ? AUTO : externalAddress;
         codecs = codecs == null ? List.of(Codec.PCMU, Codec.PCMA, Codec.G722) : List.copyOf(codecs);
         recycleAfterCalls = recycleAfterCalls == null ? DEFAULT_RECYCLE_AFTER_CALLS : recycleAfterCalls;
+        roomCodec = roomCodec == null ? RoomCodec.auto : roomCodec;
     }
 
     public boolean bridgesAudio() {

@@ -1,6 +1,7 @@
 package io.dialtone.gateway.cli;
 
 import io.dialtone.api.v1alpha1.Durations;
+import io.dialtone.api.v1alpha1.RoomCodec;
 import io.dialtone.api.v1alpha1.SipGatewaySpec;
 import io.dialtone.config.CompiledRouting;
 import io.dialtone.config.LoadedConfig;
@@ -109,6 +110,12 @@ final class GatewayCommand implements Callable<Integer> {
                     + "spec.media.recycleAfterCalls (5000).")
     Integer recycleAfterCalls;
 
+    @Option(names = "--room-codec", paramLabel = "CODEC",
+            description = "With the audio bridge, the codec of the caller's track in the room: auto (G.711 callers "
+                    + "as they are where LiveKit takes it, else Opus) or opus. Default: the SipGateway's "
+                    + "spec.media.roomCodec (auto).")
+    RoomCodec roomCodec;
+
     @Option(names = "--bridge-audio",
             description = "Carry audio between the caller and the room over WebRTC (PCMU, PCMA, G722; in progress: see "
                     + "docs/media.md), as spec.media.bridgeAudio of the SipGateway does. Without either, calls join "
@@ -153,7 +160,8 @@ final class GatewayCommand implements Callable<Integer> {
                 gateway.media().rtpPortRange().max(), gateway.maxActiveCallsPerPod(), invitesPerSecond,
                 Durations.parse(mediaTimeout), Durations.parse(nonceLifetime), answerUnknownSources, tls(gateway),
                 bridgeAudio || gateway.media().bridgesAudio(),
-                recycleAfterCalls != null ? recycleAfterCalls : gateway.media().recycleAfterCalls());
+                recycleAfterCalls != null ? recycleAfterCalls : gateway.media().recycleAfterCalls(),
+                roomCodec != null ? roomCodec : gateway.media().roomCodec());
         Instant started = Instant.now();
         CountDownLatch signalled = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);

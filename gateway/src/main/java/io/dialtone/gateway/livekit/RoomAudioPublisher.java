@@ -10,9 +10,12 @@ import dev.onvoid.webrtc.RTCIceCandidate;
 import dev.onvoid.webrtc.RTCOfferOptions;
 import dev.onvoid.webrtc.RTCPeerConnection;
 import dev.onvoid.webrtc.RTCPeerConnectionState;
+import dev.onvoid.webrtc.RTCRtpCodecCapability;
+import dev.onvoid.webrtc.RTCRtpTransceiver;
 import dev.onvoid.webrtc.RTCSdpType;
 import dev.onvoid.webrtc.RTCSessionDescription;
 import dev.onvoid.webrtc.SetSessionDescriptionObserver;
+import dev.onvoid.webrtc.media.MediaType;
 import dev.onvoid.webrtc.media.audio.AudioTrack;
 import dev.onvoid.webrtc.media.audio.CustomAudioSource;
 import io.dialtone.gateway.media.TelephoneEvent;
@@ -47,9 +50,12 @@ public final class RoomAudioPublisher implements AutoCloseable {
     private final RTCDataChannel reliable;
     private volatile RTCPeerConnectionState lastState = RTCPeerConnectionState.NEW;
     private final int sampleRate;
+    private final WebRtcEngine engine;
+    private volatile String codec = "opus";
 
     private RoomAudioPublisher(ParticipantSession session, WebRtcEngine engine, int sampleRate) {
         this.session = session;
+        this.engine = engine;
         this.sampleRate = sampleRate;
         this.signalling = new PeerSignalling(session, LivekitRtc.SignalTarget.PUBLISHER);
         this.track = engine.publisherFactory().createAudioTrack("phone-audio", source);
@@ -65,17 +71,23 @@ public final class RoomAudioPublisher implements AutoCloseable {
      * Publishes the track and waits until the peer connection is up.
      *
      * @param sampleRate the rate of the frames {@link #push} will take (8 or 16 kHz from the phone)
+     * @param codec      the codec to ask LiveKit for ("PCMU", "PCMA" or "opus"); where LiveKit does not take it
+     *                   (its room.enabled_codecs), it says so and the track is Opus
      */
     public static RoomAudioPublisher publish(ParticipantSession session, WebRtcEngine engine, int sampleRate,
-                                             long timeoutMillis) throws Exception {
+                                             String codec, long timeoutMillis) throws Exception {
         RoomAudioPublisher publisher = new RoomAudioPublisher(session, engine, sampleRate);
         try {
             session.onMediaSignal(publisher::signal);
             session.send(LivekitRtc.SignalRequest.newBuilder().setAddTrack(LivekitRtc.AddTrackRequest.newBuilder()
                     .setCid(TRACK_CID).setName("phone").setType(LivekitModels.TrackType.AUDIO)
-                    .setSource(LivekitModels.TrackSource.MICROPHONE)).build());
-            await(publisher.published, timeoutMillis, "LiveKit did not confirm the caller's track");
+                    .setSource(LivekitModels.TrackSource.MICROPHONE)
+                    .addSimulcastCodecs(LivekitRtc.SimulcastCodec.newBuilder().setCid(TRACK_CID)
+                            .setCodec(codec.toLowerCase(java.util.Locale.ROOT)))).build());
+            LivekitModels.TrackInfo info = await(publisher.published, timeoutMillis,
+                    "LiveKit did not confirm the caller's track");
             publisher.connection.addTrack(publisher.track, List.of("phone"));
+            publisher.codec = publisher.preferCodec(info);
             publisher.offer(new RTCOfferOptions());
             session.onResumed(publisher::restartIce);
             await(publisher.connected, timeoutMillis, "the publisher connection did not come up (it is "
@@ -87,12 +99,38 @@ public final class RoomAudioPublisher implements AutoCloseable {
         }
     }
 
-    private static void await(CompletableFuture<?> step, long timeoutMillis, String what) throws Exception {
+    private static <T> T await(CompletableFuture<T> step, long timeoutMillis, String what) throws Exception {
         try {
-            step.get(timeoutMillis, TimeUnit.MILLISECONDS);
+            return step.get(timeoutMillis, TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
             throw new java.io.IOException(what + " within " + timeoutMillis + " ms", e);
         }
+    }
+
+    /**
+     * Puts the codec LiveKit accepted for the track first in the offer (libwebrtc sends with the first codec both
+     * sides have); the others stay behind it, so an answer without it still finds Opus.
+     *
+     * @return the codec's name as libwebrtc spells it
+     */
+    private String preferCodec(LivekitModels.TrackInfo info) {
+        String accepted = info.getCodecsCount() == 0 ? "audio/opus" : info.getCodecs(0).getMimeType();
+        String name = accepted.substring(accepted.indexOf('/') + 1);
+        List<RTCRtpCodecCapability> codecs = new java.util.ArrayList<>(engine.publisherFactory()
+                .getRtpSenderCapabilities(MediaType.AUDIO).getCodecs());
+        codecs.sort(java.util.Comparator.comparing(c -> !c.getName().equalsIgnoreCase(name)));
+        for (RTCRtpTransceiver transceiver : connection.getTransceivers()) {
+            if (transceiver.getSender().getTrack() != null
+                    && track.getId().equals(transceiver.getSender().getTrack().getId())) {
+                transceiver.setCodecPreferences(codecs);
+            }
+        }
+        return codecs.get(0).getName();
+    }
+
+    /** The codec of the caller's track in the room, as negotiated with LiveKit. */
+    public String codec() {
+        return codec;
     }
 
     /**

@@ -30,7 +30,12 @@ public final class PhoneToRoom implements AutoCloseable {
     private final Consumer<short[]> room;
     private final Consumer<Character> digits;
     private final Runnable mediaSeen;
-    private final JitterBuffer jitter = new JitterBuffer(RTP_CLOCK, FRAME_MILLIS, 2, 10);
+    /**
+     * Starts at one frame, the packet read this tick played at once: on a calm path that is 20 ms less delay than
+     * two. A packet that misses its tick is not lost but played a tick later (the buffer stretches), after which
+     * the buffer holds two frames, and three times the jitter sets more.
+     */
+    private final JitterBuffer jitter = new JitterBuffer(RTP_CLOCK, FRAME_MILLIS, 1, 10);
     private final Resampler resampler;
     private final ByteBuffer buffer = ByteBuffer.allocate(2048);
     private final long startNanos = System.nanoTime();

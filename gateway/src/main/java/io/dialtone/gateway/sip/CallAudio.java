@@ -73,11 +73,12 @@ final class CallAudio {
         if (toRoom != null && toPhone != null) {
             JitterBuffer jitter = toRoom.jitter();
             CALLS.info("event=media call={} toRoomLost={} toRoomLate={} toRoomDiscarded={} jitterMs={} delayMs={} "
-                            + "toRoomHeldMs={} toPhonePackets={} toPhoneQueuedMs={} toPhoneUnderruns={} toPhoneDroppedMs={}",
+                            + "toRoomHeldMs={} toPhonePackets={} toPhoneQueuedMs={} toPhoneUnderruns={} toPhoneDroppedMs={} "
+                            + "roomCodec={}",
                     callId, jitter.lost(), jitter.late(),
                     jitter.discarded(), Math.round(jitter.jitterMillis()), jitter.targetDelayMillis(),
                     Math.round(toRoom.heldMillis()), toPhone.packetsSent(), Math.round(toPhone.queuedMillis()),
-                    toPhone.underruns(), toPhone.droppedMillis());
+                    toPhone.underruns(), toPhone.droppedMillis(), publisher == null ? "-" : publisher.codec());
         }
     }
 }

@@ -3,6 +3,7 @@ package io.dialtone.gateway.sip;
 import gov.nist.javax.sip.message.SIPRequest;
 import io.dialtone.api.v1alpha1.AnswerWhen;
 import io.dialtone.api.v1alpha1.Codec;
+import io.dialtone.api.v1alpha1.RoomCodec;
 import io.dialtone.api.v1alpha1.Durations;
 import io.dialtone.api.v1alpha1.SipTrunkSpec;
 import io.dialtone.gateway.config.RoutingState;
@@ -73,12 +74,13 @@ final class InviteHandler {
     /** Paces prompts and, with the bridge, the audio both ways. */
     private final ScheduledExecutorService mediaClock;
     private final boolean bridgeAudio;
+    private final RoomCodec roomCodec;
 
     InviteHandler(SipProvider provider, SipMessages messages, RoutingState routing, Admission admission,
                   DigestAuthenticator digest, RejectionCache<Object> rejections, CallStats stats, CallRegistry calls,
                   RtpPorts rtpPorts, RoomProvisioner rooms, ExecutorService liveKitCalls,
                   ScheduledExecutorService timers, String advertisedAddress, String realm, boolean answerUnknownSources,
-                  ScheduledExecutorService mediaClock, boolean bridgeAudio) {
+                  ScheduledExecutorService mediaClock, boolean bridgeAudio, RoomCodec roomCodec) {
         this.provider = provider;
         this.messages = messages;
         this.routing = routing;
@@ -96,6 +98,7 @@ final class InviteHandler {
         this.answerUnknownSources = answerUnknownSources;
         this.mediaClock = mediaClock;
         this.bridgeAudio = bridgeAudio;
+        this.roomCodec = roomCodec;
     }
 
     void handle(Request request, ServerTransaction existing) throws Exception {
@@ -377,7 +380,7 @@ final class InviteHandler {
         call.audio().roomToPhone(subscriber, toPhone);
         int phoneRate = PhoneCodec.of(media.codec()).sampleRate();
         RoomAudioPublisher publisher = RoomAudioPublisher.publish(call.participant(), WebRtcEngine.get(), phoneRate,
-                10_000);
+                roomCodec == RoomCodec.opus || media.codec() == Codec.G722 ? "opus" : media.codec().name(), 10_000);
         PhoneToRoom phone = new PhoneToRoom(call.sipCallId(), call.rtp(), call.callerRtp(), media.codec(),
                 media.payloadType(), media.telephoneEvent(), phoneRate, publisher::push,
                 digit -> {

@@ -1,5 +1,6 @@
 package io.dialtone.gateway.sip;
 
+import io.dialtone.api.v1alpha1.RoomCodec;
 import io.dialtone.api.v1alpha1.SipTransport;
 import io.dialtone.gateway.config.RoutingState;
 import io.dialtone.gateway.livekit.RoomProvisioner;
@@ -49,7 +50,7 @@ public final class SipServer implements SipListener, AutoCloseable {
     public record Settings(String bindAddress, int port, List<SipTransport> transports, String advertisedAddress,
                            int rtpMin, int rtpMax, Integer maxActiveCalls, double invitesPerSecondPerSource,
                            Duration mediaTimeout, Duration nonceLifetime, boolean answerUnknownSources, Tls tls,
-                           boolean bridgeAudio, int recycleAfterCalls) {
+                           boolean bridgeAudio, int recycleAfterCalls, RoomCodec roomCodec) {
     }
 
     /** The TLS listener: its port and the PEM files of its certificate chain and key. */
@@ -124,7 +125,8 @@ public final class SipServer implements SipListener, AutoCloseable {
                 new RtpPorts(java.net.InetAddress.getByName(settings.bindAddress()), settings.rtpMin(), settings.rtpMax()),
                 rooms, liveKitCalls, timers, settings.advertisedAddress(), settings.advertisedAddress(),
                 settings.answerUnknownSources(),
-                Executors.newScheduledThreadPool(2, daemon("media-clock")), settings.bridgeAudio());
+                Executors.newScheduledThreadPool(2, daemon("media-clock")), settings.bridgeAudio(),
+                settings.roomCodec());
         long mediaTimeout = settings.mediaTimeout().toMillis();
         timers.scheduleWithFixedDelay(() -> guard("media check", () -> calls.checkMedia(mediaTimeout)),
                 500, 500, TimeUnit.MILLISECONDS);

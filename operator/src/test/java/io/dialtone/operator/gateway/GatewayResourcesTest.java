@@ -100,6 +100,14 @@ class GatewayResourcesTest {
     }
 
     @Test
+    void theRoomCodecReachesBridgingPods() {
+        assertThat(container(deployment("media: {bridgeAudio: true}")).getArgs())
+                .containsSequence("--room-codec", "auto");
+        assertThat(container(deployment("media: {bridgeAudio: true, roomCodec: opus}")).getArgs())
+                .containsSequence("--room-codec", "opus");
+    }
+
+    @Test
     void aLiteralExternalAddressIsNotOverriddenByThePodAddress() {
         assertThat(container(deployment("media: {externalAddress: 203.0.113.7}")).getArgs()).doesNotContain("--advertise");
     }
