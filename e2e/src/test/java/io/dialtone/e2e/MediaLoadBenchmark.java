@@ -47,8 +47,16 @@ class MediaLoadBenchmark {
                 .mapToInt(Integer::parseInt).toArray();
         int steady = Integer.getInteger("dialtone.bench.seconds", 20);
         int rate = Integer.getInteger("dialtone.bench.rate", 10);
-        try (BridgedGateway bridged = BridgedGateway.start(DIR, "rtpPortRange: {min: 20000, max: 29999}, codecs: [PCMU]",
-                """
+        for (String roomCodec : System.getProperty("dialtone.bench.roomCodecs", "auto,opus").split(",")) {
+            System.out.println("BENCH roomCodec: " + roomCodec);
+            run(roomCodec, counts, steady, rate);
+        }
+    }
+
+    /** Every count through one gateway (and one livekit-server) whose callers go into the rooms as {@code roomCodec}. */
+    private static void run(String roomCodec, int[] counts, int steady, int rate) throws Exception {
+        try (BridgedGateway bridged = BridgedGateway.start(DIR, "rtpPortRange: {min: 20000, max: 29999}, codecs: [PCMU], "
+                + "roomCodec: " + roomCodec, """
                 apiVersion: dialtone.io/v1alpha1
                 kind: SipTrunk
                 metadata: {name: load}
