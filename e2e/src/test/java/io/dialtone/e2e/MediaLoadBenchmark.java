@@ -134,6 +134,14 @@ class MediaLoadBenchmark {
         sink.waitFor(30, TimeUnit.SECONDS);
         agents.waitFor(120, TimeUnit.SECONDS);
         callers.waitFor(hold + 180L, TimeUnit.SECONDS);
+        // A sipp still holding calls would keep its port and its calls into the next count's measurement.
+        for (Process straggler : List.of(sink, agents, callers)) {
+            if (straggler.isAlive()) {
+                System.out.println("BENCH   (stopped a " + straggler.info().command().orElse("process")
+                        + " still running after its time)");
+                straggler.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            }
+        }
         // Each call logs its event=media line as it is released, just after sipp saw the BYE answered.
         long logged = System.nanoTime() + 10_000_000_000L;
         while (Media.of(bridged.gatewayLog().substring(logOffset)).calls() < calls && System.nanoTime() < logged) {

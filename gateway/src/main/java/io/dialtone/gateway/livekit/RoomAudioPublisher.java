@@ -87,7 +87,7 @@ public final class RoomAudioPublisher implements AutoCloseable {
             LivekitModels.TrackInfo info = await(publisher.published, timeoutMillis,
                     "LiveKit did not confirm the caller's track");
             publisher.connection.addTrack(publisher.track, List.of("phone"));
-            publisher.codec = publisher.preferCodec(info);
+            publisher.preferCodec(info);
             publisher.offer(new RTCOfferOptions());
             session.onResumed(publisher::restartIce);
             await(publisher.connected, timeoutMillis, "the publisher connection did not come up (it is "
@@ -110,10 +110,8 @@ public final class RoomAudioPublisher implements AutoCloseable {
     /**
      * Puts the codec LiveKit accepted for the track first in the offer (libwebrtc sends with the first codec both
      * sides have); the others stay behind it, so an answer without it still finds Opus.
-     *
-     * @return the codec's name as libwebrtc spells it
      */
-    private String preferCodec(LivekitModels.TrackInfo info) {
+    private void preferCodec(LivekitModels.TrackInfo info) {
         String accepted = info.getCodecsCount() == 0 ? "audio/opus" : info.getCodecs(0).getMimeType();
         String name = accepted.substring(accepted.indexOf('/') + 1);
         List<RTCRtpCodecCapability> codecs = new java.util.ArrayList<>(engine.publisherFactory()
@@ -125,12 +123,28 @@ public final class RoomAudioPublisher implements AutoCloseable {
                 transceiver.setCodecPreferences(codecs);
             }
         }
-        return codecs.get(0).getName();
     }
 
-    /** The codec of the caller's track in the room, as negotiated with LiveKit. */
+    /** The codec of the caller's track in the room: the first of LiveKit's answer, which libwebrtc sends with. */
     public String codec() {
         return codec;
+    }
+
+    /** The first codec of an SDP's audio section ("opus", "PCMU", ...), or null when it has none. */
+    static String firstAudioCodec(String sdp) {
+        String payloadType = null;
+        for (String line : sdp.split("\\r?\\n")) {
+            if (line.startsWith("m=audio ")) {
+                String[] fields = line.split(" ");
+                payloadType = fields.length > 3 ? fields[3] : null;
+            } else if (payloadType != null && line.startsWith("a=rtpmap:" + payloadType + " ")) {
+                String encoding = line.substring(line.indexOf(' ') + 1);
+                return encoding.substring(0, encoding.indexOf('/') < 0 ? encoding.length() : encoding.indexOf('/'));
+            } else if (payloadType != null && line.startsWith("m=")) {
+                return null;
+            }
+        }
+        return null;
     }
 
     /**
@@ -211,18 +225,26 @@ public final class RoomAudioPublisher implements AutoCloseable {
                     published.complete(response.getTrackPublished().getTrack());
                 }
             }
-            case ANSWER -> connection.setRemoteDescription(new RTCSessionDescription(RTCSdpType.ANSWER,
-                    response.getAnswer().getSdp()), new SetSessionDescriptionObserver() {
-                        @Override
-                        public void onSuccess() {
-                            signalling.remoteDescriptionSet();
-                        }
+            case ANSWER -> {
+                String sdp = response.getAnswer().getSdp();
+                String answered = firstAudioCodec(sdp);
+                if (answered != null) {
+                    codec = answered;
+                }
+                connection.setRemoteDescription(new RTCSessionDescription(RTCSdpType.ANSWER, sdp),
+                        new SetSessionDescriptionObserver() {
+                            @Override
+                            public void onSuccess() {
+                                signalling.remoteDescriptionSet();
+                            }
 
-                        @Override
-                        public void onFailure(String error) {
-                            connected.completeExceptionally(new IllegalStateException("LiveKit's answer: " + error));
-                        }
-                    });
+                            @Override
+                            public void onFailure(String error) {
+                                connected.completeExceptionally(
+                                        new IllegalStateException("LiveKit's answer: " + error));
+                            }
+                        });
+            }
             case TRICKLE -> signalling.receiveCandidate(response.getTrickle());
             default -> LOG.debug("signal {} not handled by the publisher", response.getMessageCase());
         }
