@@ -28,8 +28,10 @@ import org.junit.jupiter.api.Test;
  * (ramping up at a fixed rate), agents.py joins every call's room and publishes 1 kHz into it (one Python LiveKit
  * client for all rooms), rtp_sink.py receives every call's audio as the phones would. Over a steady window with
  * all N calls up it measures the gateway's CPU and RSS from /proc, loss and jitter towards the room (WebRTC's
- * receiver statistics in the agents) and towards the phones (the sink), and the gateway's own event=media figures.
- * Prints one BENCH line per N; fails only when the calls cannot be set up at all.
+ * receiver statistics in the agents) and towards the phones (the sink), the gateway's own event=media figures, the
+ * CPU of every process on the machine, and mouth-to-ear latency of one more call ({@link LatencyProbe}). Every
+ * count runs once per room codec (dialtone.bench.roomCodecs, "auto,opus"), each with a fresh gateway and LiveKit.
+ * Prints BENCH lines per N; fails only when the calls cannot be set up at all.
  */
 class MediaLoadBenchmark {
     private static final Path DIR = Path.of("target", "media-bench").toAbsolutePath();
