@@ -10,6 +10,7 @@ import io.dialtone.e2e.support.LatencyProbe;
 import io.dialtone.e2e.support.NetworkNamespace;
 import io.dialtone.e2e.support.Processes;
 import io.dialtone.e2e.support.RtpPcap;
+import io.dialtone.e2e.support.ScriptResult;
 import io.dialtone.e2e.support.Sipp;
 import io.dialtone.e2e.support.SippScenario;
 import io.dialtone.e2e.support.Toolchain;
@@ -99,9 +100,7 @@ class RoomAudioIT {
         Processes.Result sipp = namespace.run(sipp(call, 5070, "-m", "1"), DIR, 90);
         assertThat(sipp.exitCode()).as("sipp: %s%s", sipp.out(), sipp.err()).isZero();
         assertThat(listener.waitFor(60, TimeUnit.SECONDS)).as("the listener finished").isTrue();
-        String out = read(DIR.resolve("listener.out"));
-        JsonNode heard = new ObjectMapper().readTree(out.lines().filter(l -> l.startsWith("{")).findFirst()
-                .orElseThrow(() -> new AssertionError("the listener printed no result:\n" + out)));
+        JsonNode heard = ScriptResult.of(DIR.resolve("listener.out"), "the listener");
         assertThat(heard.path("from").asText()).isEqualTo("sip_+15550100");
         assertThat(heard.path("share440").asDouble()).as("share of the power at 440 Hz").isGreaterThan(0.95);
         assertThat(heard.path("rms").asDouble()).as("level (a sine of amplitude %s)", AMPLITUDE)
@@ -176,9 +175,7 @@ class RoomAudioIT {
         Processes.Result sipp = namespace.run(sipp(call, WIDEBAND_NUMBER, 5075, "-m", "1"), DIR, 90);
         assertThat(sipp.exitCode()).as("sipp: %s%s", sipp.out(), sipp.err()).isZero();
         assertThat(listener.waitFor(60, TimeUnit.SECONDS)).as("the listener finished").isTrue();
-        String out = read(DIR.resolve("wideband-listener.out"));
-        JsonNode heard = new ObjectMapper().readTree(out.lines().filter(l -> l.startsWith("{")).findFirst()
-                .orElseThrow(() -> new AssertionError("the listener printed no result:\n" + out)));
+        JsonNode heard = ScriptResult.of(DIR.resolve("wideband-listener.out"), "the listener");
         // Opus in LiveKit's SFU path codes 5 kHz less cleanly than 440 Hz (about 0.88 of the power stays in the tone).
         assertThat(heard.path("share").asDouble()).as("share of the power at 5 kHz").isGreaterThan(0.8);
         assertThat(heard.path("rms").asDouble()).as("level (a sine of amplitude %s)", AMPLITUDE)
@@ -246,9 +243,7 @@ class RoomAudioIT {
         Processes.Result sipp = namespace.run(sipp(call, PIN_NUMBER, 5078, "-m", "1"), DIR, 90);
         assertThat(sipp.exitCode()).as("sipp: %s%s", sipp.out(), sipp.err()).isZero();
         assertThat(listener.waitFor(60, TimeUnit.SECONDS)).as("the listener finished").isTrue();
-        String out = read(DIR.resolve("pin-listener.out"));
-        JsonNode heard = new ObjectMapper().readTree(out.lines().filter(l -> l.startsWith("{")).findFirst()
-                .orElseThrow(() -> new AssertionError("the listener printed no result:\n" + out)));
+        JsonNode heard = ScriptResult.of(DIR.resolve("pin-listener.out"), "the listener");
         assertThat(heard.path("from").asText()).isEqualTo("sip_+15550100");
         assertThat(heard.path("share440").asDouble()).as("share of the power at 440 Hz").isGreaterThan(0.95);
         assertThat(read(DIR.resolve("gateway.log"))).contains("event=pin_accepted")
@@ -283,9 +278,7 @@ class RoomAudioIT {
                 .isTrue();
         talker.waitFor(30, TimeUnit.SECONDS);
         assertThat(ear.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        String out = read(heardFile);
-        JsonNode heard = new ObjectMapper().readTree(out.lines().filter(l -> l.startsWith("{")).findFirst()
-                .orElseThrow(() -> new AssertionError("the RTP listener printed no result:\n" + out)));
+        JsonNode heard = ScriptResult.of(heardFile, "the RTP listener");
         assertThat(heard.path("seconds").asDouble()).as("seconds of the room's tone heard").isGreaterThan(9);
         assertThat(heard.path("dropouts").asInt()).as("dropouts in the tone across the cut").isZero();
         assertThat(read(DIR.resolve("gateway.log"))).contains("event=livekit_dropped")
@@ -371,9 +364,7 @@ class RoomAudioIT {
         assertThat(participant.exitCode()).as("%s: %s%s", roomScript, participant.out(), participant.err()).isZero();
         assertThat(sipp.waitFor(60, TimeUnit.SECONDS) && sipp.exitValue() == 0).as("sipp completed the call").isTrue();
         assertThat(ear.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        String out = read(heardFile);
-        return new ObjectMapper().readTree(out.lines().filter(l -> l.startsWith("{")).findFirst()
-                .orElseThrow(() -> new AssertionError("the RTP listener printed no result:\n" + out)));
+        return ScriptResult.of(heardFile, "the RTP listener");
     }
 
     /** sipp calling the gateway from +15550100 to +15550199, from {@code port}, errors kept beside the scenario. */

@@ -1,8 +1,6 @@
 package io.dialtone.e2e.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -102,18 +100,12 @@ public final class LatencyProbe {
                 each.destroy();
             }
         }
-        JsonNode heardInRoom = result(earOut).path("heard");
-        JsonNode phoneResult = result(phoneOut);
-        List<Double> agentSent = times(result(agentOut).path("sent"));
+        JsonNode heardInRoom = ScriptResult.of(earOut, "latency.py ear").path("heard");
+        JsonNode phoneResult = ScriptResult.of(phoneOut, "latency.py phone");
+        List<Double> agentSent = times(ScriptResult.of(agentOut, "latency.py agent").path("sent"));
         return new Result(Spread.of(times(phoneResult.path("sent")), times(heardInRoom.path(caller))),
                 Spread.of(agentSent, times(phoneResult.path("heard"))),
                 Spread.of(agentSent, times(heardInRoom.path("agent"))));
-    }
-
-    private static JsonNode result(Path out) throws Exception {
-        String text = Files.readString(out);
-        return new ObjectMapper().readTree(text.lines().filter(line -> line.startsWith("{")).findFirst()
-                .orElseThrow(() -> new AssertionError(out.getFileName() + " printed no result:\n" + text)));
     }
 
     private static List<Double> times(JsonNode array) {

@@ -31,9 +31,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The caller's voice as an audio track in the room: LiveKit's publisher peer connection (the client offers),
- * one Opus track fed with 10 ms frames of PCM at the phone codec's rate (libwebrtc resamples for the encoder),
- * candidates trickled both ways over the participant's signalling session; and the caller's DTMF as SipDTMF packets
- * on the reliable data channel LiveKit expects.
+ * one audio track (G.711 as the caller sent it, or Opus; see {@link #publish}) fed with 10 ms frames of PCM at the
+ * phone codec's rate (libwebrtc resamples only for Opus), candidates trickled both ways over the participant's
+ * signalling session; and the caller's DTMF as SipDTMF packets on the reliable data channel LiveKit expects.
  */
 public final class RoomAudioPublisher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RoomAudioPublisher.class);
