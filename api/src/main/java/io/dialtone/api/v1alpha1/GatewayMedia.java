@@ -24,8 +24,10 @@ public record GatewayMedia(
         @JsonPropertyDescription("Codecs offered to the phone side, in order of preference. Defaults to PCMU, PCMA, G722.")
         List<Codec> codecs,
 
-        @JsonPropertyDescription("Carry audio between callers and rooms over WebRTC, PCMU, PCMA and G722 (in progress; "
-                + "see docs/media.md). Off by default: calls join the room without audio.")
+        @Default("true")
+        @JsonPropertyDescription("Carry audio between callers and rooms over WebRTC: PCMU, PCMA and G722 callers, DTMF "
+                + "both ways, PIN prompts (docs/media.md). On by default; false makes a signalling-only gateway, whose "
+                + "callers join their rooms without audio.")
         Boolean bridgeAudio,
 
         @Min(0)
@@ -49,9 +51,10 @@ public record GatewayMedia(
         codecs = codecs == null ? List.of(Codec.PCMU, Codec.PCMA, Codec.G722) : List.copyOf(codecs);
         recycleAfterCalls = recycleAfterCalls == null ? DEFAULT_RECYCLE_AFTER_CALLS : recycleAfterCalls;
         roomCodec = roomCodec == null ? RoomCodec.auto : roomCodec;
+        bridgeAudio = bridgeAudio == null ? Boolean.TRUE : bridgeAudio;
     }
 
     public boolean bridgesAudio() {
-        return Boolean.TRUE.equals(bridgeAudio);
+        return bridgeAudio;
     }
 }

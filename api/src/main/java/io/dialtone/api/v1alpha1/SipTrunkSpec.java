@@ -52,11 +52,13 @@ public record SipTrunkSpec(
         @JsonPropertyDescription("How long a call may ring before it is given up (480). Defaults to 30s.")
         String ringingTimeout,
 
-        @Default("firstTrack")
+        @Default("auto")
         @JsonPropertyDescription("When a gateway that bridges audio answers (200 OK): firstTrack, once the caller's "
                 + "participant has joined and subscribed to a first audio track in the room (an agent or a person ready "
                 + "to speak), with 180 Ringing every second until then and ringingTimeout as the limit; joined, as soon "
-                + "as the participant has joined. Gateways without the audio bridge answer on join.")
+                + "as the participant has joined; auto (the default), firstTrack when the call's DispatchRule "
+                + "dispatches agents and joined when it dispatches none. Gateways without the audio bridge answer on "
+                + "join.")
         AnswerWhen answerWhen,
 
         @Default(DEFAULT_MAX_CALL_DURATION)
@@ -80,7 +82,7 @@ public record SipTrunkSpec(
         attributesToHeaders = attributesToHeaders == null ? Map.of() : Map.copyOf(attributesToHeaders);
         includeHeaders = includeHeaders == null ? HeaderInclusion.none : includeHeaders;
         ringingTimeout = ringingTimeout == null ? DEFAULT_RINGING_TIMEOUT : ringingTimeout;
-        answerWhen = answerWhen == null ? AnswerWhen.firstTrack : answerWhen;
+        answerWhen = answerWhen == null ? AnswerWhen.auto : answerWhen;
         maxCallDuration = maxCallDuration == null ? DEFAULT_MAX_CALL_DURATION : maxCallDuration;
         media = media == null ? new TrunkMedia(null, null) : media;
     }

@@ -116,11 +116,11 @@ final class GatewayCommand implements Callable<Integer> {
                     + "spec.media.roomCodec (auto).")
     RoomCodec roomCodec;
 
-    @Option(names = "--bridge-audio",
-            description = "Carry audio between the caller and the room over WebRTC (PCMU, PCMA, G722; in progress: see "
-                    + "docs/media.md), as spec.media.bridgeAudio of the SipGateway does. Without either, calls join "
-                    + "the room without audio. Read at start.")
-    boolean bridgeAudio;
+    @Option(names = "--bridge-audio", negatable = true,
+            description = "Carry audio between the caller and the room over WebRTC (PCMU, PCMA, G722; docs/media.md); "
+                    + "--no-bridge-audio makes a signalling-only gateway whose callers join without audio. Default: "
+                    + "the SipGateway's spec.media.bridgeAudio (true). Read at start.")
+    Boolean bridgeAudio;
 
     @Spec
     CommandSpec spec;
@@ -159,7 +159,7 @@ final class GatewayCommand implements Callable<Integer> {
                 gateway.sip().transports(), advertised, gateway.media().rtpPortRange().min(),
                 gateway.media().rtpPortRange().max(), gateway.maxActiveCallsPerPod(), invitesPerSecond,
                 Durations.parse(mediaTimeout), Durations.parse(nonceLifetime), answerUnknownSources, tls(gateway),
-                bridgeAudio || gateway.media().bridgesAudio(),
+                bridgeAudio != null ? bridgeAudio : gateway.media().bridgesAudio(),
                 recycleAfterCalls != null ? recycleAfterCalls : gateway.media().recycleAfterCalls(),
                 roomCodec != null ? roomCodec : gateway.media().roomCodec());
         Instant started = Instant.now();
@@ -224,7 +224,7 @@ final class GatewayCommand implements Callable<Integer> {
         LOG.info("draining: new INVITEs get 503; waiting up to {} for {} active call(s)", drainTimeout, sip.calls().size());
         if (!sip.calls().awaitEmpty(Durations.parse(drainTimeout))) {
             for (var call : sip.calls().all()) {
-                sip.calls().hangUp(call, "gateway drain timeout reached");
+                call.hangUp("gateway drain timeout reached");
             }
         }
         LOG.info("drained; exiting");

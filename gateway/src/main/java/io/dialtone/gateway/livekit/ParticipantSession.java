@@ -56,10 +56,12 @@ public final class ParticipantSession implements AutoCloseable {
     /**
      * Joins and waits for LiveKit's JoinResponse.
      *
-     * @param ended called once if LiveKit ends the session, with why (not called after {@link #close()})
+     * @param timers schedules the keep-alive pings, which are sent on {@code io}: a send may wait for the socket
+     * @param ended  called once if LiveKit ends the session, with why (not called after {@link #close()})
      */
     public static ParticipantSession join(String livekitUrl, String token, Duration timeout,
-                                          ScheduledExecutorService timers, Consumer<String> ended) throws Exception {
+                                          ScheduledExecutorService timers, java.util.concurrent.Executor io,
+                                          Consumer<String> ended) throws Exception {
         String base = livekitUrl.replaceFirst("^http", "ws");
         String connectUri = base.replaceAll("/+$", "") + "/rtc?access_token="
                 + URLEncoder.encode(token, StandardCharsets.UTF_8) + "&auto_subscribe=1&protocol=15&sdk=dialtone";
@@ -78,7 +80,8 @@ public final class ParticipantSession implements AutoCloseable {
                 .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         LivekitRtc.JoinResponse join = joined.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         int interval = Math.max(1, join.getPingInterval() > 0 ? join.getPingInterval() : 10);
-        session.pings = timers.scheduleAtFixedRate(session::ping, interval, interval, TimeUnit.SECONDS);
+        session.pings = timers.scheduleAtFixedRate(() -> io.execute(session::ping), interval, interval,
+                TimeUnit.SECONDS);
         return session;
     }
 

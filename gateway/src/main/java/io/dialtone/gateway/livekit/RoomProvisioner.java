@@ -71,9 +71,9 @@ public final class RoomProvisioner {
      * the room until the session is closed; {@code ended} hears when LiveKit ends it first.
      */
     public ParticipantSession joinCaller(Decision.Accept accept, Duration tokenLifetime, ScheduledExecutorService timers,
-                                         Consumer<String> ended) throws Exception {
+                                         java.util.concurrent.Executor io, Consumer<String> ended) throws Exception {
         String token = SipParticipantToken.mint(apiKey, apiSecret, accept, tokenLifetime);
-        return ParticipantSession.join(url, token, Duration.ofSeconds(10), timers, ended);
+        return ParticipantSession.join(url, token, Duration.ofSeconds(10), timers, io, ended);
     }
 
     /** Sets sip.callStatus, the attribute agents watch to know the caller is on the line. */

@@ -1,209 +1,623 @@
 package io.dialtone.gateway.sip;
 
-import io.dialtone.gateway.livekit.ParticipantSession;
+import io.dialtone.api.v1alpha1.AnswerWhen;
+import io.dialtone.api.v1alpha1.Codec;
+import io.dialtone.api.v1alpha1.Durations;
+import io.dialtone.api.v1alpha1.RoomCodec;
+import io.dialtone.api.v1alpha1.SipTrunkSpec;
+import io.dialtone.gateway.call.CallLoop;
+import io.dialtone.gateway.call.CallScheduler;
+import io.dialtone.gateway.call.RoomLeg;
+import io.dialtone.gateway.call.RoomLegs;
 import io.dialtone.gateway.media.CallerRtp;
+import io.dialtone.gateway.media.JitterBuffer;
+import io.dialtone.gateway.media.PhoneCodec;
+import io.dialtone.gateway.media.PhoneToRoom;
+import io.dialtone.gateway.media.PromptPlayer;
+import io.dialtone.gateway.media.RoomToPhone;
 import io.dialtone.gateway.media.RtpSender;
 import io.dialtone.gateway.stats.CallStats;
+import io.dialtone.routing.CallRequest;
 import io.dialtone.routing.CompiledTrunk;
 import io.dialtone.routing.Decision;
-import java.nio.channels.DatagramChannel;
+import io.dialtone.routing.Reason;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
-import javax.sip.Dialog;
-import javax.sip.ServerTransaction;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
+import javax.sip.message.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * One call the gateway accepted: its SIP dialog, its RTP port, its room, and how it is counted. A call to a
- * PIN-protected rule is answered before it has a room: its decision arrives once the caller's PIN is accepted.
+ * One call, from its INVITE to its end, and the only owner of its state. Every event of the call (the INVITE, CANCEL,
+ * ACK, BYE, re-INVITE, UPDATE and INFO, its timers, the room leg's outcomes, digits from its media) is posted to the
+ * call's {@link CallLoop} and handled there in order, so no transition can interleave with another: a CANCEL and
+ * the room's answer are handled one after the other, and whichever comes second sees what the first did. The
+ * INVITE therefore gets exactly one final response; a room leg or bridge that completes after the call ended is left
+ * at once; nothing here blocks, since LiveKit's round trips run on the room leg's threads and come back as events.
  */
 public final class Call {
-    public enum State { SETTING_UP, ANSWERED, ENDED }
+    private static final Logger LOG = LoggerFactory.getLogger("dialtone.calls");
+    static final Duration RING_AGAIN = Duration.ofSeconds(1);
+    static final Duration MEDIA_CHECK = Duration.ofMillis(500);
+
+    /** Where the call is in its life; it only moves forward. */
+    enum State {
+        /** Registered by Call-ID; its INVITE not yet handled. */
+        NEW,
+        /** 180 sent; the room is being set up; the INVITE waits for its final response. */
+        RINGING,
+        /** Answered to collect a PIN; not yet in a room. */
+        PIN,
+        ANSWERED,
+        ENDED
+    }
+
+    /** What every call uses, shared. */
+    record Services(CallRegistry registry, CallStats stats, CallScheduler scheduler, Executor loops, RoomLegs legs,
+                    ScheduledExecutorService mediaClock, boolean bridgeAudio, RoomCodec roomCodec,
+                    Duration mediaTimeout, String advertisedAddress, PinRouter pins) {
+    }
+
+    /** Routes a call again with the PIN its caller entered, by the routing in force at that moment. */
+    @FunctionalInterface
+    interface PinRouter {
+        Decision route(CompiledTrunk trunk, CallRequest request);
+    }
 
     private final String sipCallId;
-    private final CompiledTrunk trunk;
-    private volatile Decision.Accept decision;
-    private final ServerTransaction invite;
-    private final RtpPorts.Pair ports;
-    private final CallerRtp callerRtp;
-    private final RtpSender toPhone;
-    private volatile Consumer<Character> digitListener;
+    private final Services services;
+    private final CallLoop loop;
     private final Instant started = Instant.now();
-    private final AtomicReference<State> state = new AtomicReference<>(State.SETTING_UP);
-    private volatile Dialog dialog;
-    private volatile SdpNegotiator.Negotiated media;
-    private volatile long sdpVersion = 1;
-    private volatile long lastMediaMillis = System.currentTimeMillis();
-    private volatile CallStats.ActiveCall counted;
-    private volatile ScheduledFuture<?> maxDuration;
-    private volatile ParticipantSession participant;
-    private final CallAudio audio = new CallAudio();
 
-    /** @param decision null while the caller still has to enter a PIN */
-    Call(String sipCallId, CompiledTrunk trunk, Decision.Accept decision, ServerTransaction invite, RtpPorts.Pair ports,
-         SdpNegotiator.Negotiated media) {
+    // Everything below is read and written on the loop only, except where marked volatile for the media clock.
+    private State state = State.NEW;
+    private boolean cancelledEarly;
+    private CallSetup setup;
+    private Decision.Accept accept;
+    private volatile SdpNegotiator.Negotiated media;
+    private long sdpVersion = 1;
+    private RtpSender toPhoneStream;
+    private CallerRtp callerRtp;
+    private RoomLeg leg;
+    private RoomLeg.RoomAudio roomAudio;
+    private RoomToPhone toPhone;
+    private PhoneToRoom toRoom;
+    private PromptPlayer prompts;
+    private PinCollector pin;
+    private CallStats.ActiveCall counted;
+    private LoopTimer ringingTimeout;
+    private final List<LoopTimer> timers = new ArrayList<>();
+    /** Written by the media clock on every packet from the caller; read by the media check. */
+    private volatile long lastMediaNanos;
+
+    Call(String sipCallId, Services services) {
         this.sipCallId = sipCallId;
-        this.trunk = trunk;
-        this.decision = decision;
-        this.invite = invite;
-        this.ports = ports;
-        this.callerRtp = new CallerRtp(sipCallId);
-        this.toPhone = new RtpSender(media.payloadType(), "dialtone-" + Integer.toHexString(sipCallId.hashCode()));
-        this.media = media;
+        this.services = services;
+        this.loop = new CallLoop(sipCallId, services.loops());
     }
 
     public String sipCallId() {
         return sipCallId;
     }
 
-    /** Where the call goes; null while a PIN is being entered. */
-    public Decision.Accept decision() {
-        return decision;
+    // ---- Events, from any thread: each is posted to the call's loop. ----
+
+    /** A new INVITE (no To tag) for this Call-ID; {@code handle} routes it and answers what does not become a call. */
+    void invite(Supplier<InviteOutcome> handle) {
+        loop.execute(() -> onInvite(handle));
     }
 
-    void admit(Decision.Accept accepted) {
-        decision = accepted;
+    void cancel(Reply reply) {
+        loop.execute(() -> onCancel(reply));
     }
 
-    public String room() {
-        Decision.Accept accepted = decision;
-        return accepted == null ? "-" : accepted.roomName();
+    void ack() {
+        loop.execute(() -> LOG.debug("event=ack call={} state={}", sipCallId, state));
     }
 
-    public String trunkName() {
-        return trunk == null ? CallStats.NONE : trunk.name();
+    void bye(Reply reply) {
+        loop.execute(() -> onBye(reply));
     }
 
-    CompiledTrunk trunk() {
-        return trunk;
+    /** A re-INVITE or UPDATE with an SDP offer: hold, resume, a new address. */
+    void reoffer(String sdp, Reply reply) {
+        loop.execute(() -> onReoffer(sdp, reply));
     }
 
-    /** The one RTP stream the gateway sends the caller, prompts and the room's audio alike. */
-    RtpSender toPhone() {
-        return toPhone;
+    /** An UPDATE without SDP: a session refresh. */
+    void refresh(Reply reply) {
+        loop.execute(() -> reply.status(inDialog() ? Response.OK : Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST));
     }
 
-    /** Who hears the caller's digits besides the log: the PIN prompt while it runs. */
-    void digitListener(Consumer<Character> listener) {
-        digitListener = listener;
+    /** A digit sent as SIP INFO; taken before the 200 goes out, so the caller's next INFO cannot overtake it. */
+    void infoDigit(char digit, Reply reply) {
+        loop.execute(() -> {
+            if (!inDialog()) {
+                reply.status(Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST);
+                return;
+            }
+            digit(digit, "info");
+            reply.status(Response.OK);
+        });
+    }
+
+    /** The SIP stack ended the call's dialog (e.g. the caller never acknowledged the 200). */
+    void dialogTerminated() {
+        loop.execute(() -> {
+            if (inDialog()) {
+                LOG.info("event=hangup call={} trunk={} room={} by=stack why=\"the SIP dialog ended\"", sipCallId,
+                        trunkName(), room());
+                end();
+            }
+        });
+    }
+
+    /** Ends the call from the gateway's side: BYE with a Reason header once answered, a refusal before. */
+    public void hangUp(String why) {
+        loop.execute(() -> hangUpNow(why));
+    }
+
+    // ---- Handlers, on the loop. ----
+
+    private void onInvite(Supplier<InviteOutcome> handle) {
+        if (state != State.NEW) {
+            LOG.debug("event=invite_again call={} state={} why=\"a call holds this Call-ID\"", sipCallId, state);
+            return;
+        }
+        InviteOutcome outcome = handle.get();
+        if (outcome instanceof InviteOutcome.Proceed proceed) {
+            start(proceed.setup());
+        } else {
+            state = State.ENDED;
+            services.registry().ended(this, false, false);
+        }
+    }
+
+    private void start(CallSetup callSetup) {
+        setup = callSetup;
+        media = callSetup.media();
+        toPhoneStream = new RtpSender(media.payloadType(), "dialtone-" + Integer.toHexString(sipCallId.hashCode()));
+        callerRtp = new CallerRtp(sipCallId);
+        lastMediaNanos = services.scheduler().nanoTime();
+        services.registry().started(this);
+        if (cancelledEarly) {
+            setup.dialog().terminated();
+            LOG.info("event=cancelled call={} trunk={} room=-", sipCallId, trunkName());
+            end();
+            return;
+        }
+        if (callSetup.destination() instanceof CallSetup.Destination.Room room) {
+            ring(room.accept());
+        } else if (callSetup.destination() instanceof CallSetup.Destination.BehindPin behindPin) {
+            askForPin(behindPin.pin());
+        }
+    }
+
+    private void ring(Decision.Accept destination) {
+        state = State.RINGING;
+        accept = destination;
+        setup.dialog().ringing();
+        LOG.info("event=ringing call={} trunk={} rule={} room={} from={} to={} codec={} rtpPort={}", sipCallId,
+                trunkName(), accept.rule().name(), accept.roomName(), setup.request().fromUser(),
+                setup.request().toUser(), media.codec(), rtpPort());
+        String timeout = setup.trunk() == null ? SipTrunkSpec.DEFAULT_RINGING_TIMEOUT
+                : setup.trunk().spec().ringingTimeout();
+        ringingTimeout = after(Durations.parse(timeout), () -> ringingTimedOut(timeout));
+        joinRoom();
+    }
+
+    /** A PIN-protected rule: answer now, since the caller must hear the prompt; counted once the PIN admits it. */
+    private void askForPin(Decision.PinRequired required) {
+        state = State.PIN;
+        setup.dialog().answer(sdpAnswer());
+        answeredTimers();
+        prompts = new PromptPlayer(sipCallId, setup.ports().rtp(), media.codec(), toPhoneStream, this::remoteMedia);
+        prompts.start(services.mediaClock());
+        String ruleName = required.rule().name();
+        LOG.info("event=pin_prompt call={} trunk={} rule={} codec={} rtpPort={}", sipCallId, trunkName(), ruleName,
+                media.codec(), rtpPort());
+        PromptPlayer player = prompts;
+        pin = new PinCollector(PinCollector.WAIT,
+                (prompt, done) -> player.play(prompt, () -> loop.execute(() -> {
+                    if (state != State.ENDED) {
+                        done.run();
+                    }
+                })),
+                this::after, ruleName,
+                entry -> services.pins().route(setup.trunk(), setup.request().withPin(entry)),
+                new PinCollector.Outcome() {
+                    @Override
+                    public void admitted(Decision.Accept admitted) {
+                        LOG.info("event=pin_accepted call={} rule={} room={}", sipCallId, admitted.rule().name(),
+                                admitted.roomName());
+                        pin = null;
+                        accept = admitted;
+                        // The bridge takes over the call's RTP stream from here.
+                        prompts.close();
+                        joinRoom();
+                    }
+
+                    @Override
+                    public void refused(Reason reason, String rule, String detail) {
+                        services.stats().rejected(trunkName(), rule, reason);
+                        LOG.info("event=rejected call={} trunk={} rule={} status=BYE reason={} detail=\"{}\"", sipCallId,
+                                trunkName(), rule, reason.metricLabel(), detail);
+                        hangUpNow(reason.headerText());
+                    }
+                });
+        pin.start();
+    }
+
+    private void joinRoom() {
+        leg = services.legs().open(sipCallId, accept, tokenLifetime(), why -> hangUp(why));
+        leg.join().whenComplete((joined, error) -> loop.execute(() -> joined(error)));
+    }
+
+    private void joined(Throwable error) {
+        if (state == State.ENDED) {
+            return;
+        }
+        if (error != null) {
+            roomFailed(error);
+        } else if (services.bridgeAudio()) {
+            bridge();
+        } else {
+            roomReady();
+        }
+    }
+
+    /** Audio both ways: the room's tracks to the phone, the caller's RTP into the room. */
+    private void bridge() {
+        Codec codec = media.codec();
+        toPhone = new RoomToPhone(sipCallId, setup.ports().rtp(), setup.ports().rtcp(), codec, toPhoneStream,
+                media.telephoneEvent(), this::remoteMedia);
+        String roomCodec = services.roomCodec() == RoomCodec.opus || codec == Codec.G722 ? "opus" : codec.name();
+        RoomToPhone phone = toPhone;
+        leg.bridge(PhoneCodec.of(codec).sampleRate(), roomCodec, phone::accept, phone::dtmf)
+                .whenComplete((audio, error) -> loop.execute(() -> bridged(audio, error)));
+    }
+
+    private void bridged(RoomLeg.RoomAudio audio, Throwable error) {
+        if (state == State.ENDED) {
+            return;
+        }
+        if (error != null) {
+            roomFailed(error);
+            return;
+        }
+        roomAudio = audio;
+        Codec codec = media.codec();
+        toRoom = new PhoneToRoom(sipCallId, setup.ports().rtp(), callerRtp, codec, media.payloadType(),
+                media.telephoneEvent(), PhoneCodec.of(codec).sampleRate(), audio::push,
+                digit -> {
+                    loop.execute(() -> digit(digit, "rfc4733"));
+                    audio.sendDtmf(digit);
+                }, () -> lastMediaNanos = services.scheduler().nanoTime());
+        toRoom.start(services.mediaClock());
+        toPhone.start(services.mediaClock());
+        roomReady();
+    }
+
+    /** Joined, and bridged when the gateway bridges: answer, wait for the room's audio, or count a PIN caller. */
+    private void roomReady() {
+        if (state == State.PIN) {
+            count(true);
+            state = State.ANSWERED;
+        } else if (state == State.RINGING && services.bridgeAudio() && waitsForFirstTrack()) {
+            LoopTimer again = every(RING_AGAIN, () -> setup.dialog().ringing());
+            roomAudio.firstTrack().whenComplete((track, error) -> loop.execute(() -> {
+                again.cancel();
+                if (error == null) {
+                    answer();
+                }
+            }));
+            LOG.info("event=waiting_for_room call={} room={} why=\"the trunk answers once a first audio track "
+                    + "plays in the room (answerWhen: {})\"", sipCallId, accept.roomName(), answerWhen());
+        } else {
+            answer();
+        }
+    }
+
+    private void answer() {
+        if (state != State.RINGING) {
+            return;
+        }
+        ringingTimeout.cancel();
+        setup.dialog().answer(sdpAnswer());
+        state = State.ANSWERED;
+        answeredTimers();
+        count(false);
+    }
+
+    private void count(boolean afterPin) {
+        Duration setupTime = Duration.ofNanos(services.scheduler().nanoTime() - setup.arrived());
+        counted = services.stats().started(trunkName(), accept.rule().name(), setupTime);
+        leg.callStatus("active").whenComplete((done, error) -> {
+            if (error != null) {
+                LOG.warn("event=call_status_failed call={} room={} error=\"{}\"", sipCallId, accept.roomName(),
+                        describe(error));
+            }
+        });
+        LOG.info("event=answered call={} trunk={} rule={} room={} setupMs={}{}", sipCallId, trunkName(),
+                accept.rule().name(), accept.roomName(), setupTime.toMillis(), afterPin ? " pin=true" : "");
+    }
+
+    private void answeredTimers() {
+        String maxDuration = maxCallDuration();
+        after(Durations.parse(maxDuration), () -> hangUpNow("maxCallDuration " + maxDuration + " reached"));
+        every(MEDIA_CHECK, this::checkMedia);
+    }
+
+    private void ringingTimedOut(String timeout) {
+        if (state != State.RINGING) {
+            return;
+        }
+        setup.dialog().reject(Reason.RINGING_TIMEOUT);
+        services.stats().rejected(trunkName(), accept.rule().name(), Reason.RINGING_TIMEOUT);
+        LOG.info("event=rejected call={} trunk={} rule={} status=480 reason=ringing_timeout detail=\"not answered "
+                + "within the trunk's ringingTimeout of {}\"", sipCallId, trunkName(), accept.rule().name(), timeout);
+        end();
+    }
+
+    private void roomFailed(Throwable error) {
+        LOG.warn("event=room_failed call={} room={} error=\"{}\"", sipCallId, accept.roomName(), describe(error));
+        services.stats().rejected(trunkName(), accept.rule().name(), Reason.ROOM_UNAVAILABLE);
+        if (state == State.RINGING) {
+            setup.dialog().reject(Reason.ROOM_UNAVAILABLE);
+            end();
+        } else {
+            hangUpNow(Reason.ROOM_UNAVAILABLE.headerText());
+        }
+    }
+
+    private void onCancel(Reply reply) {
+        reply.status(Response.OK);
+        switch (state) {
+            case NEW -> cancelledEarly = true;
+            case RINGING -> {
+                setup.dialog().terminated();
+                LOG.info("event=cancelled call={} trunk={} room={}", sipCallId, trunkName(), room());
+                end();
+            }
+            // The 200 went out before the CANCEL was handled: the caller wanted to leave, so the call ends by BYE.
+            case PIN, ANSWERED -> hangUpNow("cancelled by the caller after the answer");
+            case ENDED -> LOG.debug("event=cancel_ignored call={} why=\"the call has ended\"", sipCallId);
+        }
+    }
+
+    private void onBye(Reply reply) {
+        if (!inDialog() && state != State.ENDED) {
+            reply.status(Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST);
+            return;
+        }
+        // After a gateway BYE crossed the caller's, the caller's gets its 200 as well.
+        reply.status(Response.OK);
+        if (inDialog()) {
+            LOG.info("event=hangup call={} trunk={} room={} by=caller durationS={}", sipCallId, trunkName(), room(),
+                    Duration.between(started, Instant.now()).toSeconds());
+            end();
+        }
+    }
+
+    /** Hold, resume and address changes: the same port and codec, the direction mirrored. */
+    private void onReoffer(String sdp, Reply reply) {
+        if (!inDialog()) {
+            reply.status(state == State.ENDED ? Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST : Response.REQUEST_PENDING);
+            return;
+        }
+        SdpNegotiator.Negotiated renegotiated;
+        try {
+            renegotiated = new SdpNegotiator(List.of(media.codec())).negotiate(sdp);
+        } catch (SdpNegotiator.NegotiationException e) {
+            reply.status(e.noCommonCodec() ? Response.NOT_ACCEPTABLE_HERE : Response.BAD_REQUEST);
+            return;
+        }
+        media = renegotiated;
+        sdpVersion++;
+        reply.sdp(sdpAnswer());
+        LOG.info("event=renegotiated call={} direction={}", sipCallId, renegotiated.offered().answer());
     }
 
     /** A digit the caller pressed, as RFC 4733 event or SIP INFO: logged, and passed to the PIN prompt if any. */
-    void digit(char pressed, String via) {
-        CallRegistry.logDigit(this, pressed, via);
-        Consumer<Character> listener = digitListener;
-        if (listener != null) {
-            listener.accept(pressed);
+    private void digit(char pressed, String via) {
+        if (state == State.ENDED) {
+            return;
+        }
+        LOG.info("event=dtmf call={} via={} digit={}", sipCallId, via, pressed);
+        if (pin != null) {
+            pin.digit(pressed);
         }
     }
 
-    ServerTransaction invite() {
-        return invite;
-    }
-
-    CallAudio audio() {
-        return audio;
-    }
-
-    CallerRtp callerRtp() {
-        return callerRtp;
-    }
-
-    DatagramChannel rtp() {
-        return ports.rtp();
-    }
-
-    DatagramChannel rtcp() {
-        return ports.rtcp();
-    }
-
-    RtpPorts.Pair ports() {
-        return ports;
-    }
-
-    public int rtpPort() {
-        return ports.rtp().socket().getLocalPort();
-    }
-
-    public Instant started() {
-        return started;
-    }
-
-    public State state() {
-        return state.get();
-    }
-
-    /** @param handle the active-call count, or null for a call answered to collect a PIN (counted once admitted) */
-    boolean answered(Dialog confirmedDialog, CallStats.ActiveCall handle, ScheduledFuture<?> timer) {
-        if (!state.compareAndSet(State.SETTING_UP, State.ANSWERED)) {
-            return false;
+    /** Reads what arrived outside the bridge; hangs up a call silent for longer than the media timeout. */
+    private void checkMedia() {
+        ByteBuffer buffer = ByteBuffer.allocate(2048);
+        try {
+            // RTCP counts as a sign of life: a caller on hold may send reports and no RTP.
+            boolean received = false;
+            while (setup.ports().rtcp().receive(buffer) != null) {
+                received = true;
+                buffer.clear();
+            }
+            while (toRoom == null && setup.ports().rtp().receive(buffer) != null) {
+                received = true;
+                buffer.flip();
+                // Without the bridge only the caller's digits matter here: the log, and a PIN prompt.
+                callerRtp.read(buffer, media.payloadType(), media.telephoneEvent(), digit -> digit(digit, "rfc4733"));
+                buffer.clear();
+            }
+            long now = services.scheduler().nanoTime();
+            if (received) {
+                lastMediaNanos = now;
+            } else if (now - lastMediaNanos > services.mediaTimeout().toNanos()) {
+                hangUpNow("no RTP for " + services.mediaTimeout().toSeconds() + " s");
+            }
+        } catch (IOException e) {
+            hangUpNow("RTP port failed: " + e.getMessage());
         }
-        dialog = confirmedDialog;
-        counted = handle;
-        maxDuration = timer;
-        return true;
     }
 
-    /** Counts a call admitted after its PIN; false (and nothing counted) when it ended meanwhile. */
-    boolean counted(CallStats.ActiveCall handle) {
-        counted = handle;
-        if (state.get() == State.ENDED) {
-            handle.close();
-            return false;
+    private void hangUpNow(String why) {
+        switch (state) {
+            case NEW, ENDED -> {
+                return;
+            }
+            case RINGING -> {
+                setup.dialog().reject(Reason.ROOM_UNAVAILABLE);
+                services.stats().rejected(trunkName(), accept.rule().name(), Reason.ROOM_UNAVAILABLE);
+            }
+            case PIN, ANSWERED -> setup.dialog().bye(why);
         }
-        return true;
+        LOG.info("event=hangup call={} trunk={} room={} by=gateway why=\"{}\"", sipCallId, trunkName(), room(), why);
+        end();
     }
 
-    /** Marks the call ended; true for the one caller that should release it. */
-    boolean end() {
-        return state.getAndSet(State.ENDED) != State.ENDED;
+    /**
+     * Gives back everything the call holds: timers, prompts, the media clocks (before the room leg, whose audio
+     * they feed), the room leg, the active-call count, the RTP ports. Runs once.
+     */
+    private void end() {
+        if (state == State.ENDED) {
+            return;
+        }
+        state = State.ENDED;
+        timers.forEach(LoopTimer::cancel);
+        timers.clear();
+        if (prompts != null) {
+            prompts.close();
+        }
+        if (toPhone != null) {
+            toPhone.close();
+        }
+        if (toRoom != null) {
+            toRoom.close();
+            logMedia();
+        }
+        if (leg != null) {
+            leg.leave();
+        }
+        if (counted != null) {
+            counted.close();
+        }
+        try {
+            setup.ports().close();
+        } catch (IOException e) {
+            LOG.debug("closing the RTP ports of {}", sipCallId, e);
+        }
+        services.registry().ended(this, true, toRoom != null);
     }
 
-    void participant(ParticipantSession session) {
-        participant = session;
+    private void logMedia() {
+        JitterBuffer jitter = toRoom.jitter();
+        LOG.info("event=media call={} toRoomLost={} toRoomLate={} toRoomDiscarded={} jitterMs={} delayMs={} "
+                        + "toRoomHeldMs={} toPhonePackets={} toPhoneQueuedMs={} toPhoneUnderruns={} toPhoneDroppedMs={} "
+                        + "roomCodec={}", sipCallId, jitter.lost(), jitter.late(), jitter.discarded(),
+                Math.round(jitter.jitterMillis()), jitter.targetDelayMillis(), Math.round(toRoom.heldMillis()),
+                toPhone.packetsSent(), Math.round(toPhone.queuedMillis()), toPhone.underruns(), toPhone.droppedMillis(),
+                roomAudio.codec());
     }
 
-    ParticipantSession participant() {
-        return participant;
+    // ---- Timers: they post to the loop, and one cancelled (or fired after the call ended) does nothing. ----
+
+    private LoopTimer after(Duration delay, Runnable task) {
+        LoopTimer timer = new LoopTimer(task);
+        timer.scheduled = services.scheduler().after(delay, timer::fire);
+        timers.add(timer);
+        return timer;
     }
 
-    Dialog dialog() {
-        return dialog;
+    private LoopTimer every(Duration period, Runnable task) {
+        LoopTimer timer = new LoopTimer(task);
+        timer.scheduled = services.scheduler().every(period, timer::fire);
+        timers.add(timer);
+        return timer;
     }
 
-    CallStats.ActiveCall counted() {
-        return counted;
+    private final class LoopTimer implements CallScheduler.Timer {
+        private final Runnable task;
+        private CallScheduler.Timer scheduled;
+        private boolean cancelled;
+
+        LoopTimer(Runnable task) {
+            this.task = task;
+        }
+
+        /** On the scheduler's thread: only posts. */
+        void fire() {
+            loop.execute(() -> {
+                if (!cancelled && state != State.ENDED) {
+                    task.run();
+                }
+            });
+        }
+
+        @Override
+        public void cancel() {
+            cancelled = true;
+            scheduled.cancel();
+        }
     }
 
-    ScheduledFuture<?> maxDuration() {
-        return maxDuration;
+    // ---- Reading the call. ----
+
+    private boolean inDialog() {
+        return state == State.PIN || state == State.ANSWERED;
     }
 
-    SdpNegotiator.Negotiated media() {
-        return media;
+    private boolean waitsForFirstTrack() {
+        return switch (answerWhen()) {
+            case firstTrack -> true;
+            case joined -> false;
+            case auto -> !accept.room().agents().isEmpty();
+        };
     }
 
-    /** Where the caller wants its audio; read again for every packet, since a re-INVITE may move it. */
-    java.net.InetSocketAddress remoteMedia() {
+    private AnswerWhen answerWhen() {
+        return setup.trunk() == null ? AnswerWhen.auto : setup.trunk().spec().answerWhen();
+    }
+
+    private String sdpAnswer() {
+        return media.answer(services.advertisedAddress(), rtpPort(), started.toEpochMilli(), sdpVersion);
+    }
+
+    /** Where the caller wants its audio; read for every packet, since a re-INVITE may move it. */
+    private InetSocketAddress remoteMedia() {
         SdpNegotiator.Negotiated current = media;
-        return new java.net.InetSocketAddress(current.remoteAddress(), current.remotePort());
+        return new InetSocketAddress(current.remoteAddress(), current.remotePort());
     }
 
-    long nextSdpVersion(SdpNegotiator.Negotiated renegotiated) {
-        media = renegotiated;
-        return ++sdpVersion;
+    private int rtpPort() {
+        return setup.ports().rtp().socket().getLocalPort();
     }
 
-    long sdpVersion() {
-        return sdpVersion;
+    private String maxCallDuration() {
+        return setup.trunk() == null ? SipTrunkSpec.DEFAULT_MAX_CALL_DURATION : setup.trunk().spec().maxCallDuration();
     }
 
-    void mediaSeen(long now) {
-        lastMediaMillis = now;
+    /** The participant's token outlives the longest call the trunk allows. */
+    private Duration tokenLifetime() {
+        return Durations.parse(maxCallDuration()).plusHours(1);
     }
 
-    long lastMediaMillis() {
-        return lastMediaMillis;
+    private String trunkName() {
+        return setup == null || setup.trunk() == null ? CallStats.NONE : setup.trunk().name();
+    }
+
+    private String room() {
+        return accept == null ? "-" : accept.roomName();
+    }
+
+    private static String describe(Throwable error) {
+        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                ? error.getCause() : error;
+        return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
     }
 }

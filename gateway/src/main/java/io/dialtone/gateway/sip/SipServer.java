@@ -2,7 +2,10 @@ package io.dialtone.gateway.sip;
 
 import io.dialtone.api.v1alpha1.RoomCodec;
 import io.dialtone.api.v1alpha1.SipTransport;
+import io.dialtone.gateway.call.CallScheduler;
+import io.dialtone.gateway.call.ExecutorCallScheduler;
 import io.dialtone.gateway.config.RoutingState;
+import io.dialtone.gateway.livekit.LiveKitRoomLegs;
 import io.dialtone.gateway.livekit.RoomProvisioner;
 import io.dialtone.gateway.stats.CallStats;
 import java.nio.charset.StandardCharsets;
@@ -44,7 +47,8 @@ import org.slf4j.LoggerFactory;
 public final class SipServer implements SipListener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SipServer.class);
     private static final Logger CALLS = LoggerFactory.getLogger("dialtone.calls");
-    private static final int SETUP_THREADS = 64;
+    private static final int ROOM_THREADS = 64;
+    private static final int EVENT_THREADS = 4;
 
     /** How the server is set up beyond the routing configuration. */
     public record Settings(String bindAddress, int port, List<SipTransport> transports, String advertisedAddress,
@@ -64,8 +68,10 @@ public final class SipServer implements SipListener, AutoCloseable {
     private final Admission admission;
     private final InviteHandler invites;
     private final ExecutorService liveKitCalls;
+    private final ExecutorService callEvents;
     private final ScheduledExecutorService timers;
-    private final String advertisedAddress;
+    private final ScheduledExecutorService mediaClock;
+    private final Call.Services services;
 
     public SipServer(Settings settings, RoutingState routing, CallStats stats, RoomProvisioner rooms) throws Exception {
         SipFactory factory = SipFactory.getInstance();
@@ -104,32 +110,35 @@ public final class SipServer implements SipListener, AutoCloseable {
             }
         }
         provider = sipProvider;
-        this.advertisedAddress = settings.advertisedAddress();
         messages = new SipMessages(factory, settings.advertisedAddress(), settings.port(),
                 settings.tls() == null ? settings.port() : settings.tls().port());
         calls = new CallRegistry();
-        calls.attach(provider, messages);
         admission = new Admission(calls::size, settings.maxActiveCalls(), settings.invitesPerSecondPerSource(),
                 Math.max(1, settings.invitesPerSecondPerSource() * 2), Clock.systemUTC());
         // A call's set-up waits on LiveKit (room, join, track, ICE) for up to seconds when LiveKit or the CPU is busy;
         // at 10 new calls a second that is dozens at once, and a small pool would queue them into ringing timeouts.
-        // Idle threads leave after 10 s, so a quiet gateway does not keep 64 of them.
-        ThreadPoolExecutor setup = new ThreadPoolExecutor(SETUP_THREADS, SETUP_THREADS, 10, TimeUnit.SECONDS,
+        // Idle threads leave after 10 s, so a quiet gateway does not keep 64 of them. Only room legs use it.
+        ThreadPoolExecutor roomIo = new ThreadPoolExecutor(ROOM_THREADS, ROOM_THREADS, 10, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), daemon("livekit-api"));
-        setup.allowCoreThreadTimeOut(true);
-        liveKitCalls = setup;
+        roomIo.allowCoreThreadTimeOut(true);
+        liveKitCalls = roomIo;
+        // Call loops never block, so a few threads carry every call's events.
+        ThreadPoolExecutor events = new ThreadPoolExecutor(EVENT_THREADS, EVENT_THREADS, 10, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), daemon("call-events"));
+        events.allowCoreThreadTimeOut(true);
+        callEvents = events;
         timers = Executors.newScheduledThreadPool(1, daemon("call-timers"));
+        mediaClock = Executors.newScheduledThreadPool(2, daemon("media-clock"));
+        CallScheduler scheduler = new ExecutorCallScheduler(timers);
         invites = new InviteHandler(provider, messages, routing, admission,
                 new DigestAuthenticator(Clock.systemUTC(), settings.nonceLifetime()),
-                new RejectionCache<>(Clock.systemUTC(), Duration.ofSeconds(32), 100_000), stats, calls,
+                new RejectionCache<>(Clock.systemUTC(), Duration.ofSeconds(32), 100_000), stats,
                 new RtpPorts(java.net.InetAddress.getByName(settings.bindAddress()), settings.rtpMin(), settings.rtpMax()),
-                rooms, liveKitCalls, timers, settings.advertisedAddress(), settings.advertisedAddress(),
-                settings.answerUnknownSources(),
-                Executors.newScheduledThreadPool(2, daemon("media-clock")), settings.bridgeAudio(),
-                settings.roomCodec());
-        long mediaTimeout = settings.mediaTimeout().toMillis();
-        timers.scheduleWithFixedDelay(() -> guard("media check", () -> calls.checkMedia(mediaTimeout)),
-                500, 500, TimeUnit.MILLISECONDS);
+                scheduler, settings.advertisedAddress(), settings.answerUnknownSources());
+        services = new Call.Services(calls, stats, scheduler, callEvents,
+                new LiveKitRoomLegs(rooms, liveKitCalls, timers), mediaClock, settings.bridgeAudio(),
+                settings.roomCodec(), settings.mediaTimeout(), settings.advertisedAddress(),
+                (trunk, request) -> routing.current().table().dispatch(trunk, request));
         provider.addSipListener(this);
         LOG.info("SIP listening on {}:{} ({}{}), advertising {}, RTP ports {}-{}", settings.bindAddress(),
                 settings.port(), settings.transports(), settings.transports().contains(SipTransport.tls)
@@ -145,14 +154,6 @@ public final class SipServer implements SipListener, AutoCloseable {
         };
     }
 
-    private static void guard(String what, Runnable task) {
-        try {
-            task.run();
-        } catch (RuntimeException e) {
-            LOG.warn("{} failed: {}", what, e.getMessage(), e);
-        }
-    }
-
     public CallRegistry calls() {
         return calls;
     }
@@ -161,42 +162,54 @@ public final class SipServer implements SipListener, AutoCloseable {
         return admission;
     }
 
+    /**
+     * Every request is handed to its call's loop, found by Call-ID; a new INVITE registers its call first, so a CANCEL
+     * that overtakes the INVITE's handling still finds the call and is handled after it. Requests outside any call
+     * (OPTIONS, unknown methods) are answered here.
+     */
     @Override
     public void processRequest(RequestEvent event) {
         Request request = event.getRequest();
+        String callId = callId(request);
         try {
             switch (request.getMethod()) {
                 case Request.INVITE -> {
                     if (((ToHeader) request.getHeader(ToHeader.NAME)).getTag() == null) {
-                        invites.handle(request, event.getServerTransaction());
+                        ServerTransaction existing = event.getServerTransaction();
+                        calls.open(callId, id -> new Call(id, services))
+                                .invite(() -> invites.handle(request, existing));
                     } else {
-                        withCall(event, this::renegotiate);
+                        inCall(event, (call, reply) -> call.reoffer(body(request), reply));
                     }
                 }
                 case Request.ACK -> {
-                    // 2xx ACKs confirm the dialog; non-2xx ACKs are absorbed by the transaction layer.
+                    // Non-2xx ACKs are absorbed by the transaction layer; a 2xx ACK confirms the call's dialog.
+                    Call call = calls.get(callId);
+                    if (call != null) {
+                        call.ack();
+                    }
                 }
-                case Request.BYE -> withCall(event, this::bye);
-                case Request.CANCEL -> cancel(event);
+                case Request.BYE -> inCall(event, Call::bye);
+                case Request.CANCEL -> inCall(event, Call::cancel);
                 case Request.OPTIONS -> options(event);
-                case Request.INFO -> withCall(event, this::info);
-                case Request.UPDATE -> withCall(event, this::update);
+                case Request.INFO -> info(event);
+                case Request.UPDATE -> inCall(event, (call, reply) -> {
+                    String sdp = body(request);
+                    if (sdp.isEmpty()) {
+                        call.refresh(reply);
+                    } else {
+                        call.reoffer(sdp, reply);
+                    }
+                });
                 default -> {
                     Response response = messages.response(Response.METHOD_NOT_ALLOWED, request, SipMessages.newTag());
                     messages.allow(response);
                     transaction(event).sendResponse(response);
                 }
             }
-        } catch (InviteHandler.RetransmissionException retransmission) {
-            LOG.debug("retransmission of {} absorbed", request.getMethod());
         } catch (Exception e) {
-            LOG.warn("failed to handle {} {}: {}", request.getMethod(), callId(request), e.toString(), e);
-            try {
-                transaction(event).sendResponse(messages.response(Response.SERVER_INTERNAL_ERROR, request,
-                        SipMessages.newTag()));
-            } catch (Exception ignored) {
-                LOG.debug("could not answer 500 to {}", callId(request));
-            }
+            LOG.warn("failed to handle {} {}: {}", request.getMethod(), callId, e.toString(), e);
+            answer(event, Response.SERVER_INTERNAL_ERROR);
         }
     }
 
@@ -205,46 +218,62 @@ public final class SipServer implements SipListener, AutoCloseable {
         return transaction != null ? transaction : provider.getNewServerTransaction(event.getRequest());
     }
 
+    /** Answers {@code event}'s request with a bare status; a failure to send is only logged. */
+    private void answer(RequestEvent event, int status) {
+        try {
+            transaction(event).sendResponse(messages.response(status, event.getRequest(), null));
+        } catch (Exception e) {
+            LOG.debug("could not answer {} to {} {}: {}", status, event.getRequest().getMethod(),
+                    callId(event.getRequest()), e.toString());
+        }
+    }
+
     private static String callId(Request request) {
         CallIdHeader header = (CallIdHeader) request.getHeader(CallIdHeader.NAME);
         return header == null ? "(no Call-ID)" : header.getCallId();
     }
 
-    /** Handles a request inside the dialog of a call this gateway holds. */
-    @FunctionalInterface
-    private interface InDialog {
-        void handle(RequestEvent event, Call call) throws Exception;
+    private static String body(Request request) {
+        byte[] raw = request.getRawContent();
+        return raw == null ? "" : new String(raw, StandardCharsets.UTF_8);
     }
 
-    /** Finds the request's call for {@code handler}, or answers 481 when the gateway holds no such call. */
-    private void withCall(RequestEvent event, InDialog handler) throws Exception {
-        Request request = event.getRequest();
-        Call call = calls.get(callId(request));
+    /** A request inside the dialog of a call this gateway holds. */
+    @FunctionalInterface
+    private interface InCall {
+        void handle(Call call, Reply reply);
+    }
+
+    /** Hands the request to its call with the one {@link Reply} it gets; 481 when the gateway holds no such call. */
+    private void inCall(RequestEvent event, InCall handler) {
+        Call call = calls.get(callId(event.getRequest()));
         if (call == null) {
-            transaction(event).sendResponse(messages.response(Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, request, null));
+            answer(event, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST);
             return;
         }
-        handler.handle(event, call);
+        handler.handle(call, reply(event));
     }
 
-    private void bye(RequestEvent event, Call call) throws Exception {
+    private Reply reply(RequestEvent event) {
         Request request = event.getRequest();
-        transaction(event).sendResponse(messages.response(Response.OK, request, null));
-        CALLS.info("event=hangup call={} trunk={} room={} by=caller durationS={}", call.sipCallId(), call.trunkName(),
-                call.room(), Duration.between(call.started(), java.time.Instant.now()).toSeconds());
-        calls.release(call);
-    }
+        return new Reply() {
+            @Override
+            public void status(int code) {
+                answer(event, code);
+            }
 
-    private void cancel(RequestEvent event) throws Exception {
-        Request request = event.getRequest();
-        Call call = calls.get(callId(request));
-        transaction(event).sendResponse(messages.response(Response.OK, request, null));
-        if (call != null && call.state() == Call.State.SETTING_UP) {
-            calls.release(call);
-            Request invite = call.invite().getRequest();
-            call.invite().sendResponse(messages.response(Response.REQUEST_TERMINATED, invite, SipMessages.newTag()));
-            CALLS.info("event=cancelled call={} trunk={} room={}", call.sipCallId(), call.trunkName(), call.room());
-        }
+            @Override
+            public void sdp(String answer) {
+                try {
+                    Response ok = messages.response(Response.OK, request, null);
+                    ok.setHeader(messages.contact(InviteHandler.transport(request)));
+                    messages.withSdp(ok, answer);
+                    transaction(event).sendResponse(ok);
+                } catch (Exception e) {
+                    LOG.warn("could not answer {} {} with SDP: {}", request.getMethod(), callId(request), e.toString());
+                }
+            }
+        };
     }
 
     private void options(RequestEvent event) throws Exception {
@@ -254,62 +283,26 @@ public final class SipServer implements SipListener, AutoCloseable {
         transaction(event).sendResponse(response);
     }
 
-    /** UPDATE without SDP is a session refresh: 200 and nothing else changes. */
-    private void update(RequestEvent event, Call call) throws Exception {
-        Request request = event.getRequest();
-        if (request.getRawContent() == null || request.getRawContent().length == 0) {
-            transaction(event).sendResponse(messages.response(Response.OK, request, null));
-        } else {
-            renegotiate(event, call);
-        }
-    }
-
-    /** Hold, resume and session refresh: answer with the same port and codec, the direction mirrored. */
-    private void renegotiate(RequestEvent event, Call call) throws Exception {
-        Request request = event.getRequest();
-        byte[] body = request.getRawContent();
-        SdpNegotiator.Negotiated media = call.media();
-        if (body != null && body.length > 0) {
-            try {
-                media = new SdpNegotiator(List.of(call.media().codec())).negotiate(new String(body, StandardCharsets.UTF_8));
-            } catch (SdpNegotiator.NegotiationException e) {
-                transaction(event).sendResponse(messages.response(e.noCommonCodec() ? Response.NOT_ACCEPTABLE_HERE
-                        : Response.BAD_REQUEST, request, null));
-                return;
-            }
-        }
-        long version = call.nextSdpVersion(media);
-        Response ok = messages.response(Response.OK, request, null);
-        ok.setHeader(messages.contact(InviteHandler.transport(request)));
-        messages.withSdp(ok, media.answer(advertisedAddress, call.rtpPort(), call.started().toEpochMilli(), version));
-        transaction(event).sendResponse(ok);
-        CALLS.info("event=renegotiated call={} direction={}", call.sipCallId(), media.offered().answer());
-    }
-
     /** DTMF as SIP INFO (application/dtmf-relay or application/dtmf) is accepted; other INFO bodies are not. */
-    private void info(RequestEvent event, Call call) throws Exception {
+    private void info(RequestEvent event) throws Exception {
         Request request = event.getRequest();
         ContentTypeHeader type = (ContentTypeHeader) request.getHeader(ContentTypeHeader.NAME);
         String contentType = type == null ? "" : (type.getContentType() + "/" + type.getContentSubType()).toLowerCase(Locale.ROOT);
-        if (contentType.equals("application/dtmf-relay") || contentType.equals("application/dtmf")) {
-            byte[] raw = request.getRawContent();
-            String body = raw == null ? "" : new String(raw, StandardCharsets.UTF_8);
-            Character digit = InfoDigits.parse(contentType, body);
-            // The digit is taken before the 200 goes out: a caller sends its next INFO on the 200, and that one may
-            // be handled on another thread, so answering first could let the digits overtake each other.
-            if (digit == null) {
-                CALLS.info("event=dtmf_unreadable call={} via=info body=\"{}\"", call.sipCallId(),
-                        body.trim().replace("\r\n", " "));
-            } else {
-                call.digit(digit, "info");
-            }
-            transaction(event).sendResponse(messages.response(digit == null ? Response.BAD_REQUEST : Response.OK,
-                    request, null));
-        } else {
+        if (!contentType.equals("application/dtmf-relay") && !contentType.equals("application/dtmf")) {
             Response response = messages.response(Response.UNSUPPORTED_MEDIA_TYPE, request, null);
             response.setHeader(messages.headers().createAcceptHeader("application", "dtmf-relay"));
             transaction(event).sendResponse(response);
+            return;
         }
+        String body = body(request);
+        Character digit = InfoDigits.parse(contentType, body);
+        if (digit == null) {
+            CALLS.info("event=dtmf_unreadable call={} via=info body=\"{}\"", callId(request),
+                    body.trim().replace("\r\n", " "));
+            answer(event, Response.BAD_REQUEST);
+            return;
+        }
+        inCall(event, (call, reply) -> call.infoDigit(digit, reply));
     }
 
     /** Draining: new INVITEs get 503; active calls carry on. */
@@ -340,14 +333,16 @@ public final class SipServer implements SipListener, AutoCloseable {
     @Override
     public void processDialogTerminated(DialogTerminatedEvent event) {
         Call call = calls.get(event.getDialog().getCallId().getCallId());
-        if (call != null && call.state() == Call.State.ANSWERED) {
-            calls.release(call);
+        if (call != null) {
+            call.dialogTerminated();
         }
     }
 
     @Override
     public void close() {
         timers.shutdownNow();
+        mediaClock.shutdownNow();
+        callEvents.shutdownNow();
         liveKitCalls.shutdownNow();
         stack.stop();
     }

@@ -177,6 +177,8 @@ public final class GatewayResources {
             args.add("--bridge-audio");
             args.addAll(List.of("--recycle-after-calls", String.valueOf(spec.media().recycleAfterCalls()),
                     "--room-codec", spec.media().roomCodec().name()));
+        } else {
+            args.add("--no-bridge-audio");
         }
         return new ContainerBuilder()
                 .withName("gateway")

@@ -32,7 +32,8 @@ class GatewayResourcesTest {
         Container container = container(deployment);
         assertThat(container.getImage()).isEqualTo("dialtone/gateway:1");
         assertThat(container.getArgs()).containsExactly("gateway", "--routing-secret", "edge-routing",
-                "--admin-port", "8080", "--advertise", "$(POD_IP)");
+                "--admin-port", "8080", "--advertise", "$(POD_IP)", "--bridge-audio", "--recycle-after-calls", "5000",
+                "--room-codec", "auto");
         assertThat(container.getEnv()).extracting(e -> e.getName() + "=" + e.getValueFrom().getFieldRef().getFieldPath())
                 .contains("POD_UID=metadata.uid", "POD_IP=status.podIP", "POD_NAMESPACE=metadata.namespace");
         assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
@@ -85,10 +86,11 @@ class GatewayResourcesTest {
     }
 
     @Test
-    void bridgingAudioIsAnArgumentSoTurningItOnRollsThePods() {
+    void bridgingAudioIsAnArgumentSoTurningItOffOrOnRollsThePods() {
+        assertThat(container(deployment("media: {}")).getArgs()).as("on by default").contains("--bridge-audio");
         assertThat(container(deployment("media: {bridgeAudio: true}")).getArgs()).contains("--bridge-audio");
-        assertThat(container(deployment("media: {bridgeAudio: false}")).getArgs()).doesNotContain("--bridge-audio")
-                .doesNotContain("--recycle-after-calls");
+        assertThat(container(deployment("media: {bridgeAudio: false}")).getArgs()).contains("--no-bridge-audio")
+                .doesNotContain("--bridge-audio").doesNotContain("--recycle-after-calls");
     }
 
     @Test

@@ -1,0 +1,53 @@
+package io.dialtone.gateway.call;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * The room side of one call, as the SIP side sees it: join the room, bridge audio (publish the caller, subscribe to
+ * the room), send DTMF, set the caller's status, leave. Every method returns at once; the network work runs on the
+ * room leg's own threads and completes the futures there, so a call posts their outcomes back to its loop.
+ * Whatever the leg opens after {@link #leave()} (a join or bridge still under way) it closes as soon as it exists.
+ */
+public interface RoomLeg {
+    /** Creates or finds the room, dispatches its agents, and joins the caller's participant. */
+    CompletableFuture<Void> join();
+
+    /**
+     * Publishes the caller's audio and subscribes to the room's, once joined.
+     *
+     * @param phoneRate  the sample rate of the frames the caller's side will push
+     * @param roomCodec  the codec to ask LiveKit for: "opus", "PCMU" or "PCMA"
+     * @param toPhone    receives the room's audio, 10 ms of one track at a time, on libwebrtc's playout thread
+     * @param roomDigits receives DTMF the room sends to the caller
+     */
+    CompletableFuture<RoomAudio> bridge(int phoneRate, String roomCodec, TrackAudio toPhone,
+                                        Consumer<Character> roomDigits);
+
+    /** Sets the caller's sip.callStatus attribute, which agents watch. */
+    CompletableFuture<Void> callStatus(String status);
+
+    /** Leaves the room and closes the bridge; safe at any moment and more than once. */
+    void leave();
+
+    /** 10 ms of one remote track: 16-bit little-endian PCM as libwebrtc plays it out. */
+    @FunctionalInterface
+    interface TrackAudio {
+        void accept(String trackId, byte[] pcm, int sampleRate, int channels, int frames);
+    }
+
+    /** The bridge's end in the room. */
+    interface RoomAudio {
+        /** One 10 ms frame of the caller's audio, at the phone rate given to {@link #bridge}. */
+        void push(short[] frame);
+
+        /** A digit the caller pressed, to the room as LiveKit's SipDTMF. */
+        void sendDtmf(char digit);
+
+        /** Completes when the first audio track of another participant is subscribed. */
+        CompletableFuture<Void> firstTrack();
+
+        /** The codec LiveKit accepted for the caller's track. */
+        String codec();
+    }
+}

@@ -1,0 +1,39 @@
+package io.dialtone.gateway.sip;
+
+import io.dialtone.routing.CallRequest;
+import io.dialtone.routing.CompiledTrunk;
+import io.dialtone.routing.Decision;
+
+/**
+ * An INVITE the gateway has taken: its trunk, where it goes, the negotiated media and the RTP ports bound for it,
+ * and the SIP side to answer on.
+ *
+ * @param trunk   the trunk the call arrived on; null for a call admitted by acceptWithoutTrunk
+ * @param request the call as routed, for routing again with the caller's PIN
+ * @param arrived when the INVITE arrived, on the call scheduler's clock
+ */
+record CallSetup(CompiledTrunk trunk, Destination destination, SdpNegotiator.Negotiated media, RtpPorts.Pair ports,
+                 InviteDialog dialog, CallRequest request, long arrived) {
+
+    /** Where an admitted call goes. */
+    sealed interface Destination {
+        /** The DispatchRule that took the call. */
+        String ruleName();
+
+        /** Straight to a room. */
+        record Room(Decision.Accept accept) implements Destination {
+            @Override
+            public String ruleName() {
+                return accept.rule().name();
+            }
+        }
+
+        /** To a PIN-protected rule: answered first, in a room only once the caller's PIN opens it. */
+        record BehindPin(Decision.PinRequired pin) implements Destination {
+            @Override
+            public String ruleName() {
+                return pin.rule().name();
+            }
+        }
+    }
+}

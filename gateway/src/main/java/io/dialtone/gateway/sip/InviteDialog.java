@@ -1,0 +1,25 @@
+package io.dialtone.gateway.sip;
+
+import io.dialtone.routing.Reason;
+
+/**
+ * The SIP side of one call as the call sees it: the INVITE's responses and the gateway's BYE. Only the call's loop
+ * calls it, so the INVITE's final response (answer, reject or terminated) is sent at most once; an implementation
+ * also refuses a second one, and logs it, so a slip shows instead of reaching the caller.
+ */
+interface InviteDialog {
+    /** 180 Ringing, with the gateway's To tag; again every second while a trunk waits for the room's audio. */
+    void ringing();
+
+    /** 200 OK with the gateway's SDP answer. */
+    void answer(String sdp);
+
+    /** The final refusal of the INVITE, with a Reason header that says why in words. */
+    void reject(Reason reason);
+
+    /** 487 Request Terminated, after the caller's CANCEL. */
+    void terminated();
+
+    /** BYE from the gateway with a Reason header, once the call was answered. */
+    void bye(String why);
+}

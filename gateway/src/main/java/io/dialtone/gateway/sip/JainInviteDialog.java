@@ -1,0 +1,108 @@
+package io.dialtone.gateway.sip;
+
+import io.dialtone.routing.Reason;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.sip.ClientTransaction;
+import javax.sip.Dialog;
+import javax.sip.DialogState;
+import javax.sip.ServerTransaction;
+import javax.sip.SipProvider;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@link InviteDialog} on JAIN-SIP: the INVITE's server transaction and the dialog it creates. */
+final class JainInviteDialog implements InviteDialog {
+    private static final Logger LOG = LoggerFactory.getLogger("dialtone.calls");
+
+    private final SipProvider provider;
+    private final SipMessages messages;
+    private final Request invite;
+    private final ServerTransaction transaction;
+    private final String callId;
+    private final String toTag = SipMessages.newTag();
+    private final AtomicBoolean finalSent = new AtomicBoolean();
+
+    JainInviteDialog(SipProvider provider, SipMessages messages, Request invite, ServerTransaction transaction,
+                     String callId) {
+        this.provider = provider;
+        this.messages = messages;
+        this.invite = invite;
+        this.transaction = transaction;
+        this.callId = callId;
+    }
+
+    @Override
+    public void ringing() {
+        if (finalSent.get()) {
+            return;
+        }
+        send("180", () -> {
+            Response ringing = messages.response(Response.RINGING, invite, toTag);
+            ringing.setHeader(messages.contact(InviteHandler.transport(invite)));
+            return ringing;
+        });
+    }
+
+    @Override
+    public void answer(String sdp) {
+        sendFinal("200", () -> {
+            Response ok = messages.response(Response.OK, invite, toTag);
+            ok.setHeader(messages.contact(InviteHandler.transport(invite)));
+            messages.withSdp(ok, sdp);
+            return ok;
+        });
+    }
+
+    @Override
+    public void reject(Reason reason) {
+        sendFinal(String.valueOf(reason.sipStatus()), () -> messages.rejection(reason, invite, toTag, Map.of()));
+    }
+
+    @Override
+    public void terminated() {
+        sendFinal("487", () -> messages.response(Response.REQUEST_TERMINATED, invite, toTag));
+    }
+
+    @Override
+    public void bye(String why) {
+        Dialog dialog = transaction.getDialog();
+        if (dialog == null || dialog.getState() != DialogState.CONFIRMED) {
+            LOG.info("event=bye_skipped call={} why=\"the dialog is {}\"", callId,
+                    dialog == null ? "gone" : dialog.getState());
+            return;
+        }
+        try {
+            Request bye = dialog.createRequest(Request.BYE);
+            bye.setHeader(messages.headers().createReasonHeader("SIP", 200, why));
+            ClientTransaction client = provider.getNewClientTransaction(bye);
+            dialog.sendRequest(client);
+        } catch (Exception e) {
+            LOG.warn("event=bye_failed call={} error=\"{}\"", callId, e.getMessage());
+        }
+    }
+
+    @FunctionalInterface
+    private interface Build {
+        Response build() throws Exception;
+    }
+
+    private void sendFinal(String what, Build build) {
+        if (!finalSent.compareAndSet(false, true)) {
+            LOG.error("event=second_final_response call={} status={} why=\"the INVITE was already answered; not sent\"",
+                    callId, what);
+            return;
+        }
+        send(what, build);
+    }
+
+    private void send(String what, Build build) {
+        try {
+            transaction.sendResponse(build.build());
+        } catch (Exception e) {
+            LOG.warn("event=response_failed call={} status={} error=\"{}\"", callId, what, e.toString());
+        }
+    }
+}
