@@ -28,7 +28,7 @@ metadata: {name: bench}
 spec:
   livekit: {url: "http://127.0.0.1:17890", apiKey: devkey, apiSecret: secret}
   sip: {port: 15560}
-  media: {rtpPortRange: {min: 34000, max: 39998}}
+  media: {rtpPortRange: {min: 34000, max: 39998}, bridgeAudio: false}
 ---
 apiVersion: dialtone.io/v1alpha1
 kind: SipTrunk

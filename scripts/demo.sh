@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Dialtone's whole inbound path on this machine, everything on 127.0.0.1:
+# Dialtone's whole inbound path on this machine, in a private network namespace of its own (scripts/netns-run: no
+# root needed; WebRTC takes no candidates on loopback, so the namespace adds a network only it sees):
 #   a LiveKit dev server, etcd and a kube-apiserver, the operator, and one gateway process standing in for the
 #   gateway pod (nothing here runs containers, so the script plays the kubelet: it creates the Pod object the
 #   Deployment asks for, runs the gateway locally with that pod's identity, and marks the pod Running and Ready).
-# It applies examples/quickstart/, places a call with sipp, shows the room LiveKit created and `kubectl get sip`
-# with the call counted, then keeps everything running until Ctrl-C, which stops all of it.
+# It applies examples/quickstart/, places a call with sipp whose caller speaks a 440 Hz tone while a participant in
+# the room speaks 1 kHz, prints what each side heard, shows the room and `kubectl get sip` with the call counted,
+# then keeps everything running until Ctrl-C, which stops all of it.
 #   scripts/demo.sh            # installs the pinned tools and builds the jars first when needed
 #   scripts/demo.sh --once     # the same, but stops after the call instead of waiting for Ctrl-C
 # Environment: DIALTONE_DEMO_DIR (default: a new temporary directory) keeps logs and the kubeconfig.
@@ -16,7 +18,7 @@ once=false
 for arg in "$@"; do
   case $arg in
     --once) once=true ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "demo: unknown argument $arg (expected --once)" >&2; exit 2 ;;
   esac
 done
@@ -25,26 +27,24 @@ step() { printf '\n\033[1m==> %s\033[0m\n' "$*" >&2; }
 say() { printf '    %s\n' "$*" >&2; }
 fail() { printf 'demo: %s\n' "$*" >&2; exit 1; }
 
-for port in 5060 6443 7880 7881 8080 8081 23790 23791; do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    fail "127.0.0.1:$port is in use; the demo needs it (stop what listens there, e.g. scripts/run-standalone.sh)"
-  fi
-done
-
-step "Installing the pinned tools (cached in ~/.cache/dialtone) and building the jars"
-"$root/scripts/install-test-tools.sh" >/dev/null
 tools=${DIALTONE_TOOLS:-$HOME/.cache/dialtone/tools}
+gateway_jar=$root/gateway/target/dialtone-gateway.jar
+operator_jar=$root/operator/target/dialtone-operator.jar
+if [ -z "${DIALTONE_NETNS:-}" ]; then
+  step "Installing the pinned tools (cached in ~/.cache/dialtone) and building the jars"
+  "$root/scripts/install-test-tools.sh" >/dev/null
+  if [ ! -f "$gateway_jar" ] || [ ! -f "$operator_jar" ] || [ -n "$(find "$root/api/src/main" "$root/gateway/src/main" \
+      "$root/operator/src/main" "$root/pom.xml" -newer "$gateway_jar" -type f -print -quit)" ]; then
+    (cd "$root" && mvn -B -q -pl gateway,operator -am package -DskipTests 2>&1 | grep -v '^SLF4J' >&2 || true)
+    [ -f "$gateway_jar" ] && [ -f "$operator_jar" ] || fail "the build failed (mvn -pl gateway,operator -am package)"
+  fi
+  say "jars: gateway/target/dialtone-gateway.jar, operator/target/dialtone-operator.jar"
+  step "Entering a private network namespace (scripts/netns-run): its 127.0.0.1 and 10.77.0.1-2 are the demo's own"
+  exec "$root/scripts/netns-run" "$0" "$@"
+fi
 # shellcheck disable=SC1091
 source "$tools/env"
 K8S_BIN=$(dirname "$DIALTONE_KUBECTL")
-gateway_jar=$root/gateway/target/dialtone-gateway.jar
-operator_jar=$root/operator/target/dialtone-operator.jar
-if [ ! -f "$gateway_jar" ] || [ ! -f "$operator_jar" ] || [ -n "$(find "$root/api/src/main" "$root/gateway/src/main" \
-    "$root/operator/src/main" "$root/pom.xml" -newer "$gateway_jar" -type f -print -quit)" ]; then
-  (cd "$root" && mvn -B -q -pl gateway,operator -am package -DskipTests 2>&1 | grep -v '^SLF4J' >&2 || true)
-  [ -f "$gateway_jar" ] && [ -f "$operator_jar" ] || fail "the build failed (mvn -pl gateway,operator -am package)"
-fi
-say "jars: gateway/target/dialtone-gateway.jar, operator/target/dialtone-operator.jar"
 
 work=${DIALTONE_DEMO_DIR:-$(mktemp -d -t dialtone-demo.XXXXXX)}
 mkdir -p "$work"
@@ -159,13 +159,27 @@ wait_for 60 "the trunk and the rule live on the gateway (Propagated)" "$work/ope
   --for=condition=Propagated --timeout=1s siptrunk/any-caller dispatchrule/room-per-caller
 kubectl get sip >&2
 
-step "A call: sipp dials +15550199 as +15550100 and hangs up after 5 s"
-sipp -sf "$root/examples/sipp/call.xml" -s +15550199 -d 5000 -m 1 -i 127.0.0.1 -p 5070 -timeout 30 -nostdin \
-  -trace_err -error_file "$work/sipp.err" 127.0.0.1:5060 >"$work/sipp.log" 2>&1 </dev/null &
+step "A call with audio both ways: +15550100 dials +15550199 and speaks a 440 Hz tone; in the room, a participant speaks 1 kHz"
+media=$root/e2e/src/test/resources/media
+"$DIALTONE_PYTHON" "$root/scripts/demo/tone-pcap.py" "$work/tone-440.pcap" 440 10
+# The phone's ear: what reaches the address the caller's SDP offers (127.0.0.1:31000).
+"$DIALTONE_PYTHON" "$media/rtp_listen.py" 127.0.0.1 31000 16 1000 >"$work/phone-heard.json" 2>"$work/phone-ear.log" &
+ear=$!
+pids+=("$ear")
+sipp -sf "$root/examples/sipp/call-with-audio.xml" -key phone_port 31000 -key tone "$work/tone-440.pcap" \
+  -s +15550199 -d 12000 -m 1 -i 127.0.0.1 -p 5070 -mp 6000 -timeout 40 -nostdin -trace_err \
+  -error_file "$work/sipp.err" 127.0.0.1:5060 >"$work/sipp.log" 2>&1 </dev/null &
 sipp_pid=$!
 pids+=("$sipp_pid")
 wait_for 20 "the call answered" "$work/gateway.log" grep -q "event=answered" "$work/gateway.log"
 say "gateway: $(grep -m1 'event=answered' "$work/gateway.log" | sed 's/.*event=answered/event=answered/')"
+room=$(grep -m1 'event=answered' "$work/gateway.log" | grep -o 'room=[^ ]*' | cut -d= -f2)
+PYTHONWARNINGS=ignore "$DIALTONE_PYTHON" "$media/listen.py" ws://127.0.0.1:7880 "$room" 5 440 \
+  >"$work/room-heard.json" 2>"$work/room-ear.log" &
+listener=$!
+PYTHONWARNINGS=ignore "$DIALTONE_PYTHON" "$media/talk.py" ws://127.0.0.1:7880 "$room" 1000 7 >"$work/talker.log" 2>&1 &
+talker=$!
+sleep 3
 say "LiveKit now has:"
 PYTHONWARNINGS=ignore "$DIALTONE_PYTHON" - <<'PY' >&2
 import asyncio
@@ -177,19 +191,51 @@ async def main():
         for room in (await lk.room.list_rooms(api.ListRoomsRequest())).rooms:
             print(f"      room {room.name}")
             for p in (await lk.room.list_participants(api.ListParticipantsRequest(room=room.name))).participants:
+                tracks = ", ".join(f"{t.name} ({t.mime_type})" for t in p.tracks) or "no track"
                 print(f"        participant {p.identity} ({p.name}), sip.callStatus={p.attributes.get('sip.callStatus')}"
-                      f", sip.trunkID={p.attributes.get('sip.trunkID')}, sip.ruleID={p.attributes.get('sip.ruleID')}")
+                      f", publishing {tracks}")
     finally:
         await lk.aclose()
 
 asyncio.run(main())
 PY
+wait "$listener" || true
+wait "$talker" || true
 if ! wait "$sipp_pid"; then
   echo "demo: sipp reported a failed call; its log:" >&2
   cat "$work/sipp.log" "$work/sipp.err" >&2 2>/dev/null || true
   exit 1
 fi
-say "sipp: the call completed (INVITE, 200 OK, ACK, 5 s, BYE)"
+wait "$ear" || true
+say "sipp: the call completed (INVITE, 200 OK, ACK, 12 s of audio, BYE)"
+"$DIALTONE_PYTHON" - "$work/room-heard.json" "$work/phone-heard.json" <<'PY' >&2 || fail "the audio did not cross both ways (logs: $work)"
+import json, sys
+
+def load(path):
+    try:
+        return json.load(open(path))
+    except (OSError, ValueError):
+        return {}
+
+room, phone = load(sys.argv[1]), load(sys.argv[2])
+ok = True
+if room.get("samples", 0) > 0:
+    print(f"    phone -> room: the room heard {room['from']} for {room['samples'] / 48000:.1f} s at RMS level "
+          f"{room['rms']:.0f} (of 32767), {100 * room['share']:.0f} % of its power at 440 Hz: the caller's tone")
+    ok &= room["share"] > 0.5
+else:
+    print("    phone -> room: the room heard nothing from the caller")
+    ok = False
+if phone.get("seconds", 0) > 0:
+    print(f"    room -> phone: the phone heard {phone['seconds']:.1f} s of the room at RMS level {phone['rms']:.0f} "
+          f"(of 32767), {100 * phone['share']:.0f} % of its power at 1 kHz: the participant's tone "
+          f"({phone['packets']} RTP packets, {phone['dropouts']} dropouts)")
+    ok &= phone["share"] > 0.5
+else:
+    print(f"    room -> phone: the phone heard no audio ({phone.get('packets', 0)} RTP packets)")
+    ok = False
+sys.exit(0 if ok else 1)
+PY
 
 step "kubectl get sip: the call counted on the gateway, the trunk and the rule"
 counted() {
@@ -203,7 +249,9 @@ if $once; then
   exit 0
 fi
 step "Everything keeps running; Ctrl-C stops it all"
-say "export KUBECONFIG=$work/kubeconfig                  # then: kubectl get sip, kubectl describe siptrunk any-caller"
-say "sipp -sf examples/sipp/call.xml -s +15550199 -d 2000 -m 1 -i 127.0.0.1 127.0.0.1:5060   # another call"
-say "curl -s 127.0.0.1:8080/stats                          # the gateway's counters; /metrics for Prometheus"
+say "Everything runs in the demo's own network namespace; enter it from another terminal with"
+say "  nsenter --preserve-credentials --user --net --target ${pids[0]} bash"
+say "then: export KUBECONFIG=$work/kubeconfig               # kubectl get sip, kubectl describe siptrunk any-caller"
+say "      sipp -sf examples/sipp/call.xml -s +15550199 -d 2000 -m 1 -i 127.0.0.1 127.0.0.1:5060   # another call"
+say "      curl -s 127.0.0.1:8080/stats                     # the gateway's counters; /metrics for Prometheus"
 wait "${pids[0]}"
