@@ -174,7 +174,7 @@ pids+=("$sipp_pid")
 wait_for 20 "the call answered" "$work/gateway.log" grep -q "event=answered" "$work/gateway.log"
 say "gateway: $(grep -m1 'event=answered' "$work/gateway.log" | sed 's/.*event=answered/event=answered/')"
 room=$(grep -m1 'event=answered' "$work/gateway.log" | grep -o 'room=[^ ]*' | cut -d= -f2)
-PYTHONWARNINGS=ignore "$DIALTONE_PYTHON" "$media/listen.py" ws://127.0.0.1:7880 "$room" 5 440 \
+PYTHONWARNINGS=ignore "$DIALTONE_PYTHON" "$media/listen.py" ws://127.0.0.1:7880 "$room" 5 440 sip_+15550100 \
   >"$work/room-heard.json" 2>"$work/room-ear.log" &
 listener=$!
 PYTHONWARNINGS=ignore "$DIALTONE_PYTHON" "$media/talk.py" ws://127.0.0.1:7880 "$room" 1000 7 >"$work/talker.log" 2>&1 &

@@ -1,12 +1,14 @@
 # Joins a LiveKit room as "listener", waits for the first audio track and for it to turn loud, records SECONDS - 1
 # seconds from a second after that (so the silence, the onset and the encoder settling do not count) and prints, as
-# JSON, who sent it, its level and how much of its power lies at 440 Hz, at 1 kHz and at HERTZ. Used by RoomAudioIT.
-#   listen.py URL ROOM SECONDS [HERTZ]
+# JSON, who sent it, its level and how much of its power lies at 440 Hz, at 1 kHz and at HERTZ; with FROM, only a track
+# of that participant counts. Used by RoomAudioIT and scripts/demo.sh.
+#   listen.py URL ROOM SECONDS [HERTZ [FROM]]
 import asyncio, json, math, sys
 from livekit import api, rtc
 
 URL, ROOM, SECONDS = sys.argv[1], sys.argv[2], float(sys.argv[3])
 HZ = float(sys.argv[4]) if len(sys.argv) > 4 else 440.0
+FROM = sys.argv[5] if len(sys.argv) > 5 else None
 
 def share(samples, rate, hz):
     coeff = 2 * math.cos(2 * math.pi * hz / rate)
@@ -27,7 +29,7 @@ async def main():
 
     @room.on("track_subscribed")
     def on_track(track, publication, participant):
-        if track.kind == rtc.TrackKind.KIND_AUDIO and not got.done():
+        if track.kind == rtc.TrackKind.KIND_AUDIO and not got.done() and FROM in (None, participant.identity):
             got.set_result((track, participant.identity))
 
     await room.connect(URL, token)

@@ -26,7 +26,8 @@ import org.testcontainers.utility.MountableFile;
 /**
  * Dialtone inside a real cluster: the images built from images/*, loaded into k3s, the chart installed with helm,
  * a LiveKit dev server as a pod, the quickstart applied, and a call placed with sipp over SIP/TCP through a
- * NodePort into the gateway pod. Needs a Docker engine; skips with one line where there is none.
+ * NodePort into the gateway pod. Needs a Docker engine that can pull k3s, LiveKit and the JRE base image; skips
+ * with one line saying which is missing where it cannot.
  */
 class K3sClusterIT {
     private static final Path DIR = Path.of("target", "k3s-cluster-it").toAbsolutePath();
@@ -40,6 +41,13 @@ class K3sClusterIT {
         if (!DockerEngine.available()) {
             String reason = "K3sClusterIT skipped: no Docker engine here (" + DockerEngine.describe()
                     + "); the k3s in-cluster test runs where one does";
+            System.err.println(reason);
+            Assumptions.abort(reason);
+        }
+        String missing = DockerEngine.missingImages(List.of(K3S.asCanonicalNameString(), LIVEKIT_IMAGE,
+                "eclipse-temurin:17.0.17_10-jre-noble"));
+        if (missing != null) {
+            String reason = "K3sClusterIT skipped: " + missing + "; it runs where those images can be pulled";
             System.err.println(reason);
             Assumptions.abort(reason);
         }

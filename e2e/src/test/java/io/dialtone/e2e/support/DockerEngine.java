@@ -19,6 +19,30 @@ public final class DockerEngine {
         return !candidates().isEmpty() && DockerClientFactory.instance().isDockerAvailable();
     }
 
+    /**
+     * Why the engine cannot provide {@code images} (present locally, or pulled within two minutes each), or null
+     * when it can: an engine that runs but reaches no registry is a machine to skip on, not a failure.
+     */
+    public static String missingImages(List<String> images) {
+        List<String> missing = new ArrayList<>();
+        for (String image : images) {
+            try {
+                var client = DockerClientFactory.instance().client();
+                boolean present = !client.listImagesCmd().withImageNameFilter(image).exec().isEmpty();
+                if (!present && !client.pullImageCmd(image).start()
+                        .awaitCompletion(2, java.util.concurrent.TimeUnit.MINUTES)) {
+                    missing.add(image + " (pull timed out)");
+                }
+            } catch (RuntimeException e) {
+                missing.add(image + " (" + e.getMessage() + ")");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                missing.add(image + " (interrupted)");
+            }
+        }
+        return missing.isEmpty() ? null : "the Docker engine cannot provide " + String.join(", ", missing);
+    }
+
     public static String describe() {
         List<String> candidates = candidates();
         return candidates.isEmpty() ? "DOCKER_HOST is unset and no Docker socket exists"
