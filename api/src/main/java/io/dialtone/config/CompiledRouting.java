@@ -9,7 +9,7 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * The routing Secret's format (DESIGN section 5): the routing documents as gzip-compressed YAML under one key.
+ * The routing Secret's format (docs/architecture.md, "Data flow"): the routing documents as gzip-compressed YAML under one key.
  * Compressed because a Secret holds at most 1 MiB and a thousand trunks with their rules come close in plain YAML.
  */
 public final class CompiledRouting {

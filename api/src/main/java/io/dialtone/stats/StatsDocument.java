@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * What a gateway's /stats answers (DESIGN section 6): who the pod is, the routing revision it runs, whether it
+ * What a gateway's /stats answers (docs/operator.md): who the pod is, the routing revision it runs, whether it
  * drains, and its call counters per trunk and rule since it started. The gateway writes it and the operator reads
  * it, so the shape lives here, next to the resources both sides share. Unknown fields are ignored so an older
  * operator reads a newer gateway.

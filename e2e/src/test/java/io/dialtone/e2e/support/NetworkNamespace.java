@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * A network namespace of the test's own with a veth pair inside it, so WebRTC (which ignores loopback) has
- * addresses to use while every packet stays on this machine and off its external interface (DESIGN 4a).
+ * addresses to use while every packet stays on this machine and off its external interface (docs/architecture.md, "Media").
  * Processes started through it run inside; closing stops them and deletes the namespace.
  */
 public final class NetworkNamespace implements AutoCloseable {

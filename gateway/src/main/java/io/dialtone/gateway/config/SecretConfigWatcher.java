@@ -18,7 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The configuration source of a gateway pod: the routing Secret the operator compiles (DESIGN section 5), watched
+ * The configuration source of a gateway pod: the routing Secret the operator compiles (docs/architecture.md, "Data flow"), watched
  * through the API. Every valid new revision replaces the routing table in one step; a document that does not load
  * is logged problem by problem and the running revision stays.
  */

@@ -149,7 +149,7 @@ public final class RoomAudioPublisher implements AutoCloseable {
 
     /**
      * One 10 ms frame of 16-bit mono PCM at the publisher's sample rate. Pushing and closing exclude each other: a
-     * frame pushed into a disposed source would kill the JVM (DESIGN 4a), and the media clock may still be inside a
+     * frame pushed into a disposed source would kill the JVM (docs/architecture.md, "Media"), and the media clock may still be inside a
      * tick when the call ends.
      */
     public void push(short[] frame) {
@@ -250,7 +250,7 @@ public final class RoomAudioPublisher implements AutoCloseable {
         }
     }
 
-    /** Order that does not crash (DESIGN 4a): the connection first, then what fed it; never during a push. */
+    /** Order that does not crash (docs/architecture.md, "Media"): the connection first, then what fed it; never during a push. */
     @Override
     public void close() {
         synchronized (closed) {

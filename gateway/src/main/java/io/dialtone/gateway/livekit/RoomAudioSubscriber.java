@@ -119,7 +119,7 @@ public final class RoomAudioSubscriber implements AutoCloseable {
         }
     }
 
-    /** Sinks and data-channel observers off first, then the connection (DESIGN 4a's order). */
+    /** Sinks and data-channel observers off first, then the connection (docs/architecture.md, "Media"). */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {

@@ -6,7 +6,7 @@ import dev.onvoid.webrtc.media.audio.AudioLayer;
 import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
 
 /**
- * The process's libwebrtc: two factories shared by every call, as DESIGN 4a found works in webrtc-java 0.14.0
+ * The process's libwebrtc: two factories shared by every call, as docs/architecture.md ("Media") explains for webrtc-java 0.14.0
  * (the no-argument factory aborts the JVM, and sending and receiving in one headless factory races): publishing
  * on the dummy audio layer, subscribing on the headless module whose playout thread delivers remote audio to the
  * tracks' sinks. Created on first use, so gateways that never bridge audio never load the native library.

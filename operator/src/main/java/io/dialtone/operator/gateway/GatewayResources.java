@@ -57,7 +57,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The desired children of a SipGateway, as pure functions of its spec (DESIGN sections 5 and 7). Owner references
+ * The desired children of a SipGateway, as pure functions of its spec (docs/architecture.md, "The operator"). Owner references
  * are added by the dependent resources that apply them.
  */
 public final class GatewayResources {

@@ -50,7 +50,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reconciles a SipGateway (DESIGN sections 5-7): compiles its trunks and rules into the routing Secret, applies its
+ * Reconciles a SipGateway (docs/architecture.md, "The operator"): compiles its trunks and rules into the routing Secret, applies its
  * children with server-side apply, and writes its status. Trunk, rule, Secret and pod changes all lead here.
  */
 @Workflow(explicitInvocation = true, dependents = {

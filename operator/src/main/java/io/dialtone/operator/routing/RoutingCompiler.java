@@ -35,7 +35,7 @@ import java.util.Set;
 import java.util.function.BiConsumer;
 
 /**
- * Compiles a gateway's trunks and rules into the routing document its pods load (DESIGN section 5). A pure function
+ * Compiles a gateway's trunks and rules into the routing document its pods load (docs/architecture.md, "Data flow"). A pure function
  * of the resources and Secrets it is given. Each trunk or rule that cannot be compiled, or that conflicts with an
  * older one, is left out and says why; it never keeps the others from working.
  */

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * One gateway's call counts, summed over its pods (DESIGN section 6). Pods report counters since they started; the
+ * One gateway's call counts, summed over its pods (docs/operator.md). Pods report counters since they started; the
  * ledger turns them into deltas per pod UID, so a pod that restarts or goes away never makes a total go backwards.
  * Totals here are what this operator process has seen; the status a reconciler writes adds them to what the status
  * held when the operator started. A pod that was running before the operator started contributes what it counts

@@ -10,7 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Marks each gateway pod with its active calls as its pod-deletion-cost (DESIGN section 7), so that when the
+ * Marks each gateway pod with its active calls as its pod-deletion-cost (docs/operations.md), so that when the
  * autoscaler scales in, the ReplicaSet removes the idlest pods first and the fewest calls wait for a drain.
  */
 public final class DeletionCost {

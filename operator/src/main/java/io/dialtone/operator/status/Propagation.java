@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * Whether every ready gateway pod runs what it should (DESIGN section 5), and if not, which pods it waits for.
+ * Whether every ready gateway pod runs what it should (docs/architecture.md, "Data flow"), and if not, which pods it waits for.
  */
 public record Propagation(boolean done, String message) {
     /**

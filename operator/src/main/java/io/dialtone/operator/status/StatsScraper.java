@@ -28,7 +28,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads /stats of every running gateway pod every few seconds (DESIGN section 6), feeds the call ledgers, and
+ * Reads /stats of every running gateway pod every few seconds (docs/operator.md), feeds the call ledgers, and
  * wakes the reconcilers whose status that changes. Pods that are draining are read too: their calls still count.
  */
 public final class StatsScraper implements AutoCloseable {
