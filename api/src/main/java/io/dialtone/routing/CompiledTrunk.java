@@ -18,7 +18,7 @@ public record CompiledTrunk(
         Set<String> numbers,
         Set<String> allowedNumbers,
         List<AddressPattern> allowedAddresses,
-        boolean mapsHeaders) {
+        boolean mapsHeaders) implements CallTrunk {
 
     static CompiledTrunk compile(String name, SipTrunkSpec spec) {
         return new CompiledTrunk(name, spec,
@@ -37,8 +37,14 @@ public record CompiledTrunk(
         return numbers.isEmpty();
     }
 
+    @Override
     public boolean requiresAuth() {
         return spec.auth() != null;
+    }
+
+    @Override
+    public String describe() {
+        return "SipTrunk " + name;
     }
 
     boolean admitsSource(InetAddress source, String fromHost) {

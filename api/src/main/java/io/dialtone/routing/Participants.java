@@ -26,7 +26,7 @@ public final class Participants {
     private Participants() {
     }
 
-    static Decision.Participant forCall(CompiledTrunk trunk, CompiledRule rule, CallRequest call) {
+    static Decision.Participant forCall(CallTrunk trunk, CompiledRule rule, CallRequest call) {
         boolean hide = rule.spec().hidePhoneNumber();
         String identityCaller = hide ? hashedCaller(call.fromUser()) : call.fromUser();
         String shownCaller = hide ? PhoneNumbers.lastFour(call.fromUser()) : call.fromUser();
@@ -41,11 +41,11 @@ public final class Participants {
         if (!template.attributes().isEmpty()) {
             attributes.putAll(template.attributes());
         }
-        if (trunk != null) {
-            if (trunk.mapsHeaders()) {
-                copyHeaders(trunk, call, attributes);
+        if (trunk instanceof CompiledTrunk compiled) {
+            if (compiled.mapsHeaders()) {
+                copyHeaders(compiled, call, attributes);
             }
-            attributes.put(ATTR_TRUNK_ID, trunk.name());
+            attributes.put(ATTR_TRUNK_ID, compiled.name());
         }
         attributes.put(ATTR_CALL_ID, call.callId());
         attributes.put(ATTR_CALL_ID_FULL, call.sipCallId());

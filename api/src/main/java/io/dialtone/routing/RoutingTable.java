@@ -34,6 +34,25 @@ public final class RoutingTable {
     private record Route(CompiledTrunk trunk, RuleIndex rules) {
     }
 
+    /** What trunk selection came to. */
+    private sealed interface RouteMatch {
+        /** The one trunk that admits the call, with its rules. */
+        record Found(Route route) implements RouteMatch {
+        }
+
+        /** No trunk admits the call, and acceptWithoutTrunk takes it. */
+        record WithoutTrunk() implements RouteMatch {
+        }
+
+        /** No trunk takes the call, or two do. */
+        record Refused(Decision.Reject reject) implements RouteMatch {
+        }
+
+        /** None of the routes looked at admits the call (the caller looks further). */
+        record NoneAdmits() implements RouteMatch {
+        }
+    }
+
     private RoutingTable(boolean acceptWithoutTrunk, Supplier<String> roomSuffixes) {
         this.acceptWithoutTrunk = acceptWithoutTrunk;
         this.roomSuffixes = roomSuffixes;
@@ -120,52 +139,53 @@ public final class RoutingTable {
     public Decision route(CallRequest call) {
         String caller = PhoneNumbers.normalize(call.fromUser());
         String called = PhoneNumbers.normalize(call.toUser());
-        Object match = selectRoute(call, caller, called);
-        if (match instanceof Decision.Reject reject) {
-            return reject;
+        RouteMatch match = selectRoute(call, caller, called);
+        if (match instanceof RouteMatch.Refused refused) {
+            return refused.reject();
         }
-        Route route = (Route) match;
-        return route == null ? dispatch(null, null, call, caller, called)
-                : dispatch(route.trunk(), route.rules(), call, caller, called);
+        return match instanceof RouteMatch.Found found
+                ? dispatch(found.route().trunk(), rulesOrNone(found.route().rules()), call, caller, called)
+                : dispatch(CallTrunk.NONE, RuleIndex.EMPTY, call, caller, called);
     }
 
     /** Picks the trunk a call arrives on: a trunk for the called number beats a default trunk. */
     public TrunkMatch selectTrunk(CallRequest call) {
-        Object match = selectRoute(call, PhoneNumbers.normalize(call.fromUser()), PhoneNumbers.normalize(call.toUser()));
-        if (match instanceof Decision.Reject reject) {
-            return new TrunkMatch.Rejected(reject);
+        RouteMatch match = selectRoute(call, PhoneNumbers.normalize(call.fromUser()),
+                PhoneNumbers.normalize(call.toUser()));
+        if (match instanceof RouteMatch.Refused refused) {
+            return new TrunkMatch.Rejected(refused.reject());
         }
-        return new TrunkMatch.Found(match == null ? null : ((Route) match).trunk());
+        return new TrunkMatch.Found(match instanceof RouteMatch.Found found ? found.route().trunk() : CallTrunk.NONE);
     }
 
-    /** The Route of the call's trunk, null for a call admitted without a trunk, or the Reject. */
-    private Object selectRoute(CallRequest call, String caller, String called) {
+    /** The call's trunk: a trunk for the called number, else a default trunk, else none or a refusal. */
+    private RouteMatch selectRoute(CallRequest call, String caller, String called) {
         Route[] specific = routesByNumber.getOrDefault(called, NO_ROUTES);
-        Object found = firstAdmitting(specific, call, caller);
-        if (found == null) {
+        RouteMatch found = firstAdmitting(specific, call, caller);
+        if (found instanceof RouteMatch.NoneAdmits) {
             found = firstAdmitting(defaultRoutes, call, caller);
         }
-        if (found != null) {
+        if (!(found instanceof RouteMatch.NoneAdmits)) {
             return found;
         }
         if (acceptWithoutTrunk) {
-            return null;
+            return new RouteMatch.WithoutTrunk();
         }
-        return explainNoTrunk(call, caller, Arrays.stream(specific).map(Route::trunk).toList());
+        return new RouteMatch.Refused(explainNoTrunk(call, caller, Arrays.stream(specific).map(Route::trunk).toList()));
     }
 
-    /** The one route whose trunk admits the call, null when none does, or a conflict when several do. */
-    private Object firstAdmitting(Route[] routes, CallRequest call, String caller) {
+    /** The one route whose trunk admits the call, or a conflict when several do. */
+    private RouteMatch firstAdmitting(Route[] routes, CallRequest call, String caller) {
         Route found = null;
         for (Route route : routes) {
             if (route.trunk().admitsSource(call.source(), call.fromHost()) && route.trunk().admitsCaller(caller)) {
                 if (found != null) {
-                    return conflict(call, found.trunk(), route.trunk());
+                    return new RouteMatch.Refused(conflict(call, found.trunk(), route.trunk()));
                 }
                 found = route;
             }
         }
-        return found;
+        return found == null ? new RouteMatch.NoneAdmits() : new RouteMatch.Found(found);
     }
 
     private static Decision.Reject conflict(CallRequest call, CompiledTrunk first, CompiledTrunk second) {
@@ -186,23 +206,23 @@ public final class RoutingTable {
                             + names(sourceOk) + "; add it there to accept the call to " + call.toUser());
         }
         if (!knownSources.admits(call.source(), call.fromHost())) {
-            return new Decision.Reject(Reason.UNKNOWN_SOURCE, null, null,
+            return new Decision.Reject(Reason.UNKNOWN_SOURCE, CallTrunk.NONE, null,
                     source + " matches no SipTrunk's allowedAddresses; add it to spec.allowedAddresses of the "
                             + "carrier's SipTrunk (call from " + call.fromUser() + " to " + call.toUser() + ")");
         }
         String hint = specific.isEmpty()
                 ? "add " + call.toUser() + " to spec.numbers of a SipTrunk, or create a default SipTrunk with no numbers"
                 : "SipTrunk " + names(specific) + " lists " + call.toUser() + " but does not allow " + source;
-        return new Decision.Reject(Reason.NO_TRUNK_FOR_NUMBER, null, null,
+        return new Decision.Reject(Reason.NO_TRUNK_FOR_NUMBER, CallTrunk.NONE, null,
                 "no SipTrunk accepts the call from " + call.fromUser() + " to " + call.toUser() + " from " + source
                         + "; " + hint);
     }
 
     /**
-     * Picks the rule for a call on {@code trunk} (null: a call admitted without a trunk): rules that name the trunk
-     * beat rules for every trunk; among those, LiveKit's priority decides.
+     * Picks the rule for a call on {@code trunk}: rules that name the trunk beat rules for every trunk; among those,
+     * LiveKit's priority decides.
      */
-    public Decision dispatch(CompiledTrunk trunk, CallRequest call) {
+    public Decision dispatch(CallTrunk trunk, CallRequest call) {
         return dispatch(trunk, rulesFor(trunk), call, PhoneNumbers.normalize(call.fromUser()),
                 PhoneNumbers.normalize(call.toUser()));
     }
@@ -211,15 +231,19 @@ public final class RoutingTable {
      * The rules naming {@code trunk}; a trunk compiled by an earlier revision (a caller who started entering a PIN
      * before a configuration change) is found by name, so the current rules decide.
      */
-    private RuleIndex rulesFor(CompiledTrunk trunk) {
-        if (trunk == null) {
-            return null;
+    private RuleIndex rulesFor(CallTrunk trunk) {
+        if (!(trunk instanceof CompiledTrunk compiled)) {
+            return RuleIndex.EMPTY;
         }
-        RuleIndex rules = rulesByTrunk.get(trunk);
-        return rules != null ? rules : rulesByTrunkName.get(trunk.name());
+        RuleIndex rules = rulesByTrunk.get(compiled);
+        return rules != null ? rules : rulesOrNone(rulesByTrunkName.get(compiled.name()));
     }
 
-    private Decision dispatch(CompiledTrunk trunk, RuleIndex trunkRules, CallRequest call, String caller, String called) {
+    private static RuleIndex rulesOrNone(RuleIndex rules) {
+        return rules != null ? rules : RuleIndex.EMPTY;
+    }
+
+    private Decision dispatch(CallTrunk trunk, RuleIndex trunkRules, CallRequest call, String caller, String called) {
         CompiledRule best = bestRule(trunkRules, caller, called, call.pin());
         if (best == null) {
             return noRule(trunk, trunkRules, call, caller, called);
@@ -233,11 +257,11 @@ public final class RoutingTable {
 
     /** Rules naming the trunk first; only when none takes the call, rules for every trunk. */
     private CompiledRule bestRule(RuleIndex trunkRules, String caller, String called, PinEntry pin) {
-        CompiledRule best = trunkRules == null ? null : trunkRules.best(caller, called, pin);
+        CompiledRule best = trunkRules.best(caller, called, pin);
         return best != null ? best : rulesForAllTrunks.best(caller, called, pin);
     }
 
-    private Decision.Reject noRule(CompiledTrunk trunk, RuleIndex trunkRules, CallRequest call, String caller,
+    private Decision.Reject noRule(CallTrunk trunk, RuleIndex trunkRules, CallRequest call, String caller,
                                    String called) {
         if (call.pin() instanceof PinEntry.Entered) {
             CompiledRule protectedRule = bestRule(trunkRules, caller, called, PinEntry.NOT_ASKED);
@@ -247,10 +271,9 @@ public final class RoutingTable {
                                 + " does not match DispatchRule " + protectedRule.name());
             }
         }
-        String trunkName = trunk == null ? "(no trunk, acceptWithoutTrunk)" : "SipTrunk " + trunk.name();
         return new Decision.Reject(Reason.NO_RULE, trunk, null,
-                "no DispatchRule takes the call from " + call.fromUser() + " to " + call.toUser() + " on " + trunkName
-                        + "; create a DispatchRule with trunkRefs [" + (trunk == null ? "" : trunk.name())
+                "no DispatchRule takes the call from " + call.fromUser() + " to " + call.toUser() + " on "
+                        + trunk.describe() + "; create a DispatchRule with trunkRefs [" + trunk.name()
                         + "] (or none) whose numbers and inboundNumbers include these numbers");
     }
 
@@ -263,9 +286,9 @@ public final class RoutingTable {
         return trunks.stream().map(CompiledTrunk::name).distinct().collect(Collectors.joining(", "));
     }
 
-    /** The outcome of trunk selection: a trunk (null when admitted by acceptWithoutTrunk) or a rejection. */
+    /** The outcome of trunk selection: a trunk ({@link CallTrunk#NONE} when admitted by acceptWithoutTrunk) or a rejection. */
     public sealed interface TrunkMatch {
-        record Found(CompiledTrunk trunk) implements TrunkMatch {
+        record Found(CallTrunk trunk) implements TrunkMatch {
         }
 
         record Rejected(Decision.Reject reject) implements TrunkMatch {

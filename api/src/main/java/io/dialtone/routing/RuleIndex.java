@@ -13,6 +13,8 @@ import java.util.Set;
  */
 final class RuleIndex {
     private static final CompiledRule[] NONE = new CompiledRule[0];
+    /** The rules of a scope no rule names. */
+    static final RuleIndex EMPTY = new RuleIndex();
 
     private final List<CompiledRule> anyNumber = new ArrayList<>();
     private final Map<String, List<CompiledRule>> byNumber = new HashMap<>();

@@ -315,7 +315,7 @@ class RoutingTableTest {
         return d -> {
             assertThat(d).isInstanceOf(Decision.Accept.class);
             Decision.Accept accept = (Decision.Accept) d;
-            assertThat(accept.trunk() == null ? null : accept.trunk().name()).isEqualTo(trunk);
+            assertThat(accept.trunk() instanceof CompiledTrunk compiled ? compiled.name() : null).isEqualTo(trunk);
             assertThat(accept.rule().name()).isEqualTo(rule);
         };
     }

@@ -11,7 +11,10 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The README's first command, scripts/demo.sh, as a new user runs it: it must end with the call counted. */
+/**
+ * The README's first command, scripts/demo.sh, as a new user runs it: the caller's tone must be heard in the room,
+ * the room's tone at the phone, and the call counted.
+ */
 class DemoScriptIT {
     private static final Path DIR = Path.of("target", "demo-script-it").toAbsolutePath();
 
@@ -32,6 +35,10 @@ class DemoScriptIT {
         assertThat(demo.exitValue()).as(out).isZero();
         assertThat(out).containsPattern("room sip-call-_\\+15550100_[0-9A-Za-z]{12}")
                 .contains("participant sip_+15550100 (Phone +15550100), sip.callStatus=active")
+                .containsPattern("phone -> room: the room heard sip_\\+15550100 for [0-9.]+ s at RMS level [0-9]+ "
+                        + "\\(of 32767\\), [0-9]+ % of its power at 440 Hz")
+                .containsPattern("room -> phone: the phone heard [0-9.]+ s of the room at RMS level [0-9]+ "
+                        + "\\(of 32767\\), [0-9]+ % of its power at 1 kHz")
                 .containsPattern("siptrunk.dialtone.io/any-caller +\\S+ +0 +True +0 +1")
                 .containsPattern("dispatchrule.dialtone.io/room-per-caller +\\S+ +0 +True +0 +1")
                 .contains("Stopping everything the demo started");

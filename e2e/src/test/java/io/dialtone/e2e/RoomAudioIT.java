@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dialtone.e2e.support.BridgedGateway;
+import io.dialtone.e2e.support.ClientCrashed;
 import io.dialtone.e2e.support.Eventually;
 import io.dialtone.e2e.support.LatencyProbe;
 import io.dialtone.e2e.support.NetworkNamespace;
@@ -23,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junitpioneer.jupiter.RetryingTest;
 
 /**
  * Audio through the bridge, with real peers only: livekit-server --dev, the gateway jar, sipp and the Python
@@ -36,7 +38,10 @@ class RoomAudioIT {
     /** Calls to this number reach a trunk that takes G.722 only. */
     private static final String WIDEBAND_NUMBER = "+15550722";
     private static final String NUMBER = "+15550199";
-    /** Calls to this number reach a trunk that answers once the room plays audio (answerWhen: firstTrack). */
+    /**
+     * Calls to this number reach a trunk with the default answerWhen (auto) and a rule that dispatches an agent, so
+     * the call is answered once the room plays audio.
+     */
     private static final String AGENT_NUMBER = "+15550111";
     /** Calls to this number reach a rule that asks for PIN 1234. */
     private static final String PIN_NUMBER = "+15550444";
@@ -75,7 +80,15 @@ class RoomAudioIT {
                 spec:
                   numbers: ["%s"]
                   direct: {roomName: audio-locked, pin: "1234"}
-                """.formatted(WIDEBAND_NUMBER, AGENT_NUMBER, PIN_NUMBER), List.of());
+                ---
+                apiVersion: dialtone.io/v1alpha1
+                kind: DispatchRule
+                metadata: {name: with-agent}
+                spec:
+                  numbers: ["%s"]
+                  direct: {roomName: audio-test}
+                  room: {agents: [{agentName: receptionist}]}
+                """.formatted(WIDEBAND_NUMBER, AGENT_NUMBER, PIN_NUMBER, AGENT_NUMBER), List.of());
         namespace = bridged.namespace();
         gateway = bridged.gateway();
     }
@@ -87,7 +100,7 @@ class RoomAudioIT {
         }
     }
 
-    @Test
+    @RetryingTest(maxAttempts = 2, onExceptions = ClientCrashed.class)
     void theRoomHearsTheCallersVoice() throws Exception {
         Path tone = RtpPcap.tone(DIR.resolve("tone-440.pcap"), 440, 8, AMPLITUDE);
         Process listener = namespace.start(List.of(Toolchain.python().toString(),
@@ -114,7 +127,7 @@ class RoomAudioIT {
         assertThat(held).as("ms the gateway held the caller's audio").isLessThanOrEqualTo(80);
     }
 
-    @Test
+    @RetryingTest(maxAttempts = 2, onExceptions = ClientCrashed.class)
     void theCallerHearsTheRoom() throws Exception {
         int logged = bridged.gatewayLog().length();
         JsonNode heard = callerListening("room-to-phone", false, 31000, 5071, 8, 1000, "talk.py", "1000", "6");
@@ -139,7 +152,7 @@ class RoomAudioIT {
      * participants of the room. The figures are printed; the latency target is the benchmark's to check
      * (bench/media-latency.sh), this test that every path carries the bursts.
      */
-    @Test
+    @RetryingTest(maxAttempts = 2, onExceptions = ClientCrashed.class)
     void theLatencyAddedEachWayIsMeasured() throws Exception {
         int phonePort = 31008;
         SippScenario call = new SippScenario("latency").inviteWithMediaAt(phonePort).optional(100).optional(180)
@@ -157,7 +170,7 @@ class RoomAudioIT {
     }
 
     /** 5 kHz is beyond what G.711 carries: heard in the room only if G.722 is decoded as wideband audio. */
-    @Test
+    @RetryingTest(maxAttempts = 2, onExceptions = ClientCrashed.class)
     void theRoomHearsAWidebandCaller() throws Exception {
         Path encoded = DIR.resolve("tone-5000.g722");
         Processes.Result encoder = Processes.run(List.of(Toolchain.python().toString(),
@@ -184,7 +197,7 @@ class RoomAudioIT {
                 .contains("roomCodec=opus");
     }
 
-    @Test
+    @RetryingTest(maxAttempts = 2, onExceptions = ClientCrashed.class)
     void aWidebandCallerHearsTheRoomInG722() throws Exception {
         JsonNode heard = callerListening("room-to-g722", true, 31004, 5076, 8, 5000, "talk.py", "5000", "6");
         assertThat(heard.path("payloadTypes").toString()).isEqualTo("[9]");
@@ -199,10 +212,10 @@ class RoomAudioIT {
     }
 
     /**
-     * With answerWhen: firstTrack the call rings (180 every second) until someone in the room publishes audio, as an
-     * agent does when it starts; then 200 OK.
+     * With the default answerWhen (auto) and a rule that dispatches an agent, the call rings (180 every second) until
+     * someone in the room publishes audio, as the agent does when it starts; then 200 OK.
      */
-    @Test
+    @RetryingTest(maxAttempts = 2, onExceptions = ClientCrashed.class)
     void theCallIsAnsweredOnceTheRoomPlaysAudio() throws Exception {
         SippScenario scenario = new SippScenario("first-track").invite("").optional(100).optional(180).expect(200)
                 .ack("1").pause(1000).bye("2").expect(200);
@@ -217,8 +230,9 @@ class RoomAudioIT {
                         Toolchain.root().resolve("e2e/src/test/resources/media/talk.py").toString(),
                         "ws://" + LIVEKIT + ":7880", "audio-test", "1000", "4"),
                 Map.of("PYTHONWARNINGS", "ignore"), DIR.resolve("first-track.talker.out"));
-        assertThat(call.waitFor(60, TimeUnit.SECONDS) && call.exitValue() == 0).as("sipp completed the call").isTrue();
-        talker.waitFor(30, TimeUnit.SECONDS);
+        boolean completed = call.waitFor(60, TimeUnit.SECONDS) && call.exitValue() == 0;
+        finished(talker, "talk.py", DIR.resolve("first-track.talker.out"));
+        assertThat(completed).as("sipp completed the call").isTrue();
         long ringing = read(messages).lines().filter(line -> line.startsWith("SIP/2.0 180")).count();
         assertThat(ringing).as("180 Ringing sent every second while the room was silent").isGreaterThanOrEqualTo(3);
         String answered = Eventually.value("the call answered", Duration.ofSeconds(10),
@@ -226,11 +240,12 @@ class RoomAudioIT {
                         .filter(line -> line.contains("event=answered") && line.contains("trunk=agent")).findFirst(),
                 () -> read(DIR.resolve("gateway.log")));
         assertThat(measure(answered, "setupMs")).as("ms from INVITE to 200 OK").isGreaterThanOrEqualTo(waited);
-        assertThat(read(DIR.resolve("gateway.log"))).contains("event=waiting_for_room");
+        assertThat(read(DIR.resolve("gateway.log"))).contains("event=waiting_for_room")
+                .contains("(answerWhen: auto)");
     }
 
     /** After the right PIN the prompt hands the call's RTP over to the bridge: the room hears the caller. */
-    @Test
+    @RetryingTest(maxAttempts = 2, onExceptions = ClientCrashed.class)
     void aCallerWhoEntersThePinIsHeardInTheRoom() throws Exception {
         Path pin = RtpPcap.dtmf(DIR.resolve("dtmf-1234#.pcap"), "1234#", 101);
         Path tone = RtpPcap.tone(DIR.resolve("tone-440.pcap"), 440, 8, AMPLITUDE);
@@ -254,7 +269,7 @@ class RoomAudioIT {
      * The gateway's signalling connection to LiveKit is cut in the middle of a call: the participant resumes it,
      * the call goes on, and the caller keeps hearing the room without a gap.
      */
-    @Test
+    @RetryingTest(maxAttempts = 2, onExceptions = ClientCrashed.class)
     void aDroppedSignallingConnectionIsResumedWithoutDroppingTheCall() throws Exception {
         Path heardFile = DIR.resolve("resume.heard");
         int phonePort = 31006;
@@ -273,10 +288,11 @@ class RoomAudioIT {
         Eventually.value("the participant's connection resumed", Duration.ofSeconds(20),
                 () -> read(DIR.resolve("gateway.log")).lines().filter(l -> l.contains("event=livekit_resumed")).findFirst(),
                 () -> read(DIR.resolve("gateway.log")));
-        assertThat(sipp.waitFor(60, TimeUnit.SECONDS) && sipp.exitValue() == 0)
+        boolean completed = sipp.waitFor(60, TimeUnit.SECONDS) && sipp.exitValue() == 0;
+        finished(talker, "talk.py", DIR.resolve("resume.talker.out"));
+        assertThat(completed)
                 .as("sipp completed the call (no BYE from the gateway): %s", read(DIR.resolve("resume.sipp.log")))
                 .isTrue();
-        talker.waitFor(30, TimeUnit.SECONDS);
         assertThat(ear.waitFor(30, TimeUnit.SECONDS)).isTrue();
         JsonNode heard = ScriptResult.of(heardFile, "the RTP listener");
         assertThat(heard.path("seconds").asDouble()).as("seconds of the room's tone heard").isGreaterThan(9);
@@ -285,7 +301,7 @@ class RoomAudioIT {
                 .doesNotContain("by=gateway why=\"the connection to LiveKit dropped");
     }
 
-    @Test
+    @RetryingTest(maxAttempts = 2, onExceptions = ClientCrashed.class)
     void theRoomReceivesTheCallersDigitsAsSipDtmf() throws Exception {
         Path dtmf = RtpPcap.dtmf(DIR.resolve("dtmf-123#.pcap"), "123#", 101);
         Process listener = namespace.start(List.of(Toolchain.python().toString(),
@@ -307,7 +323,7 @@ class RoomAudioIT {
                 "#/11/sip_+15550100");
     }
 
-    @Test
+    @RetryingTest(maxAttempts = 2, onExceptions = ClientCrashed.class)
     void theCallerHearsTheRoomsDigitsAsRfc4733Events() throws Exception {
         JsonNode heard = callerListening("room-dtmf", false, 31002, 5073, 7, 1000, "dtmf_send.py", "47#");
         assertThat(heard.path("digits").asText()).isEqualTo("47#");
@@ -361,6 +377,7 @@ class RoomAudioIT {
                 "ws://" + LIVEKIT + ":7880", "audio-test"));
         room.addAll(List.of(scriptArgs));
         Processes.Result participant = namespace.run(room, DIR, 60);
+        ClientCrashed.check(roomScript, participant.exitCode(), participant.out() + participant.err());
         assertThat(participant.exitCode()).as("%s: %s%s", roomScript, participant.out(), participant.err()).isZero();
         assertThat(sipp.waitFor(60, TimeUnit.SECONDS) && sipp.exitValue() == 0).as("sipp completed the call").isTrue();
         assertThat(ear.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -379,6 +396,12 @@ class RoomAudioIT {
                 "-timeout", "300", "-error_file", DIR.resolve(scenario.getFileName() + ".errors").toString());
         command.addAll(List.of(limits));
         return command;
+    }
+
+    /** Waits for a room participant started in the background; a crash of the client's native layer says so. */
+    private static void finished(Process client, String script, Path output) throws InterruptedException {
+        boolean ended = client.waitFor(30, TimeUnit.SECONDS);
+        ClientCrashed.check(script, ended ? client.exitValue() : null, read(output));
     }
 
     /** What the gateway process holds, from /proc. */

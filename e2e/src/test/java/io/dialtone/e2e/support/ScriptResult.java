@@ -14,7 +14,11 @@ public final class ScriptResult {
     /** @param script who wrote {@code output}, for the failure message when it printed no result */
     public static JsonNode of(Path output, String script) throws java.io.IOException {
         String text = BridgedGateway.read(output);
-        return JSON.readTree(text.lines().filter(line -> line.startsWith("{")).findFirst()
-                .orElseThrow(() -> new AssertionError(script + " printed no result:\n" + text)));
+        String result = text.lines().filter(line -> line.startsWith("{")).findFirst().orElse(null);
+        if (result == null) {
+            ClientCrashed.check(script, null, text);
+            throw new AssertionError(script + " printed no result:\n" + text);
+        }
+        return JSON.readTree(result);
     }
 }

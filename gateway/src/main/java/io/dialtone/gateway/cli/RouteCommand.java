@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.dialtone.config.LoadedConfig;
 import io.dialtone.routing.CallRequest;
+import io.dialtone.routing.CallTrunk;
 import io.dialtone.routing.CompiledRule;
 import io.dialtone.routing.CompiledTrunk;
 import io.dialtone.routing.Decision;
@@ -113,8 +114,8 @@ final class RouteCommand implements Callable<Integer> {
             out.println("PIN     the call is answered and the caller asked for a PIN; try again with --pin DIGITS or --no-pin");
         } else {
             Decision.Reject reject = (Decision.Reject) decision;
-            if (reject.trunk() != null) {
-                printTrunk(out, reject.trunk());
+            if (reject.trunk() instanceof CompiledTrunk matched) {
+                printTrunk(out, matched);
             }
             out.printf("REJECT  %d %s (%s)%n", reject.reason().sipStatus(), reject.reason().headerText(),
                     reject.reason().metricLabel());
@@ -126,14 +127,19 @@ final class RouteCommand implements Callable<Integer> {
         }
     }
 
-    private static void printTrunk(PrintWriter out, CompiledTrunk trunk) {
-        if (trunk == null) {
+    private static void printTrunk(PrintWriter out, CallTrunk call) {
+        if (!(call instanceof CompiledTrunk trunk)) {
             out.println("trunk   none (admitted by acceptWithoutTrunk)");
             return;
         }
         out.printf("trunk   %s (%s%s)%n", trunk.name(), trunk.isDefault() ? "default trunk" : "for " + trunk.numbers(),
                 trunk.requiresAuth() ? "; the gateway first challenges for digest credentials of user "
                         + trunk.spec().auth().username() : "; no authentication");
+    }
+
+    /** The trunk's name in the JSON output; null (absent) without one. */
+    private static String trunkName(CallTrunk trunk) {
+        return trunk instanceof CompiledTrunk compiled ? compiled.name() : null;
     }
 
     private static void printRule(PrintWriter out, CompiledRule rule) {
@@ -146,14 +152,14 @@ final class RouteCommand implements Callable<Integer> {
         Map<String, Object> json = new LinkedHashMap<>();
         if (decision instanceof Decision.Accept accept) {
             json.put("decision", "accept");
-            json.put("trunk", accept.trunk() == null ? null : accept.trunk().name());
+            json.put("trunk", trunkName(accept.trunk()));
             json.put("rule", accept.rule().name());
             json.put("room", accept.roomName());
             json.put("participant", accept.participant());
             json.put("roomConfig", accept.room());
         } else if (decision instanceof Decision.PinRequired pinRequired) {
             json.put("decision", "pin_required");
-            json.put("trunk", pinRequired.trunk() == null ? null : pinRequired.trunk().name());
+            json.put("trunk", trunkName(pinRequired.trunk()));
             json.put("rule", pinRequired.rule().name());
         } else {
             Decision.Reject reject = (Decision.Reject) decision;
@@ -161,7 +167,7 @@ final class RouteCommand implements Callable<Integer> {
             json.put("reason", reject.reason().metricLabel());
             json.put("sipStatus", reject.reason().sipStatus());
             json.put("reasonHeader", reject.reason().headerText());
-            json.put("trunk", reject.trunk() == null ? null : reject.trunk().name());
+            json.put("trunk", trunkName(reject.trunk()));
             json.put("detail", reject.detail());
         }
         return json;

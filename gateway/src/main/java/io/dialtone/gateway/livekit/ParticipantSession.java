@@ -14,6 +14,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import livekit.LivekitModels;
 import livekit.LivekitRtc;
 import org.slf4j.Logger;
@@ -32,6 +33,7 @@ public final class ParticipantSession implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ParticipantSession.class);
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     static final int RESUME_ATTEMPTS = 5;
+    private static final long SEND_TIMEOUT_SECONDS = 5;
 
     private final String connectUri;
     private final Duration timeout;
@@ -42,6 +44,8 @@ public final class ParticipantSession implements AutoCloseable {
     private final AtomicBoolean resuming = new AtomicBoolean();
     private final java.util.List<Runnable> resumedHandlers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile ScheduledFuture<?> pings;
+    /** The writes queued so far, each after the one before; guarded by this. */
+    private CompletableFuture<Void> sending = CompletableFuture.completedFuture(null);
 
     private ParticipantSession(String connectUri, Duration timeout, CompletableFuture<LivekitRtc.JoinResponse> joined,
                                AtomicBoolean leaving, Listener listener, Consumer<String> ended) {
@@ -151,10 +155,12 @@ public final class ParticipantSession implements AutoCloseable {
     }
 
     /**
-     * Sends one request and waits until it is written. One at a time: the JDK's WebSocket refuses a send while
-     * another is outstanding, and requests come from several threads (the call, ICE, libwebrtc's signalling).
+     * Queues one request: it is written after those queued before it, and the caller does not wait. One at a time,
+     * since the JDK's WebSocket refuses a send while another is outstanding; without waiting, since requests come
+     * from threads other calls share (libwebrtc's signalling thread sends ICE candidates and answers), which must
+     * never stand still for one call's socket.
      */
-    public synchronized void send(LivekitRtc.SignalRequest request) {
+    public void send(LivekitRtc.SignalRequest request) {
         if (leaving.get() && !request.hasLeave()) {
             return;
         }
@@ -163,11 +169,20 @@ public final class ParticipantSession implements AutoCloseable {
                     request.getMessageCase());
             return;
         }
-        try {
-            listener.current().sendBinary(ByteBuffer.wrap(request.toByteArray()), true).get(5, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            LOG.warn("signal request {} not sent to LiveKit: {}", request.getMessageCase(), e.toString());
-        }
+        byte[] bytes = request.toByteArray();
+        enqueue(request.getMessageCase().name(), socket -> socket.sendBinary(ByteBuffer.wrap(bytes), true));
+    }
+
+    /** Chains {@code write} after the writes before it, on the connection in use when its turn comes. */
+    private synchronized void enqueue(String what, Function<WebSocket, CompletableFuture<WebSocket>> write) {
+        sending = sending.thenCompose(previous -> write.apply(listener.current())
+                        .orTimeout(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS))
+                .handle((socket, error) -> {
+                    if (error != null) {
+                        LOG.warn("signal request {} not sent to LiveKit: {}", what, error.toString());
+                    }
+                    return null;
+                });
     }
 
     /** Leaves the room: the participant disappears at once instead of after LiveKit's timeout. */
@@ -179,11 +194,9 @@ public final class ParticipantSession implements AutoCloseable {
         if (pings != null) {
             pings.cancel(false);
         }
-        synchronized (this) {
-            send(LivekitRtc.SignalRequest.newBuilder().setLeave(LivekitRtc.LeaveRequest.newBuilder()
-                    .setReason(LivekitModels.DisconnectReason.CLIENT_INITIATED)).build());
-            listener.current().sendClose(WebSocket.NORMAL_CLOSURE, "call ended");
-        }
+        send(LivekitRtc.SignalRequest.newBuilder().setLeave(LivekitRtc.LeaveRequest.newBuilder()
+                .setReason(LivekitModels.DisconnectReason.CLIENT_INITIATED)).build());
+        enqueue("CLOSE", socket -> socket.sendClose(WebSocket.NORMAL_CLOSURE, "call ended"));
     }
 
     private static final class Listener implements WebSocket.Listener {

@@ -4,7 +4,6 @@ import io.dialtone.api.v1alpha1.AnswerWhen;
 import io.dialtone.api.v1alpha1.Codec;
 import io.dialtone.api.v1alpha1.Durations;
 import io.dialtone.api.v1alpha1.RoomCodec;
-import io.dialtone.api.v1alpha1.SipTrunkSpec;
 import io.dialtone.gateway.call.CallLoop;
 import io.dialtone.gateway.call.CallScheduler;
 import io.dialtone.gateway.call.RoomLeg;
@@ -18,7 +17,7 @@ import io.dialtone.gateway.media.RoomToPhone;
 import io.dialtone.gateway.media.RtpSender;
 import io.dialtone.gateway.stats.CallStats;
 import io.dialtone.routing.CallRequest;
-import io.dialtone.routing.CompiledTrunk;
+import io.dialtone.routing.CallTrunk;
 import io.dialtone.routing.Decision;
 import io.dialtone.routing.Reason;
 import java.io.IOException;
@@ -69,7 +68,7 @@ public final class Call {
     /** Routes a call again with the PIN its caller entered, by the routing in force at that moment. */
     @FunctionalInterface
     interface PinRouter {
-        Decision route(CompiledTrunk trunk, CallRequest request);
+        Decision route(CallTrunk trunk, CallRequest request);
     }
 
     private final String sipCallId;
@@ -208,8 +207,7 @@ public final class Call {
         LOG.info("event=ringing call={} trunk={} rule={} room={} from={} to={} codec={} rtpPort={}", sipCallId,
                 trunkName(), accept.rule().name(), accept.roomName(), setup.request().fromUser(),
                 setup.request().toUser(), media.codec(), rtpPort());
-        String timeout = setup.trunk() == null ? SipTrunkSpec.DEFAULT_RINGING_TIMEOUT
-                : setup.trunk().spec().ringingTimeout();
+        String timeout = setup.trunk().spec().ringingTimeout();
         ringingTimeout = after(Durations.parse(timeout), () -> ringingTimedOut(timeout));
         joinRoom();
     }
@@ -581,7 +579,7 @@ public final class Call {
     }
 
     private AnswerWhen answerWhen() {
-        return setup.trunk() == null ? AnswerWhen.auto : setup.trunk().spec().answerWhen();
+        return setup.trunk().spec().answerWhen();
     }
 
     private String sdpAnswer() {
@@ -599,7 +597,7 @@ public final class Call {
     }
 
     private String maxCallDuration() {
-        return setup.trunk() == null ? SipTrunkSpec.DEFAULT_MAX_CALL_DURATION : setup.trunk().spec().maxCallDuration();
+        return setup.trunk().spec().maxCallDuration();
     }
 
     /** The participant's token outlives the longest call the trunk allows. */
@@ -608,7 +606,7 @@ public final class Call {
     }
 
     private String trunkName() {
-        return setup == null || setup.trunk() == null ? CallStats.NONE : setup.trunk().name();
+        return setup == null ? CallTrunk.NONE.name() : setup.trunk().name();
     }
 
     private String room() {

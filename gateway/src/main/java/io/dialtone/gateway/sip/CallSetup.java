@@ -1,18 +1,18 @@
 package io.dialtone.gateway.sip;
 
 import io.dialtone.routing.CallRequest;
-import io.dialtone.routing.CompiledTrunk;
+import io.dialtone.routing.CallTrunk;
 import io.dialtone.routing.Decision;
 
 /**
  * An INVITE the gateway has taken: its trunk, where it goes, the negotiated media and the RTP ports bound for it,
  * and the SIP side to answer on.
  *
- * @param trunk   the trunk the call arrived on; null for a call admitted by acceptWithoutTrunk
+ * @param trunk   the trunk the call arrived on
  * @param request the call as routed, for routing again with the caller's PIN
  * @param arrived when the INVITE arrived, on the call scheduler's clock
  */
-record CallSetup(CompiledTrunk trunk, Destination destination, SdpNegotiator.Negotiated media, RtpPorts.Pair ports,
+record CallSetup(CallTrunk trunk, Destination destination, SdpNegotiator.Negotiated media, RtpPorts.Pair ports,
                  InviteDialog dialog, CallRequest request, long arrived) {
 
     /** Where an admitted call goes. */

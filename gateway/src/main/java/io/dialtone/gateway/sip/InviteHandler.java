@@ -6,6 +6,7 @@ import io.dialtone.gateway.call.CallScheduler;
 import io.dialtone.gateway.config.RoutingState;
 import io.dialtone.gateway.stats.CallStats;
 import io.dialtone.routing.CallRequest;
+import io.dialtone.routing.CallTrunk;
 import io.dialtone.routing.CompiledTrunk;
 import io.dialtone.routing.Decision;
 import io.dialtone.routing.PinEntry;
@@ -122,7 +123,7 @@ final class InviteHandler {
         if (match instanceof RoutingTable.TrunkMatch.Rejected rejected) {
             Decision.Reject reject = rejected.reject();
             if (reject.reason() == Reason.UNKNOWN_SOURCE && !answerUnknownSources) {
-                stats.rejected(CallStats.NONE, CallStats.NONE, reject.reason());
+                stats.rejected(reject.trunk().name(), CallStats.NONE, reject.reason());
                 rejections.put(sipCallId, attempt, new PastRefusal.Dropped());
                 LOG.info("event=dropped call={} from={} to={} source={} reason={} detail=\"{}\"", sipCallId,
                         call.fromUser(), call.toUser(), source.getHostAddress(), reject.reason().metricLabel(),
@@ -133,7 +134,7 @@ final class InviteHandler {
                     reject.detail());
             return InviteOutcome.DONE;
         }
-        CompiledTrunk trunk = ((RoutingTable.TrunkMatch.Found) match).trunk();
+        CallTrunk trunk = ((RoutingTable.TrunkMatch.Found) match).trunk();
         // After trunk selection, so sources no trunk admits never learn that the gateway drains or is full.
         Reason refused = admission.check(source);
         if (refused != null) {
@@ -142,7 +143,8 @@ final class InviteHandler {
         }
         ServerTransaction transaction = transaction(request, existing);
         transaction.sendResponse(messages.response(Response.TRYING, request, null));
-        if (trunk != null && trunk.requiresAuth() && !authenticated(request, transaction, sipCallId, attempt, trunk)) {
+        if (trunk instanceof CompiledTrunk compiled && compiled.requiresAuth()
+                && !authenticated(request, transaction, sipCallId, attempt, compiled)) {
             return InviteOutcome.DONE;
         }
         Decision decision = table.dispatch(trunk, call);
@@ -154,7 +156,7 @@ final class InviteHandler {
                 ? new CallSetup.Destination.BehindPin(pin)
                 : new CallSetup.Destination.Room((Decision.Accept) decision);
         String ruleName = destination.ruleName();
-        List<Codec> codecs = trunk != null && trunk.spec().media().codecs() != null
+        List<Codec> codecs = trunk.spec().media().codecs() != null
                 ? trunk.spec().media().codecs()
                 : routing.current().loaded().config().gateway().getSpec().media().codecs();
         SdpNegotiator.Negotiated media;
@@ -229,11 +231,11 @@ final class InviteHandler {
     }
 
     private void reject(Request request, ServerTransaction transaction, String sipCallId, String attempt,
-                        Reason reason, CompiledTrunk trunk, String rule, String detail) throws Exception {
+                        Reason reason, CallTrunk trunk, String rule, String detail) throws Exception {
         Response response = messages.rejection(reason, request, SipMessages.newTag(), Map.of());
         transaction(request, transaction).sendResponse(response);
         rejections.put(sipCallId, attempt, new PastRefusal.Answered(response));
-        String trunkName = trunk == null ? CallStats.NONE : trunk.name();
+        String trunkName = trunk.name();
         stats.rejected(trunkName, rule, reason);
         LOG.info("event=rejected call={} trunk={} rule={} status={} reason={} detail=\"{}\"", sipCallId,
                 trunkName.isEmpty() ? "-" : trunkName, rule.isEmpty() ? "-" : rule, reason.sipStatus(),

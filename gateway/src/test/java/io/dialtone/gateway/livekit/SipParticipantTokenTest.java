@@ -8,6 +8,7 @@ import com.auth0.jwt.algorithms.Algorithm;
 import com.auth0.jwt.exceptions.SignatureVerificationException;
 import com.auth0.jwt.interfaces.DecodedJWT;
 import io.dialtone.api.v1alpha1.RoomTemplate;
+import io.dialtone.routing.CallTrunk;
 import io.dialtone.routing.Decision;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -15,7 +16,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class SipParticipantTokenTest {
-    private static final Decision.Accept ACCEPT = new Decision.Accept(null, null, "sip-call-_+15550100_abc",
+    private static final Decision.Accept ACCEPT = new Decision.Accept(CallTrunk.NONE, null, "sip-call-_+15550100_abc",
             new Decision.Participant("sip_+15550100", "Phone +15550100", "{\"vip\":true}",
                     Map.of("sip.trunkID", "carrier", "sip.callStatus", "ringing")), RoomTemplate.EMPTY);
 

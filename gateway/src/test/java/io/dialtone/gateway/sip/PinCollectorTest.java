@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dialtone.gateway.call.ManualScheduler;
 import io.dialtone.gateway.media.Prompt;
+import io.dialtone.routing.CallTrunk;
 import io.dialtone.routing.Decision;
 import io.dialtone.routing.PinEntry;
 import io.dialtone.routing.Reason;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * stands in as a function that knows PIN 4321.
  */
 class PinCollectorTest {
-    private static final Decision.Accept ADMITTED = new Decision.Accept(null, null, "boardroom", null, null);
+    private static final Decision.Accept ADMITTED = new Decision.Accept(CallTrunk.NONE, null, "boardroom", null, null);
 
     private final ManualScheduler clock = new ManualScheduler();
     private final List<PinEntry> routed = new ArrayList<>();
@@ -32,7 +33,7 @@ class PinCollectorTest {
         }, clock::after, "boardroom", pin -> {
             routed.add(pin);
             return pin.equals(PinEntry.entered("4321")) ? ADMITTED
-                    : new Decision.Reject(Reason.PIN_INCORRECT, null, null, "wrong PIN");
+                    : new Decision.Reject(Reason.PIN_INCORRECT, CallTrunk.NONE, null, "wrong PIN");
         }, new PinCollector.Outcome() {
             @Override
             public void admitted(Decision.Accept accept) {
