@@ -3,7 +3,9 @@
 #   bench/sip-load.sh [calls per rate, default 500] [rates of accepted calls, default "20 50 100"] [rejection rates, default "200 500 1000"]
 # Accepted calls: INVITE -> 200 (a new room per call, created through LiveKit's API) -> ACK -> 1 s -> BYE.
 # Rejections: INVITE to a number no rule takes -> 404 -> ACK.
-# Prints, per rate, calls attempted, failed, and INVITE-to-final-response latency p50/p99.
+# Prints, per rate, calls attempted, failed, INVITE-to-final-response latency p50/p99, and the gateway's CPU time per
+# call (user + system, from /proc). GATEWAY_JARS="before=/path/a.jar after=/path/b.jar" runs the same load against
+# each build in turn, against the same livekit-server (default: this tree's gateway jar).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 calls=${1:-500}
@@ -45,22 +47,19 @@ spec:
 YAML
 "$tools/bin/livekit-server" --dev --config "$work/livekit.yaml" >"$work/livekit.log" 2>&1 &
 lk=$!
-# GATEWAY_JAVA_OPTS, e.g. -XX:StartFlightRecording=filename=gw.jfr, profiles the gateway under load.
-java ${GATEWAY_JAVA_OPTS:-} -XX:+UseG1GC -jar "$root/gateway/target/dialtone-gateway.jar" gateway -c "$work/gateway.yaml" \
-  --bind 127.0.0.1 --admin-bind 127.0.0.1 --admin-port 18590 --invites-per-second 0 --media-timeout 60s \
-  >"$work/gateway.log" 2>&1 &
-gw=$!
-for _ in $(seq 100); do curl -sf http://127.0.0.1:18590/readyz >/dev/null && break; sleep 0.2; done
-
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); sipp, gateway and livekit-server share it"
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$gw/stat"; }
 run() { # name rate scenario-args...
   local name=$1 rate=$2; shift 2
-  local dir="$work/$name-$rate"; mkdir -p "$dir"
+  local dir="$work/$label/$name-$rate"; mkdir -p "$dir"
+  local before; before=$(cpu_ticks)
   (cd "$dir" && sipp 127.0.0.1:15560 "$@" -i 127.0.0.1 -r "$rate" -m "$calls" -l $((rate * 3)) \
      -timeout $((calls / rate + 60))s -nostdin -trace_rtt -rtt_freq 1 -trace_stat -fd 1 >sipp.out 2>&1 || true)
-  python3 - "$dir" "$name" "$rate" "$calls" <<'PY'
+  sleep 2  # the last calls' BYEs and room cleanup count too
+  python3 - "$dir" "$name" "$rate" "$calls" "$label" "$(( $(cpu_ticks) - before ))" "$(getconf CLK_TCK)" <<'PY'
 import csv, glob, sys
-d, name, rate, calls = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+d, name, rate, calls, label = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+cpu_ms = int(sys.argv[6]) * 1000.0 / int(sys.argv[7])
 rtts = []
 for f in glob.glob(d + "/*_rtt.csv"):
     for row in csv.DictReader(open(f), delimiter=";"):
@@ -72,12 +71,25 @@ if stat:
     ok, failed = int(rows[-1]["SuccessfulCall(C)"]), int(rows[-1]["FailedCall(C)"])
 rtts.sort()
 q = lambda p: rtts[min(len(rtts) - 1, int(p * len(rtts)))] if rtts else float("nan")
-print(f"{name:9} {rate:5d}/s  attempted {ok + failed:5d}  failed {failed:4d} ({100.0 * failed / max(1, ok + failed):.2f} %)"
-      f"  latency p50 {q(0.5):7.1f} ms  p99 {q(0.99):7.1f} ms")
+print(f"{label:8} {name:9} {rate:5d}/s  attempted {ok + failed:5d}  failed {failed:4d} "
+      f"({100.0 * failed / max(1, ok + failed):.2f} %)  latency p50 {q(0.5):7.1f} ms  p99 {q(0.99):7.1f} ms"
+      f"  gateway CPU {cpu_ms / max(1, ok + failed):6.2f} ms/call")
 PY
 }
-# Warm-up (JIT, connection pools), not reported.
-(cd "$work" && sipp 127.0.0.1:15560 -sn uac -s +15550199 -d 100 -i 127.0.0.1 -r 20 -m 200 -timeout 60s -nostdin >/dev/null 2>&1 || true)
-for rate in $rates; do run accepted "$rate" -sn uac -s +15550199 -d 1000; done
-for rate in $reject_rates; do run rejected "$rate" -sf "$root/bench/sipp/reject-404.xml" -s +15550404; done
-echo "gateway log: $work/gateway.log (kept until exit)"
+for labelled in ${GATEWAY_JARS:-this=$root/gateway/target/dialtone-gateway.jar}; do
+  label=${labelled%%=*}
+  mkdir -p "$work/$label"
+  # GATEWAY_JAVA_OPTS, e.g. -XX:StartFlightRecording=filename=gw.jfr, profiles the gateway under load.
+  java ${GATEWAY_JAVA_OPTS:-} -XX:+UseG1GC -jar "${labelled#*=}" gateway -c "$work/gateway.yaml" \
+    --bind 127.0.0.1 --admin-bind 127.0.0.1 --admin-port 18590 --invites-per-second 0 --media-timeout 60s \
+    >"$work/$label/gateway.log" 2>&1 &
+  gw=$!
+  for _ in $(seq 100); do curl -sf http://127.0.0.1:18590/readyz >/dev/null && break; sleep 0.2; done
+  # Warm-up (JIT, connection pools), not reported.
+  (cd "$work/$label" && sipp 127.0.0.1:15560 -sn uac -s +15550199 -d 100 -i 127.0.0.1 -r 20 -m 200 -timeout 60s \
+    -nostdin >/dev/null 2>&1 || true)
+  for rate in $rates; do run accepted "$rate" -sn uac -s +15550199 -d 1000; done
+  for rate in $reject_rates; do run rejected "$rate" -sf "$root/bench/sipp/reject-404.xml" -s +15550404; done
+  kill "$gw"; wait "$gw" 2>/dev/null || true
+done
+echo "gateway logs: $work/*/gateway.log (kept until exit)"

@@ -64,7 +64,10 @@ public final class BridgedGateway implements AutoCloseable {
                     """.formatted(LIVEKIT, media) + routing);
             List<String> command = new ArrayList<>(List.of("java", "-XX:+UseG1GC"));
             command.addAll(jvm);
-            command.addAll(List.of("-jar", Toolchain.root().resolve("gateway/target/dialtone-gateway.jar").toString(),
+            // dialtone.gateway.jar: another build of the gateway, for benchmarks that compare two side by side.
+            String jar = System.getProperty("dialtone.gateway.jar",
+                    Toolchain.root().resolve("gateway/target/dialtone-gateway.jar").toString());
+            command.addAll(List.of("-jar", jar,
                     "gateway", "--config", config.toString(), "--bind", GATEWAY, "--advertise", GATEWAY,
                     "--admin-bind", GATEWAY, "--admin-port", "8080"));
             Process gateway = namespace.start(command, Map.of(), dir.resolve("gateway.log"));

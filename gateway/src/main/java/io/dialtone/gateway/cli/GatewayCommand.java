@@ -226,6 +226,10 @@ final class GatewayCommand implements Callable<Integer> {
             for (var call : sip.calls().all()) {
                 call.hangUp("gateway drain timeout reached");
             }
+            // The BYEs go out from the calls' own loops; a moment for them before the process ends.
+            if (!sip.calls().awaitEmpty(Duration.ofSeconds(2))) {
+                LOG.warn("{} call(s) still held after their BYE; exiting anyway", sip.calls().size());
+            }
         }
         LOG.info("drained; exiting");
     }

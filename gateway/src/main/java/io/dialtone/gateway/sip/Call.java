@@ -167,6 +167,11 @@ public final class Call {
     // ---- Handlers, on the loop. ----
 
     private void onInvite(Supplier<InviteOutcome> handle) {
+        if (state == State.ENDED) {
+            // This call ended (a 407 challenge, say) after the SIP side found it: the new attempt is a call of its own.
+            services.registry().open(sipCallId, id -> new Call(id, services)).invite(handle);
+            return;
+        }
         if (state != State.NEW) {
             LOG.debug("event=invite_again call={} state={} why=\"a call holds this Call-ID\"", sipCallId, state);
             return;

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -116,6 +117,13 @@ class CallFlowTest {
 
     /** Posts the INVITE as the SIP side would once it has routed it to {@code to}. */
     private Call invite(String to, boolean bridgeAudio) throws Exception {
+        Call call = call(bridgeAudio);
+        call.invite(proceed(to));
+        return call;
+    }
+
+    /** The SIP side's handling of an INVITE to {@code to} that becomes a call. */
+    private Supplier<InviteOutcome> proceed(String to) throws Exception {
         CallRequest request = new CallRequest(InetAddress.getLoopbackAddress(), "udp", "+15557777", "", to,
                 "SCL_1", "call-1", Map.of(), PinEntry.NOT_ASKED);
         RoutingTable.TrunkMatch.Found trunk = (RoutingTable.TrunkMatch.Found) table.selectTrunk(request);
@@ -133,10 +141,8 @@ class CallFlowTest {
                 m=audio 40000 RTP/AVP 0 101\r
                 a=rtpmap:101 telephone-event/8000\r
                 """);
-        Call call = call(bridgeAudio);
-        call.invite(() -> new InviteOutcome.Proceed(new CallSetup(trunk.trunk(), destination, media, pair, dialog,
-                request, clock.nanoTime())));
-        return call;
+        return () -> new InviteOutcome.Proceed(new CallSetup(trunk.trunk(), destination, media, pair, dialog, request,
+                clock.nanoTime()));
     }
 
     private static DatagramChannel channel() throws IOException {
@@ -200,6 +206,16 @@ class CallFlowTest {
         assertThat(dialog.sent).containsExactly("487");
         assertThat(legs.opened).as("no room for a cancelled call").isEmpty();
         assertThat(registry.size()).isZero();
+    }
+
+    @Test
+    void anInviteThatFindsItsCallJustEndedBecomesACallOfItsOwn() throws Exception {
+        Call challenged = call(false);
+        challenged.invite(() -> InviteOutcome.DONE);
+        assertThat(registry.get("call-1")).as("a challenged INVITE leaves no call").isNull();
+        challenged.invite(proceed("+15550100"));
+        assertThat(dialog.sent).containsExactly("180");
+        assertThat(registry.get("call-1")).isNotNull().isNotSameAs(challenged);
     }
 
     // ---- BYE during bridge setup ----
