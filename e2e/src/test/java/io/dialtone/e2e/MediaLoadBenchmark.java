@@ -36,11 +36,15 @@ import org.junit.jupiter.api.Test;
 class MediaLoadBenchmark {
     private static final Path DIR = Path.of("target", "media-bench").toAbsolutePath();
     private static final String GATEWAY = BridgedGateway.GATEWAY;
-    private static final int SINK_PORT = 40000;
+    /**
+     * Below the kernel's ephemeral range (32768 and up), where libwebrtc's sockets in the same namespace could take
+     * the port first; above the gateway's RTP range.
+     */
+    private static final int SINK_PORT = 30000;
     private static final long TICKS_PER_SECOND = 100;
     /** The latency probe's call goes to this number, whose rule puts it in a room of its own. */
     private static final String PROBE_NUMBER = "+15550999";
-    private static final int PROBE_PORT = 41000;
+    private static final int PROBE_PORT = 31000;
 
     @Test
     void concurrentBridgedCalls() throws Exception {
@@ -131,6 +135,8 @@ class MediaLoadBenchmark {
         System.out.println("BENCH   where the machine's CPU went (% of one core, by process): "
                 + busiest(processesBefore, processesAfter, steady));
         long activeAtEnd = activeCalls(bridged);
+        System.out.println("BENCH   call setup (INVITE to 200 OK, the gateway's setupMs, room + join + bridge): "
+                + setupTimes(bridged.gatewayLog().substring(logOffset)));
         System.out.println("BENCH   mouth to ear beside " + calls + " calls: " + latency.get(120, TimeUnit.SECONDS));
 
         sink.waitFor(30, TimeUnit.SECONDS);
@@ -264,6 +270,18 @@ class MediaLoadBenchmark {
                 .filter(e -> e.getValue() > 0).sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(10)
                 .map(e -> String.format("%s %.0f", e.getKey(), 100.0 * e.getValue() / TICKS_PER_SECOND / seconds))
                 .reduce((a, b) -> a + ", " + b).orElse("-");
+    }
+
+    /** p50 and p99 of setupMs over the load's calls (rooms load-...), from their event=answered lines. */
+    private static String setupTimes(String log) {
+        List<Long> setups = log.lines().filter(line -> line.contains("event=answered") && line.contains("room=load-"))
+                .map(line -> java.util.regex.Pattern.compile("setupMs=(\\d+)").matcher(line))
+                .filter(java.util.regex.Matcher::find).map(match -> Long.parseLong(match.group(1))).sorted().toList();
+        if (setups.isEmpty()) {
+            return "no call answered";
+        }
+        return String.format("p50 %d ms, p99 %d ms over %d calls", setups.get(setups.size() / 2),
+                setups.get(Math.min(setups.size() - 1, (int) (setups.size() * 0.99))), setups.size());
     }
 
     private static long activeCalls(BridgedGateway bridged) throws Exception {

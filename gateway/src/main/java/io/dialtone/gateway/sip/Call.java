@@ -94,6 +94,8 @@ public final class Call {
     private CallStats.ActiveCall counted;
     private LoopTimer ringingTimeout;
     private final List<LoopTimer> timers = new ArrayList<>();
+    /** What the media check reads the call's ports into, every 500 ms for as long as the call lasts. */
+    private final ByteBuffer mediaCheckBuffer = ByteBuffer.allocate(2048);
     /** Written by the media clock on every packet from the caller; read by the media check. */
     private volatile long lastMediaNanos;
 
@@ -442,7 +444,8 @@ public final class Call {
 
     /** Reads what arrived outside the bridge; hangs up a call silent for longer than the media timeout. */
     private void checkMedia() {
-        ByteBuffer buffer = ByteBuffer.allocate(2048);
+        ByteBuffer buffer = mediaCheckBuffer;
+        buffer.clear();
         try {
             // RTCP counts as a sign of life: a caller on hold may send reports and no RTP.
             boolean received = false;
