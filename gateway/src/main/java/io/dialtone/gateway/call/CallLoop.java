@@ -8,8 +8,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One call's event loop: runs the tasks posted to it one at a time, in the order they were posted, on a pool that
  * every call shares. Whatever a task reads or writes of its call needs no lock, because no two of the call's tasks
- * ever run at once; a task must not block, since the thread under it serves other calls next. A task that throws is
- * logged and the loop goes on with the next one.
+ * ever run at once; a task must not block, since the thread under it serves other calls next. A task that throws
+ * (even an Error) is logged and the loop goes on with the next one.
  */
 public final class CallLoop implements Executor {
     private static final Logger LOG = LoggerFactory.getLogger(CallLoop.class);
@@ -49,8 +49,9 @@ public final class CallLoop implements Executor {
             }
             try {
                 next.run();
-            } catch (RuntimeException e) {
-                LOG.warn("call={} event failed: {}", callId, e.toString(), e);
+            } catch (Throwable e) {
+                // Even an Error must not leave the loop marked as draining, or no later event would run.
+                LOG.error("call={} event failed: {}", callId, e.toString(), e);
             }
         }
     }

@@ -7,7 +7,8 @@ import java.util.function.Consumer;
  * The room side of one call, as the SIP side sees it: join the room, bridge audio (publish the caller, subscribe to
  * the room), send DTMF, set the caller's status, leave. Every method returns at once; the network work runs on the
  * room leg's own threads and completes the futures there, so a call posts their outcomes back to its loop.
- * Whatever the leg opens after {@link #leave()} (a join or bridge still under way) it closes as soon as it exists.
+ * A leg runs its steps one after another, so a {@link #leave()} during a join or bridge closes what that step
+ * opened, in order, once it is done; steps asked for after the leave do not run.
  */
 public interface RoomLeg {
     /** Creates or finds the room, dispatches its agents, and joins the caller's participant. */
@@ -27,8 +28,11 @@ public interface RoomLeg {
     /** Sets the caller's sip.callStatus attribute, which agents watch. */
     CompletableFuture<Void> callStatus(String status);
 
-    /** Leaves the room and closes the bridge; safe at any moment and more than once. */
-    void leave();
+    /**
+     * Leaves the room and closes the bridge, after any step still under way; safe at any moment and more than once.
+     * Completes when everything the leg opened is closed, so a gateway that exits can wait for it.
+     */
+    CompletableFuture<Void> leave();
 
     /** 10 ms of one remote track: 16-bit little-endian PCM as libwebrtc plays it out. */
     @FunctionalInterface

@@ -231,6 +231,9 @@ final class GatewayCommand implements Callable<Integer> {
                 LOG.warn("{} call(s) still held after their BYE; exiting anyway", sip.calls().size());
             }
         }
+        if (!sip.calls().awaitTeardowns(Duration.ofSeconds(10))) {
+            LOG.warn("room legs still closing after 10 s; exiting anyway");
+        }
         LOG.info("drained; exiting");
     }
 }

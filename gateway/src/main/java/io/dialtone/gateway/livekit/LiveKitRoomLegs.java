@@ -4,8 +4,6 @@ import io.dialtone.gateway.call.RoomLeg;
 import io.dialtone.gateway.call.RoomLegs;
 import io.dialtone.routing.Decision;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -39,15 +37,24 @@ public final class LiveKitRoomLegs implements RoomLegs {
         return new Leg(callId, accept, tokenLifetime, endedByRoom);
     }
 
+    /**
+     * One call's leg. Its steps run one after another on {@code io}, each after the one before has finished, so a
+     * leave during a bridge waits for the bridge and then closes everything in the order libwebrtc survives, and
+     * no two threads ever close or open parts of the same leg at once.
+     */
     private final class Leg implements RoomLeg {
         private final String callId;
         private final Decision.Accept accept;
         private final Duration tokenLifetime;
         private final Consumer<String> endedByRoom;
-        /** What the leg holds open, closed in reverse order; guarded by itself. */
-        private final List<AutoCloseable> opened = new ArrayList<>();
+        /** The last step queued; guarded by this. */
+        private CompletableFuture<?> steps = CompletableFuture.completedFuture(null);
+        private CompletableFuture<Void> leaving;
+        // Written and read by the steps only, which never run at once.
         private boolean left;
-        private volatile ParticipantSession participant;
+        private ParticipantSession participant;
+        private RoomAudioSubscriber subscriber;
+        private RoomAudioPublisher publisher;
 
         Leg(String callId, Decision.Accept accept, Duration tokenLifetime, Consumer<String> endedByRoom) {
             this.callId = callId;
@@ -56,80 +63,75 @@ public final class LiveKitRoomLegs implements RoomLegs {
             this.endedByRoom = endedByRoom;
         }
 
+        /** Queues {@code step} after the steps before it, whatever became of them; it fails once the leg is left. */
+        private synchronized <T> CompletableFuture<T> step(Step<T> step) {
+            CompletableFuture<T> next = steps.handle((previous, error) -> null).thenApplyAsync(ignored -> {
+                if (left) {
+                    throw new IllegalStateException("the call ended while its room leg was being set up");
+                }
+                return unchecked(step);
+            }, io);
+            steps = next;
+            return next;
+        }
+
         @Override
         public CompletableFuture<Void> join() {
-            return CompletableFuture.runAsync(() -> unchecked(() -> {
+            return step(() -> {
                 rooms.provision(accept.roomName(), accept.room());
-                ParticipantSession session = rooms.joinCaller(accept, tokenLifetime, pings, io, endedByRoom);
-                attach(session);
-                participant = session;
+                participant = rooms.joinCaller(accept, tokenLifetime, pings, io, endedByRoom);
                 return null;
-            }), io);
+            });
         }
 
         @Override
         public CompletableFuture<RoomAudio> bridge(int phoneRate, String roomCodec, TrackAudio toPhone,
                                                    Consumer<Character> roomDigits) {
-            return CompletableFuture.supplyAsync(() -> unchecked(() -> {
-                ParticipantSession session = participant;
-                if (session == null) {
+            return step(() -> {
+                if (participant == null) {
                     throw new IllegalStateException("the caller has not joined the room");
                 }
                 // The room side subscribes first, so LiveKit's first offer finds it.
-                RoomAudioSubscriber subscriber = RoomAudioSubscriber.subscribe(session, WebRtcEngine.get(),
-                        toPhone::accept, roomDigits);
-                attach(subscriber);
-                RoomAudioPublisher publisher = RoomAudioPublisher.publish(session, WebRtcEngine.get(), phoneRate,
-                        roomCodec, PUBLISH_TIMEOUT_MILLIS);
-                attach(publisher);
+                subscriber = RoomAudioSubscriber.subscribe(participant, WebRtcEngine.get(), toPhone::accept,
+                        roomDigits);
+                publisher = RoomAudioPublisher.publish(participant, WebRtcEngine.get(), phoneRate, roomCodec,
+                        PUBLISH_TIMEOUT_MILLIS);
                 return new Audio(publisher, subscriber);
-            }), io);
+            });
         }
 
         @Override
         public CompletableFuture<Void> callStatus(String status) {
-            return CompletableFuture.runAsync(() -> unchecked(() -> {
+            return step(() -> {
                 rooms.callStatus(accept.roomName(), accept.participant().identity(), status);
                 return null;
-            }), io);
-        }
-
-        /** Keeps {@code resource} until the leg is left; closes it at once when the leg was left meanwhile. */
-        private void attach(AutoCloseable resource) throws Exception {
-            synchronized (opened) {
-                if (!left) {
-                    opened.add(resource);
-                    return;
-                }
-            }
-            resource.close();
-            throw new IllegalStateException("the call ended while its room leg was being set up");
+            });
         }
 
         @Override
-        public void leave() {
-            List<AutoCloseable> toClose;
-            synchronized (opened) {
-                if (left) {
-                    return;
-                }
+        public synchronized CompletableFuture<Void> leave() {
+            if (leaving != null) {
+                return leaving;
+            }
+            // Not through step(): it must run however the steps before it ended.
+            leaving = steps.handle((previous, error) -> null).thenRunAsync(() -> {
                 left = true;
-                toClose = new ArrayList<>(opened);
-                opened.clear();
-            }
-            if (toClose.isEmpty()) {
-                return;
-            }
-            // The audio in the order it was opened (subscriber, then publisher), the participant last: the order
-            // libwebrtc survives (docs/architecture.md, "Media").
-            toClose.sort(java.util.Comparator.comparing(resource -> resource instanceof ParticipantSession));
-            io.execute(() -> toClose.forEach(resource -> {
-                try {
-                    resource.close();
-                } catch (Exception e) {
-                    LOG.debug("call={} closing {}: {}", callId, resource.getClass().getSimpleName(), e.toString());
+                // The audio in the order it was opened (subscriber, then publisher), the participant last: the
+                // order libwebrtc survives (docs/architecture.md, "Media").
+                for (AutoCloseable resource : new AutoCloseable[] {subscriber, publisher, participant}) {
+                    if (resource == null) {
+                        continue;
+                    }
+                    try {
+                        resource.close();
+                    } catch (Exception e) {
+                        LOG.debug("call={} closing {}: {}", callId, resource.getClass().getSimpleName(),
+                                e.toString());
+                    }
                 }
-            }));
+            }, io);
+            steps = leaving;
+            return leaving;
         }
     }
 
@@ -155,6 +157,7 @@ public final class LiveKitRoomLegs implements RoomLegs {
         }
     }
 
+    /** One step of a leg: a LiveKit round trip or a libwebrtc setup that may block. */
     @FunctionalInterface
     private interface Step<T> {
         T run() throws Exception;

@@ -160,15 +160,20 @@ public final class ParticipantSession implements AutoCloseable {
      * from threads other calls share (libwebrtc's signalling thread sends ICE candidates and answers), which must
      * never stand still for one call's socket.
      */
-    public void send(LivekitRtc.SignalRequest request) {
-        if (leaving.get() && !request.hasLeave()) {
+    public synchronized void send(LivekitRtc.SignalRequest request) {
+        // Checked under the lock close() takes, so nothing is queued behind the close of the connection.
+        if (leaving.get()) {
             return;
         }
-        if (resuming.get() && !request.hasLeave()) {
+        if (resuming.get()) {
             LOG.info("event=livekit_request_dropped request={} why=\"the connection to LiveKit is resuming\"",
                     request.getMessageCase());
             return;
         }
+        enqueue(request);
+    }
+
+    private void enqueue(LivekitRtc.SignalRequest request) {
         byte[] bytes = request.toByteArray();
         enqueue(request.getMessageCase().name(), socket -> socket.sendBinary(ByteBuffer.wrap(bytes), true));
     }
@@ -185,18 +190,32 @@ public final class ParticipantSession implements AutoCloseable {
                 });
     }
 
-    /** Leaves the room: the participant disappears at once instead of after LiveKit's timeout. */
+    /**
+     * Leaves the room, so the participant disappears at once instead of after LiveKit's timeout, and waits (at most
+     * a send timeout) until the leave and the close are written: a gateway about to exit must not beat them.
+     */
     @Override
     public void close() {
-        if (!leaving.compareAndSet(false, true)) {
-            return;
+        CompletableFuture<Void> written;
+        synchronized (this) {
+            if (!leaving.compareAndSet(false, true)) {
+                return;
+            }
+            if (pings != null) {
+                pings.cancel(false);
+            }
+            enqueue(LivekitRtc.SignalRequest.newBuilder().setLeave(LivekitRtc.LeaveRequest.newBuilder()
+                    .setReason(LivekitModels.DisconnectReason.CLIENT_INITIATED)).build());
+            enqueue("CLOSE", socket -> socket.sendClose(WebSocket.NORMAL_CLOSURE, "call ended"));
+            written = sending;
         }
-        if (pings != null) {
-            pings.cancel(false);
+        try {
+            written.get(SEND_TIMEOUT_SECONDS + 1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.debug("leaving LiveKit: {}", e.toString());
         }
-        send(LivekitRtc.SignalRequest.newBuilder().setLeave(LivekitRtc.LeaveRequest.newBuilder()
-                .setReason(LivekitModels.DisconnectReason.CLIENT_INITIATED)).build());
-        enqueue("CLOSE", socket -> socket.sendClose(WebSocket.NORMAL_CLOSURE, "call ended"));
     }
 
     private static final class Listener implements WebSocket.Listener {

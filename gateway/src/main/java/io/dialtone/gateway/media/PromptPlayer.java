@@ -77,15 +77,19 @@ public final class PromptPlayer implements AutoCloseable {
                 }
             }
         }
-        InetSocketAddress to = remote.get();
-        if (to != null) {
-            packet.clear();
-            sender.next(codec.encode(frame), PhoneCodec.RTP_UNITS_PER_FRAME).writeTo(packet);
-            packet.flip();
-            rtp.send(packet, to);
-        }
-        if (finished != null) {
-            finished.run();
+        try {
+            InetSocketAddress to = remote.get();
+            if (to != null) {
+                packet.clear();
+                sender.next(codec.encode(frame), PhoneCodec.RTP_UNITS_PER_FRAME).writeTo(packet);
+                packet.flip();
+                rtp.send(packet, to);
+            }
+        } finally {
+            // A prompt that ends with a failed send still ends: whoever waits for it (the PIN prompt) goes on.
+            if (finished != null) {
+                finished.run();
+            }
         }
     }
 

@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
@@ -111,36 +112,39 @@ public final class Call {
 
     // ---- Events, from any thread: each is posted to the call's loop. ----
 
-    /** A new INVITE (no To tag) for this Call-ID; {@code handle} routes it and answers what does not become a call. */
-    void invite(Supplier<InviteOutcome> handle) {
-        loop.execute(() -> onInvite(handle));
+    /**
+     * A new INVITE (no To tag) for this Call-ID; {@code handle} routes it and answers what does not become a call,
+     * {@code merged} answers it when the Call-ID already holds a call.
+     */
+    void invite(Supplier<InviteOutcome> handle, Runnable merged) {
+        post(() -> onInvite(handle, merged));
     }
 
     void cancel(Reply reply) {
-        loop.execute(() -> onCancel(reply));
+        post(() -> onCancel(reply));
     }
 
     void ack() {
-        loop.execute(() -> LOG.debug("event=ack call={} state={}", sipCallId, state));
+        post(() -> LOG.debug("event=ack call={} state={}", sipCallId, state));
     }
 
     void bye(Reply reply) {
-        loop.execute(() -> onBye(reply));
+        post(() -> onBye(reply));
     }
 
     /** A re-INVITE or UPDATE with an SDP offer: hold, resume, a new address. */
     void reoffer(String sdp, Reply reply) {
-        loop.execute(() -> onReoffer(sdp, reply));
+        post(() -> onReoffer(sdp, reply));
     }
 
     /** An UPDATE without SDP: a session refresh. */
     void refresh(Reply reply) {
-        loop.execute(() -> reply.status(inDialog() ? Response.OK : Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST));
+        post(() -> reply.status(inDialog() ? Response.OK : Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST));
     }
 
     /** A digit sent as SIP INFO; taken before the 200 goes out, so the caller's next INFO cannot overtake it. */
     void infoDigit(char digit, Reply reply) {
-        loop.execute(() -> {
+        post(() -> {
             if (!inDialog()) {
                 reply.status(Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST);
                 return;
@@ -150,10 +154,10 @@ public final class Call {
         });
     }
 
-    /** The SIP stack ended the call's dialog (e.g. the caller never acknowledged the 200). */
-    void dialogTerminated() {
-        loop.execute(() -> {
-            if (inDialog()) {
+    /** The SIP stack ended {@code dialog} (e.g. the caller never acknowledged the 200); the call ends if it is its. */
+    void dialogTerminated(javax.sip.Dialog dialog) {
+        post(() -> {
+            if (inDialog() && setup.dialog().owns(dialog)) {
                 LOG.info("event=hangup call={} trunk={} room={} by=stack why=\"the SIP dialog ended\"", sipCallId,
                         trunkName(), room());
                 end();
@@ -163,19 +167,53 @@ public final class Call {
 
     /** Ends the call from the gateway's side: BYE with a Reason header once answered, a refusal before. */
     public void hangUp(String why) {
-        loop.execute(() -> hangUpNow(why));
+        post(() -> hangUpNow(why));
+    }
+
+    /**
+     * Runs {@code event} on the call's loop. An event that fails ends the call, so a bug costs one call and never
+     * leaves it holding its ports, its count and its room.
+     */
+    private void post(Runnable event) {
+        loop.execute(() -> {
+            try {
+                event.run();
+            } catch (RuntimeException e) {
+                fail(e);
+            }
+        });
+    }
+
+    private void fail(RuntimeException e) {
+        LOG.error("event=call_failed call={} state={} error=\"{}\"", sipCallId, state, e.toString(), e);
+        switch (state) {
+            case ENDED -> LOG.debug("event=call_failed_after_end call={}", sipCallId);
+            case NEW, RINGING -> {
+                if (setup == null) {
+                    state = State.ENDED;
+                    services.registry().ended(this, false, false, CompletableFuture.completedFuture(null));
+                } else {
+                    setup.dialog().failed();
+                    end();
+                }
+            }
+            case PIN, ANSWERED -> {
+                setup.dialog().bye("the gateway failed");
+                end();
+            }
+        }
     }
 
     // ---- Handlers, on the loop. ----
 
-    private void onInvite(Supplier<InviteOutcome> handle) {
+    private void onInvite(Supplier<InviteOutcome> handle, Runnable merged) {
         if (state == State.ENDED) {
             // This call ended (a 407 challenge, say) after the SIP side found it: the new attempt is a call of its own.
-            services.registry().open(sipCallId, id -> new Call(id, services)).invite(handle);
+            services.registry().open(sipCallId, id -> new Call(id, services)).invite(handle, merged);
             return;
         }
         if (state != State.NEW) {
-            LOG.debug("event=invite_again call={} state={} why=\"a call holds this Call-ID\"", sipCallId, state);
+            merged.run();
             return;
         }
         InviteOutcome outcome = handle.get();
@@ -183,17 +221,17 @@ public final class Call {
             start(proceed.setup());
         } else {
             state = State.ENDED;
-            services.registry().ended(this, false, false);
+            services.registry().ended(this, false, false, CompletableFuture.completedFuture(null));
         }
     }
 
     private void start(CallSetup callSetup) {
         setup = callSetup;
+        services.registry().started(this);
         media = callSetup.media();
         toPhoneStream = new RtpSender(media.payloadType(), "dialtone-" + Integer.toHexString(sipCallId.hashCode()));
         callerRtp = new CallerRtp(sipCallId);
         lastMediaNanos = services.scheduler().nanoTime();
-        services.registry().started(this);
         if (cancelledEarly) {
             setup.dialog().terminated();
             LOG.info("event=cancelled call={} trunk={} room=-", sipCallId, trunkName());
@@ -231,7 +269,7 @@ public final class Call {
                 media.codec(), rtpPort());
         PromptPlayer player = prompts;
         pin = new PinCollector(PinCollector.WAIT,
-                (prompt, done) -> player.play(prompt, () -> loop.execute(() -> {
+                (prompt, done) -> player.play(prompt, () -> post(() -> {
                     if (state != State.ENDED) {
                         done.run();
                     }
@@ -263,7 +301,7 @@ public final class Call {
 
     private void joinRoom() {
         leg = services.legs().open(sipCallId, accept, tokenLifetime(), why -> hangUp(why));
-        leg.join().whenComplete((joined, error) -> loop.execute(() -> joined(error)));
+        leg.join().whenComplete((joined, error) -> post(() -> joined(error)));
     }
 
     private void joined(Throwable error) {
@@ -287,7 +325,7 @@ public final class Call {
         String roomCodec = services.roomCodec() == RoomCodec.opus || codec == Codec.G722 ? "opus" : codec.name();
         RoomToPhone phone = toPhone;
         leg.bridge(PhoneCodec.of(codec).sampleRate(), roomCodec, phone::accept, phone::dtmf)
-                .whenComplete((audio, error) -> loop.execute(() -> bridged(audio, error)));
+                .whenComplete((audio, error) -> post(() -> bridged(audio, error)));
     }
 
     private void bridged(RoomLeg.RoomAudio audio, Throwable error) {
@@ -303,7 +341,7 @@ public final class Call {
         toRoom = new PhoneToRoom(sipCallId, setup.ports().rtp(), callerRtp, codec, media.payloadType(),
                 media.telephoneEvent(), PhoneCodec.of(codec).sampleRate(), audio::push,
                 digit -> {
-                    loop.execute(() -> digit(digit, "rfc4733"));
+                    post(() -> digit(digit, "rfc4733"));
                     audio.sendDtmf(digit);
                 }, () -> lastMediaNanos = services.scheduler().nanoTime());
         toRoom.start(services.mediaClock());
@@ -318,7 +356,7 @@ public final class Call {
             state = State.ANSWERED;
         } else if (state == State.RINGING && services.bridgeAudio() && waitsForFirstTrack()) {
             LoopTimer again = every(RING_AGAIN, () -> setup.dialog().ringing());
-            roomAudio.firstTrack().whenComplete((track, error) -> loop.execute(() -> {
+            roomAudio.firstTrack().whenComplete((track, error) -> post(() -> {
                 again.cancel();
                 if (error == null) {
                     answer();
@@ -507,9 +545,7 @@ public final class Call {
             toRoom.close();
             logMedia();
         }
-        if (leg != null) {
-            leg.leave();
-        }
+        CompletableFuture<Void> teardown = leg != null ? leg.leave() : CompletableFuture.completedFuture(null);
         if (counted != null) {
             counted.close();
         }
@@ -518,7 +554,7 @@ public final class Call {
         } catch (IOException e) {
             LOG.debug("closing the RTP ports of {}", sipCallId, e);
         }
-        services.registry().ended(this, true, toRoom != null);
+        services.registry().ended(this, true, toRoom != null, teardown);
     }
 
     private void logMedia() {
@@ -558,7 +594,7 @@ public final class Call {
 
         /** On the scheduler's thread: only posts. */
         void fire() {
-            loop.execute(() -> {
+            post(() -> {
                 if (!cancelled && state != State.ENDED) {
                     task.run();
                 }

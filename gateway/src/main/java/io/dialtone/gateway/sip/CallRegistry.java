@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -21,6 +22,8 @@ public final class CallRegistry {
     private final Object counts = new Object();
     private int active;
     private long bridgedEnded;
+    /** Room legs still closing after their calls ended. */
+    private int teardowns;
     private volatile long recycleAfter;
     private volatile Runnable recycle = () -> { };
 
@@ -67,9 +70,21 @@ public final class CallRegistry {
      *
      * @param wasActive whether it had been {@link #started}
      * @param bridged   whether its audio was bridged
+     * @param teardown  completes when its room leg is closed
      */
-    void ended(Call call, boolean wasActive, boolean bridged) {
+    void ended(Call call, boolean wasActive, boolean bridged, CompletableFuture<Void> teardown) {
         calls.remove(call.sipCallId(), call);
+        if (!teardown.isDone()) {
+            synchronized (counts) {
+                teardowns++;
+            }
+            teardown.whenComplete((done, error) -> {
+                synchronized (counts) {
+                    teardowns--;
+                    counts.notifyAll();
+                }
+            });
+        }
         boolean recycleNow = false;
         synchronized (counts) {
             if (wasActive) {
@@ -90,9 +105,21 @@ public final class CallRegistry {
 
     /** Waits until no call is active or the timeout passes; true when none is left. */
     public boolean awaitEmpty(Duration timeout) throws InterruptedException {
+        return await(timeout, () -> active > 0);
+    }
+
+    /**
+     * Waits until every ended call's room leg has closed (the participant left the room, libwebrtc let go), or the
+     * timeout passes; true when all have. A gateway about to exit waits for this.
+     */
+    public boolean awaitTeardowns(Duration timeout) throws InterruptedException {
+        return await(timeout, () -> teardowns > 0);
+    }
+
+    private boolean await(Duration timeout, java.util.function.BooleanSupplier busy) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (counts) {
-            while (active > 0) {
+            while (busy.getAsBoolean()) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;

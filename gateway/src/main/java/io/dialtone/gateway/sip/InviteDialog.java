@@ -20,6 +20,15 @@ interface InviteDialog {
     /** 487 Request Terminated, after the caller's CANCEL. */
     void terminated();
 
+    /** 500 Server Internal Error: the gateway failed handling the call. */
+    void failed();
+
     /** BYE from the gateway with a Reason header, once the call was answered. */
     void bye(String why);
+
+    /**
+     * Whether {@code dialog} is this INVITE's: a Call-ID outlives a refused attempt (a 407 challenge, say), and the
+     * end of that attempt's dialog must not end the call that followed it.
+     */
+    boolean owns(javax.sip.Dialog dialog);
 }

@@ -142,6 +142,24 @@ final class InviteHandler {
             return InviteOutcome.DONE;
         }
         ServerTransaction transaction = transaction(request, existing);
+        try {
+            return admit(request, transaction, sipCallId, attempt, arrived, trunk, call, table);
+        } catch (Exception e) {
+            // The transaction exists now: a second one cannot be made, so the 500 goes out on this one.
+            LOG.warn("event=invite_failed call={} error=\"{}\"", sipCallId, e.toString(), e);
+            try {
+                transaction.sendResponse(messages.response(Response.SERVER_INTERNAL_ERROR, request,
+                        SipMessages.newTag()));
+            } catch (Exception unsent) {
+                LOG.warn("event=response_failed call={} status=500 error=\"{}\"", sipCallId, unsent.toString());
+            }
+            return InviteOutcome.DONE;
+        }
+    }
+
+    /** From 100 Trying on: authentication, dispatch, SDP and RTP ports, answered on {@code transaction}. */
+    private InviteOutcome admit(Request request, ServerTransaction transaction, String sipCallId, String attempt,
+                                long arrived, CallTrunk trunk, CallRequest call, RoutingTable table) throws Exception {
         transaction.sendResponse(messages.response(Response.TRYING, request, null));
         if (trunk instanceof CompiledTrunk compiled && compiled.requiresAuth()
                 && !authenticated(request, transaction, sipCallId, attempt, compiled)) {
@@ -176,9 +194,33 @@ final class InviteHandler {
             }
             return InviteOutcome.DONE;
         }
-        RtpPorts.Pair ports = rtpPorts.allocate();
+        RtpPorts.Pair ports;
+        try {
+            ports = rtpPorts.allocate();
+        } catch (java.io.IOException exhausted) {
+            reject(request, transaction, sipCallId, attempt, Reason.CAPACITY, trunk, ruleName, exhausted.getMessage());
+            return InviteOutcome.DONE;
+        }
         return new InviteOutcome.Proceed(new CallSetup(trunk, destination, media, ports,
                 new JainInviteDialog(provider, messages, request, transaction, sipCallId), call, arrived));
+    }
+
+    /**
+     * A second INVITE without a To tag for a Call-ID that already holds a call (RFC 3261 8.2.2.2, a merged request):
+     * 482 Loop Detected, unless it is a retransmission, which the stack answers.
+     */
+    void refuseMerged(Request request, ServerTransaction existing) {
+        String sipCallId = ((CallIdHeader) request.getHeader(CallIdHeader.NAME)).getCallId();
+        try {
+            transaction(request, existing).sendResponse(messages.response(Response.LOOP_DETECTED, request,
+                    SipMessages.newTag()));
+            LOG.info("event=rejected call={} status=482 detail=\"a second INVITE for a Call-ID that holds a call\"",
+                    sipCallId);
+        } catch (RetransmissionException retransmission) {
+            LOG.debug("event=retransmission call={}", sipCallId);
+        } catch (Exception e) {
+            LOG.warn("event=response_failed call={} status=482 error=\"{}\"", sipCallId, e.toString());
+        }
     }
 
     private boolean authenticated(Request request, ServerTransaction transaction, String sipCallId, String attempt,

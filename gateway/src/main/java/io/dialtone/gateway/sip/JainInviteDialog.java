@@ -67,6 +67,11 @@ final class JainInviteDialog implements InviteDialog {
     }
 
     @Override
+    public void failed() {
+        sendFinal("500", () -> messages.response(Response.SERVER_INTERNAL_ERROR, invite, toTag));
+    }
+
+    @Override
     public void bye(String why) {
         Dialog dialog = transaction.getDialog();
         if (dialog == null || dialog.getState() != DialogState.CONFIRMED) {
@@ -82,6 +87,11 @@ final class JainInviteDialog implements InviteDialog {
         } catch (Exception e) {
             LOG.warn("event=bye_failed call={} error=\"{}\"", callId, e.getMessage());
         }
+    }
+
+    @Override
+    public boolean owns(Dialog dialog) {
+        return dialog != null && dialog == transaction.getDialog();
     }
 
     @FunctionalInterface

@@ -177,7 +177,8 @@ public final class SipServer implements SipListener, AutoCloseable {
                     if (((ToHeader) request.getHeader(ToHeader.NAME)).getTag() == null) {
                         ServerTransaction existing = event.getServerTransaction();
                         calls.open(callId, id -> new Call(id, services))
-                                .invite(() -> invites.handle(request, existing));
+                                .invite(() -> invites.handle(request, existing),
+                                        () -> invites.refuseMerged(request, existing));
                     } else {
                         inCall(event, (call, reply) -> call.reoffer(body(request), reply));
                     }
@@ -244,22 +245,37 @@ public final class SipServer implements SipListener, AutoCloseable {
         void handle(Call call, Reply reply);
     }
 
-    /** Hands the request to its call with the one {@link Reply} it gets; 481 when the gateway holds no such call. */
-    private void inCall(RequestEvent event, InCall handler) {
+    /**
+     * Hands the request to its call with the one {@link Reply} it gets; 481 when the gateway holds no such call.
+     * The server transaction is made here, before the call's loop sees the request, so a retransmission arriving
+     * meanwhile is absorbed by the stack instead of reaching the call as a second request (a digit twice).
+     */
+    private void inCall(RequestEvent event, InCall handler) throws Exception {
         Call call = calls.get(callId(event.getRequest()));
         if (call == null) {
             answer(event, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST);
             return;
         }
-        handler.handle(call, reply(event));
+        ServerTransaction transaction;
+        try {
+            transaction = transaction(event);
+        } catch (javax.sip.TransactionAlreadyExistsException retransmission) {
+            LOG.debug("retransmission of {} {} absorbed", event.getRequest().getMethod(), callId(event.getRequest()));
+            return;
+        }
+        handler.handle(call, reply(event.getRequest(), transaction));
     }
 
-    private Reply reply(RequestEvent event) {
-        Request request = event.getRequest();
+    private Reply reply(Request request, ServerTransaction transaction) {
         return new Reply() {
             @Override
             public void status(int code) {
-                answer(event, code);
+                try {
+                    transaction.sendResponse(messages.response(code, request, null));
+                } catch (Exception e) {
+                    LOG.debug("could not answer {} to {} {}: {}", code, request.getMethod(), callId(request),
+                            e.toString());
+                }
             }
 
             @Override
@@ -268,7 +284,7 @@ public final class SipServer implements SipListener, AutoCloseable {
                     Response ok = messages.response(Response.OK, request, null);
                     ok.setHeader(messages.contact(InviteHandler.transport(request)));
                     messages.withSdp(ok, answer);
-                    transaction(event).sendResponse(ok);
+                    transaction.sendResponse(ok);
                 } catch (Exception e) {
                     LOG.warn("could not answer {} {} with SDP: {}", request.getMethod(), callId(request), e.toString());
                 }
@@ -334,7 +350,7 @@ public final class SipServer implements SipListener, AutoCloseable {
     public void processDialogTerminated(DialogTerminatedEvent event) {
         Call call = calls.get(event.getDialog().getCallId().getCallId());
         if (call != null) {
-            call.dialogTerminated();
+            call.dialogTerminated(event.getDialog());
         }
     }
 
@@ -343,7 +359,17 @@ public final class SipServer implements SipListener, AutoCloseable {
         timers.shutdownNow();
         mediaClock.shutdownNow();
         callEvents.shutdownNow();
-        liveKitCalls.shutdownNow();
+        // Room legs still closing finish: a participant left in a room would stay until LiveKit times it out.
+        liveKitCalls.shutdown();
+        try {
+            if (!liveKitCalls.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.warn("room legs still closing after 10 s; stopping anyway");
+                liveKitCalls.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            liveKitCalls.shutdownNow();
+        }
         stack.stop();
     }
 }

@@ -59,8 +59,9 @@ public final class FakeRoomLegs implements RoomLegs {
         }
 
         @Override
-        public void leave() {
+        public CompletableFuture<Void> leave() {
             leaves++;
+            return CompletableFuture.completedFuture(null);
         }
     }
 

@@ -118,7 +118,7 @@ class CallFlowTest {
     /** Posts the INVITE as the SIP side would once it has routed it to {@code to}. */
     private Call invite(String to, boolean bridgeAudio) throws Exception {
         Call call = call(bridgeAudio);
-        call.invite(proceed(to));
+        call.invite(proceed(to), () -> dialog.sent.add("482"));
         return call;
     }
 
@@ -211,11 +211,44 @@ class CallFlowTest {
     @Test
     void anInviteThatFindsItsCallJustEndedBecomesACallOfItsOwn() throws Exception {
         Call challenged = call(false);
-        challenged.invite(() -> InviteOutcome.DONE);
+        challenged.invite(() -> InviteOutcome.DONE, () -> dialog.sent.add("482"));
         assertThat(registry.get("call-1")).as("a challenged INVITE leaves no call").isNull();
-        challenged.invite(proceed("+15550100"));
+        challenged.invite(proceed("+15550100"), () -> dialog.sent.add("482"));
         assertThat(dialog.sent).containsExactly("180");
         assertThat(registry.get("call-1")).isNotNull().isNotSameAs(challenged);
+    }
+
+    @Test
+    void aSecondInviteForACallInProgressIsRefusedAsMerged() throws Exception {
+        Call call = invite("+15550100", false);
+        call.invite(() -> {
+            throw new AssertionError("a merged INVITE is not routed");
+        }, () -> dialog.sent.add("482"));
+        assertThat(dialog.sent).containsExactly("180", "482");
+        assertThat(legs.opened).hasSize(1);
+    }
+
+    @Test
+    void anEventThatFailsEndsTheCallWith500AndGivesEverythingBack() throws Exception {
+        invite("+15550100", false);
+        dialog.failOnAnswer = true;
+        legs.leg().joined.complete(null);
+        assertThat(dialog.sent).containsExactly("180", "500");
+        assertThat(registry.size()).isZero();
+        assertThat(registry.get("call-1")).isNull();
+        assertThat(legs.leg().leaves).isEqualTo(1);
+        assertThat(clock.pending()).isZero();
+    }
+
+    @Test
+    void theEndOfAnEarlierAttemptsDialogDoesNotEndTheCall() throws Exception {
+        Call call = invite("+15550100", false);
+        legs.leg().joined.complete(null);
+        call.dialogTerminated((javax.sip.Dialog) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {javax.sip.Dialog.class}, (proxy, method, args) -> null));
+        assertThat(registry.size()).isEqualTo(1);
+        call.dialogTerminated(null);
+        assertThat(registry.size()).isZero();
     }
 
     // ---- BYE during bridge setup ----
@@ -376,6 +409,7 @@ class CallFlowTest {
     /** The SIP side as the call drives it: what it sent, in order. */
     static final class RecordingDialog implements InviteDialog {
         final List<String> sent = new ArrayList<>();
+        boolean failOnAnswer;
 
         List<String> finals() {
             return sent.stream().filter(s -> !s.equals("180") && !s.startsWith("BYE")).toList();
@@ -388,6 +422,9 @@ class CallFlowTest {
 
         @Override
         public void answer(String sdp) {
+            if (failOnAnswer) {
+                throw new IllegalStateException("a bug in sending the 200");
+            }
             sent.add("200");
         }
 
@@ -399,6 +436,16 @@ class CallFlowTest {
         @Override
         public void terminated() {
             sent.add("487");
+        }
+
+        @Override
+        public void failed() {
+            sent.add("500");
+        }
+
+        @Override
+        public boolean owns(javax.sip.Dialog dialog) {
+            return dialog == null;
         }
 
         @Override
