@@ -4,6 +4,7 @@ import io.dialtone.routing.Reason;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntSupplier;
@@ -40,18 +41,18 @@ public final class Admission {
         this.clock = clock;
     }
 
-    /** Null when the call may proceed, otherwise why not. */
-    public Reason check(InetAddress source) {
+    /** Why a new call from {@code source} may not start; empty when it may. */
+    public Optional<Reason> check(InetAddress source) {
         if (draining.get()) {
-            return Reason.DRAINING;
+            return Optional.of(Reason.DRAINING);
         }
         if (maxActiveCalls != null && activeCalls.getAsInt() >= maxActiveCalls) {
-            return Reason.CAPACITY;
+            return Optional.of(Reason.CAPACITY);
         }
         if (ratePerSecond > 0 && source != null && !take(source)) {
-            return Reason.RATE_LIMITED;
+            return Optional.of(Reason.RATE_LIMITED);
         }
-        return null;
+        return Optional.empty();
     }
 
     private boolean take(InetAddress source) {

@@ -1,6 +1,7 @@
 package io.dialtone.gateway.sip;
 
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * The digit in a SIP INFO body: {@code application/dtmf-relay} ({@code Signal=5} on a line of its own, with
@@ -11,8 +12,8 @@ final class InfoDigits {
     private InfoDigits() {
     }
 
-    /** @return the digit, or null when the body carries none */
-    static Character parse(String contentType, String body) {
+    /** The digit; empty when the body carries none. */
+    static Optional<Character> parse(String contentType, String body) {
         String value = null;
         if (contentType.equals("application/dtmf")) {
             value = body.trim();
@@ -25,13 +26,14 @@ final class InfoDigits {
             }
         }
         if (value == null) {
-            return null;
+            return Optional.empty();
         }
         value = value.toUpperCase(Locale.ROOT);
         return switch (value) {
-            case "10" -> '*';
-            case "11" -> '#';
-            default -> value.length() == 1 && "0123456789*#ABCD".indexOf(value.charAt(0)) >= 0 ? value.charAt(0) : null;
+            case "10" -> Optional.of('*');
+            case "11" -> Optional.of('#');
+            default -> value.length() == 1 && "0123456789*#ABCD".indexOf(value.charAt(0)) >= 0
+                    ? Optional.of(value.charAt(0)) : Optional.empty();
         };
     }
 }

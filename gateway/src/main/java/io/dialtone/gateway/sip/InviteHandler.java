@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.ListIterator;
 import java.util.Map;
+import java.util.Optional;
 import javax.sip.ServerTransaction;
 import javax.sip.SipProvider;
 import javax.sip.TransactionAlreadyExistsException;
@@ -136,9 +137,10 @@ final class InviteHandler {
         }
         CallTrunk trunk = ((RoutingTable.TrunkMatch.Found) match).trunk();
         // After trunk selection, so sources no trunk admits never learn that the gateway drains or is full.
-        Reason refused = admission.check(source);
-        if (refused != null) {
-            reject(request, existing, sipCallId, attempt, refused, trunk, CallStats.NONE, refused.explanation());
+        Optional<Reason> refused = admission.check(source);
+        if (refused.isPresent()) {
+            reject(request, existing, sipCallId, attempt, refused.get(), trunk, CallStats.NONE,
+                    refused.get().explanation());
             return InviteOutcome.DONE;
         }
         ServerTransaction transaction = transaction(request, existing);

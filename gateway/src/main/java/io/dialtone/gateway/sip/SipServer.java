@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -311,14 +312,14 @@ public final class SipServer implements SipListener, AutoCloseable {
             return;
         }
         String body = body(request);
-        Character digit = InfoDigits.parse(contentType, body);
-        if (digit == null) {
+        Optional<Character> digit = InfoDigits.parse(contentType, body);
+        if (digit.isEmpty()) {
             CALLS.info("event=dtmf_unreadable call={} via=info body=\"{}\"", callId(request),
                     body.trim().replace("\r\n", " "));
             answer(event, Response.BAD_REQUEST);
             return;
         }
-        inCall(event, (call, reply) -> call.infoDigit(digit, reply));
+        inCall(event, (call, reply) -> call.infoDigit(digit.get(), reply));
     }
 
     /** Draining: new INVITEs get 503; active calls carry on. */

@@ -18,27 +18,27 @@ class AdmissionTest {
         Admission admission = new Admission(active::get, null, 2, 4, clock);
         InetAddress carrier = InetAddress.getByName("192.0.2.1");
         for (int i = 0; i < 4; i++) {
-            assertThat(admission.check(carrier)).as("INVITE %d of the burst", i).isNull();
+            assertThat(admission.check(carrier)).as("INVITE %d of the burst", i).isEmpty();
         }
-        assertThat(admission.check(carrier)).isEqualTo(Reason.RATE_LIMITED);
+        assertThat(admission.check(carrier)).contains(Reason.RATE_LIMITED);
         clock.advance(Duration.ofMillis(500));
-        assertThat(admission.check(carrier)).isNull();
-        assertThat(admission.check(carrier)).isEqualTo(Reason.RATE_LIMITED);
+        assertThat(admission.check(carrier)).isEmpty();
+        assertThat(admission.check(carrier)).contains(Reason.RATE_LIMITED);
     }
 
     @Test
     void sourcesAreLimitedSeparately() throws Exception {
         Admission admission = new Admission(active::get, null, 1, 1, clock);
-        assertThat(admission.check(InetAddress.getByName("192.0.2.1"))).isNull();
-        assertThat(admission.check(InetAddress.getByName("192.0.2.1"))).isEqualTo(Reason.RATE_LIMITED);
-        assertThat(admission.check(InetAddress.getByName("192.0.2.2"))).isNull();
+        assertThat(admission.check(InetAddress.getByName("192.0.2.1"))).isEmpty();
+        assertThat(admission.check(InetAddress.getByName("192.0.2.1"))).contains(Reason.RATE_LIMITED);
+        assertThat(admission.check(InetAddress.getByName("192.0.2.2"))).isEmpty();
     }
 
     @Test
     void aZeroRateMeansNoLimit() throws Exception {
         Admission admission = new Admission(active::get, null, 0, 0, clock);
         for (int i = 0; i < 1000; i++) {
-            assertThat(admission.check(InetAddress.getByName("192.0.2.1"))).isNull();
+            assertThat(admission.check(InetAddress.getByName("192.0.2.1"))).isEmpty();
         }
     }
 
@@ -47,11 +47,11 @@ class AdmissionTest {
         Admission admission = new Admission(active::get, 2, 10, 10, clock);
         InetAddress carrier = InetAddress.getByName("192.0.2.1");
         active.set(2);
-        assertThat(admission.check(carrier)).isEqualTo(Reason.CAPACITY);
+        assertThat(admission.check(carrier)).contains(Reason.CAPACITY);
         active.set(1);
-        assertThat(admission.check(carrier)).isNull();
+        assertThat(admission.check(carrier)).isEmpty();
         admission.startDraining();
-        assertThat(admission.check(carrier)).isEqualTo(Reason.DRAINING);
+        assertThat(admission.check(carrier)).contains(Reason.DRAINING);
         assertThat(admission.draining()).isTrue();
     }
 }
