@@ -21,9 +21,9 @@ public final class ClientCrashed extends RuntimeException {
     public static void check(String script, Integer exitCode, String output) {
         String sign = CRASH_SIGNS.stream().filter(output::contains).findFirst().orElse(null);
         if (sign != null || (exitCode != null && CRASH_EXITS.contains(exitCode))) {
+            String where = sign == null ? "" : output.lines().filter(line -> line.contains(sign)).findFirst().orElse("");
             throw new ClientCrashed(script + " crashed in the LiveKit client's native layer ("
-                    + (sign != null ? "\"" + sign + "\"" : "exit " + exitCode) + "), not a gateway failure:\n"
-                    + output.lines().filter(line -> !line.isBlank()).reduce((a, b) -> b).orElse(""));
+                    + (sign != null ? "\"" + sign + "\"" : "exit " + exitCode) + "), not a gateway failure: " + where);
         }
     }
 }
