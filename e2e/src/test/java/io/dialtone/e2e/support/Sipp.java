@@ -26,7 +26,9 @@ public final class Sipp {
 
     /**
      * The sipp command line for {@code scenario} against {@code target}, from {@code localAddress}:{@code localPort},
-     * with the caller number in an injection file beside the scenario.
+     * with the caller number in an injection file beside the scenario, and the errors sipp traces beside it too
+     * (unless {@code extra} names an {@code -error_file}): left to itself sipp writes them into its working
+     * directory, the source tree.
      */
     public static List<String> command(Path scenario, String target, String localAddress, int localPort,
                                        String service, String caller, String... extra) throws IOException {
@@ -35,6 +37,10 @@ public final class Sipp {
         List<String> command = new ArrayList<>(List.of("sipp", target, "-sf", scenario.toString(), "-inf",
                 injection.toString(), "-s", service, "-i", localAddress, "-p", String.valueOf(localPort), "-nostdin",
                 "-trace_err"));
+        if (!List.of(extra).contains("-error_file")) {
+            command.addAll(List.of("-error_file", scenario.resolveSibling(scenario.getFileName() + ".errors")
+                    .toString()));
+        }
         command.addAll(List.of(extra));
         return command;
     }
