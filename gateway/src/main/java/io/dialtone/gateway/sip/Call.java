@@ -190,8 +190,7 @@ public final class Call {
             case ENDED -> LOG.debug("event=call_failed_after_end call={}", sipCallId);
             case NEW, RINGING -> {
                 if (setup == null) {
-                    state = State.ENDED;
-                    services.registry().ended(this, false, false, CompletableFuture.completedFuture(null));
+                    forget();
                 } else {
                     setup.dialog().failed();
                     end();
@@ -220,9 +219,14 @@ public final class Call {
         if (outcome instanceof InviteOutcome.Proceed proceed) {
             start(proceed.setup());
         } else {
-            state = State.ENDED;
-            services.registry().ended(this, false, false, CompletableFuture.completedFuture(null));
+            forget();
         }
+    }
+
+    /** Ends a call whose INVITE never became one: it holds nothing but its Call-ID. */
+    private void forget() {
+        state = State.ENDED;
+        services.registry().ended(this, false, false, CompletableFuture.completedFuture(null));
     }
 
     private void start(CallSetup callSetup) {

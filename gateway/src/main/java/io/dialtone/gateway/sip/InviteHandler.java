@@ -91,15 +91,26 @@ final class InviteHandler {
             LOG.debug("event=retransmission call={} why=\"the stack answers it\"", sipCallId);
             return InviteOutcome.DONE;
         } catch (Exception e) {
-            LOG.warn("event=invite_failed call={} error=\"{}\"", sipCallId, e.toString(), e);
-            try {
-                transaction(request, existing).sendResponse(messages.response(Response.SERVER_INTERNAL_ERROR, request,
-                        SipMessages.newTag()));
-            } catch (Exception ignored) {
-                LOG.debug("could not answer 500 to {}", sipCallId);
-            }
-            return InviteOutcome.DONE;
+            return failed(request, sipCallId, e, () -> transaction(request, existing));
         }
+    }
+
+    /** Where the 500 of a failed INVITE goes: its transaction, made now or already there. */
+    @FunctionalInterface
+    private interface TransactionSource {
+        ServerTransaction get() throws Exception;
+    }
+
+    /** Logs why the INVITE could not be handled and answers it 500. */
+    private InviteOutcome failed(Request request, String sipCallId, Exception cause, TransactionSource transaction) {
+        LOG.warn("event=invite_failed call={} error=\"{}\"", sipCallId, cause.toString(), cause);
+        try {
+            transaction.get().sendResponse(messages.response(Response.SERVER_INTERNAL_ERROR, request,
+                    SipMessages.newTag()));
+        } catch (Exception unsent) {
+            LOG.warn("event=response_failed call={} status=500 error=\"{}\"", sipCallId, unsent.toString());
+        }
+        return InviteOutcome.DONE;
     }
 
     private InviteOutcome route(Request request, ServerTransaction existing, String sipCallId) throws Exception {
@@ -148,14 +159,7 @@ final class InviteHandler {
             return admit(request, transaction, sipCallId, attempt, arrived, trunk, call, table);
         } catch (Exception e) {
             // The transaction exists now: a second one cannot be made, so the 500 goes out on this one.
-            LOG.warn("event=invite_failed call={} error=\"{}\"", sipCallId, e.toString(), e);
-            try {
-                transaction.sendResponse(messages.response(Response.SERVER_INTERNAL_ERROR, request,
-                        SipMessages.newTag()));
-            } catch (Exception unsent) {
-                LOG.warn("event=response_failed call={} status=500 error=\"{}\"", sipCallId, unsent.toString());
-            }
-            return InviteOutcome.DONE;
+            return failed(request, sipCallId, e, () -> transaction);
         }
     }
 
