@@ -33,6 +33,8 @@ public final class ParticipantSession implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ParticipantSession.class);
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     static final int RESUME_ATTEMPTS = 5;
+    /** More than a resume ever needs (an answer and its candidates); beyond it requests are dropped, and said so. */
+    private static final int MAX_HELD = 64;
     private static final long SEND_TIMEOUT_SECONDS = 5;
 
     private final String connectUri;
@@ -43,6 +45,8 @@ public final class ParticipantSession implements AutoCloseable {
     private final Consumer<String> ended;
     private final AtomicBoolean resuming = new AtomicBoolean();
     private final java.util.List<Runnable> resumedHandlers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Requests made while the connection resumes, sent first on the resumed one; guarded by this. */
+    private final java.util.List<LivekitRtc.SignalRequest> held = new java.util.ArrayList<>();
     private volatile ScheduledFuture<?> pings;
     /** The writes queued so far, each after the one before; guarded by this. */
     private CompletableFuture<Void> sending = CompletableFuture.completedFuture(null);
@@ -128,8 +132,8 @@ public final class ParticipantSession implements AutoCloseable {
                 try {
                     CompletableFuture<LivekitRtc.ReconnectResponse> reconnected = listener.expectReconnect();
                     // On the socket's thread, before the messages that follow the ReconnectResponse (LiveKit's ICE
-                    // restart offer for the subscriber comes at once): their answers must not be held back.
-                    reconnected.thenRun(() -> resuming.set(false));
+                    // restart offer for the subscriber comes at once): their answers go out after what was held.
+                    reconnected.thenRun(this::resumed);
                     HTTP.newWebSocketBuilder().connectTimeout(timeout)
                             .buildAsync(URI.create(connectUri + "&reconnect=1&sid=" + sid), listener)
                             .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -154,36 +158,60 @@ public final class ParticipantSession implements AutoCloseable {
         resumer.start();
     }
 
+    /** The resumed connection is there: what was held goes out first, in order. */
+    private synchronized void resumed() {
+        resuming.set(false);
+        held.forEach(this::enqueue);
+        held.clear();
+    }
+
     /**
      * Queues one request: it is written after those queued before it, and the caller does not wait. One at a time,
      * since the JDK's WebSocket refuses a send while another is outstanding; without waiting, since requests come
      * from threads other calls share (libwebrtc's signalling thread sends ICE candidates and answers), which must
-     * never stand still for one call's socket.
+     * never stand still for one call's socket. While the connection resumes, requests are held for the resumed one,
+     * as LiveKit's SDKs do: an answer or candidate lost then would leave a peer connection without its media.
      */
     public synchronized void send(LivekitRtc.SignalRequest request) {
         // Checked under the lock close() takes, so nothing is queued behind the close of the connection.
         if (leaving.get()) {
             return;
         }
-        if (resuming.get()) {
-            LOG.info("event=livekit_request_dropped request={} why=\"the connection to LiveKit is resuming\"",
-                    request.getMessageCase());
-            return;
+        if (!hold(request)) {
+            enqueue(request);
         }
-        enqueue(request);
     }
 
+    /** A request whose write fails because the connection dropped under it is held for the resumed one. */
     private void enqueue(LivekitRtc.SignalRequest request) {
         byte[] bytes = request.toByteArray();
-        enqueue(request.getMessageCase().name(), socket -> socket.sendBinary(ByteBuffer.wrap(bytes), true));
+        enqueue(request.getMessageCase().name(), socket -> socket.sendBinary(ByteBuffer.wrap(bytes), true),
+                () -> hold(request));
     }
 
-    /** Chains {@code write} after the writes before it, on the connection in use when its turn comes. */
-    private synchronized void enqueue(String what, Function<WebSocket, CompletableFuture<WebSocket>> write) {
+    private synchronized boolean hold(LivekitRtc.SignalRequest request) {
+        if (!resuming.get() || leaving.get()) {
+            return false;
+        }
+        if (held.size() < MAX_HELD) {
+            held.add(request);
+        } else {
+            LOG.warn("event=livekit_request_dropped request={} why=\"{} requests already wait for the connection to"
+                    + " LiveKit to resume\"", request.getMessageCase(), MAX_HELD);
+        }
+        return true;
+    }
+
+    /**
+     * Chains {@code write} after the writes before it, on the connection in use when its turn comes; if it fails,
+     * {@code failed} may take it over (and says so), else the failure is logged.
+     */
+    private synchronized void enqueue(String what, Function<WebSocket, CompletableFuture<WebSocket>> write,
+                                      java.util.function.BooleanSupplier failed) {
         sending = sending.thenCompose(previous -> write.apply(listener.current())
                         .orTimeout(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS))
                 .handle((socket, error) -> {
-                    if (error != null) {
+                    if (error != null && !failed.getAsBoolean()) {
                         LOG.warn("signal request {} not sent to LiveKit: {}", what, error.toString());
                     }
                     return null;
@@ -206,7 +234,7 @@ public final class ParticipantSession implements AutoCloseable {
             }
             enqueue(LivekitRtc.SignalRequest.newBuilder().setLeave(LivekitRtc.LeaveRequest.newBuilder()
                     .setReason(LivekitModels.DisconnectReason.CLIENT_INITIATED)).build());
-            enqueue("CLOSE", socket -> socket.sendClose(WebSocket.NORMAL_CLOSURE, "call ended"));
+            enqueue("CLOSE", socket -> socket.sendClose(WebSocket.NORMAL_CLOSURE, "call ended"), () -> false);
             written = sending;
         }
         try {
@@ -332,8 +360,13 @@ public final class ParticipantSession implements AutoCloseable {
             lost(socket, error, "the participant's connection to LiveKit failed: " + error);
         }
 
-        /** Before the join, the join fails; after it, the session resumes; an old connection's end is ignored. */
+        /**
+         * Before the join, the join fails; after it, the session resumes; an old connection's end is ignored. The
+         * lost connection is aborted, which fails a write still waiting on it at once instead of after its timeout,
+         * so the writes behind it (on the resumed connection) are not held up.
+         */
         private void lost(WebSocket socket, Throwable error, String why) {
+            socket.abort();
             reconnect.completeExceptionally(error);
             if (!joined.isDone()) {
                 joined.completeExceptionally(error);

@@ -2,31 +2,41 @@ package io.dialtone.gateway.media;
 
 /**
  * One remote track's audio at the phone codec's rate, between libwebrtc's playout clock (10 ms blocks) and the
- * gateway's 20 ms clock. It starts playing once it holds 40 ms: a tick takes 20 ms, and where the 10 ms blocks fall
- * between two ticks moves the depth a tick sees by another 10 ms, so 40 leaves a margin before it runs dry. Three
- * things keep the two clocks apart:
+ * gateway's 20 ms clock. It plays at a target depth, 40 ms to begin with: a tick takes 20 ms, and where the 10 ms
+ * blocks fall between two ticks moves the depth a tick sees by another 10 ms, so 40 leaves a margin before it runs
+ * dry. Four things keep the two clocks apart:
  * <ul>
  *   <li>Drift: the queue follows the low points of its depth (it depends on where the 10 ms blocks fall between
  *   two ticks, so the low points are what tell how close it came to running dry): it follows a new low at once
- *   and rises from it by 0.25 ms a tick. When that floor is below 35 ms, a tick takes about 1.5 % less than a
- *   frame and stretches it into one; above 55 ms, 1.5 % more, squeezed. Clocks that agree are never touched.</li>
+ *   and rises from it by 0.25 ms a tick. When that floor is more than 5 ms below the target, a tick takes about
+ *   1.5 % less than a frame and stretches it into one; more than 15 ms above, 1.5 % more, squeezed. Clocks that
+ *   agree are never touched.</li>
  *   <li>Stalls: when the playout thread stalls for longer than the queue holds (a busy machine), the queue runs dry
- *   (an underrun); the missing audio is concealed as the phone side conceals lost packets (the last frame at half,
- *   then a quarter level, then silence), and the queue primes to 40 ms again.</li>
- *   <li>Bursts: deeper than 70 ms (what a stalled playout thread delivers when it catches up) the queue drops its
- *   oldest audio down to 40 ms, which keeps the added delay bounded.</li>
+ *   (an underrun); the missing audio is concealed as G.711 Appendix I conceals a lost packet (the last frame
+ *   again, fading out over 60 ms), and the queue primes to its target again.</li>
+ *   <li>A machine that stalls once stalls again: each underrun while playing deepens the target by 20 ms, up to
+ *   100 ms, and every 10 s without one it comes back 10 ms, down to 40 (the squeeze above drains the extra).</li>
+ *   <li>Bursts: 30 ms deeper than the target (what a stalled playout thread delivers when it catches up) the queue
+ *   drops its oldest audio down to the target, which keeps the added delay bounded.</li>
  * </ul>
  */
 final class PlayoutQueue {
+    private static final int BASE_MILLIS = 40;
+    private static final int DEEPEST_MILLIS = 100;
+    private static final int DEEPEN_MILLIS = 20;
+    private static final int RELAX_MILLIS = 10;
+    /** Ticks (of 20 ms) without an underrun after which the target comes back by {@link #RELAX_MILLIS}. */
+    private static final int CALM_TICKS = 500;
+    /** How loud each concealed frame is, in quarters of the last frame played. */
+    private static final int[] CONCEALED_QUARTERS = {4, 3, 2, 1};
     private final int rate;
     private final short[] samples;
-    private final int primed;
-    private final int low;
-    private final int high;
-    private final int highWater;
+    private int target;
+    private int calmTicks;
     private int start;
     private int size;
     private boolean playing;
+    private boolean played;
     private Resampler resampler;
     private final int floorRise;
     private int floor = -1;
@@ -38,11 +48,12 @@ final class PlayoutQueue {
     PlayoutQueue(int rate) {
         this.rate = rate;
         this.samples = new short[rate / 5];
-        this.primed = rate * 40 / 1000;
-        this.low = rate * 35 / 1000;
-        this.high = rate * 55 / 1000;
+        this.target = millis(BASE_MILLIS);
         this.floorRise = Math.max(1, rate / 4000);
-        this.highWater = rate * 70 / 1000;
+    }
+
+    private int millis(int ms) {
+        return rate * ms / 1000;
     }
 
     /** A block of the track at {@code sampleRate}; the oldest audio gives way when 200 ms are already queued. */
@@ -71,21 +82,26 @@ final class PlayoutQueue {
         if (last == null || last.length != frame) {
             last = new short[frame];
         }
-        if (!playing && size < primed) {
+        if (!playing && size < target) {
             conceal(mix, 0);
             return 0;
         }
         playing = true;
-        if (size > highWater) {
-            dropped += size - primed;
-            start = (start + size - primed) % samples.length;
-            size = primed;
+        played = true;
+        if (size > target + millis(30)) {
+            dropped += size - target;
+            start = (start + size - target) % samples.length;
+            size = target;
         }
         int queued = size;
         floor = floor < 0 ? size : Math.min(size, floor + floorRise);
         if (size < frame) {
             underruns++;
             playing = false;
+            target = Math.min(target + millis(DEEPEN_MILLIS), millis(DEEPEST_MILLIS));
+            calmTicks = 0;
+            // The depth after priming again says nothing about this stall's low: the floor starts over.
+            floor = -1;
             for (int i = 0; i < size; i++) {
                 mix[i] += at(i);
             }
@@ -95,8 +111,13 @@ final class PlayoutQueue {
             size = 0;
             return queued;
         }
+        if (++calmTicks >= CALM_TICKS) {
+            calmTicks = 0;
+            target = Math.max(target - millis(RELAX_MILLIS), millis(BASE_MILLIS));
+        }
         int step = Math.max(2, frame / 64);
-        int taken = floor < low ? frame - step : floor > high && size >= frame + step ? frame + step : frame;
+        int taken = floor < target - millis(5) ? frame - step
+                : floor > target + millis(15) && size >= frame + step ? frame + step : frame;
         if (taken == frame) {
             for (int i = 0; i < frame; i++) {
                 last[i] = at(i);
@@ -120,19 +141,15 @@ final class PlayoutQueue {
         return queued;
     }
 
-    /** Fills {@code mix} from {@code from} with the last frame played, half as loud each tick, then silence. */
+    /** Fills {@code mix} from {@code from} with the last frame played, whole and then fading out over three ticks; then silence. */
     private void conceal(int[] mix, int from) {
-        if (concealing >= 2 || !playedBefore()) {
+        if (concealing >= CONCEALED_QUARTERS.length || !played) {
             return;
         }
-        int shift = ++concealing;
+        int quarters = CONCEALED_QUARTERS[concealing++];
         for (int i = from; i < mix.length; i++) {
-            mix[i] += last[i] >> shift;
+            mix[i] += last[i] * quarters / 4;
         }
-    }
-
-    private boolean playedBefore() {
-        return floor >= 0;
     }
 
     /** Times the queue ran dry while playing: the room's audio stalled for longer than the queue held. */
