@@ -288,7 +288,58 @@ class GatewaySignallingIT {
             var reader = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
                     java.nio.charset.StandardCharsets.US_ASCII));
             assertThat(reader.readLine()).isEqualTo("SIP/2.0 200 OK");
+            assertThat(socket.getSession().getProtocol()).isEqualTo("TLSv1.3");
         }
+        try (var legacy = (javax.net.ssl.SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", tlsPort)) {
+            legacy.setSoTimeout(5000);
+            legacy.setEnabledProtocols(new String[] {"TLSv1.2"});
+            legacy.setEnabledCipherSuites(new String[] {"TLS_RSA_WITH_AES_128_GCM_SHA256"});
+            org.assertj.core.api.Assertions.assertThatThrownBy(legacy::startHandshake)
+                    .as("TLS 1.2 without forward secrecy").isInstanceOf(javax.net.ssl.SSLException.class);
+        }
+    }
+
+    /** A TLS client that connects and never says a word is cut off once the handshake timeout (5 s) has passed. */
+    @Test
+    void aTlsClientThatNeverHandshakesIsCutOff() throws Exception {
+        try (java.net.Socket silent = new java.net.Socket("127.0.0.1", tlsPort)) {
+            silent.setSoTimeout(15_000);
+            long started = System.nanoTime();
+            try {
+                // Whatever the server says on its way out (a TLS alert), then the end of the stream.
+                while (silent.getInputStream().read() != -1) {
+                    continue;
+                }
+            } catch (java.net.SocketException reset) {
+                // Closed with a reset: closed all the same.
+            }
+            long waited = (System.nanoTime() - started) / 1_000_000;
+            assertThat(waited).as("ms until it closed").isBetween(4000L, 10_000L);
+        }
+    }
+
+    /**
+     * A TCP message announcing a 2 GB body, then one byte: the connection is closed at once (nothing that size is
+     * allocated), and the gateway stays healthy.
+     */
+    @Test
+    void aHugeContentLengthClosesTheConnectionInsteadOfFillingTheHeap() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.sipPort())) {
+            socket.setSoTimeout(10_000);
+            String invite = "INVITE sip:+15550199@127.0.0.1 SIP/2.0\r\n"
+                    + "Via: SIP/2.0/TCP 127.0.0.1:" + socket.getLocalPort() + ";branch=z9hG4bK-huge\r\n"
+                    + "From: <sip:+15550100@carrier.example>;tag=1\r\nTo: <sip:+15550199@127.0.0.1>\r\n"
+                    + "Call-ID: huge-1\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\nContent-Length: 2000000000\r\n\r\nx";
+            socket.getOutputStream().write(invite.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            int read;
+            try {
+                read = socket.getInputStream().read();
+            } catch (java.net.SocketException reset) {
+                read = -1;
+            }
+            assertThat(read).as("the connection closed, nothing answered").isEqualTo(-1);
+        }
+        assertThat(gateway.get("/healthz").statusCode()).isEqualTo(200);
     }
 
     @Test
@@ -333,6 +384,65 @@ class GatewaySignallingIT {
         assertThat(gateway.log()).contains("event=pin_prompt").contains("event=pin_accepted")
                 .containsPattern("event=answered .* rule=boardroom room=boardroom .*pin=true");
         assertThat(stat("rules", "boardroom", "total")).isEqualTo(ruleTotal + 1);
+    }
+
+    /**
+     * A stranger who finds a PIN call's RTP port (127.0.0.2, neither the caller's SDP nor its signalling address)
+     * sends the right PIN there before the caller sends anything: the digits are dropped and counted. The same digits
+     * from the caller's declared address open the room, and the log says digits came, not which.
+     */
+    @Test
+    void digitsFromAStrangerOnTheCallsRtpPortAreNeverPressed() throws Exception {
+        try (RtpEar ear = RtpEar.listen();
+             java.net.DatagramSocket stranger = new java.net.DatagramSocket(0,
+                     java.net.InetAddress.getByName("127.0.0.2"))) {
+            SippScenario scenario = new SippScenario("pin-stranger").inviteWithMediaAt(ear.port()).optional(100)
+                    .expect(200).ack("1").pause(6000).bye("2").expect(200);
+            int logged = gateway.log().length();
+            CompletableFuture<Processes.Result> call = inBackground(scenario, "+15550800", "+15550100", 30);
+            String prompt = await("the PIN prompt", Duration.ofSeconds(10), () -> gateway.log().substring(logged)
+                    .lines().filter(line -> line.contains("event=pin_prompt")).findFirst());
+            java.net.InetSocketAddress callPort = new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(),
+                    Integer.parseInt(prompt.replaceAll(".*rtpPort=(\\d+).*", "$1")));
+            String callId = prompt.replaceAll(".*call=(\\S+).*", "$1");
+            sendDigits(stranger, callPort, "4321#");
+            gateway.awaitLog("event=rtp_foreign call=" + callId, Duration.ofSeconds(5));
+            assertThat(gateway.log()).doesNotContain("event=pin_accepted call=" + callId)
+                    .doesNotContain("event=dtmf call=" + callId);
+            ear.sendDigits(callPort, "4321#");
+            gateway.awaitLog("event=pin_accepted call=" + callId, Duration.ofSeconds(5));
+            assertThat(gateway.log().lines().filter(line -> line.contains("event=dtmf call=" + callId)))
+                    .as("the PIN's digits logged without their values").hasSize(5)
+                    .allMatch(line -> line.endsWith("digit=hidden"));
+            assertPassed(call.get(), scenario, "pin-stranger");
+        }
+    }
+
+    /** A counter or gauge from the gateway's /metrics (Prometheus text), 0 when not there yet. */
+    private static double metric(String name) throws Exception {
+        return gateway.get("/metrics").body().lines().filter(line -> line.startsWith(name + " ")
+                        || line.startsWith(name + "{")).mapToDouble(line -> Double.parseDouble(
+                        line.substring(line.lastIndexOf(' ') + 1))).sum();
+    }
+
+    /** RFC 4733 events for {@code digits} from {@code socket}, paced as a phone sends them. */
+    private static void sendDigits(java.net.DatagramSocket socket, java.net.InetSocketAddress to, String digits)
+            throws Exception {
+        int sequence = 1;
+        long timestamp = 8000;
+        for (char digit : digits.toCharArray()) {
+            for (int packet = 1; packet <= 8; packet++) {
+                boolean end = packet > 5;
+                io.dialtone.gateway.media.RtpPacket rtp = new io.dialtone.gateway.media.RtpPacket(101, packet == 1,
+                        sequence++, timestamp, 0x5EED, io.dialtone.gateway.media.TelephoneEvent.ofDigit(digit, end, 10,
+                        Math.min(packet, 5) * 160).toPayload());
+                java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(rtp.length());
+                rtp.writeTo(bytes);
+                socket.send(new java.net.DatagramPacket(bytes.array(), bytes.position(), to));
+                Thread.sleep(20);
+            }
+            timestamp += 1600;
+        }
     }
 
     /** A wrong PIN (SIP INFO digits) gets one more try; a second wrong one is told so and hung up. */
@@ -381,6 +491,11 @@ class GatewaySignallingIT {
 
         int loudestSample() {
             return loudest;
+        }
+
+        /** Digits sent from this port, the caller's declared media address. */
+        void sendDigits(java.net.InetSocketAddress to, String digits) throws Exception {
+            GatewaySignallingIT.sendDigits(socket, to, digits);
         }
 
         private void read() {
@@ -453,10 +568,16 @@ class GatewaySignallingIT {
         assertThat(stat("trunks", "carrier", "rejected")).isEqualTo(before + 1);
     }
 
+    /**
+     * A request whose CSeq does not parse gets no answer (a response would be built from headers that could not be
+     * read, at an address the sender claims); nor does one whose reason phrase would carry the parser's text. The
+     * gateway counts it and stays healthy.
+     */
     @Test
-    void aMalformedRequestIsAnswered400() throws Exception {
+    void aMalformedRequestIsDroppedUnansweredAndCounted() throws Exception {
+        double before = metric("dialtone_gateway_sip_malformed_total");
         try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
-            socket.setSoTimeout(5000);
+            socket.setSoTimeout(2000);
             String broken = "INVITE sip:+15550199@127.0.0.1 SIP/2.0\r\n"
                     + "Via: SIP/2.0/UDP 127.0.0.1:" + socket.getLocalPort() + ";branch=z9hG4bK-broken\r\n"
                     + "From: <sip:+15550100@carrier.example>;tag=1\r\nTo: <sip:+15550199@127.0.0.1>\r\n"
@@ -465,10 +586,10 @@ class GatewaySignallingIT {
             socket.send(new java.net.DatagramPacket(bytes, bytes.length, java.net.InetAddress.getLoopbackAddress(),
                     gateway.sipPort()));
             java.net.DatagramPacket reply = new java.net.DatagramPacket(new byte[4096], 4096);
-            socket.receive(reply);
-            assertThat(new String(reply.getData(), 0, reply.getLength(), java.nio.charset.StandardCharsets.US_ASCII))
-                    .startsWith("SIP/2.0 400");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> socket.receive(reply)).as("no answer")
+                    .isInstanceOf(java.net.SocketTimeoutException.class);
         }
+        assertThat(metric("dialtone_gateway_sip_malformed_total")).isEqualTo(before + 1);
         assertThat(gateway.get("/healthz").statusCode()).isEqualTo(200);
     }
 

@@ -1,40 +1,121 @@
 package io.dialtone.gateway.media;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Sorts what arrives on a call's RTP port: RFC 4733 events become digits, each once for the whole call; the
- * negotiated audio is handed back; anything else, RTP or not, is dropped.
+ * negotiated audio is handed back; anything else, RTP or not, is dropped. Only the caller's packets count (RTP
+ * latching): those from the address its SDP declares, or, until one of those arrives, from the first source heard
+ * on the declared host or the host its INVITE came from, with the first SSRC heard from it (a caller behind NAT
+ * sends from a port its SDP cannot know). Packets from anywhere else are dropped and counted, so a stranger who
+ * finds the port can neither press digits into the call nor disturb its audio.
  */
 public final class CallerRtp {
     private static final Logger LOG = LoggerFactory.getLogger(CallerRtp.class);
 
     private final String callId;
+    private final Supplier<InetSocketAddress> declared;
+    private final InetAddress signalling;
     private final TelephoneEventReceiver events = new TelephoneEventReceiver();
+    private Latch latch = new Latch.Open();
+    private long foreign;
 
-    public CallerRtp(String callId) {
-        this.callId = callId;
+    /** What a datagram on the call's RTP port turned out to be. */
+    public sealed interface Heard {
+        /** The caller's audio, in the negotiated payload type. */
+        record Audio(RtpPacket packet) implements Heard { }
+
+        /** Something else from the caller (an RFC 4733 event, another payload type): a sign of life. */
+        record Other() implements Heard { }
+
+        /** Not the caller's, or not RTP: dropped. */
+        record Dropped() implements Heard { }
+    }
+
+    private static final Heard OTHER = new Heard.Other();
+    private static final Heard DROPPED = new Heard.Dropped();
+
+    /** Whose packets the call takes. */
+    private sealed interface Latch {
+        /** Nothing heard yet. */
+        record Open() implements Latch { }
+
+        /** The declared address was heard: only it counts, with whatever SSRC it uses. */
+        record Declared() implements Latch { }
+
+        /** Another source was heard first: it counts, with that SSRC, until the declared address is heard. */
+        record First(SocketAddress source, long ssrc) implements Latch { }
     }
 
     /**
-     * @param eventType the negotiated telephone-event payload type, or null when the caller offered none
-     * @return the packet when it carries audio of {@code audioType}, else null
+     * @param declared   the address the caller's SDP declares, read for every packet (a re-INVITE may move it)
+     * @param signalling the address the caller's INVITE came from
      */
-    public synchronized RtpPacket read(ByteBuffer datagram, int audioType, Integer eventType,
-                                       Consumer<Character> digits) {
+    public CallerRtp(String callId, Supplier<InetSocketAddress> declared, InetAddress signalling) {
+        this.callId = callId;
+        this.declared = declared;
+        this.signalling = signalling;
+    }
+
+    /**
+     * @param from      where the datagram came from
+     * @param eventType the negotiated telephone-event payload type, or null when the caller offered none
+     * @param audioType the negotiated audio payload type
+     */
+    public synchronized Heard read(SocketAddress from, ByteBuffer datagram, int audioType, Integer eventType,
+                                   Consumer<Character> digits) {
         try {
             RtpPacket packet = RtpPacket.parse(datagram);
+            if (!fromCaller(from, packet.ssrc())) {
+                return DROPPED;
+            }
+            if (packet.payloadType() == audioType) {
+                return new Heard.Audio(packet);
+            }
             if (eventType != null && packet.payloadType() == eventType) {
                 events.receive(packet).forEach(digits);
-            } else if (packet.payloadType() == audioType) {
-                return packet;
             }
+            return OTHER;
         } catch (RtpPacket.MalformedPacketException notRtp) {
             LOG.debug("call={} dropped a datagram on its RTP port: {}", callId, notRtp.getMessage());
+            return DROPPED;
         }
-        return null;
+    }
+
+    /** RTP packets dropped because they came from someone other than the caller. */
+    public synchronized long foreignPackets() {
+        return foreign;
+    }
+
+    private boolean fromCaller(SocketAddress from, long ssrc) {
+        InetSocketAddress expected = declared.get();
+        if (from.equals(expected)) {
+            if (!(latch instanceof Latch.Declared)) {
+                LOG.info("event=rtp_latched call={} source={} declared=true", callId, from);
+                latch = new Latch.Declared();
+            }
+            return true;
+        }
+        if (latch instanceof Latch.Open && from instanceof InetSocketAddress source
+                && (source.getAddress().equals(expected.getAddress()) || source.getAddress().equals(signalling))) {
+            LOG.info("event=rtp_latched call={} source={} declared=false ssrc={}", callId, from, ssrc);
+            latch = new Latch.First(from, ssrc);
+            return true;
+        }
+        if (latch instanceof Latch.First first && first.source().equals(from) && first.ssrc() == ssrc) {
+            return true;
+        }
+        if (foreign++ == 0) {
+            LOG.warn("event=rtp_foreign call={} source={} ssrc={} why=\"not the caller's address or stream; dropped"
+                    + " (and every later one, counted)\"", callId, from, ssrc);
+        }
+        return false;
     }
 }

@@ -83,11 +83,13 @@ public final class PhoneToRoom implements AutoCloseable {
         long nowMillis = (System.nanoTime() - startNanos) / 1_000_000;
         boolean received = false;
         buffer.clear();
-        while (rtp.receive(buffer) != null) {
+        java.net.SocketAddress from;
+        while ((from = rtp.receive(buffer)) != null) {
             buffer.flip();
-            received = true;
-            RtpPacket packet = caller.read(buffer, payloadType, eventType, digits);
-            if (packet != null) {
+            CallerRtp.Heard heard = caller.read(from, buffer, payloadType, eventType, digits);
+            received |= !(heard instanceof CallerRtp.Heard.Dropped);
+            if (heard instanceof CallerRtp.Heard.Audio audio) {
+                RtpPacket packet = audio.packet();
                 readAt[packet.sequence() & (readAt.length - 1)] = System.nanoTime();
                 jitter.put(packet, nowMillis);
             }

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +25,7 @@ public final class PromptPlayer implements AutoCloseable {
     private final DatagramChannel rtp;
     private final PhoneCodec codec;
     private final RtpSender sender;
-    private final Supplier<InetSocketAddress> remote;
+    private final Supplier<Optional<InetSocketAddress>> remote;
     private final ByteBuffer packet = ByteBuffer.allocate(1500);
     private short[] playing;
     private int position;
@@ -32,7 +33,7 @@ public final class PromptPlayer implements AutoCloseable {
     private volatile ScheduledFuture<?> ticks;
 
     public PromptPlayer(String callId, DatagramChannel rtp, Codec codec, RtpSender sender,
-                        Supplier<InetSocketAddress> remote) {
+                        Supplier<Optional<InetSocketAddress>> remote) {
         this.callId = callId;
         this.rtp = rtp;
         this.codec = PhoneCodec.of(codec);
@@ -60,7 +61,12 @@ public final class PromptPlayer implements AutoCloseable {
         }
     }
 
+    /** A frame of the prompt to the caller; until the caller may be sent audio (its ACK), the prompt waits. */
     void tick() throws IOException {
+        Optional<InetSocketAddress> destination = remote.get();
+        if (destination.isEmpty()) {
+            return;
+        }
         Runnable finished = null;
         short[] frame;
         synchronized (this) {
@@ -78,13 +84,10 @@ public final class PromptPlayer implements AutoCloseable {
             }
         }
         try {
-            InetSocketAddress to = remote.get();
-            if (to != null) {
-                packet.clear();
-                sender.next(codec.encode(frame), PhoneCodec.RTP_UNITS_PER_FRAME).writeTo(packet);
-                packet.flip();
-                rtp.send(packet, to);
-            }
+            packet.clear();
+            sender.next(codec.encode(frame), PhoneCodec.RTP_UNITS_PER_FRAME).writeTo(packet);
+            packet.flip();
+            rtp.send(packet, destination.get());
         } finally {
             // A prompt that ends with a failed send still ends: whoever waits for it (the PIN prompt) goes on.
             if (finished != null) {

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +34,7 @@ public final class RoomToPhone implements AutoCloseable {
     private final DatagramChannel rtp;
     private final DatagramChannel rtcp;
     private final PhoneCodec codec;
-    private final Supplier<InetSocketAddress> remote;
+    private final Supplier<Optional<InetSocketAddress>> remote;
     private final RtpSender sender;
     private final Integer eventType;
     private final java.util.concurrent.ConcurrentLinkedQueue<Character> digits = new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -51,7 +52,7 @@ public final class RoomToPhone implements AutoCloseable {
      * @param sender the call's RTP stream to the phone, which prompts may have used before
      */
     public RoomToPhone(String callId, DatagramChannel rtp, DatagramChannel rtcp, Codec codec, RtpSender sender,
-                       Integer eventType, Supplier<InetSocketAddress> remote) {
+                       Integer eventType, Supplier<Optional<InetSocketAddress>> remote) {
         this.callId = callId;
         this.rtp = rtp;
         this.rtcp = rtcp;
@@ -113,6 +114,12 @@ public final class RoomToPhone implements AutoCloseable {
             queuedSamples += deepest;
             audibleTicks++;
         }
+        Optional<InetSocketAddress> destination = remote.get();
+        if (destination.isEmpty()) {
+            // Taken and not sent: the room's audio does not pile up for the caller while it cannot be sent.
+            return;
+        }
+        InetSocketAddress to = destination.get();
         short[] frame = new short[mix.length];
         for (int i = 0; i < mix.length; i++) {
             frame[i] = (short) Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, mix[i]));
@@ -122,10 +129,6 @@ public final class RoomToPhone implements AutoCloseable {
         RtpPacket next = nextEvent(payload);
         next.writeTo(packet);
         packet.flip();
-        InetSocketAddress to = remote.get();
-        if (to == null) {
-            return;
-        }
         rtp.send(packet, to);
         if (sender.packets() % REPORT_EVERY == 1) {
             rtcp.send(ByteBuffer.wrap(sender.senderReport(java.time.Instant.now())),

@@ -9,6 +9,7 @@ import io.dialtone.gateway.call.CallScheduler;
 import io.dialtone.gateway.call.RoomLeg;
 import io.dialtone.gateway.call.RoomLegs;
 import io.dialtone.gateway.media.CallerRtp;
+import io.dialtone.gateway.media.PhonePeer;
 import io.dialtone.gateway.media.JitterBuffer;
 import io.dialtone.gateway.media.PhoneCodec;
 import io.dialtone.gateway.media.PhoneToRoom;
@@ -21,12 +22,12 @@ import io.dialtone.routing.CallTrunk;
 import io.dialtone.routing.Decision;
 import io.dialtone.routing.Reason;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
@@ -63,7 +64,7 @@ public final class Call {
     /** What every call uses, shared. */
     record Services(CallRegistry registry, CallStats stats, CallScheduler scheduler, Executor loops, RoomLegs legs,
                     ScheduledExecutorService mediaClock, boolean bridgeAudio, RoomCodec roomCodec,
-                    Duration mediaTimeout, String advertisedAddress, PinRouter pins) {
+                    Duration mediaTimeout, String advertisedAddress, PinRouter pins, PinAttempts pinAttempts) {
     }
 
     /** Routes a call again with the PIN its caller entered, by the routing in force at that moment. */
@@ -86,6 +87,8 @@ public final class Call {
     private long sdpVersion = 1;
     private RtpSender toPhoneStream;
     private CallerRtp callerRtp;
+    /** The caller's media address; set with the call's setup. */
+    private PhonePeer peer;
     private RoomLeg leg;
     private RoomLeg.RoomAudio roomAudio;
     private RoomToPhone toPhone;
@@ -125,7 +128,12 @@ public final class Call {
     }
 
     void ack() {
-        post(() -> LOG.debug("event=ack call={} state={}", sipCallId, state));
+        post(() -> {
+            LOG.debug("event=ack call={} state={}", sipCallId, state);
+            if (peer != null) {
+                peer.confirm();
+            }
+        });
     }
 
     void bye(Reply reply) {
@@ -234,7 +242,8 @@ public final class Call {
         services.registry().started(this);
         media = callSetup.media();
         toPhoneStream = new RtpSender(media.payloadType(), "dialtone-" + Integer.toHexString(sipCallId.hashCode()));
-        callerRtp = new CallerRtp(sipCallId);
+        peer = new PhonePeer(media.remote());
+        callerRtp = new CallerRtp(sipCallId, peer::declared, callSetup.request().source());
         lastMediaNanos = services.scheduler().nanoTime();
         if (cancelledEarly) {
             setup.dialog().terminated();
@@ -261,12 +270,26 @@ public final class Call {
         joinRoom();
     }
 
-    /** A PIN-protected rule: answer now, since the caller must hear the prompt; counted once the PIN admits it. */
+    /**
+     * A PIN-protected rule: answer now, since the caller must hear the prompt; counted once the PIN admits it. A
+     * source or rule locked out after too many wrong PINs is refused before it is answered.
+     */
     private void askForPin(Decision.PinRequired required) {
+        java.net.InetAddress source = setup.request().source();
+        Optional<PinAttempts.Lockout> locked = services.pinAttempts().locked(source, required.rule().name());
+        if (locked.isPresent()) {
+            services.stats().rejected(trunkName(), required.rule().name(), Reason.PIN_LOCKED);
+            LOG.info("event=rejected call={} trunk={} rule={} status={} reason={} detail=\"{}\"", sipCallId, trunkName(),
+                    required.rule().name(), Reason.PIN_LOCKED.sipStatus(), Reason.PIN_LOCKED.metricLabel(),
+                    locked.get().why());
+            setup.dialog().reject(Reason.PIN_LOCKED);
+            end();
+            return;
+        }
         state = State.PIN;
         setup.dialog().answer(sdpAnswer());
         answeredTimers();
-        prompts = new PromptPlayer(sipCallId, setup.ports().rtp(), media.codec(), toPhoneStream, this::remoteMedia);
+        prompts = new PromptPlayer(sipCallId, setup.ports().rtp(), media.codec(), toPhoneStream, peer::destination);
         prompts.start(services.mediaClock());
         String ruleName = required.rule().name();
         LOG.info("event=pin_prompt call={} trunk={} rule={} codec={} rtpPort={}", sipCallId, trunkName(), ruleName,
@@ -279,7 +302,10 @@ public final class Call {
                     }
                 })),
                 this::after, ruleName,
-                entry -> services.pins().route(setup.trunk(), setup.request().withPin(entry)),
+                entry -> services.pinAttempts().locked(source, required.rule().name())
+                        .<Decision>map(lockout -> new Decision.Reject(Reason.PIN_LOCKED, setup.trunk(), required.rule(),
+                                lockout.why()))
+                        .orElseGet(() -> services.pins().route(setup.trunk(), setup.request().withPin(entry))),
                 new PinCollector.Outcome() {
                     @Override
                     public void admitted(Decision.Accept admitted) {
@@ -290,6 +316,17 @@ public final class Call {
                         // The bridge takes over the call's RTP stream from here.
                         prompts.close();
                         joinRoom();
+                    }
+
+                    @Override
+                    public void wrong(String rule) {
+                        services.stats().pinWrong(rule);
+                        LOG.info("event=pin_wrong call={} rule={} source={}", sipCallId, rule, source.getHostAddress());
+                        services.pinAttempts().wrong(source, rule).ifPresent(lockout -> {
+                            services.stats().pinLockout(lockout.scope());
+                            LOG.warn("event=pin_lockout call={} rule={} scope={} who={} seconds={}", sipCallId, rule,
+                                    lockout.scope(), lockout.who(), lockout.remaining().toSeconds());
+                        });
                     }
 
                     @Override
@@ -325,7 +362,7 @@ public final class Call {
     private void bridge() {
         Codec codec = media.codec();
         toPhone = new RoomToPhone(sipCallId, setup.ports().rtp(), setup.ports().rtcp(), codec, toPhoneStream,
-                media.telephoneEvent(), this::remoteMedia);
+                media.telephoneEvent(), peer::destination);
         String roomCodec = services.roomCodec() == RoomCodec.opus || codec == Codec.G722 ? "opus" : codec.name();
         RoomToPhone phone = toPhone;
         leg.bridge(PhoneCodec.of(codec).sampleRate(), roomCodec, phone::accept, phone::dtmf)
@@ -464,21 +501,27 @@ public final class Call {
         try {
             renegotiated = new SdpNegotiator(List.of(media.codec())).negotiate(sdp);
         } catch (SdpNegotiator.NegotiationException e) {
-            reply.status(e.noCommonCodec() ? Response.NOT_ACCEPTABLE_HERE : Response.BAD_REQUEST);
+            LOG.info("event=reoffer_refused call={} status={} detail=\"{}\"", sipCallId, e.reason().sipStatus(),
+                    e.getMessage());
+            reply.status(e.reason().sipStatus());
             return;
         }
         media = renegotiated;
+        peer.declare(renegotiated.remote());
         sdpVersion++;
         reply.sdp(sdpAnswer());
         LOG.info("event=renegotiated call={} direction={}", sipCallId, renegotiated.offered().answer());
     }
 
-    /** A digit the caller pressed, as RFC 4733 event or SIP INFO: logged, and passed to the PIN prompt if any. */
+    /**
+     * A digit the caller pressed, as RFC 4733 event or SIP INFO: logged, and passed to the PIN prompt if any. While
+     * a PIN is being entered the log says that a digit came, never which: logs are read by more people than PINs.
+     */
     private void digit(char pressed, String via) {
         if (state == State.ENDED) {
             return;
         }
-        LOG.info("event=dtmf call={} via={} digit={}", sipCallId, via, pressed);
+        LOG.info("event=dtmf call={} via={} digit={}", sipCallId, via, pin != null ? "hidden" : pressed);
         if (pin != null) {
             pin.digit(pressed);
         }
@@ -495,11 +538,12 @@ public final class Call {
                 received = true;
                 buffer.clear();
             }
-            while (toRoom == null && setup.ports().rtp().receive(buffer) != null) {
-                received = true;
+            java.net.SocketAddress from;
+            while (toRoom == null && (from = setup.ports().rtp().receive(buffer)) != null) {
                 buffer.flip();
                 // Without the bridge only the caller's digits matter here: the log, and a PIN prompt.
-                callerRtp.read(buffer, media.payloadType(), media.telephoneEvent(), digit -> digit(digit, "rfc4733"));
+                received |= !(callerRtp.read(from, buffer, media.payloadType(), media.telephoneEvent(),
+                        digit -> digit(digit, "rfc4733")) instanceof CallerRtp.Heard.Dropped);
                 buffer.clear();
             }
             long now = services.scheduler().nanoTime();
@@ -565,10 +609,10 @@ public final class Call {
         JitterBuffer jitter = toRoom.jitter();
         LOG.info("event=media call={} toRoomLost={} toRoomLate={} toRoomDiscarded={} jitterMs={} delayMs={} "
                         + "toRoomHeldMs={} toPhonePackets={} toPhoneQueuedMs={} toPhoneUnderruns={} toPhoneDroppedMs={} "
-                        + "roomCodec={}", sipCallId, jitter.lost(), jitter.late(), jitter.discarded(),
+                        + "roomCodec={} foreignRtp={}", sipCallId, jitter.lost(), jitter.late(), jitter.discarded(),
                 Math.round(jitter.jitterMillis()), jitter.targetDelayMillis(), Math.round(toRoom.heldMillis()),
                 toPhone.packetsSent(), Math.round(toPhone.queuedMillis()), toPhone.underruns(), toPhone.droppedMillis(),
-                roomAudio.codec());
+                roomAudio.codec(), callerRtp.foreignPackets());
     }
 
     // ---- Timers: they post to the loop, and one cancelled (or fired after the call ended) does nothing. ----
@@ -632,12 +676,6 @@ public final class Call {
 
     private String sdpAnswer() {
         return media.answer(services.advertisedAddress(), rtpPort(), started.toEpochMilli(), sdpVersion);
-    }
-
-    /** Where the caller wants its audio; read for every packet, since a re-INVITE may move it. */
-    private InetSocketAddress remoteMedia() {
-        SdpNegotiator.Negotiated current = media;
-        return new InetSocketAddress(current.remoteAddress(), current.remotePort());
     }
 
     private int rtpPort() {

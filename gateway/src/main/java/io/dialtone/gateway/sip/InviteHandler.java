@@ -187,17 +187,11 @@ final class InviteHandler {
         try {
             byte[] body = request.getRawContent();
             if (body == null || body.length == 0) {
-                throw new SdpNegotiator.NegotiationException("the INVITE carries no SDP offer", true);
+                throw new SdpNegotiator.NegotiationException("the INVITE carries no SDP offer", Reason.NO_COMMON_CODEC);
             }
             media = new SdpNegotiator(codecs).negotiate(new String(body, java.nio.charset.StandardCharsets.UTF_8));
         } catch (SdpNegotiator.NegotiationException e) {
-            if (e.noCommonCodec()) {
-                reject(request, transaction, sipCallId, attempt, Reason.NO_COMMON_CODEC, trunk, ruleName,
-                        e.getMessage());
-            } else {
-                transaction.sendResponse(messages.response(Response.BAD_REQUEST, request, SipMessages.newTag()));
-                LOG.info("event=rejected call={} status=400 detail=\"{}\"", sipCallId, e.getMessage());
-            }
+            reject(request, transaction, sipCallId, attempt, e.reason(), trunk, ruleName, e.getMessage());
             return InviteOutcome.DONE;
         }
         RtpPorts.Pair ports;

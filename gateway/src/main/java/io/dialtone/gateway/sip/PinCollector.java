@@ -13,7 +13,8 @@ import java.util.function.Function;
  * Asks an answered caller for the PIN of a protected rule: speaks the prompt, collects digits (RFC 4733 or SIP INFO,
  * typed ahead during the prompt too) up to {@code #}, and routes the call again with them. A wrong PIN gets one
  * more try; a second wrong PIN, or silence for {@link #WAIT} after the prompt or the last digit, is told so and
- * refused. Digits beyond 16 and any key other than 0-9 and # are ignored. It lives on its call's loop: digits,
+ * refused. Each wrong PIN is reported the moment it is entered (so it counts even if the caller hangs up during the
+ * prompt that follows); a refusal for another reason (a lockout) ends the entry at once. Digits beyond 16 and any key other than 0-9 and # are ignored. It lives on its call's loop: digits,
  * timers and the end of each prompt all arrive there, so it keeps no lock.
  */
 final class PinCollector {
@@ -25,6 +26,9 @@ final class PinCollector {
     /** What became of the caller. */
     interface Outcome {
         void admitted(Decision.Accept accept);
+
+        /** A wrong PIN was entered, the call not over yet. */
+        void wrong(String rule);
 
         void refused(Reason reason, String rule, String detail);
     }
@@ -98,7 +102,11 @@ final class PinCollector {
         String detail = decision instanceof Decision.Reject reject ? reject.detail()
                 : "the PIN entered does not open DispatchRule " + ruleName;
         Reason reason = decision instanceof Decision.Reject reject ? reject.reason() : Reason.PIN_INCORRECT;
-        if (attempts < ATTEMPTS) {
+        boolean wrongPin = reason == Reason.PIN_INCORRECT;
+        if (wrongPin) {
+            outcome.wrong(ruleName);
+        }
+        if (wrongPin && attempts < ATTEMPTS) {
             prompts.play(Prompt.PIN_RETRY, this::awaitDigits);
             return;
         }

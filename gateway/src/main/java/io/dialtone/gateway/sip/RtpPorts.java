@@ -9,18 +9,19 @@ import java.nio.channels.DatagramChannel;
 /**
  * Hands out even RTP ports from the configured range with the odd RTCP port above each, both bound to sockets the
  * call keeps until it ends, so two calls never share a port and a pair partly in use by another process is skipped.
+ * The search starts at a random pair: ports handed out in order would tell a stranger where the next call's media
+ * is.
  */
 public final class RtpPorts {
     private final InetAddress bindAddress;
     private final int min;
     private final int max;
-    private int next;
+    private final java.security.SecureRandom random = new java.security.SecureRandom();
 
     public RtpPorts(InetAddress bindAddress, int min, int max) {
         this.bindAddress = bindAddress;
         this.min = min % 2 == 0 ? min : min + 1;
         this.max = max;
-        this.next = this.min;
     }
 
     /** A call's two sockets: RTP on the even port, RTCP on the odd one above it. */
@@ -38,9 +39,9 @@ public final class RtpPorts {
     /** Non-blocking channels bound to a free pair of ports; throws when the whole range is in use. */
     public synchronized Pair allocate() throws IOException {
         int span = (max - 1 - min) / 2 + 1;
+        int first = random.nextInt(span);
         for (int tried = 0; tried < span; tried++) {
-            int port = next;
-            next = next + 2 > max - 1 ? min : next + 2;
+            int port = min + 2 * ((first + tried) % span);
             DatagramChannel rtp = bind(port);
             if (rtp == null) {
                 continue;

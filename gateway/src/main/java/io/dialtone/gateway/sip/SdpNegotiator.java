@@ -1,6 +1,10 @@
 package io.dialtone.gateway.sip;
 
 import io.dialtone.api.v1alpha1.Codec;
+import io.dialtone.routing.Reason;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -9,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.Vector;
+import java.util.regex.Pattern;
 import javax.sdp.Attribute;
 import javax.sdp.Connection;
 import javax.sdp.MediaDescription;
@@ -20,10 +25,13 @@ import javax.sdp.SessionDescription;
 /**
  * SDP offer/answer for the phone side: the first audio codec of the caller's offer that the trunk and gateway
  * accept (the caller's order wins), telephone-event when offered, the caller's ptime, and the direction mirrored
- * for hold and resume.
+ * for hold and resume. The caller's media address must be an IP literal (a host name would make the media clock
+ * wait for DNS) and unicast, its port 1 to 65535: anything else is refused, never sent to.
  */
 public final class SdpNegotiator {
     private static final Map<Integer, Codec> STATIC_TYPES = Map.of(0, Codec.PCMU, 8, Codec.PCMA, 9, Codec.G722);
+    private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
+    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
 
     public enum Direction {
         sendrecv, sendonly, recvonly, inactive;
@@ -38,9 +46,9 @@ public final class SdpNegotiator {
         }
     }
 
-    /** The agreed media of a call. */
-    public record Negotiated(Codec codec, int payloadType, Integer telephoneEvent, int ptime, String remoteAddress,
-                             int remotePort, Direction offered) {
+    /** The agreed media of a call; {@code remote} is where the caller wants its audio. */
+    public record Negotiated(Codec codec, int payloadType, Integer telephoneEvent, int ptime, InetSocketAddress remote,
+                             Direction offered) {
         /** The answer SDP, advertising {@code address}:{@code port}. */
         public String answer(String address, int port, long sessionId, long version) {
             String family = address.contains(":") ? "IP6" : "IP4";
@@ -67,18 +75,17 @@ public final class SdpNegotiator {
         }
     }
 
-    /** Why an offer cannot be answered. */
+    /** Why an offer cannot be answered: {@link Reason#NO_COMMON_CODEC} or {@link Reason#UNUSABLE_OFFER}, both 488. */
     public static final class NegotiationException extends Exception {
-        private final boolean noCommonCodec;
+        private final Reason reason;
 
-        NegotiationException(String message, boolean noCommonCodec) {
+        NegotiationException(String message, Reason reason) {
             super(message);
-            this.noCommonCodec = noCommonCodec;
+            this.reason = reason;
         }
 
-        /** True when the offer is fine but shares no codec with us (488); false when it is malformed (400). */
-        public boolean noCommonCodec() {
-            return noCommonCodec;
+        public Reason reason() {
+            return reason;
         }
     }
 
@@ -90,17 +97,19 @@ public final class SdpNegotiator {
 
     public Negotiated negotiate(String offer) throws NegotiationException {
         if (!offer.stripLeading().startsWith("v=0")) {
-            throw new NegotiationException("the body is not an SDP offer: it does not start with v=0", false);
+            throw new NegotiationException("the body is not an SDP offer: it does not start with v=0",
+                    Reason.UNUSABLE_OFFER);
         }
         SessionDescription session;
         try {
             session = SdpFactory.getInstance().createSessionDescription(offer);
         } catch (SdpParseException e) {
-            throw new NegotiationException("the SDP offer does not parse: " + e.getMessage(), false);
+            throw new NegotiationException("the SDP offer does not parse: " + e.getMessage(), Reason.UNUSABLE_OFFER);
         }
         try {
             MediaDescription audio = audio(session)
-                    .orElseThrow(() -> new NegotiationException("the SDP offer has no audio stream", true));
+                    .orElseThrow(() -> new NegotiationException("the SDP offer has no audio stream",
+                            Reason.NO_COMMON_CODEC));
             Map<Integer, String> rtpmaps = new HashMap<>();
             Integer ptime = null;
             Direction direction = Direction.sendrecv;
@@ -137,18 +146,52 @@ public final class SdpNegotiator {
             }
             if (chosen == null) {
                 throw new NegotiationException("no common codec: the caller offered " + offered + ", this trunk accepts "
-                        + accepted, true);
+                        + accepted, Reason.NO_COMMON_CODEC);
             }
             Connection connection = audio.getConnection() != null ? audio.getConnection() : session.getConnection();
-            String address = connection == null ? null : connection.getAddress();
-            if ("0.0.0.0".equals(address)) {
+            InetAddress address = unicast(connection == null ? null : connection.getAddress());
+            if (address.isAnyLocalAddress()) {
+                // c=0.0.0.0 is the old way (RFC 2543) of putting the call on hold.
                 direction = Direction.sendonly;
             }
-            return new Negotiated(chosen, chosenType, telephoneEvent, ptime == null ? 20 : ptime, address,
-                    audio.getMedia().getMediaPort(), direction);
+            int port = audio.getMedia().getMediaPort();
+            if (port < 1 || port > 65535) {
+                throw new NegotiationException("the SDP offer's audio port " + port + " is not 1 to 65535",
+                        Reason.UNUSABLE_OFFER);
+            }
+            return new Negotiated(chosen, chosenType, telephoneEvent, ptime == null ? 20 : ptime,
+                    new InetSocketAddress(address, port), direction);
         } catch (SdpException | NumberFormatException | StringIndexOutOfBoundsException e) {
-            throw new NegotiationException("the SDP offer is malformed: " + e.getMessage(), false);
+            throw new NegotiationException("the SDP offer is malformed: " + e.getMessage(), Reason.UNUSABLE_OFFER);
         }
+    }
+
+    /** The connection address as an IP literal, never looked up: multicast, host names and junk are refused. */
+    private static InetAddress unicast(String text) throws NegotiationException {
+        if (text == null) {
+            throw new NegotiationException("the SDP offer has no connection address (c=) for its audio",
+                    Reason.UNUSABLE_OFFER);
+        }
+        String literal = text.strip();
+        java.util.regex.Matcher v4 = IPV4.matcher(literal);
+        boolean isV4 = v4.matches() && java.util.stream.IntStream.rangeClosed(1, 4)
+                .allMatch(group -> Integer.parseInt(v4.group(group)) <= 255);
+        if (!isV4 && !IPV6.matcher(literal).matches()) {
+            throw new NegotiationException("the SDP offer's connection address is not an IP address",
+                    Reason.UNUSABLE_OFFER);
+        }
+        InetAddress address;
+        try {
+            // A literal: getByName parses it and asks no resolver.
+            address = InetAddress.getByName(literal);
+        } catch (UnknownHostException e) {
+            throw new NegotiationException("the SDP offer's connection address is not an IP address",
+                    Reason.UNUSABLE_OFFER);
+        }
+        if (address.isMulticastAddress() || literal.equals("255.255.255.255")) {
+            throw new NegotiationException("the SDP offer's connection address is not unicast", Reason.UNUSABLE_OFFER);
+        }
+        return address;
     }
 
     private static Optional<MediaDescription> audio(SessionDescription session) throws SdpException {

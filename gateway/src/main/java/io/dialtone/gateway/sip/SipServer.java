@@ -74,6 +74,15 @@ public final class SipServer implements SipListener, AutoCloseable {
     private final ScheduledExecutorService mediaClock;
     private final Call.Services services;
 
+    /** The largest SIP message taken: a big INVITE with SDP is a few KiB; UDP carries at most 64 KiB anyway. */
+    static final int MAX_MESSAGE_BYTES = 65536;
+    static final int READ_TIMEOUT_MILLIS = 5000;
+    /** TLS 1.3, and TLS 1.2 with forward-secret AEAD suites only, for RSA and EC certificates. */
+    static final List<String> TLS_SUITES = List.of("TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256",
+            "TLS_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+
     public SipServer(Settings settings, RoutingState routing, CallStats stats, RoomProvisioner rooms) throws Exception {
         SipFactory factory = SipFactory.getInstance();
         factory.setPathName("gov.nist");
@@ -84,6 +93,12 @@ public final class SipServer implements SipListener, AutoCloseable {
         properties.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "on");
         properties.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
         properties.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "8");
+        // Every peer may be hostile (docs/security.md). Without a cap the stack allocates whatever Content-Length a
+        // TCP or TLS message announces, before a byte of the body has come.
+        properties.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", String.valueOf(MAX_MESSAGE_BYTES));
+        // A connection that stops in the middle of a message is closed (the stack times reads within a message).
+        properties.setProperty("gov.nist.javax.sip.READ_TIMEOUT", String.valueOf(READ_TIMEOUT_MILLIS));
+        properties.setProperty("gov.nist.javax.sip.MESSAGE_PARSER_FACTORY", MalformedMessageFilter.class.getName());
         if (settings.transports().contains(SipTransport.tls)) {
             if (settings.tls() == null || settings.tls().certificateFile() == null
                     || settings.tls().privateKeyFile() == null) {
@@ -98,6 +113,12 @@ public final class SipServer implements SipListener, AutoCloseable {
                 properties.setProperty(prefix + "Type", "PKCS12");
             }
             properties.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Disabled");
+            // The stack's defaults leave TLS 1.2 with one suite without forward secrecy once the JDK has disabled
+            // the rest; its "client" settings are what the server socket is given too. In milliseconds, whatever
+            // the stack's documentation says: a client that never finishes its handshake is cut off.
+            properties.setProperty("gov.nist.javax.sip.TLS_CLIENT_PROTOCOLS", "TLSv1.3,TLSv1.2");
+            properties.setProperty("gov.nist.javax.sip.ENABLED_CIPHER_SUITES", String.join(",", TLS_SUITES));
+            properties.setProperty("gov.nist.javax.sip.SSL_HANDSHAKE_TIMEOUT", String.valueOf(READ_TIMEOUT_MILLIS));
         }
         stack = factory.createSipStack(properties);
         SipProvider sipProvider = null;
@@ -139,7 +160,9 @@ public final class SipServer implements SipListener, AutoCloseable {
         services = new Call.Services(calls, stats, scheduler, callEvents,
                 new LiveKitRoomLegs(rooms, liveKitCalls, timers), mediaClock, settings.bridgeAudio(),
                 settings.roomCodec(), settings.mediaTimeout(), settings.advertisedAddress(),
-                (trunk, request) -> routing.current().table().dispatch(trunk, request));
+                (trunk, request) -> routing.current().table().dispatch(trunk, request),
+                new PinAttempts(PinAttempts.Limits.DEFAULT, scheduler::nanoTime));
+        stats.malformedMessages(MalformedMessageFilter::dropped);
         provider.addSipListener(this);
         LOG.info("SIP listening on {}:{} ({}{}), advertising {}, RTP ports {}-{}", settings.bindAddress(),
                 settings.port(), settings.transports(), settings.transports().contains(SipTransport.tls)

@@ -92,6 +92,25 @@ public final class CallStats {
                 .tag("trunk", trunk).tag("reason", reason.metricLabel()).register(registry).increment();
     }
 
+    /** SIP messages dropped because they did not parse, as a metric read from {@code dropped}. */
+    public void malformedMessages(java.util.function.LongSupplier dropped) {
+        io.micrometer.core.instrument.FunctionCounter.builder("dialtone.gateway.sip.malformed", dropped,
+                        supplier -> supplier.getAsLong())
+                .description("SIP messages dropped unanswered because they did not parse").register(registry);
+    }
+
+    /** A wrong PIN entered for {@code rule}: a metric only, since /stats counts calls, not keystrokes. */
+    public void pinWrong(String rule) {
+        Counter.builder("dialtone.gateway.pin.wrong").description("Wrong PINs entered, by rule").tag("rule", rule)
+                .register(registry).increment();
+    }
+
+    /** A lockout begun after too many wrong PINs from one source ({@code scope} source) or for one rule. */
+    public void pinLockout(String scope) {
+        Counter.builder("dialtone.gateway.pin.lockouts").description("PIN lockouts begun, by scope (source, rule)")
+                .tag("scope", scope).register(registry).increment();
+    }
+
     private Counts trunk(String name) {
         return trunks.computeIfAbsent(name, n -> register(new Counts(), "trunk", n));
     }

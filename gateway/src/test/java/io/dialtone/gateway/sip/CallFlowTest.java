@@ -85,6 +85,9 @@ class CallFlowTest {
     private final CountDownLatch testOver = new CountDownLatch(1);
     private Duration mediaTimeout = Duration.ofDays(1);
     private final RecordingDialog dialog = new RecordingDialog();
+    /** One wrong PIN per source in 15 minutes; the second locks the source out. */
+    private final PinAttempts pinAttempts = new PinAttempts(new PinAttempts.Limits(1, 50, Duration.ofMinutes(15),
+            Duration.ofMinutes(15)), clock::nanoTime);
     private final List<RtpPorts.Pair> ports = new ArrayList<>();
     private final RoutingTable table;
 
@@ -111,7 +114,7 @@ class CallFlowTest {
 
     private Call call(boolean bridgeAudio) {
         Call.Services services = new Call.Services(registry, stats, clock, Runnable::run, legs, mediaClock,
-                bridgeAudio, RoomCodec.auto, mediaTimeout, "127.0.0.1", table::dispatch);
+                bridgeAudio, RoomCodec.auto, mediaTimeout, "127.0.0.1", table::dispatch, pinAttempts);
         return registry.open("call-1", id -> new Call(id, services));
     }
 
@@ -276,6 +279,43 @@ class CallFlowTest {
         assertThat(stats.gateway().total()).as("a PIN call counts once in its room").isZero();
         assertThat(registry.size()).isZero();
         assertThat(dialog.sent).containsExactly("200");
+    }
+
+    // ---- PIN guessing across calls ----
+
+    @Test
+    void wrongPinsCountAcrossCallsEvenWhenTheCallerHangsUpAndALockedOutSourceIsRefusedUnanswered() throws Exception {
+        Call first = invite("+15550102", false);
+        first.infoDigit('1', recording(new ArrayList<>()));
+        first.infoDigit('#', recording(new ArrayList<>()));
+        first.bye(recording(new ArrayList<>()));
+        assertThat(registry.size()).isZero();
+        assertThat(pinAttempts.locked(InetAddress.getLoopbackAddress(), "boardroom")).as("one wrong PIN is allowed")
+                .isEmpty();
+
+        Call second = invite("+15550102", false);
+        second.infoDigit('2', recording(new ArrayList<>()));
+        second.infoDigit('#', recording(new ArrayList<>()));
+        assertThat(pinAttempts.locked(InetAddress.getLoopbackAddress(), "boardroom")).as("the second locks the source")
+                .isPresent();
+        second.infoDigit('4', recording(new ArrayList<>()));
+        second.infoDigit('3', recording(new ArrayList<>()));
+        second.infoDigit('2', recording(new ArrayList<>()));
+        second.infoDigit('1', recording(new ArrayList<>()));
+        second.infoDigit('#', recording(new ArrayList<>()));
+        assertThat(legs.opened).as("even the right PIN opens nothing while locked out").isEmpty();
+        second.bye(recording(new ArrayList<>()));
+
+        dialog.sent.clear();
+        invite("+15550102", false);
+        assertThat(dialog.sent).as("refused before it is answered").containsExactly("403");
+        assertThat(stats.rules().get("boardroom").rejected()).containsEntry("pin_locked", 1L);
+        assertThat(registry.size()).isZero();
+
+        clock.advance(Duration.ofMinutes(15).plusSeconds(1));
+        dialog.sent.clear();
+        invite("+15550102", false);
+        assertThat(dialog.sent).as("answered again once the lockout is over").containsExactly("200");
     }
 
     // ---- LiveKit failing mid-answer ----

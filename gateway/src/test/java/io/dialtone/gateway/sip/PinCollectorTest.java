@@ -24,6 +24,7 @@ class PinCollectorTest {
     private final List<PinEntry> routed = new ArrayList<>();
     private final List<String> outcomes = new ArrayList<>();
     private final List<Prompt> played = new ArrayList<>();
+    private final List<String> wrong = new ArrayList<>();
     private Runnable promptDone;
 
     private PinCollector collector(Duration wait) {
@@ -38,6 +39,11 @@ class PinCollectorTest {
             @Override
             public void admitted(Decision.Accept accept) {
                 outcomes.add("admitted to " + accept.roomName());
+            }
+
+            @Override
+            public void wrong(String rule) {
+                wrong.add(rule);
             }
 
             @Override
@@ -91,9 +97,40 @@ class PinCollectorTest {
         press(pin, "1#2#3#");
         assertThat(routed).as("the third entry came after the refusal").hasSize(2);
         assertThat(outcomes).as("the refusal waits for its prompt").isEmpty();
+        assertThat(wrong).as("each wrong PIN reported when entered, before any prompt ends").hasSize(2);
         assertThat(played).containsExactly(Prompt.ENTER_PIN, Prompt.PIN_RETRY, Prompt.PIN_REJECTED);
         finishPrompt();
         assertThat(outcomes).containsExactly("pin_incorrect on boardroom: wrong PIN (2 attempts)");
+    }
+
+    @Test
+    void aLockoutEndsTheEntryAtOnceAndIsNoWrongPin() {
+        PinCollector pin = new PinCollector(Duration.ofSeconds(10), (prompt, done) -> {
+            played.add(prompt);
+            promptDone = done;
+        }, clock::after, "boardroom", entry -> new Decision.Reject(Reason.PIN_LOCKED, CallTrunk.NONE, null,
+                "too many wrong PINs"), new PinCollector.Outcome() {
+                    @Override
+                    public void admitted(Decision.Accept accept) {
+                        outcomes.add("admitted");
+                    }
+
+                    @Override
+                    public void wrong(String rule) {
+                        wrong.add(rule);
+                    }
+
+                    @Override
+                    public void refused(Reason reason, String rule, String detail) {
+                        outcomes.add(reason.metricLabel());
+                    }
+                });
+        pin.start();
+        press(pin, "4321#");
+        assertThat(played).containsExactly(Prompt.ENTER_PIN, Prompt.PIN_REJECTED);
+        finishPrompt();
+        assertThat(outcomes).containsExactly("pin_locked");
+        assertThat(wrong).isEmpty();
     }
 
     @Test

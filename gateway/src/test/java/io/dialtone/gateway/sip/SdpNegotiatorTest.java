@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dialtone.api.v1alpha1.Codec;
+import io.dialtone.routing.Reason;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,8 +23,7 @@ class SdpNegotiatorTest {
         SdpNegotiator.Negotiated negotiated = ALL.negotiate(offer("8 0 9", "rtpmap:8 PCMA/8000", "rtpmap:0 PCMU/8000"));
         assertThat(negotiated.codec()).isEqualTo(Codec.PCMA);
         assertThat(negotiated.payloadType()).isEqualTo(8);
-        assertThat(negotiated.remoteAddress()).isEqualTo("192.0.2.10");
-        assertThat(negotiated.remotePort()).isEqualTo(40000);
+        assertThat(negotiated.remote()).isEqualTo(new java.net.InetSocketAddress("192.0.2.10", 40000));
     }
 
     @Test
@@ -49,15 +49,48 @@ class SdpNegotiatorTest {
     void noCommonCodecIsA488NotA400() {
         assertThatThrownBy(() -> ALL.negotiate(offer("18 3", "rtpmap:18 G729/8000")))
                 .isInstanceOfSatisfying(SdpNegotiator.NegotiationException.class,
-                        e -> assertThat(e.noCommonCodec()).isTrue())
+                        e -> assertThat(e.reason()).isEqualTo(Reason.NO_COMMON_CODEC))
                 .hasMessageContaining("no common codec").hasMessageContaining("G729/8000");
     }
 
     @Test
-    void garbageIsMalformedNotACodecProblem() {
+    void garbageIsAnUnusableOfferNotACodecProblem() {
         assertThatThrownBy(() -> ALL.negotiate("this is not sdp"))
                 .isInstanceOfSatisfying(SdpNegotiator.NegotiationException.class,
-                        e -> assertThat(e.noCommonCodec()).isFalse());
+                        e -> assertThat(e.reason()).isEqualTo(Reason.UNUSABLE_OFFER));
+    }
+
+    @ParameterizedTest(name = "c=IN {0} is refused: {1}")
+    @CsvSource(delimiter = '|', value = {
+            "IP4 media.example.com|not an IP address", "IP4 224.0.0.1|not unicast", "IP4 255.255.255.255|not unicast",
+            "IP6 ff02::1|not unicast", "IP4 300.1.2.3|not an IP address", "IP4 239.1.1.1/127|not unicast"})
+    void aConnectionAddressThatIsNoUnicastIpIsRefusedAndNeverLookedUp(String connection, String why) {
+        String offer = offer("0").replace("c=IN IP4 192.0.2.10", "c=IN " + connection);
+        assertThatThrownBy(() -> ALL.negotiate(offer))
+                .isInstanceOfSatisfying(SdpNegotiator.NegotiationException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.UNUSABLE_OFFER))
+                .hasMessageContaining(why);
+    }
+
+    @Test
+    void anOfferWithoutAConnectionAddressIsRefused() {
+        String offer = offer("0").replace("c=IN IP4 192.0.2.10\r\n", "");
+        assertThatThrownBy(() -> ALL.negotiate(offer)).hasMessageContaining("no connection address");
+    }
+
+    @Test
+    void aPortBeyond65535IsRefused() {
+        assertThatThrownBy(() -> ALL.negotiate(offer("0").replace("m=audio 40000", "m=audio 70000")))
+                .isInstanceOfSatisfying(SdpNegotiator.NegotiationException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.UNUSABLE_OFFER));
+    }
+
+    @Test
+    void ipv6AndTheOldHoldAddressAreAccepted() throws Exception {
+        assertThat(ALL.negotiate(offer("0").replace("c=IN IP4 192.0.2.10", "c=IN IP6 2001:db8::7")).remote())
+                .isEqualTo(new java.net.InetSocketAddress("2001:db8::7", 40000));
+        assertThat(ALL.negotiate(offer("0").replace("c=IN IP4 192.0.2.10", "c=IN IP4 0.0.0.0")).offered())
+                .isEqualTo(SdpNegotiator.Direction.sendonly);
     }
 
     @Test
