@@ -2,6 +2,7 @@ package io.dialtone.routing;
 
 import io.dialtone.api.v1alpha1.DispatchRule;
 import io.dialtone.api.v1alpha1.SipTrunk;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -149,6 +150,14 @@ public final class RoutingTable {
     }
 
     /** Picks the trunk a call arrives on: a trunk for the called number beats a default trunk. */
+    /**
+     * Whether any SipTrunk admits requests from {@code source} (with {@code fromHost} for trunks that list host
+     * names), whatever the numbers: what decides if a request outside a call is answered at all.
+     */
+    public boolean knowsSource(InetAddress source, String fromHost) {
+        return acceptWithoutTrunk || knownSources.admits(source, fromHost);
+    }
+
     public TrunkMatch selectTrunk(CallRequest call) {
         RouteMatch match = selectRoute(call, PhoneNumbers.normalize(call.fromUser()),
                 PhoneNumbers.normalize(call.toUser()));

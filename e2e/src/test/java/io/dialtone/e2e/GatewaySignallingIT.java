@@ -204,6 +204,42 @@ class GatewaySignallingIT {
         gateway.awaitLog("SipTrunks twin-a and twin-b both accept the call", Duration.ofSeconds(5));
     }
 
+    /** OPTIONS, REGISTER and a BYE for no call, from 127.0.0.2 (no trunk admits it): no answer to any of them. */
+    @Test
+    void unknownSourcesGetNoAnswerToAnyMethod() throws Exception {
+        double before = metric("dialtone_gateway_requests_unanswered_total");
+        try (java.net.DatagramSocket stranger = new java.net.DatagramSocket(0, java.net.InetAddress.getByName("127.0.0.2"));
+             java.net.DatagramSocket known = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            for (String method : List.of("OPTIONS", "REGISTER", "BYE")) {
+                assertThat(ask(stranger, method)).as("%s from an unknown source", method).isEmpty();
+            }
+            assertThat(ask(known, "OPTIONS")).as("OPTIONS from a trunk's address").hasValueSatisfying(
+                    reply -> assertThat(reply).startsWith("SIP/2.0 200"));
+        }
+        assertThat(metric("dialtone_gateway_requests_unanswered_total")).isEqualTo(before + 3);
+    }
+
+    /** Sends one out-of-dialog request from {@code socket}; the first line of the answer, if one came within 1.5 s. */
+    private static Optional<String> ask(java.net.DatagramSocket socket, String method) throws Exception {
+        socket.setSoTimeout(1500);
+        String host = socket.getLocalAddress().getHostAddress();
+        String request = method + " sip:127.0.0.1 SIP/2.0\r\n"
+                + "Via: SIP/2.0/UDP " + host + ":" + socket.getLocalPort() + ";branch=z9hG4bK-" + method + System.nanoTime()
+                + "\r\nFrom: <sip:scan@" + host + ">;tag=1\r\nTo: <sip:127.0.0.1>\r\nCall-ID: scan-" + System.nanoTime()
+                + "\r\nCSeq: 1 " + method + "\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
+        byte[] bytes = request.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        socket.send(new java.net.DatagramPacket(bytes, bytes.length, java.net.InetAddress.getLoopbackAddress(),
+                gateway.sipPort()));
+        java.net.DatagramPacket reply = new java.net.DatagramPacket(new byte[4096], 4096);
+        try {
+            socket.receive(reply);
+        } catch (java.net.SocketTimeoutException silence) {
+            return Optional.empty();
+        }
+        return Optional.of(new String(reply.getData(), 0, reply.getLength(), java.nio.charset.StandardCharsets.US_ASCII)
+                .lines().findFirst().orElse(""));
+    }
+
     @Test
     void anOfferWithoutACommonCodecIsRejectedWith488() throws Exception {
         SippScenario scenario = new SippScenario("no-codec").inviteWithG729Only().optional(100)

@@ -11,7 +11,9 @@ import java.util.function.IntSupplier;
 
 /**
  * Whether a new INVITE may start a call at all: not while draining, not beyond maxActiveCallsPerPod, and not faster
- * than the per-source rate (a token bucket per source address), which protects the process from floods.
+ * than the per-source rate (a token bucket per source address), which protects the process from floods. A bucket
+ * that has refilled is the same as none, so once more than {@value #SWEEP_ABOVE} sources are tracked the full ones
+ * are forgotten (at most once a second): memory follows the sources sending now, not every source ever seen.
  */
 public final class Admission {
     private final AtomicBoolean draining = new AtomicBoolean();
@@ -20,7 +22,9 @@ public final class Admission {
     private final double ratePerSecond;
     private final double burst;
     private final Clock clock;
+    static final int SWEEP_ABOVE = 10_000;
     private final Map<InetAddress, Bucket> buckets = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong lastSweep = new java.util.concurrent.atomic.AtomicLong();
 
     private static final class Bucket {
         private double tokens;
@@ -57,6 +61,7 @@ public final class Admission {
 
     private boolean take(InetAddress source) {
         long now = clock.millis();
+        sweep(now);
         Bucket bucket = buckets.computeIfAbsent(source, s -> new Bucket(burst, now));
         synchronized (bucket) {
             bucket.tokens = Math.min(burst, bucket.tokens + (now - bucket.updated) * ratePerSecond / 1000.0);
@@ -67,6 +72,24 @@ public final class Admission {
             bucket.tokens -= 1;
             return true;
         }
+    }
+
+    private void sweep(long now) {
+        long last = lastSweep.get();
+        if (buckets.size() <= SWEEP_ABOVE || now - last < 1000 || !lastSweep.compareAndSet(last, now)) {
+            return;
+        }
+        long refill = (long) Math.ceil(burst * 1000 / ratePerSecond);
+        buckets.values().removeIf(bucket -> {
+            synchronized (bucket) {
+                return now - bucket.updated >= refill;
+            }
+        });
+    }
+
+    /** Sources whose rate is being tracked. */
+    int tracked() {
+        return buckets.size();
     }
 
     public void startDraining() {

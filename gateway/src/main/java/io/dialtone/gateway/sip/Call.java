@@ -83,7 +83,7 @@ public final class Call {
     private boolean cancelledEarly;
     private CallSetup setup;
     private Decision.Accept accept;
-    private volatile SdpNegotiator.Negotiated media;
+    private SdpNegotiator.Negotiated media;
     private long sdpVersion = 1;
     private RtpSender toPhoneStream;
     private CallerRtp callerRtp;
@@ -609,10 +609,11 @@ public final class Call {
         JitterBuffer jitter = toRoom.jitter();
         LOG.info("event=media call={} toRoomLost={} toRoomLate={} toRoomDiscarded={} jitterMs={} delayMs={} "
                         + "toRoomHeldMs={} toPhonePackets={} toPhoneQueuedMs={} toPhoneUnderruns={} toPhoneDroppedMs={} "
-                        + "roomCodec={} foreignRtp={}", sipCallId, jitter.lost(), jitter.late(), jitter.discarded(),
+                        + "roomCodec={} foreignRtp={} toRoomStrays={} toRoomRestarts={}", sipCallId, jitter.lost(),
+                jitter.late(), jitter.discarded(),
                 Math.round(jitter.jitterMillis()), jitter.targetDelayMillis(), Math.round(toRoom.heldMillis()),
                 toPhone.packetsSent(), Math.round(toPhone.queuedMillis()), toPhone.underruns(), toPhone.droppedMillis(),
-                roomAudio.codec(), callerRtp.foreignPackets());
+                roomAudio.codec(), callerRtp.foreignPackets(), jitter.strays(), jitter.restarts());
     }
 
     // ---- Timers: they post to the loop, and one cancelled (or fired after the call ended) does nothing. ----

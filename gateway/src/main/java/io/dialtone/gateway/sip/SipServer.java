@@ -1,5 +1,6 @@
 package io.dialtone.gateway.sip;
 
+import gov.nist.javax.sip.message.SIPRequest;
 import io.dialtone.api.v1alpha1.RoomCodec;
 import io.dialtone.api.v1alpha1.SipTransport;
 import io.dialtone.gateway.call.CallScheduler;
@@ -73,6 +74,9 @@ public final class SipServer implements SipListener, AutoCloseable {
     private final ScheduledExecutorService timers;
     private final ScheduledExecutorService mediaClock;
     private final Call.Services services;
+    private final RoutingState routing;
+    private final CallStats stats;
+    private final boolean answerUnknownSources;
 
     /** The largest SIP message taken: a big INVITE with SDP is a few KiB; UDP carries at most 64 KiB anyway. */
     static final int MAX_MESSAGE_BYTES = 65536;
@@ -87,7 +91,7 @@ public final class SipServer implements SipListener, AutoCloseable {
         SipFactory factory = SipFactory.getInstance();
         factory.setPathName("gov.nist");
         Properties properties = new Properties();
-        properties.setProperty("javax.sip.STACK_NAME", "dialtone-" + settings.port());
+        properties.setProperty("javax.sip.STACK_NAME", stackName(settings));
         properties.setProperty("gov.nist.javax.sip.STACK_LOGGER", Slf4jStackLogger.class.getName());
         properties.setProperty("gov.nist.javax.sip.SERVER_LOGGER", Slf4jServerLogger.class.getName());
         properties.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "on");
@@ -99,6 +103,9 @@ public final class SipServer implements SipListener, AutoCloseable {
         // A connection that stops in the middle of a message is closed (the stack times reads within a message).
         properties.setProperty("gov.nist.javax.sip.READ_TIMEOUT", String.valueOf(READ_TIMEOUT_MILLIS));
         properties.setProperty("gov.nist.javax.sip.MESSAGE_PARSER_FACTORY", MalformedMessageFilter.class.getName());
+        properties.setProperty("gov.nist.javax.sip.SIP_MESSAGE_VALVE", StrangerFilter.class.getName());
+        // Looked up by the filter only once requests arrive, after the fields it reads are set.
+        StrangerFilter.register(stackName(settings), this::admits);
         if (settings.transports().contains(SipTransport.tls)) {
             if (settings.tls() == null || settings.tls().certificateFile() == null
                     || settings.tls().privateKeyFile() == null) {
@@ -135,6 +142,9 @@ public final class SipServer implements SipListener, AutoCloseable {
         messages = new SipMessages(factory, settings.advertisedAddress(), settings.port(),
                 settings.tls() == null ? settings.port() : settings.tls().port());
         calls = new CallRegistry();
+        this.routing = routing;
+        this.stats = stats;
+        this.answerUnknownSources = settings.answerUnknownSources();
         admission = new Admission(calls::size, settings.maxActiveCalls(), settings.invitesPerSecondPerSource(),
                 Math.max(1, settings.invitesPerSecondPerSource() * 2), Clock.systemUTC());
         // A call's set-up waits on LiveKit (room, join, track, ICE) for up to seconds when LiveKit or the CPU is busy;
@@ -236,6 +246,29 @@ public final class SipServer implements SipListener, AutoCloseable {
             LOG.warn("failed to handle {} {}: {}", request.getMethod(), callId, e.toString(), e);
             answer(event, Response.SERVER_INTERNAL_ERROR);
         }
+    }
+
+    /**
+     * Whether a request may be answered at all ({@link StrangerFilter} drops the others before the stack sees them):
+     * one from a source no SipTrunk admits gets no answer (unless answerUnknownSources), whatever its method, so a
+     * scan learns nothing from the gateway. An INVITE is left to {@link InviteHandler}, which logs and counts the
+     * refusal; an ACK is never answered anyway; and a request inside a call the gateway holds comes from that call.
+     */
+    private boolean admits(SIPRequest request, java.net.InetAddress source) {
+        String method = request.getMethod();
+        if (answerUnknownSources || method.equals(Request.INVITE) || method.equals(Request.ACK)
+                || calls.get(callId(request)) != null) {
+            return true;
+        }
+        javax.sip.header.FromHeader from = (javax.sip.header.FromHeader) request.getHeader(
+                javax.sip.header.FromHeader.NAME);
+        String fromHost = from != null && from.getAddress().getURI() instanceof javax.sip.address.SipURI uri
+                ? uri.getHost() : "";
+        if (routing.current().table().knowsSource(source, fromHost)) {
+            return true;
+        }
+        stats.unanswered(method);
+        return false;
     }
 
     private ServerTransaction transaction(RequestEvent event) throws Exception {
@@ -395,5 +428,10 @@ public final class SipServer implements SipListener, AutoCloseable {
             liveKitCalls.shutdownNow();
         }
         stack.stop();
+        StrangerFilter.unregister(stack.getStackName());
+    }
+
+    private static String stackName(Settings settings) {
+        return "dialtone-" + settings.port();
     }
 }

@@ -99,6 +99,17 @@ public final class CallStats {
                 .description("SIP messages dropped unanswered because they did not parse").register(registry);
     }
 
+    /** A request outside any call from a source no SipTrunk admits, dropped unanswered. */
+    public void unanswered(String method) {
+        Counter.builder("dialtone.gateway.requests.unanswered")
+                .description("Requests outside a call from sources no SipTrunk admits, dropped unanswered, by method")
+                .tag("method", KNOWN_METHODS.contains(method) ? method : "other").register(registry).increment();
+    }
+
+    /** Methods a tag may name: a stranger's invented methods must not grow the registry. */
+    private static final java.util.Set<String> KNOWN_METHODS = java.util.Set.of("OPTIONS", "REGISTER", "BYE", "CANCEL",
+            "INFO", "UPDATE", "MESSAGE", "SUBSCRIBE", "NOTIFY", "REFER", "PRACK", "PUBLISH");
+
     /** A wrong PIN entered for {@code rule}: a metric only, since /stats counts calls, not keystrokes. */
     public void pinWrong(String rule) {
         Counter.builder("dialtone.gateway.pin.wrong").description("Wrong PINs entered, by rule").tag("rule", rule)

@@ -94,6 +94,43 @@ class JitterBufferTest {
     }
 
     /** One 20 ms tick: what arrived in it, then what the playout clock takes. */
+    @Test
+    void aStrayPacketWithAJumpInItsSequenceLeavesTheStreamPlaying() {
+        JitterBuffer buffer = new JitterBuffer(8000, FRAME, 2, 10);
+        int real = 0;
+        long now = 0;
+        for (int sequence = 0; sequence < 500; sequence++) {
+            if (sequence == 100) {
+                buffer.put(new RtpPacket(0, false, 40_000, 1L << 30, 1, new byte[160]), now);
+                buffer.put(new RtpPacket(0, false, 7, 0, 0xBAD, new byte[160]), now);
+            }
+            JitterBuffer.Frame frame = tick(buffer, sequence, now += FRAME);
+            real += frame != null && !frame.missing() ? 1 : 0;
+        }
+        assertThat(real).as("real frames played of 500").isGreaterThanOrEqualTo(495);
+        assertThat(buffer.strays()).isEqualTo(2);
+        assertThat(buffer.restarts()).isZero();
+    }
+
+    @Test
+    void aNewStreamConfirmedByItsNextPacketIsPlayedAtOnce() {
+        JitterBuffer buffer = new JitterBuffer(8000, FRAME, 2, 10);
+        long now = 0;
+        for (int sequence = 0; sequence < 50; sequence++) {
+            tick(buffer, sequence, now += FRAME);
+        }
+        List<Integer> played = new ArrayList<>();
+        for (int sequence = 30_000; sequence < 30_010; sequence++) {
+            buffer.put(new RtpPacket(0, false, sequence, sequence * 160L, 2, new byte[160]), now += FRAME);
+            JitterBuffer.Frame frame = buffer.poll();
+            if (frame != null && !frame.missing()) {
+                played.add(frame.packet().sequence());
+            }
+        }
+        assertThat(buffer.restarts()).isEqualTo(1);
+        assertThat(played).as("the new stream from its first packet").startsWith(30_000, 30_001, 30_002);
+    }
+
     private static JitterBuffer.Frame tick(JitterBuffer buffer, int sequence, long now) {
         buffer.put(packet(sequence), now);
         return buffer.poll();

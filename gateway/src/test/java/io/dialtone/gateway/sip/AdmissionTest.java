@@ -54,4 +54,19 @@ class AdmissionTest {
         assertThat(admission.check(carrier)).contains(Reason.DRAINING);
         assertThat(admission.draining()).isTrue();
     }
+
+    @Test
+    void sourcesThatStoppedSendingAreForgottenSoMemoryFollowsTheFlood() throws Exception {
+        Admission admission = new Admission(active::get, null, 1, 2, clock);
+        for (int i = 0; i < Admission.SWEEP_ABOVE + 5_000; i++) {
+            admission.check(InetAddress.getByAddress(new byte[] {10, (byte) (i >> 16), (byte) (i >> 8), (byte) i}));
+        }
+        assertThat(admission.tracked()).isGreaterThan(Admission.SWEEP_ABOVE);
+        clock.advance(java.time.Duration.ofSeconds(1));
+        admission.check(InetAddress.getByName("198.51.100.1"));
+        assertThat(admission.tracked()).as("buckets not yet refilled are kept").isGreaterThan(Admission.SWEEP_ABOVE);
+        clock.advance(java.time.Duration.ofSeconds(1));
+        admission.check(InetAddress.getByName("198.51.100.2"));
+        assertThat(admission.tracked()).as("full buckets forgotten").isLessThan(10);
+    }
 }
