@@ -234,9 +234,11 @@ final class InviteHandler {
         }
         DigestAuthenticator.Credentials credentials = new DigestAuthenticator.Credentials(header.getUsername(),
                 header.getRealm(), header.getNonce(), header.getURI() == null ? "" : header.getURI().toString(),
-                header.getResponse(), header.getQop(), header.getParameter("nc"), header.getCNonce());
-        DigestAuthenticator.Outcome outcome = digest.verify(credentials, request.getMethod(), sipCallId,
-                trunk.spec().auth().username(), trunk.spec().auth().password(), trunkRealm);
+                header.getResponse(), header.getQop(), header.getParameter("nc"), header.getCNonce(),
+                header.getAlgorithm());
+        DigestAuthenticator.Outcome outcome = digest.verify(credentials, request.getMethod(),
+                request.getRequestURI().toString(), sipCallId, trunk.spec().auth().username(),
+                trunk.spec().auth().password(), trunkRealm);
         switch (outcome) {
             case OK -> {
                 return true;
@@ -260,15 +262,20 @@ final class InviteHandler {
     private void challenge(Request request, ServerTransaction transaction, String sipCallId, String trunkRealm,
                            boolean stale) throws Exception {
         Response response = messages.response(Response.PROXY_AUTHENTICATION_REQUIRED, request, SipMessages.newTag());
-        ProxyAuthenticateHeader header = messages.headers().createProxyAuthenticateHeader("Digest");
-        header.setRealm(trunkRealm);
-        header.setNonce(digest.newNonce(sipCallId));
-        header.setAlgorithm("MD5");
-        header.setQop("auth");
-        if (stale) {
-            header.setStale(true);
+        // One challenge per algorithm, in Algorithm's order (MD5 first, for clients that read only the topmost one);
+        // one nonce serves both.
+        String nonce = digest.newNonce(sipCallId);
+        for (DigestAuthenticator.Algorithm algorithm : DigestAuthenticator.Algorithm.values()) {
+            ProxyAuthenticateHeader header = messages.headers().createProxyAuthenticateHeader("Digest");
+            header.setRealm(trunkRealm);
+            header.setNonce(nonce);
+            header.setAlgorithm(algorithm.token());
+            header.setQop("auth");
+            if (stale) {
+                header.setStale(true);
+            }
+            response.addHeader(header);
         }
-        response.setHeader(header);
         transaction.sendResponse(response);
     }
 

@@ -163,7 +163,8 @@ public final class SipServer implements SipListener, AutoCloseable {
         mediaClock = Executors.newScheduledThreadPool(2, daemon("media-clock"));
         CallScheduler scheduler = new ExecutorCallScheduler(timers);
         invites = new InviteHandler(provider, messages, routing, admission,
-                new DigestAuthenticator(Clock.systemUTC(), settings.nonceLifetime()),
+                new DigestAuthenticator(Clock.systemUTC(), settings.nonceLifetime(),
+                        routing.current().loaded().config().gateway().getSpec().livekit().apiSecret()),
                 new RejectionCache<>(Clock.systemUTC(), Duration.ofSeconds(32), 100_000), stats,
                 new RtpPorts(java.net.InetAddress.getByName(settings.bindAddress()), settings.rtpMin(), settings.rtpMax()),
                 scheduler, settings.advertisedAddress(), settings.answerUnknownSources());
