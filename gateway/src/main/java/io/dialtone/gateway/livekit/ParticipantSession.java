@@ -45,7 +45,11 @@ public final class ParticipantSession implements AutoCloseable {
     private final Consumer<String> ended;
     private final AtomicBoolean resuming = new AtomicBoolean();
     private final java.util.List<Runnable> resumedHandlers = new java.util.concurrent.CopyOnWriteArrayList<>();
-    /** Requests made while the connection resumes, sent first on the resumed one; guarded by this. */
+    /**
+     * Requests for the resumed connection, guarded by this: those whose write the drop interrupted, then those made
+     * while it resumed, each in the order they were made.
+     */
+    private final java.util.List<LivekitRtc.SignalRequest> interrupted = new java.util.ArrayList<>();
     private final java.util.List<LivekitRtc.SignalRequest> held = new java.util.ArrayList<>();
     private volatile ScheduledFuture<?> pings;
     /** The writes queued so far, each after the one before; guarded by this. */
@@ -161,7 +165,9 @@ public final class ParticipantSession implements AutoCloseable {
     /** The resumed connection is there: what was held goes out first, in order. */
     private synchronized void resumed() {
         resuming.set(false);
+        interrupted.forEach(this::enqueue);
         held.forEach(this::enqueue);
+        interrupted.clear();
         held.clear();
     }
 
@@ -177,7 +183,7 @@ public final class ParticipantSession implements AutoCloseable {
         if (leaving.get()) {
             return;
         }
-        if (!hold(request)) {
+        if (!hold(held, request)) {
             enqueue(request);
         }
     }
@@ -186,15 +192,16 @@ public final class ParticipantSession implements AutoCloseable {
     private void enqueue(LivekitRtc.SignalRequest request) {
         byte[] bytes = request.toByteArray();
         enqueue(request.getMessageCase().name(), socket -> socket.sendBinary(ByteBuffer.wrap(bytes), true),
-                () -> hold(request));
+                () -> hold(interrupted, request));
     }
 
-    private synchronized boolean hold(LivekitRtc.SignalRequest request) {
+    private synchronized boolean hold(java.util.List<LivekitRtc.SignalRequest> queue,
+                                      LivekitRtc.SignalRequest request) {
         if (!resuming.get() || leaving.get()) {
             return false;
         }
-        if (held.size() < MAX_HELD) {
-            held.add(request);
+        if (interrupted.size() + held.size() < MAX_HELD) {
+            queue.add(request);
         } else {
             LOG.warn("event=livekit_request_dropped request={} why=\"{} requests already wait for the connection to"
                     + " LiveKit to resume\"", request.getMessageCase(), MAX_HELD);
@@ -366,7 +373,6 @@ public final class ParticipantSession implements AutoCloseable {
          * so the writes behind it (on the resumed connection) are not held up.
          */
         private void lost(WebSocket socket, Throwable error, String why) {
-            socket.abort();
             reconnect.completeExceptionally(error);
             if (!joined.isDone()) {
                 joined.completeExceptionally(error);
@@ -374,6 +380,8 @@ public final class ParticipantSession implements AutoCloseable {
             } else if (socket == current && !left) {
                 dropped.accept(why);
             }
+            // After the session has started resuming, so the write this fails is held for the resumed connection.
+            socket.abort();
         }
 
         private static String describe(LivekitModels.DisconnectReason reason) {

@@ -12,10 +12,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Sorts what arrives on a call's RTP port: RFC 4733 events become digits, each once for the whole call; the
  * negotiated audio is handed back; anything else, RTP or not, is dropped. Only the caller's packets count (RTP
- * latching): those from the address its SDP declares, or, until one of those arrives, from the first source heard
- * on the declared host or the host its INVITE came from, with the first SSRC heard from it (a caller behind NAT
- * sends from a port its SDP cannot know). Packets from anywhere else are dropped and counted, so a stranger who
- * finds the port can neither press digits into the call nor disturb its audio.
+ * latching): those from the address its SDP declares, or, until one of those arrives, from the first source (address
+ * and port) heard on the declared host or the host its INVITE came from (a caller behind NAT sends from a port its
+ * SDP cannot know). The SSRC is not part of the latch: a caller's stream may start over with a new one (after hold,
+ * a transfer, music on hold), which the jitter buffer checks instead. Packets from anywhere else are dropped and
+ * counted, so a stranger who finds the port can neither press digits into the call nor disturb its audio. A
+ * re-INVITE that moves the caller's address opens the latch again.
  */
 public final class CallerRtp {
     private static final Logger LOG = LoggerFactory.getLogger(CallerRtp.class);
@@ -50,8 +52,8 @@ public final class CallerRtp {
         /** The declared address was heard: only it counts, with whatever SSRC it uses. */
         record Declared() implements Latch { }
 
-        /** Another source was heard first: it counts, with that SSRC, until the declared address is heard. */
-        record First(SocketAddress source, long ssrc) implements Latch { }
+        /** Another source on the caller's hosts was heard first: it counts until the declared address is heard. */
+        record First(SocketAddress source) implements Latch { }
     }
 
     /**
@@ -89,6 +91,11 @@ public final class CallerRtp {
         }
     }
 
+    /** The caller's SDP moved its address: the next packet from the caller's hosts latches again. */
+    public synchronized void reopen() {
+        latch = new Latch.Open();
+    }
+
     /** RTP packets dropped because they came from someone other than the caller. */
     public synchronized long foreignPackets() {
         return foreign;
@@ -106,10 +113,10 @@ public final class CallerRtp {
         if (latch instanceof Latch.Open && from instanceof InetSocketAddress source
                 && (source.getAddress().equals(expected.getAddress()) || source.getAddress().equals(signalling))) {
             LOG.info("event=rtp_latched call={} source={} declared=false ssrc={}", callId, from, ssrc);
-            latch = new Latch.First(from, ssrc);
+            latch = new Latch.First(from);
             return true;
         }
-        if (latch instanceof Latch.First first && first.source().equals(from) && first.ssrc() == ssrc) {
+        if (latch instanceof Latch.First first && first.source().equals(from)) {
             return true;
         }
         if (foreign++ == 0) {

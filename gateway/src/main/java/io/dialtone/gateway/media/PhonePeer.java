@@ -31,8 +31,9 @@ public final class PhonePeer {
         return declared;
     }
 
-    /** Where the caller's audio goes now: nowhere until the ACK. */
+    /** Where the caller's audio goes now: nowhere until the ACK, nor while the caller holds with c=0.0.0.0. */
     public Optional<InetSocketAddress> destination() {
-        return confirmed ? Optional.of(declared) : Optional.empty();
+        InetSocketAddress address = declared;
+        return confirmed && !address.getAddress().isAnyLocalAddress() ? Optional.of(address) : Optional.empty();
     }
 }

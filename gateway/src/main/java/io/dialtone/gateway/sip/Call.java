@@ -127,10 +127,15 @@ public final class Call {
         post(() -> onCancel(reply));
     }
 
-    void ack() {
+    /**
+     * A 2xx ACK for {@code dialog}: it confirms the caller's media address only when it belongs to this call's
+     * dialog (its To tag), since anyone who knows a Call-ID can send an ACK carrying it.
+     */
+    void ack(javax.sip.Dialog dialog) {
         post(() -> {
-            LOG.debug("event=ack call={} state={}", sipCallId, state);
-            if (peer != null) {
+            boolean ours = setup != null && setup.dialog().owns(dialog);
+            LOG.debug("event=ack call={} state={} ours={}", sipCallId, state, ours);
+            if (ours) {
                 peer.confirm();
             }
         });
@@ -276,7 +281,7 @@ public final class Call {
      */
     private void askForPin(Decision.PinRequired required) {
         java.net.InetAddress source = setup.request().source();
-        Optional<PinAttempts.Lockout> locked = services.pinAttempts().locked(source, required.rule().name());
+        Optional<PinAttempts.Lockout> locked = services.pinAttempts().locked(source, setup.request().fromUser(), required.rule().name());
         if (locked.isPresent()) {
             services.stats().rejected(trunkName(), required.rule().name(), Reason.PIN_LOCKED);
             LOG.info("event=rejected call={} trunk={} rule={} status={} reason={} detail=\"{}\"", sipCallId, trunkName(),
@@ -302,7 +307,7 @@ public final class Call {
                     }
                 })),
                 this::after, ruleName,
-                entry -> services.pinAttempts().locked(source, required.rule().name())
+                entry -> services.pinAttempts().locked(source, setup.request().fromUser(), required.rule().name())
                         .<Decision>map(lockout -> new Decision.Reject(Reason.PIN_LOCKED, setup.trunk(), required.rule(),
                                 lockout.why()))
                         .orElseGet(() -> services.pins().route(setup.trunk(), setup.request().withPin(entry))),
@@ -322,9 +327,9 @@ public final class Call {
                     public void wrong(String rule) {
                         services.stats().pinWrong(rule);
                         LOG.info("event=pin_wrong call={} rule={} source={}", sipCallId, rule, source.getHostAddress());
-                        services.pinAttempts().wrong(source, rule).ifPresent(lockout -> {
+                        services.pinAttempts().wrong(source, setup.request().fromUser(), rule).ifPresent(lockout -> {
                             services.stats().pinLockout(lockout.scope());
-                            LOG.warn("event=pin_lockout call={} rule={} scope={} who={} seconds={}", sipCallId, rule,
+                            LOG.warn("event=pin_lockout call={} rule={} scope={} who=\"{}\" seconds={}", sipCallId, rule,
                                     lockout.scope(), lockout.who(), lockout.remaining().toSeconds());
                         });
                     }
@@ -499,7 +504,7 @@ public final class Call {
         }
         SdpNegotiator.Negotiated renegotiated;
         try {
-            renegotiated = new SdpNegotiator(List.of(media.codec())).negotiate(sdp);
+            renegotiated = new SdpNegotiator(List.of(media.codec()), setup.request().source()).negotiate(sdp);
         } catch (SdpNegotiator.NegotiationException e) {
             LOG.info("event=reoffer_refused call={} status={} detail=\"{}\"", sipCallId, e.reason().sipStatus(),
                     e.getMessage());
@@ -507,7 +512,10 @@ public final class Call {
             return;
         }
         media = renegotiated;
-        peer.declare(renegotiated.remote());
+        if (!renegotiated.remote().equals(peer.declared())) {
+            peer.declare(renegotiated.remote());
+            callerRtp.reopen();
+        }
         sdpVersion++;
         reply.sdp(sdpAnswer());
         LOG.info("event=renegotiated call={} direction={}", sipCallId, renegotiated.offered().answer());

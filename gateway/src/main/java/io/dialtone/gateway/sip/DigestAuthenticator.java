@@ -18,7 +18,8 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * SIP digest authentication with qop=auth: SHA-256 (RFC 8760) and MD5 (RFC 2617, as most carriers still speak it),
  * the client choosing among the challenges offered. A nonce is the time it was issued plus an HMAC over that time and
- * the Call-ID, so it needs no server-side storage until it is used, only works for its own call, expires after
+ * a binding (the Call-ID and the caller's address), so it needs no server-side storage until it is used, only works
+ * for its own call from its own address, expires after
  * {@code lifetime} (answered with stale=true), and is accepted once by the pod that sees it used. The HMAC key is
  * derived from a secret every pod of a gateway shares, so a nonce one pod issued is good at any other (behind a load
  * balancer the retried INVITE may land elsewhere). The credentials' digest URI must name the host (and port) of the
@@ -95,14 +96,18 @@ public final class DigestAuthenticator {
         this.lifetime = lifetime;
     }
 
-    public String newNonce(String callId) {
+    /** @param binding what the nonce is good for: the call, and the address it came from */
+    public String newNonce(String binding) {
         long now = clock.millis();
-        ByteBuffer nonce = ByteBuffer.allocate(8 + 16).putLong(now).put(mac(now, callId), 0, 16);
+        ByteBuffer nonce = ByteBuffer.allocate(8 + 16).putLong(now).put(mac(now, binding), 0, 16);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(nonce.array());
     }
 
-    /** @param requestUri the URI of the request the credentials came with */
-    public Outcome verify(Credentials credentials, String method, String requestUri, String callId, String username,
+    /**
+     * @param requestUri the URI of the request the credentials came with
+     * @param binding    as given to {@link #newNonce}
+     */
+    public Outcome verify(Credentials credentials, String method, String requestUri, String binding, String username,
                           String password, String realm) {
         byte[] raw;
         try {
@@ -114,7 +119,7 @@ public final class DigestAuthenticator {
             return Outcome.FAILED;
         }
         long issued = ByteBuffer.wrap(raw).getLong();
-        if (!MessageDigest.isEqual(Arrays.copyOfRange(raw, 8, 24), Arrays.copyOf(mac(issued, callId), 16))) {
+        if (!MessageDigest.isEqual(Arrays.copyOfRange(raw, 8, 24), Arrays.copyOf(mac(issued, binding), 16))) {
             return Outcome.FAILED;
         }
         if (!username.equals(credentials.username()) || !realm.equals(credentials.realm())
@@ -177,9 +182,9 @@ public final class DigestAuthenticator {
         }
     }
 
-    private byte[] mac(long issued, String callId) {
+    private byte[] mac(long issued, String binding) {
         byte[] message = ByteBuffer.allocate(8).putLong(issued).array();
-        byte[] id = callId.getBytes(StandardCharsets.UTF_8);
+        byte[] id = binding.getBytes(StandardCharsets.UTF_8);
         byte[] both = Arrays.copyOf(message, message.length + id.length);
         System.arraycopy(id, 0, both, message.length, id.length);
         return hmac(key, both);

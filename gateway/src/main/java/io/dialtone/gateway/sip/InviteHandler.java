@@ -189,7 +189,8 @@ final class InviteHandler {
             if (body == null || body.length == 0) {
                 throw new SdpNegotiator.NegotiationException("the INVITE carries no SDP offer", Reason.NO_COMMON_CODEC);
             }
-            media = new SdpNegotiator(codecs).negotiate(new String(body, java.nio.charset.StandardCharsets.UTF_8));
+            media = new SdpNegotiator(codecs, call.source()).negotiate(new String(body,
+                    java.nio.charset.StandardCharsets.UTF_8));
         } catch (SdpNegotiator.NegotiationException e) {
             reject(request, transaction, sipCallId, attempt, e.reason(), trunk, ruleName, e.getMessage());
             return InviteOutcome.DONE;
@@ -237,7 +238,7 @@ final class InviteHandler {
                 header.getResponse(), header.getQop(), header.getParameter("nc"), header.getCNonce(),
                 header.getAlgorithm());
         DigestAuthenticator.Outcome outcome = digest.verify(credentials, request.getMethod(),
-                request.getRequestURI().toString(), sipCallId, trunk.spec().auth().username(),
+                request.getRequestURI().toString(), nonceBinding(request, sipCallId), trunk.spec().auth().username(),
                 trunk.spec().auth().password(), trunkRealm);
         switch (outcome) {
             case OK -> {
@@ -264,7 +265,7 @@ final class InviteHandler {
         Response response = messages.response(Response.PROXY_AUTHENTICATION_REQUIRED, request, SipMessages.newTag());
         // One challenge per algorithm, in Algorithm's order (MD5 first, for clients that read only the topmost one);
         // one nonce serves both.
-        String nonce = digest.newNonce(sipCallId);
+        String nonce = digest.newNonce(nonceBinding(request, sipCallId));
         for (DigestAuthenticator.Algorithm algorithm : DigestAuthenticator.Algorithm.values()) {
             ProxyAuthenticateHeader header = messages.headers().createProxyAuthenticateHeader("Digest");
             header.setRealm(trunkRealm);
@@ -277,6 +278,15 @@ final class InviteHandler {
             response.addHeader(header);
         }
         transaction.sendResponse(response);
+    }
+
+    /**
+     * What a nonce is bound to: the call and the address it came from, so a response seen on the wire cannot be
+     * replayed from elsewhere (each pod keeps its own record of used nonces, so only the address stops a replay at
+     * another pod).
+     */
+    private static String nonceBinding(Request request, String sipCallId) {
+        return sipCallId + " " + ((SIPRequest) request).getRemoteAddress().getHostAddress();
     }
 
     private void reject(Request request, ServerTransaction transaction, String sipCallId, String attempt,

@@ -8,9 +8,11 @@ import java.util.Optional;
 import java.util.function.LongSupplier;
 
 /**
- * Wrong PINs across calls, so a PIN cannot be guessed by calling again and again: each source address may enter
- * {@link Limits#perSource()} wrong PINs and each rule take {@link Limits#perRule()} (from all sources) within
- * {@link Limits#window()}; one more locks that source, or PIN entry to that rule, for {@link Limits#lockout()}.
+ * Wrong PINs across calls, so a PIN cannot be guessed by calling again and again: each caller (a source address and
+ * the number it calls from: every call of a carrier comes from the carrier's few addresses, and one guesser there
+ * must not lock out all of its callers) may enter {@link Limits#perSource()} wrong PINs and each rule take
+ * {@link Limits#perRule()} (from all callers) within {@link Limits#window()}; one more locks that caller, or PIN
+ * entry to that rule, for {@link Limits#lockout()}.
  * The per-rule limit stops a guesser spread over many addresses, at the price of locking the rule's honest callers
  * out too for a while: a PIN is the only secret between a stranger and the room, so Dialtone errs on that side.
  * Memory is bounded: at most {@link #MAX_TRACKED} sources and rules are remembered (the least recently seen give
@@ -58,22 +60,26 @@ final class PinAttempts {
         this.nanoTime = nanoTime;
     }
 
-    /** Whether {@code source} may enter a PIN for {@code rule} now. */
-    synchronized Optional<Lockout> locked(InetAddress source, String rule) {
+    /** Whether the caller {@code number} at {@code source} may enter a PIN for {@code rule} now. */
+    synchronized Optional<Lockout> locked(InetAddress source, String number, String rule) {
         long now = nanoTime.getAsLong();
-        return locked("source", source.getHostAddress(), now).or(() -> locked("rule", rule, now));
+        return locked("source", caller(source, number), now).or(() -> locked("rule", rule, now));
     }
 
     /**
-     * Counts a wrong PIN from {@code source} for {@code rule}.
+     * Counts a wrong PIN from the caller {@code number} at {@code source} for {@code rule}.
      *
      * @return the lockout this attempt began, if it began one
      */
-    synchronized Optional<Lockout> wrong(InetAddress source, String rule) {
+    synchronized Optional<Lockout> wrong(InetAddress source, String number, String rule) {
         long now = nanoTime.getAsLong();
-        Optional<Lockout> bySource = count("source", source.getHostAddress(), limits.perSource(), now);
+        Optional<Lockout> bySource = count("source", caller(source, number), limits.perSource(), now);
         Optional<Lockout> byRule = count("rule", rule, limits.perRule(), now);
         return bySource.or(() -> byRule);
+    }
+
+    private static String caller(InetAddress source, String number) {
+        return source.getHostAddress() + " calling as " + (number.isEmpty() ? "anonymous" : number);
     }
 
     private Optional<Lockout> locked(String scope, String who, long now) {

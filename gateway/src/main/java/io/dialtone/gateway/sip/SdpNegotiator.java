@@ -26,12 +26,16 @@ import javax.sdp.SessionDescription;
  * SDP offer/answer for the phone side: the first audio codec of the caller's offer that the trunk and gateway
  * accept (the caller's order wins), telephone-event when offered, the caller's ptime, and the direction mirrored
  * for hold and resume. The caller's media address must be an IP literal (a host name would make the media clock
- * wait for DNS) and unicast, its port 1 to 65535: anything else is refused, never sent to.
+ * wait for DNS) and unicast, its port 1 to 65535, and it may be a loopback address only for a caller on this host
+ * (else a stranger could aim the gateway's audio at its own local services): anything else is refused, never sent
+ * to.
  */
 public final class SdpNegotiator {
     private static final Map<Integer, Codec> STATIC_TYPES = Map.of(0, Codec.PCMU, 8, Codec.PCMA, 9, Codec.G722);
     private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
-    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
+    /** Hex groups and colons, perhaps ending in a dotted quad: what InetAddress parses without asking a resolver. */
+    private static final Pattern IPV6 = Pattern.compile(
+            "(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{0,4}|\\d{1,3}(?:\\.\\d{1,3}){3})");
 
     public enum Direction {
         sendrecv, sendonly, recvonly, inactive;
@@ -90,9 +94,12 @@ public final class SdpNegotiator {
     }
 
     private final List<Codec> accepted;
+    private final InetAddress caller;
 
-    public SdpNegotiator(List<Codec> accepted) {
+    /** @param caller where the offer's signalling came from */
+    public SdpNegotiator(List<Codec> accepted, InetAddress caller) {
         this.accepted = List.copyOf(accepted);
+        this.caller = caller;
     }
 
     public Negotiated negotiate(String offer) throws NegotiationException {
@@ -150,6 +157,10 @@ public final class SdpNegotiator {
             }
             Connection connection = audio.getConnection() != null ? audio.getConnection() : session.getConnection();
             InetAddress address = unicast(connection == null ? null : connection.getAddress());
+            if (address.isLoopbackAddress() && !caller.isLoopbackAddress()) {
+                throw new NegotiationException("the SDP offer's connection address is a loopback address, and the "
+                        + "caller is not on this host", Reason.UNUSABLE_OFFER);
+            }
             if (address.isAnyLocalAddress()) {
                 // c=0.0.0.0 is the old way (RFC 2543) of putting the call on hold.
                 direction = Direction.sendonly;
@@ -188,7 +199,9 @@ public final class SdpNegotiator {
             throw new NegotiationException("the SDP offer's connection address is not an IP address",
                     Reason.UNUSABLE_OFFER);
         }
-        if (address.isMulticastAddress() || literal.equals("255.255.255.255")) {
+        boolean broadcast = address instanceof java.net.Inet4Address
+                && java.util.Arrays.equals(address.getAddress(), new byte[] {-1, -1, -1, -1});
+        if (address.isMulticastAddress() || broadcast) {
             throw new NegotiationException("the SDP offer's connection address is not unicast", Reason.UNUSABLE_OFFER);
         }
         return address;

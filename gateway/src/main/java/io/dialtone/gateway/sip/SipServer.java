@@ -104,8 +104,6 @@ public final class SipServer implements SipListener, AutoCloseable {
         properties.setProperty("gov.nist.javax.sip.READ_TIMEOUT", String.valueOf(READ_TIMEOUT_MILLIS));
         properties.setProperty("gov.nist.javax.sip.MESSAGE_PARSER_FACTORY", MalformedMessageFilter.class.getName());
         properties.setProperty("gov.nist.javax.sip.SIP_MESSAGE_VALVE", StrangerFilter.class.getName());
-        // Looked up by the filter only once requests arrive, after the fields it reads are set.
-        StrangerFilter.register(stackName(settings), this::admits);
         if (settings.transports().contains(SipTransport.tls)) {
             if (settings.tls() == null || settings.tls().certificateFile() == null
                     || settings.tls().privateKeyFile() == null) {
@@ -174,6 +172,8 @@ public final class SipServer implements SipListener, AutoCloseable {
                 (trunk, request) -> routing.current().table().dispatch(trunk, request),
                 new PinAttempts(PinAttempts.Limits.DEFAULT, scheduler::nanoTime));
         stats.malformedMessages(MalformedMessageFilter::dropped);
+        // Once every field admits() reads is set; until then the filter drops everything.
+        StrangerFilter.register(stackName(settings), this::admits);
         provider.addSipListener(this);
         LOG.info("SIP listening on {}:{} ({}{}), advertising {}, RTP ports {}-{}", settings.bindAddress(),
                 settings.port(), settings.transports(), settings.transports().contains(SipTransport.tls)
@@ -222,7 +222,7 @@ public final class SipServer implements SipListener, AutoCloseable {
                     // Non-2xx ACKs are absorbed by the transaction layer; a 2xx ACK confirms the call's dialog.
                     Call call = calls.get(callId);
                     if (call != null) {
-                        call.ack();
+                        call.ack(event.getDialog());
                     }
                 }
                 case Request.BYE -> inCall(event, Call::bye);

@@ -15,7 +15,7 @@ import javax.sip.message.Response;
  * before any transaction or dialog: a request the gate refuses is dropped without a word. The stack itself answers
  * some requests on its own (a BYE or CANCEL for no dialog gets 481 before the application hears of it), so only
  * here can a source be kept from learning anything. The stack creates this class by reflection; each {@link SipServer}
- * registers its gate under its stack's name.
+ * registers its gate under its stack's name once it is ready, and until then (or after it closed) nothing passes.
  */
 public final class StrangerFilter implements SIPMessageValve {
     private static final Map<String, Gate> GATES = new ConcurrentHashMap<>();
@@ -38,7 +38,7 @@ public final class StrangerFilter implements SIPMessageValve {
     public boolean processRequest(SIPRequest request, MessageChannel channel) {
         Gate gate = GATES.get(((SipStackImpl) channel.getSIPStack()).getStackName());
         InetAddress source = channel.getPeerPacketSourceAddress();
-        return gate == null || source == null || gate.admits(request, source);
+        return gate != null && (source == null || gate.admits(request, source));
     }
 
     @Override

@@ -30,12 +30,24 @@ class CallerRtpTest {
     }
 
     @Test
-    void aCallerBehindNatIsLatchedWithItsSsrcAndNobodyElseGetsIn() {
+    void aCallerBehindNatIsLatchedByAddressAndPortAndNobodyElseGetsIn() {
         assertThat(read(NATTED, PCMU, 7)).isInstanceOf(CallerRtp.Heard.Audio.class);
-        assertThat(read(NATTED, PCMU, 7)).isInstanceOf(CallerRtp.Heard.Audio.class);
-        assertThat(read(NATTED, PCMU, 8)).as("another stream from the latched source").isInstanceOf(CallerRtp.Heard.Dropped.class);
+        assertThat(read(NATTED, PCMU, 8)).as("a new stream from the latched source (after hold, a transfer)")
+                .isInstanceOf(CallerRtp.Heard.Audio.class);
+        InetSocketAddress otherPort = new InetSocketAddress(NATTED.getAddress(), NATTED.getPort() + 2);
+        assertThat(read(otherPort, PCMU, 7)).as("another port of the caller's NAT")
+                .isInstanceOf(CallerRtp.Heard.Dropped.class);
         assertThat(read(STRANGER, PCMU, 7)).as("the latched SSRC from elsewhere").isInstanceOf(CallerRtp.Heard.Dropped.class);
         assertThat(caller.foreignPackets()).isEqualTo(2);
+    }
+
+    @Test
+    void aMovedAddressOpensTheLatchAgain() {
+        read(NATTED, PCMU, 7);
+        InetSocketAddress moved = new InetSocketAddress(NATTED.getAddress(), NATTED.getPort() + 2);
+        assertThat(read(moved, PCMU, 7)).isInstanceOf(CallerRtp.Heard.Dropped.class);
+        caller.reopen();
+        assertThat(read(moved, PCMU, 7)).isInstanceOf(CallerRtp.Heard.Audio.class);
     }
 
     @Test

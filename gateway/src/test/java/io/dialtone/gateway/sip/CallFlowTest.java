@@ -135,7 +135,8 @@ class CallFlowTest {
                 ? new CallSetup.Destination.BehindPin(pin) : new CallSetup.Destination.Room((Decision.Accept) decision);
         RtpPorts.Pair pair = new RtpPorts.Pair(channel(), channel());
         ports.add(pair);
-        SdpNegotiator.Negotiated media = new SdpNegotiator(List.of(io.dialtone.api.v1alpha1.Codec.PCMU)).negotiate("""
+        SdpNegotiator.Negotiated media = new SdpNegotiator(List.of(io.dialtone.api.v1alpha1.Codec.PCMU),
+                InetAddress.getLoopbackAddress()).negotiate("""
                 v=0\r
                 o=- 1 1 IN IP4 127.0.0.1\r
                 s=-\r
@@ -290,13 +291,13 @@ class CallFlowTest {
         first.infoDigit('#', recording(new ArrayList<>()));
         first.bye(recording(new ArrayList<>()));
         assertThat(registry.size()).isZero();
-        assertThat(pinAttempts.locked(InetAddress.getLoopbackAddress(), "boardroom")).as("one wrong PIN is allowed")
+        assertThat(pinAttempts.locked(InetAddress.getLoopbackAddress(), "+15557777", "boardroom")).as("one wrong PIN is allowed")
                 .isEmpty();
 
         Call second = invite("+15550102", false);
         second.infoDigit('2', recording(new ArrayList<>()));
         second.infoDigit('#', recording(new ArrayList<>()));
-        assertThat(pinAttempts.locked(InetAddress.getLoopbackAddress(), "boardroom")).as("the second locks the source")
+        assertThat(pinAttempts.locked(InetAddress.getLoopbackAddress(), "+15557777", "boardroom")).as("the second locks the source")
                 .isPresent();
         second.infoDigit('4', recording(new ArrayList<>()));
         second.infoDigit('3', recording(new ArrayList<>()));

@@ -13,25 +13,28 @@ class PinAttemptsTest {
     private final PinAttempts attempts = new PinAttempts(LIMITS, () -> now);
 
     @Test
-    void aSourceIsLockedOutAfterOneWrongPinTooManyAndLetInOnceTheLockoutIsOver() throws Exception {
+    void aCallerIsLockedOutAfterOneWrongPinTooManyAndLetInOnceTheLockoutIsOver() throws Exception {
         InetAddress guesser = InetAddress.getByName("203.0.113.9");
         for (int i = 0; i < 3; i++) {
-            assertThat(attempts.wrong(guesser, "boardroom")).isEmpty();
+            assertThat(attempts.wrong(guesser, "+15550100", "boardroom")).isEmpty();
         }
-        assertThat(attempts.wrong(guesser, "boardroom")).hasValueSatisfying(lockout -> {
+        assertThat(attempts.wrong(guesser, "+15550100", "boardroom")).hasValueSatisfying(lockout -> {
             assertThat(lockout.scope()).isEqualTo("source");
-            assertThat(lockout.why()).contains("203.0.113.9").contains("900 s");
+            assertThat(lockout.why()).contains("203.0.113.9 calling as +15550100").contains("900 s");
         });
-        assertThat(attempts.locked(guesser, "another-rule")).as("a locked source is locked for every rule").isPresent();
+        assertThat(attempts.locked(guesser, "+15550100", "another-rule")).as("a locked caller is locked for every rule")
+                .isPresent();
+        assertThat(attempts.locked(guesser, "+15550177", "boardroom")).as("another caller behind the same carrier")
+                .isEmpty();
         now += Duration.ofMinutes(15).plusSeconds(1).toNanos();
-        assertThat(attempts.locked(guesser, "boardroom")).isEmpty();
+        assertThat(attempts.locked(guesser, "+15550100", "boardroom")).isEmpty();
     }
 
     @Test
     void wrongPinsOutsideTheWindowStartTheCountAgain() throws Exception {
         InetAddress caller = InetAddress.getByName("198.51.100.4");
         for (int i = 0; i < 10; i++) {
-            assertThat(attempts.wrong(caller, "rule-" + i % 2)).as("attempt %d", i).isEmpty();
+            assertThat(attempts.wrong(caller, "+15550100", "rule-" + i % 2)).as("attempt %d", i).isEmpty();
             now += Duration.ofMinutes(4).toNanos();
         }
     }
@@ -39,22 +42,23 @@ class PinAttemptsTest {
     @Test
     void aRuleGuessedFromManySourcesIsLockedForAll() throws Exception {
         for (int i = 1; i <= 5; i++) {
-            assertThat(attempts.wrong(InetAddress.getByName("192.0.2." + i), "boardroom")).isEmpty();
+            assertThat(attempts.wrong(InetAddress.getByName("192.0.2." + i), "+15550100", "boardroom")).isEmpty();
         }
-        assertThat(attempts.wrong(InetAddress.getByName("192.0.2.6"), "boardroom"))
+        assertThat(attempts.wrong(InetAddress.getByName("192.0.2.6"), "+15550100", "boardroom"))
                 .hasValueSatisfying(lockout -> assertThat(lockout.scope()).isEqualTo("rule"));
-        assertThat(attempts.locked(InetAddress.getByName("192.0.2.99"), "boardroom")).isPresent();
-        assertThat(attempts.locked(InetAddress.getByName("192.0.2.99"), "lobby")).isEmpty();
+        assertThat(attempts.locked(InetAddress.getByName("192.0.2.99"), "+15550100", "boardroom")).isPresent();
+        assertThat(attempts.locked(InetAddress.getByName("192.0.2.99"), "+15550100", "lobby")).isEmpty();
     }
 
     @Test
     void memoryIsBoundedHoweverManySourcesGuess() throws Exception {
         for (int i = 0; i < PinAttempts.MAX_TRACKED * 2; i++) {
             attempts.wrong(InetAddress.getByAddress(new byte[] {10, (byte) (i >> 16), (byte) (i >> 8), (byte) i}),
-                    "boardroom");
+                    "+15550100", "boardroom");
         }
         assertThat(attempts.tracked()).isLessThanOrEqualTo(PinAttempts.MAX_TRACKED);
-        assertThat(attempts.locked(InetAddress.getByName("10.0.0.1"), "boardroom")).as("the rule is locked, kept")
+        assertThat(attempts.locked(InetAddress.getByName("10.0.0.1"), "+15550100", "boardroom"))
+                .as("the rule is locked, kept")
                 .isPresent();
     }
 }

@@ -11,7 +11,16 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class SdpNegotiatorTest {
-    private static final SdpNegotiator ALL = new SdpNegotiator(List.of(Codec.PCMU, Codec.PCMA, Codec.G722));
+    private static final java.net.InetAddress CARRIER = address("198.51.100.20");
+    private static final SdpNegotiator ALL = new SdpNegotiator(List.of(Codec.PCMU, Codec.PCMA, Codec.G722), CARRIER);
+
+    private static java.net.InetAddress address(String literal) {
+        try {
+            return java.net.InetAddress.getByName(literal);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
 
     private static String offer(String formats, String... attributes) {
         return "v=0\r\no=- 1 1 IN IP4 192.0.2.10\r\ns=-\r\nc=IN IP4 192.0.2.10\r\nt=0 0\r\nm=audio 40000 RTP/AVP "
@@ -33,7 +42,7 @@ class SdpNegotiatorTest {
 
     @Test
     void codecsTheTrunkDoesNotAcceptAreSkipped() throws Exception {
-        assertThat(new SdpNegotiator(List.of(Codec.PCMU)).negotiate(offer("8 9 0")).codec()).isEqualTo(Codec.PCMU);
+        assertThat(new SdpNegotiator(List.of(Codec.PCMU), CARRIER).negotiate(offer("8 9 0")).codec()).isEqualTo(Codec.PCMU);
     }
 
     @Test
@@ -63,13 +72,22 @@ class SdpNegotiatorTest {
     @ParameterizedTest(name = "c=IN {0} is refused: {1}")
     @CsvSource(delimiter = '|', value = {
             "IP4 media.example.com|not an IP address", "IP4 224.0.0.1|not unicast", "IP4 255.255.255.255|not unicast",
-            "IP6 ff02::1|not unicast", "IP4 300.1.2.3|not an IP address", "IP4 239.1.1.1/127|not unicast"})
+            "IP6 ff02::1|not unicast", "IP4 300.1.2.3|not an IP address", "IP4 239.1.1.1/127|not unicast",
+            "IP6 ::ffff:255.255.255.255|not unicast", "IP6 .1:2|not an IP address", "IP6 fe80::1%eth0|not an IP address",
+            "IP4 127.0.0.1|loopback", "IP6 ::1|loopback"})
     void aConnectionAddressThatIsNoUnicastIpIsRefusedAndNeverLookedUp(String connection, String why) {
         String offer = offer("0").replace("c=IN IP4 192.0.2.10", "c=IN " + connection);
         assertThatThrownBy(() -> ALL.negotiate(offer))
                 .isInstanceOfSatisfying(SdpNegotiator.NegotiationException.class,
                         e -> assertThat(e.reason()).isEqualTo(Reason.UNUSABLE_OFFER))
                 .hasMessageContaining(why);
+    }
+
+    @Test
+    void aCallerOnThisHostMayOfferALoopbackAddress() throws Exception {
+        SdpNegotiator local = new SdpNegotiator(List.of(Codec.PCMU), address("127.0.0.1"));
+        assertThat(local.negotiate(offer("0").replace("c=IN IP4 192.0.2.10", "c=IN IP4 127.0.0.1")).remote())
+                .isEqualTo(new java.net.InetSocketAddress("127.0.0.1", 40000));
     }
 
     @Test
