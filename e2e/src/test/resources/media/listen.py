@@ -1,7 +1,9 @@
 # Joins a LiveKit room as "listener", waits for the first audio track and for it to turn loud, records SECONDS - 1
 # seconds from a second after that (so the silence, the onset and the encoder settling do not count) and prints, as
-# JSON, who sent it, its level and how much of its power lies at 440 Hz, at 1 kHz and at HERTZ; with FROM, only a track
-# of that participant counts. Used by RoomAudioIT and scripts/demo.sh.
+# JSON, who sent it, its level and how much of its power lies within 2 % of 440 Hz, of 1 kHz and of HERTZ (the
+# receiving client's jitter buffer stretches and squeezes audio to follow its network, which moves a tone's power to
+# its neighbouring frequencies; 2 % is what rtp_listen.py allows too); with FROM, only a track of that participant
+# counts. Used by RoomAudioIT and scripts/demo.sh.
 #   listen.py URL ROOM SECONDS [HERTZ [FROM]]
 import asyncio, json, math, sys
 from livekit import api, rtc
@@ -11,15 +13,12 @@ HZ = float(sys.argv[4]) if len(sys.argv) > 4 else 440.0
 FROM = sys.argv[5] if len(sys.argv) > 5 else None
 
 def share(samples, rate, hz):
-    coeff = 2 * math.cos(2 * math.pi * hz / rate)
-    p = pp = 0.0
-    total = 0.0
-    for s in samples:
-        c = s + coeff * p - pp
-        pp, p = p, c
-        total += s * s
-    power = p * p + pp * pp - coeff * p * pp
-    return power * 2 / len(samples) / total if total else 0.0
+    import numpy
+    x = numpy.asarray(samples, dtype=float)
+    power = numpy.abs(numpy.fft.rfft(x * numpy.hanning(len(x)))) ** 2
+    freqs = numpy.fft.rfftfreq(len(x), 1.0 / rate)
+    total = power[1:].sum()
+    return float(power[(freqs >= hz * 0.98) & (freqs <= hz * 1.02)].sum() / total) if total else 0.0
 
 async def main():
     token = (api.AccessToken("devkey", "secret").with_identity("listener")

@@ -29,12 +29,18 @@ public final class SpecValidator {
     private static final Pattern LIVEKIT_URL = Pattern.compile(SpecRules.LIVEKIT_URL);
     private static final Pattern HOST_NAME = Pattern.compile(SpecRules.HOST_NAME);
 
+    /** A document whose spec is empty or missing (found by WireFormatFuzzTest: it used to throw). */
+    private static final FieldProblem SPEC_REQUIRED = new FieldProblem("spec",
+            "is required (an empty one is written spec: {})");
     private final List<FieldProblem> problems = new ArrayList<>();
 
     private SpecValidator() {
     }
 
     public static List<FieldProblem> gateway(SipGatewaySpec spec) {
+        if (spec == null) {
+            return List.of(SPEC_REQUIRED);
+        }
         SpecValidator v = new SpecValidator();
         if (spec.livekit() == null) {
             v.fail("spec.livekit", "is required: the LiveKit URL and credentials calls are bridged into");
@@ -60,6 +66,9 @@ public final class SpecValidator {
     }
 
     public static List<FieldProblem> trunk(SipTrunkSpec spec) {
+        if (spec == null) {
+            return List.of(SPEC_REQUIRED);
+        }
         SpecValidator v = new SpecValidator();
         v.phoneNumbers("spec.numbers", spec.numbers());
         v.phoneNumbers("spec.allowedNumbers", spec.allowedNumbers());
@@ -81,6 +90,9 @@ public final class SpecValidator {
     }
 
     public static List<FieldProblem> rule(DispatchRuleSpec spec) {
+        if (spec == null) {
+            return List.of(SPEC_REQUIRED);
+        }
         SpecValidator v = new SpecValidator();
         int kinds = (spec.individual() != null ? 1 : 0) + (spec.direct() != null ? 1 : 0) + (spec.callee() != null ? 1 : 0);
         if (kinds != 1) {

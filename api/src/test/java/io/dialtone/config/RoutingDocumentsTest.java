@@ -111,6 +111,15 @@ class RoutingDocumentsTest {
     }
 
     @Test
+    void anEmptySpecIsAnErrorForEveryKind() throws Exception {
+        for (String kind : List.of("SipGateway", "SipTrunk", "DispatchRule")) {
+            Path file = write(kind + ".yaml", "apiVersion: dialtone.io/v1alpha1\nkind: " + kind
+                    + "\nmetadata: {name: empty}\nspec:\n");
+            assertThat(problemsLoading(file)).as(kind).extracting(ConfigProblem::path).contains("spec");
+        }
+    }
+
+    @Test
     void aWrongTypeSaysWhatWasExpected() throws Exception {
         Path file = write("c.yaml", GATEWAY + "  sip:\n    port: five\n");
         assertThat(problemsLoading(file)).singleElement()

@@ -121,8 +121,9 @@ public final class SdpNegotiator {
             Integer ptime = null;
             Direction direction = Direction.sendrecv;
             for (Attribute attribute : attributes(session.getAttributes(false), audio.getAttributes(false))) {
-                String name = attribute.getName().toLowerCase(Locale.ROOT);
-                String value = attribute.getValue();
+                // The SDP library gives null for a missing name or value ("a=rtpmap"): such lines say nothing.
+                String name = attribute.getName() == null ? "" : attribute.getName().toLowerCase(Locale.ROOT);
+                String value = attribute.getValue() == null ? "" : attribute.getValue();
                 switch (name) {
                     case "rtpmap" -> {
                         int space = value.indexOf(' ');
@@ -139,7 +140,9 @@ public final class SdpNegotiator {
             int chosenType = -1;
             Integer telephoneEvent = null;
             List<String> offered = new ArrayList<>();
-            for (Object format : audio.getMedia().getMediaFormats(false)) {
+            // An m= line with no formats gives null, not an empty list (found by WireFormatFuzzTest).
+            Vector<?> formats = audio.getMedia().getMediaFormats(false);
+            for (Object format : formats == null ? new Vector<>() : formats) {
                 int type = Integer.parseInt(format.toString().trim());
                 String rtpmap = rtpmaps.get(type);
                 Codec codec = rtpmap != null ? codecOf(rtpmap) : STATIC_TYPES.get(type);
