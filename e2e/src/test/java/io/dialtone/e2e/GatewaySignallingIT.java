@@ -208,8 +208,10 @@ class GatewaySignallingIT {
     @Test
     void unknownSourcesGetNoAnswerToAnyMethod() throws Exception {
         double before = metric("dialtone_gateway_requests_unanswered_total");
-        try (java.net.DatagramSocket stranger = new java.net.DatagramSocket(0, java.net.InetAddress.getByName("127.0.0.2"));
-             java.net.DatagramSocket known = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+        java.net.InetAddress elsewhere = java.net.InetAddress.getByName("127.0.0.2");
+        java.net.InetAddress loopback = java.net.InetAddress.getLoopbackAddress();
+        try (java.net.DatagramSocket stranger = new java.net.DatagramSocket(0, elsewhere);
+             java.net.DatagramSocket known = new java.net.DatagramSocket(0, loopback)) {
             for (String method : List.of("OPTIONS", "REGISTER", "BYE")) {
                 assertThat(ask(stranger, method)).as("%s from an unknown source", method).isEmpty();
             }
@@ -224,8 +226,9 @@ class GatewaySignallingIT {
         socket.setSoTimeout(1500);
         String host = socket.getLocalAddress().getHostAddress();
         String request = method + " sip:127.0.0.1 SIP/2.0\r\n"
-                + "Via: SIP/2.0/UDP " + host + ":" + socket.getLocalPort() + ";branch=z9hG4bK-" + method + System.nanoTime()
-                + "\r\nFrom: <sip:scan@" + host + ">;tag=1\r\nTo: <sip:127.0.0.1>\r\nCall-ID: scan-" + System.nanoTime()
+                + "Via: SIP/2.0/UDP " + host + ":" + socket.getLocalPort() + ";branch=z9hG4bK-" + method
+                + System.nanoTime() + "\r\nFrom: <sip:scan@" + host + ">;tag=1\r\nTo: <sip:127.0.0.1>\r\nCall-ID: scan-"
+                + System.nanoTime()
                 + "\r\nCSeq: 1 " + method + "\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
         byte[] bytes = request.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         socket.send(new java.net.DatagramPacket(bytes, bytes.length, java.net.InetAddress.getLoopbackAddress(),
@@ -438,8 +441,9 @@ class GatewaySignallingIT {
             CompletableFuture<Processes.Result> call = inBackground(scenario, "+15550800", "+15550100", 30);
             String prompt = await("the PIN prompt", Duration.ofSeconds(10), () -> gateway.log().substring(logged)
                     .lines().filter(line -> line.contains("event=pin_prompt")).findFirst());
-            java.net.InetSocketAddress callPort = new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(),
-                    Integer.parseInt(prompt.replaceAll(".*rtpPort=(\\d+).*", "$1")));
+            int rtpPort = Integer.parseInt(prompt.replaceAll(".*rtpPort=(\\d+).*", "$1"));
+            java.net.InetSocketAddress callPort = new java.net.InetSocketAddress(
+                    java.net.InetAddress.getLoopbackAddress(), rtpPort);
             String callId = prompt.replaceAll(".*call=(\\S+).*", "$1");
             sendDigits(stranger, callPort, "4321#");
             gateway.awaitLog("event=rtp_foreign call=" + callId, Duration.ofSeconds(5));

@@ -48,7 +48,8 @@ public final class GatewayProcess implements AutoCloseable {
         Path jar = Toolchain.root().resolve("gateway/target/dialtone-gateway.jar");
         int sipPort = Ports.free();
         Path log = workDir.resolve("gateway.log");
-        List<String> command = new java.util.ArrayList<>(List.of("java", "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError", "-jar", jar.toString(),
+        List<String> command = new java.util.ArrayList<>(List.of("java", "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError",
+                "-jar", jar.toString(),
                 "gateway"));
         command.addAll(source);
         // Signalling only: libwebrtc takes no candidates on loopback, so the audio bridge is tested where it can

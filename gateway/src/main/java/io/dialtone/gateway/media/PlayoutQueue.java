@@ -141,7 +141,7 @@ final class PlayoutQueue {
         return queued;
     }
 
-    /** Fills {@code mix} from {@code from} with the last frame played, whole and then fading out over three ticks; then silence. */
+    /** Fills {@code mix} from {@code from} with the last frame played: whole, then fading over three ticks. */
     private void conceal(int[] mix, int from) {
         if (concealing >= CONCEALED_QUARTERS.length || !played) {
             return;

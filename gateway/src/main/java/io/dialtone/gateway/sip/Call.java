@@ -9,9 +9,9 @@ import io.dialtone.gateway.call.CallScheduler;
 import io.dialtone.gateway.call.RoomLeg;
 import io.dialtone.gateway.call.RoomLegs;
 import io.dialtone.gateway.media.CallerRtp;
-import io.dialtone.gateway.media.PhonePeer;
 import io.dialtone.gateway.media.JitterBuffer;
 import io.dialtone.gateway.media.PhoneCodec;
+import io.dialtone.gateway.media.PhonePeer;
 import io.dialtone.gateway.media.PhoneToRoom;
 import io.dialtone.gateway.media.PromptPlayer;
 import io.dialtone.gateway.media.RoomToPhone;
@@ -281,12 +281,12 @@ public final class Call {
      */
     private void askForPin(Decision.PinRequired required) {
         java.net.InetAddress source = setup.request().source();
-        Optional<PinAttempts.Lockout> locked = services.pinAttempts().locked(source, setup.request().fromUser(), required.rule().name());
+        Optional<PinAttempts.Lockout> locked = pinLockout(required.rule().name());
         if (locked.isPresent()) {
             services.stats().rejected(trunkName(), required.rule().name(), Reason.PIN_LOCKED);
-            LOG.info("event=rejected call={} trunk={} rule={} status={} reason={} detail=\"{}\"", sipCallId, trunkName(),
-                    required.rule().name(), Reason.PIN_LOCKED.sipStatus(), Reason.PIN_LOCKED.metricLabel(),
-                    locked.get().why());
+            LOG.info("event=rejected call={} trunk={} rule={} status={} reason={} detail=\"{}\"", sipCallId,
+                    trunkName(), required.rule().name(), Reason.PIN_LOCKED.sipStatus(),
+                    Reason.PIN_LOCKED.metricLabel(), locked.get().why());
             setup.dialog().reject(Reason.PIN_LOCKED);
             end();
             return;
@@ -307,7 +307,7 @@ public final class Call {
                     }
                 })),
                 this::after, ruleName,
-                entry -> services.pinAttempts().locked(source, setup.request().fromUser(), required.rule().name())
+                entry -> pinLockout(required.rule().name())
                         .<Decision>map(lockout -> new Decision.Reject(Reason.PIN_LOCKED, setup.trunk(), required.rule(),
                                 lockout.why()))
                         .orElseGet(() -> services.pins().route(setup.trunk(), setup.request().withPin(entry))),
@@ -329,8 +329,8 @@ public final class Call {
                         LOG.info("event=pin_wrong call={} rule={} source={}", sipCallId, rule, source.getHostAddress());
                         services.pinAttempts().wrong(source, setup.request().fromUser(), rule).ifPresent(lockout -> {
                             services.stats().pinLockout(lockout.scope());
-                            LOG.warn("event=pin_lockout call={} rule={} scope={} who=\"{}\" seconds={}", sipCallId, rule,
-                                    lockout.scope(), lockout.who(), lockout.remaining().toSeconds());
+                            LOG.warn("event=pin_lockout call={} rule={} scope={} who=\"{}\" seconds={}", sipCallId,
+                                    rule, lockout.scope(), lockout.who(), lockout.remaining().toSeconds());
                         });
                     }
 
@@ -361,6 +361,11 @@ public final class Call {
         } else {
             roomReady();
         }
+    }
+
+    /** The lockout that keeps this call's caller from entering a PIN for {@code rule}, if one is in force. */
+    private Optional<PinAttempts.Lockout> pinLockout(String rule) {
+        return services.pinAttempts().locked(setup.request().source(), setup.request().fromUser(), rule);
     }
 
     /** Audio both ways: the room's tracks to the phone, the caller's RTP into the room. */

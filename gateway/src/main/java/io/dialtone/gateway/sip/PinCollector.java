@@ -14,8 +14,9 @@ import java.util.function.Function;
  * typed ahead during the prompt too) up to {@code #}, and routes the call again with them. A wrong PIN gets one
  * more try; a second wrong PIN, or silence for {@link #WAIT} after the prompt or the last digit, is told so and
  * refused. Each wrong PIN is reported the moment it is entered (so it counts even if the caller hangs up during the
- * prompt that follows); a refusal for another reason (a lockout) ends the entry at once. Digits beyond 16 and any key other than 0-9 and # are ignored. It lives on its call's loop: digits,
- * timers and the end of each prompt all arrive there, so it keeps no lock.
+ * prompt that follows); a refusal for another reason (a lockout) ends the entry at once. Digits beyond 16 and any
+ * key other than 0-9 and # are ignored. It lives on its call's loop: digits, timers and the end of each prompt all
+ * arrive there, so it keeps no lock.
  */
 final class PinCollector {
     /** How long the caller may stay silent after a prompt or a digit. */

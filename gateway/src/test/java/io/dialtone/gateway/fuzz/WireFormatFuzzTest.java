@@ -21,13 +21,14 @@ import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
- * What a stranger's bytes reach first (and the routing YAML a user writes), fuzzed: each target must turn any input into a result or the one exception
- * its parser declares, never anything else. With the unit tests these replay their seeds (the inputs under
+ * What a stranger's bytes reach first (and the routing YAML a user writes), fuzzed: each target must turn any input
+ * into a result or the one exception its parser declares, never anything else. With the unit tests these replay
+ * their seeds and past findings (the inputs under
  * src/test/resources/io/dialtone/gateway/fuzz/WireFormatFuzzTestInputs/&lt;target&gt;); {@code bench/fuzz.sh}
  * fuzzes each one for a set time (JAZZER_FUZZ=1).
  */
 class WireFormatFuzzTest {
-    /** How long bench/fuzz.sh fuzzes each target (JAZZER_FUZZ=1); seeds alone replay in well under a second. */
+    /** How long bench/fuzz.sh fuzzes each target (JAZZER_FUZZ=1). */
     private static final String FUZZ_FOR = "10m";
     static {
         // As the SIP stack does once it has its STACK_LOGGER: else the parser's logging reaches for log4j, which the

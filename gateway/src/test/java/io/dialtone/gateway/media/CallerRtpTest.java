@@ -24,7 +24,8 @@ class CallerRtpTest {
     @Test
     void theDeclaredAddressIsTheCallersWithAnySsrc() {
         assertThat(read(DECLARED, PCMU, 1)).isInstanceOf(CallerRtp.Heard.Audio.class);
-        assertThat(read(DECLARED, PCMU, 2)).as("a new stream from the caller's address").isInstanceOf(CallerRtp.Heard.Audio.class);
+        assertThat(read(DECLARED, PCMU, 2)).as("a new stream from the caller's address")
+                .isInstanceOf(CallerRtp.Heard.Audio.class);
         assertThat(read(STRANGER, PCMU, 1)).isInstanceOf(CallerRtp.Heard.Dropped.class);
         assertThat(caller.foreignPackets()).isEqualTo(1);
     }
@@ -37,7 +38,8 @@ class CallerRtpTest {
         InetSocketAddress otherPort = new InetSocketAddress(NATTED.getAddress(), NATTED.getPort() + 2);
         assertThat(read(otherPort, PCMU, 7)).as("another port of the caller's NAT")
                 .isInstanceOf(CallerRtp.Heard.Dropped.class);
-        assertThat(read(STRANGER, PCMU, 7)).as("the latched SSRC from elsewhere").isInstanceOf(CallerRtp.Heard.Dropped.class);
+        assertThat(read(STRANGER, PCMU, 7)).as("the latched SSRC from elsewhere")
+                .isInstanceOf(CallerRtp.Heard.Dropped.class);
         assertThat(caller.foreignPackets()).isEqualTo(2);
     }
 

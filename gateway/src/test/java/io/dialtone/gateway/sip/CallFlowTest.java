@@ -291,13 +291,15 @@ class CallFlowTest {
         first.infoDigit('#', recording(new ArrayList<>()));
         first.bye(recording(new ArrayList<>()));
         assertThat(registry.size()).isZero();
-        assertThat(pinAttempts.locked(InetAddress.getLoopbackAddress(), "+15557777", "boardroom")).as("one wrong PIN is allowed")
+        assertThat(pinAttempts.locked(InetAddress.getLoopbackAddress(), "+15557777", "boardroom"))
+                .as("one wrong PIN is allowed")
                 .isEmpty();
 
         Call second = invite("+15550102", false);
         second.infoDigit('2', recording(new ArrayList<>()));
         second.infoDigit('#', recording(new ArrayList<>()));
-        assertThat(pinAttempts.locked(InetAddress.getLoopbackAddress(), "+15557777", "boardroom")).as("the second locks the source")
+        assertThat(pinAttempts.locked(InetAddress.getLoopbackAddress(), "+15557777", "boardroom"))
+                .as("the second locks the source")
                 .isPresent();
         second.infoDigit('4', recording(new ArrayList<>()));
         second.infoDigit('3', recording(new ArrayList<>()));

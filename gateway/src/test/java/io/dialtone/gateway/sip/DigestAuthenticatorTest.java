@@ -44,7 +44,8 @@ class DigestAuthenticatorTest {
     void theRfc2617ExampleComputesItsPublishedResponse() {
         DigestAuthenticator.Credentials c = new DigestAuthenticator.Credentials("Mufasa", "testrealm@host.com",
                 "dcd98b7102dd2f0e8b11d0f600bfb0c093", "/dir/index.html", null, "auth", "00000001", "0a4f113b", null);
-        assertThat(DigestAuthenticator.response(DigestAuthenticator.Algorithm.MD5, "Mufasa", "testrealm@host.com", "Circle Of Life", "GET", c))
+        assertThat(DigestAuthenticator.response(DigestAuthenticator.Algorithm.MD5, "Mufasa", "testrealm@host.com",
+                "Circle Of Life", "GET", c))
                 .isEqualTo("6629fae49393a05397450978507c4ef1");
     }
 
@@ -82,9 +83,11 @@ class DigestAuthenticatorTest {
 
     @Test
     void aForgedNonceFails() {
-        assertThat(digest.verify(answer("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "s3cret", "auth"), "INVITE", URI, CALL, "pbx",
+        assertThat(digest.verify(answer("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "s3cret", "auth"), "INVITE", URI, CALL,
+                "pbx",
                 "s3cret", "example")).isEqualTo(DigestAuthenticator.Outcome.FAILED);
-        assertThat(digest.verify(answer("not base64!", "s3cret", "auth"), "INVITE", URI, CALL, "pbx", "s3cret", "example"))
+        assertThat(digest.verify(answer("not base64!", "s3cret", "auth"), "INVITE", URI, CALL, "pbx", "s3cret",
+                "example"))
                 .isEqualTo(DigestAuthenticator.Outcome.FAILED);
     }
 

@@ -42,7 +42,8 @@ class SdpNegotiatorTest {
 
     @Test
     void codecsTheTrunkDoesNotAcceptAreSkipped() throws Exception {
-        assertThat(new SdpNegotiator(List.of(Codec.PCMU), CARRIER).negotiate(offer("8 9 0")).codec()).isEqualTo(Codec.PCMU);
+        assertThat(new SdpNegotiator(List.of(Codec.PCMU), CARRIER).negotiate(offer("8 9 0")).codec())
+                .isEqualTo(Codec.PCMU);
     }
 
     @Test
@@ -73,7 +74,8 @@ class SdpNegotiatorTest {
     @CsvSource(delimiter = '|', value = {
             "IP4 media.example.com|not an IP address", "IP4 224.0.0.1|not unicast", "IP4 255.255.255.255|not unicast",
             "IP6 ff02::1|not unicast", "IP4 300.1.2.3|not an IP address", "IP4 239.1.1.1/127|not unicast",
-            "IP6 ::ffff:255.255.255.255|not unicast", "IP6 .1:2|not an IP address", "IP6 fe80::1%eth0|not an IP address",
+            "IP6 ::ffff:255.255.255.255|not unicast", "IP6 .1:2|not an IP address",
+            "IP6 fe80::1%eth0|not an IP address",
             "IP4 127.0.0.1|loopback", "IP6 ::1|loopback"})
     void aConnectionAddressThatIsNoUnicastIpIsRefusedAndNeverLookedUp(String connection, String why) {
         String offer = offer("0").replace("c=IN IP4 192.0.2.10", "c=IN " + connection);
