@@ -190,7 +190,8 @@ public final class RoutingDocuments {
                     "'" + apiVersion + "' is not served; use " + API_VERSION));
             return;
         }
-        if (!object.has("spec")) {
+        // "spec:" with nothing after it is no spec either (found by WireFormatFuzzTest, which it used to crash).
+        if (!object.hasNonNull("spec")) {
             problems.add(new ConfigProblem(source, document, line, label, "spec", "is required"));
             return;
         }
@@ -200,23 +201,16 @@ public final class RoutingDocuments {
         try {
             Object resource = STRICT.readerFor(type).withHandler(unknown).readValue(object);
             List<FieldProblem> invalid = new ArrayList<>(unknown.problems());
-            // A document without a spec is reported and goes no further: every later step reads its spec.
             if (resource instanceof SipGateway gateway) {
                 invalid.addAll(SpecValidator.gateway(gateway.getSpec()));
-                if (gateway.getSpec() != null) {
-                    gateways.add(new Parsed<>(gateway, source, document, line, label));
-                }
+                gateways.add(new Parsed<>(gateway, source, document, line, label));
             } else if (resource instanceof SipTrunk trunk) {
                 invalid.addAll(SpecValidator.trunk(trunk.getSpec()));
-                if (trunk.getSpec() != null) {
-                    trunks.add(new Parsed<>(trunk, source, document, line, label));
-                }
+                trunks.add(new Parsed<>(trunk, source, document, line, label));
             } else {
                 DispatchRule rule = (DispatchRule) resource;
                 invalid.addAll(SpecValidator.rule(rule.getSpec()));
-                if (rule.getSpec() != null) {
-                    rules.add(new Parsed<>(rule, source, document, line, label));
-                }
+                rules.add(new Parsed<>(rule, source, document, line, label));
             }
             invalid.forEach(p -> problems.add(new ConfigProblem(source, document, line, label, p.path(), p.message())));
         } catch (IOException e) {

@@ -29,7 +29,7 @@ public final class SpecValidator {
     private static final Pattern LIVEKIT_URL = Pattern.compile(SpecRules.LIVEKIT_URL);
     private static final Pattern HOST_NAME = Pattern.compile(SpecRules.HOST_NAME);
 
-    /** A document whose spec is empty or missing (found by WireFormatFuzzTest: it used to throw). */
+    /** A resource without a spec: the operator reads them from the cluster, whose CRDs do not require one. */
     private static final FieldProblem SPEC_REQUIRED = new FieldProblem("spec",
             "is required (an empty one is written spec: {})");
     private final List<FieldProblem> problems = new ArrayList<>();

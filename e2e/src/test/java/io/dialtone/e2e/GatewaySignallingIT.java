@@ -465,23 +465,16 @@ class GatewaySignallingIT {
                         line.substring(line.lastIndexOf(' ') + 1))).sum();
     }
 
-    /** RFC 4733 events for {@code digits} from {@code socket}, paced as a phone sends them. */
+    /**
+     * RFC 4733 events for {@code digits} from {@code socket}, the packets of {@link RtpPcap#dtmf}; sent at once, since
+     * the gateway reads digits as they come, whatever their pacing.
+     */
     private static void sendDigits(java.net.DatagramSocket socket, java.net.InetSocketAddress to, String digits)
-            throws Exception {
-        int sequence = 1;
-        long timestamp = 8000;
-        for (char digit : digits.toCharArray()) {
-            for (int packet = 1; packet <= 8; packet++) {
-                boolean end = packet > 5;
-                io.dialtone.gateway.media.RtpPacket rtp = new io.dialtone.gateway.media.RtpPacket(101, packet == 1,
-                        sequence++, timestamp, 0x5EED, io.dialtone.gateway.media.TelephoneEvent.ofDigit(digit, end, 10,
-                        Math.min(packet, 5) * 160).toPayload());
-                java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(rtp.length());
-                rtp.writeTo(bytes);
-                socket.send(new java.net.DatagramPacket(bytes.array(), bytes.position(), to));
-                Thread.sleep(20);
-            }
-            timestamp += 1600;
+            throws java.io.IOException {
+        for (RtpPcap.Timed timed : RtpPcap.dtmfPackets(digits, 101)) {
+            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(timed.packet().length());
+            timed.packet().writeTo(bytes);
+            socket.send(new java.net.DatagramPacket(bytes.array(), bytes.position(), to));
         }
     }
 

@@ -26,23 +26,34 @@ public final class RtpPcap {
      */
     public static Path dtmf(Path file, String digits, int payloadType) throws IOException {
         RtpPcap pcap = new RtpPcap();
+        dtmfPackets(digits, payloadType).forEach(timed -> pcap.record(timed.micros(), timed.packet()));
+        return pcap.write(file);
+    }
+
+    /** A packet and when a phone sends it, in microseconds from the first. */
+    public record Timed(long micros, RtpPacket packet) {
+    }
+
+    /** The packets of {@link #dtmf}, for a test that sends them itself. */
+    public static java.util.List<Timed> dtmfPackets(String digits, int payloadType) {
+        java.util.List<Timed> packets = new java.util.ArrayList<>();
         int sequence = 1000;
         long micros = 0;
         long timestamp = 16000;
         for (char digit : digits.toCharArray()) {
             for (int duration = 160; duration <= 800; duration += 160) {
-                pcap.record(micros, new RtpPacket(payloadType, duration == 160, sequence++, timestamp, 0x4733,
-                        TelephoneEvent.ofDigit(digit, false, 10, duration).toPayload()));
+                packets.add(new Timed(micros, new RtpPacket(payloadType, duration == 160, sequence++, timestamp,
+                        0x4733, TelephoneEvent.ofDigit(digit, false, 10, duration).toPayload())));
                 micros += 20_000;
             }
             for (int repeat = 0; repeat < 3; repeat++) {
-                pcap.record(micros, new RtpPacket(payloadType, false, sequence++, timestamp, 0x4733,
-                        TelephoneEvent.ofDigit(digit, true, 10, 960).toPayload()));
+                packets.add(new Timed(micros, new RtpPacket(payloadType, false, sequence++, timestamp, 0x4733,
+                        TelephoneEvent.ofDigit(digit, true, 10, 960).toPayload())));
             }
             micros += 100_000;
             timestamp += 960 + CLOCK_RATE / 10;
         }
-        return pcap.write(file);
+        return packets;
     }
 
     /** A PCMU (payload type 0) sine tone in 20 ms packets. */

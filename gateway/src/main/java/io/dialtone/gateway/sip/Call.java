@@ -283,12 +283,7 @@ public final class Call {
         java.net.InetAddress source = setup.request().source();
         Optional<PinAttempts.Lockout> locked = pinLockout(required.rule().name());
         if (locked.isPresent()) {
-            services.stats().rejected(trunkName(), required.rule().name(), Reason.PIN_LOCKED);
-            LOG.info("event=rejected call={} trunk={} rule={} status={} reason={} detail=\"{}\"", sipCallId,
-                    trunkName(), required.rule().name(), Reason.PIN_LOCKED.sipStatus(),
-                    Reason.PIN_LOCKED.metricLabel(), locked.get().why());
-            setup.dialog().reject(Reason.PIN_LOCKED);
-            end();
+            refuseUnanswered(required.rule().name(), Reason.PIN_LOCKED, locked.get().why());
             return;
         }
         state = State.PIN;
@@ -454,10 +449,16 @@ public final class Call {
         if (state != State.RINGING) {
             return;
         }
-        setup.dialog().reject(Reason.RINGING_TIMEOUT);
-        services.stats().rejected(trunkName(), accept.rule().name(), Reason.RINGING_TIMEOUT);
-        LOG.info("event=rejected call={} trunk={} rule={} status=480 reason=ringing_timeout detail=\"not answered "
-                + "within the trunk's ringingTimeout of {}\"", sipCallId, trunkName(), accept.rule().name(), timeout);
+        refuseUnanswered(accept.rule().name(), Reason.RINGING_TIMEOUT,
+                "not answered within the trunk's ringingTimeout of " + timeout);
+    }
+
+    /** Refuses a call not yet answered: its final response, counted under {@code rule}, logged, and the end. */
+    private void refuseUnanswered(String rule, Reason reason, String detail) {
+        setup.dialog().reject(reason);
+        services.stats().rejected(trunkName(), rule, reason);
+        LOG.info("event=rejected call={} trunk={} rule={} status={} reason={} detail=\"{}\"", sipCallId, trunkName(),
+                rule, reason.sipStatus(), reason.metricLabel(), detail);
         end();
     }
 

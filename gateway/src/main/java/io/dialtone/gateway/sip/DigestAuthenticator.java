@@ -156,7 +156,8 @@ public final class DigestAuthenticator {
 
     /** Whether two SIP URIs name the same host and port, whatever their user parts and parameters. */
     static boolean sameTarget(String requestUri, String digestUri) {
-        return target(requestUri).isPresent() && target(requestUri).equals(target(digestUri));
+        java.util.Optional<String> target = target(requestUri);
+        return target.isPresent() && target.equals(target(digestUri));
     }
 
     private static java.util.Optional<String> target(String uri) {
