@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes each target of the gateway's wire-format fuzz tests (gateway/src/test/.../fuzz/WireFormatFuzzTest) with
-# Jazzer for the time its annotation sets (10 minutes), one after another, and prints executions, rate and findings.
+# Jazzer as far as its annotation sets (10 million executions, or 2 hours if that comes first), one after another,
+# and prints executions, rate and findings.
 #   bench/fuzz.sh [target ...]      default: every target
 # A finding fails the run; Jazzer writes the input that found it under gateway/src/test/resources/.../
 # WireFormatFuzzTestInputs/<target>/, where the unit tests replay it from then on (commit it with the fix).

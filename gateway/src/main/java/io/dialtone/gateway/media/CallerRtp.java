@@ -91,6 +91,19 @@ public final class CallerRtp {
         }
     }
 
+    /**
+     * True for a well-formed RTCP compound packet from one of the caller's hosts (the declared one, or the one its
+     * INVITE came from): the caller's sign of life while it sends no RTP. Anything else on the RTCP port is dropped.
+     */
+    public boolean isCallersReport(SocketAddress from, ByteBuffer datagram) {
+        return from instanceof InetSocketAddress source && isCallersHost(source.getAddress())
+                && RtcpCompound.isValid(datagram);
+    }
+
+    private boolean isCallersHost(InetAddress host) {
+        return host.equals(declared.get().getAddress()) || host.equals(signalling);
+    }
+
     /** The caller's SDP moved its address: the next packet from the caller's hosts latches again. */
     public synchronized void reopen() {
         latch = new Latch.Open();
@@ -111,7 +124,7 @@ public final class CallerRtp {
             return true;
         }
         if (latch instanceof Latch.Open && from instanceof InetSocketAddress source
-                && (source.getAddress().equals(expected.getAddress()) || source.getAddress().equals(signalling))) {
+                && isCallersHost(source.getAddress())) {
             LOG.info("event=rtp_latched call={} source={} declared=false ssrc={}", callId, from, ssrc);
             latch = new Latch.First(from);
             return true;

@@ -546,13 +546,13 @@ public final class Call {
         ByteBuffer buffer = mediaCheckBuffer;
         buffer.clear();
         try {
-            // RTCP counts as a sign of life: a caller on hold may send reports and no RTP.
             boolean received = false;
-            while (setup.ports().rtcp().receive(buffer) != null) {
-                received = true;
+            java.net.SocketAddress from;
+            while ((from = setup.ports().rtcp().receive(buffer)) != null) {
+                buffer.flip();
+                received |= callerRtp.isCallersReport(from, buffer);
                 buffer.clear();
             }
-            java.net.SocketAddress from;
             while (toRoom == null && (from = setup.ports().rtp().receive(buffer)) != null) {
                 buffer.flip();
                 // Without the bridge only the caller's digits matter here: the log, and a PIN prompt.

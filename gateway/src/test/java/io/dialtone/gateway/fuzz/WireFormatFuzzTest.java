@@ -28,8 +28,12 @@ import java.util.List;
  * fuzzes each one for a set time (JAZZER_FUZZ=1).
  */
 class WireFormatFuzzTest {
-    /** How long bench/fuzz.sh fuzzes each target (JAZZER_FUZZ=1). */
-    private static final String FUZZ_FOR = "10m";
+    /**
+     * How long bench/fuzz.sh fuzzes each target (JAZZER_FUZZ=1): ten million executions, or two hours if the
+     * target is slower than that.
+     */
+    private static final String FUZZ_FOR = "2h";
+    private static final long EXECUTIONS = 10_000_000;
     static {
         // As the SIP stack does once it has its STACK_LOGGER: else the parser's logging reaches for log4j, which the
         // gateway does not ship.
@@ -38,7 +42,7 @@ class WireFormatFuzzTest {
 
     private static final InetSocketAddress CALLER = new InetSocketAddress(InetAddress.getLoopbackAddress(), 40000);
 
-    @FuzzTest(maxDuration = FUZZ_FOR)
+    @FuzzTest(maxDuration = FUZZ_FOR, maxExecutions = EXECUTIONS)
     void sdpOffers(FuzzedDataProvider data) {
         String offer = data.consumeRemainingAsString();
         try {
@@ -49,7 +53,8 @@ class WireFormatFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = FUZZ_FOR)
+    /** A datagram on a call's RTP port, and the same on its RTCP port. */
+    @FuzzTest(maxDuration = FUZZ_FOR, maxExecutions = EXECUTIONS)
     void rtpOnACallsPort(byte[] datagram) {
         CallerRtp caller = new CallerRtp("fuzz", () -> CALLER, InetAddress.getLoopbackAddress());
         JitterBuffer jitter = new JitterBuffer(8000, 20, 1, 10);
@@ -64,10 +69,11 @@ class WireFormatFuzzTest {
         } catch (RtpPacket.MalformedPacketException notRtp) {
             // Not RTP: dropped.
         }
+        caller.isCallersReport(CALLER, ByteBuffer.wrap(datagram));
     }
 
     /** A SIP message as the stack's parser hook sees it: a message, or null for one to drop. */
-    @FuzzTest(maxDuration = FUZZ_FOR)
+    @FuzzTest(maxDuration = FUZZ_FOR, maxExecutions = EXECUTIONS)
     void sipMessages(byte[] message) {
         try {
             new MalformedMessageFilter().parseSIPMessage(message, true, false,
@@ -79,7 +85,7 @@ class WireFormatFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = FUZZ_FOR)
+    @FuzzTest(maxDuration = FUZZ_FOR, maxExecutions = EXECUTIONS)
     void digestCredentials(FuzzedDataProvider data) {
         DigestAuthenticator digest = new DigestAuthenticator(Clock.systemUTC(), Duration.ofMinutes(5), "secret");
         DigestAuthenticator.Credentials credentials = new DigestAuthenticator.Credentials(
@@ -90,7 +96,7 @@ class WireFormatFuzzTest {
     }
 
     /** What `dialtone validate` and the standalone gateway read: a clear error for anything wrong, never a crash. */
-    @FuzzTest(maxDuration = FUZZ_FOR)
+    @FuzzTest(maxDuration = FUZZ_FOR, maxExecutions = EXECUTIONS)
     void routingYaml(FuzzedDataProvider data) {
         try {
             RoutingDocuments.parse("fuzz.yaml", data.consumeRemainingAsString(), name -> "value");

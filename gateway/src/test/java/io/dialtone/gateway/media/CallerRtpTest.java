@@ -96,4 +96,15 @@ class CallerRtpTest {
     private static byte[] event(int digit) {
         return TelephoneEvent.ofDigit((char) ('0' + digit), true, 10, 800).toPayload();
     }
+
+    @Test
+    void onlyTheCallersHostsReportsCountAsASignOfLife() {
+        byte[] report = new RtpSender(PCMU, "caller@example").senderReport(java.time.Instant.now());
+        InetSocketAddress declaredRtcp = new InetSocketAddress(DECLARED.getAddress(), DECLARED.getPort() + 1);
+        assertThat(caller.isCallersReport(declaredRtcp, ByteBuffer.wrap(report))).isTrue();
+        assertThat(caller.isCallersReport(NATTED, ByteBuffer.wrap(report))).as("from the INVITE's host").isTrue();
+        assertThat(caller.isCallersReport(STRANGER, ByteBuffer.wrap(report))).isFalse();
+        assertThat(caller.isCallersReport(declaredRtcp, ByteBuffer.wrap(new byte[] {1, 2, 3, 4})))
+                .as("not RTCP").isFalse();
+    }
 }
