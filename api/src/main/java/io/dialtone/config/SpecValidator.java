@@ -2,6 +2,7 @@ package io.dialtone.config;
 
 import io.dialtone.api.v1alpha1.Autoscaling;
 import io.dialtone.api.v1alpha1.DispatchRuleSpec;
+import io.dialtone.api.v1alpha1.Durations;
 import io.dialtone.api.v1alpha1.GatewayMedia;
 import io.dialtone.api.v1alpha1.LiveKitConnection;
 import io.dialtone.api.v1alpha1.PortRange;
@@ -149,6 +150,14 @@ public final class SpecValidator {
             } else {
                 port("spec.sip.tls.port", sip.tls().port());
             }
+        }
+        String idle = sip.connections().idleTimeout();
+        duration("spec.sip.connections.idleTimeout", idle);
+        if (DURATION.matcher(idle).matches() && Durations.parse(idle).compareTo(java.time.Duration.ofSeconds(1)) < 0) {
+            fail("spec.sip.connections.idleTimeout", "must be 1s or more");
+        }
+        if (sip.connections().max() < 1 || sip.connections().maxPerSource() < 1) {
+            fail("spec.sip.connections", "max and maxPerSource must be 1 or more");
         }
     }
 

@@ -158,6 +158,11 @@ public final class RoutingTable {
         return acceptWithoutTrunk || knownSources.admits(source, fromHost);
     }
 
+    /** Whether a TCP or TLS connection from {@code source} may be taken: its requests could come from a trunk. */
+    public boolean mayConnect(InetAddress source) {
+        return acceptWithoutTrunk || knownSources.mayConnect(source);
+    }
+
     public TrunkMatch selectTrunk(CallRequest call) {
         RouteMatch match = selectRoute(call, PhoneNumbers.normalize(call.fromUser()),
                 PhoneNumbers.normalize(call.toUser()));

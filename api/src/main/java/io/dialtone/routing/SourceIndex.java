@@ -30,6 +30,14 @@ final class SourceIndex {
         }
     }
 
+    /**
+     * Whether a connection from {@code source} may carry requests some trunk admits: its address is allowed, or a
+     * trunk names hosts, which only the messages' From headers will show.
+     */
+    boolean mayConnect(InetAddress source) {
+        return !hosts.isEmpty() || admits(source, "");
+    }
+
     boolean admits(InetAddress source, String fromHost) {
         if (anySource || (!fromHost.isEmpty() && hosts.contains(fromHost))) {
             return true;

@@ -49,6 +49,21 @@ class RoutingTableTest {
                 .isInstanceOfSatisfying(Decision.Accept.class, a -> assertThat(a.rule().name()).isEqualTo("d"));
     }
 
+    @Test
+    void aConnectionIsTakenOnlyFromWhereATrunksRequestsCouldCome() throws Exception {
+        java.net.InetAddress carrier = java.net.InetAddress.getByName("203.0.113.7");
+        java.net.InetAddress stranger = java.net.InetAddress.getByName("198.51.100.9");
+        RoutingTable byAddress = RoutingTable.build(config(false, List.of(trunk("a").addresses("203.0.113.0/24")),
+                List.of(individual("r", "p"))), () -> SUFFIX);
+        assertThat(byAddress.mayConnect(carrier)).isTrue();
+        assertThat(byAddress.mayConnect(stranger)).isFalse();
+        RoutingTable byHost = RoutingTable.build(config(false, List.of(trunk("a").addresses("sip.carrier.example")),
+                List.of(individual("r", "p"))), () -> SUFFIX);
+        assertThat(byHost.mayConnect(stranger)).as("only the From header will tell").isTrue();
+        RoutingTable open = RoutingTable.build(config(true, List.of(), List.of(individual("r", "p"))), () -> SUFFIX);
+        assertThat(open.mayConnect(stranger)).as("acceptWithoutTrunk").isTrue();
+    }
+
     static Stream<Named<Case>> cases() {
         return Stream.of(
                 // Trunk selection

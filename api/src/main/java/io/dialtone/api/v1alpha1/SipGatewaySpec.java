@@ -58,7 +58,7 @@ public record SipGatewaySpec(
         SipService service) {
 
     public SipGatewaySpec {
-        sip = sip == null ? new SipListener(null, null, null) : sip;
+        sip = sip == null ? new SipListener(null, null, null, null) : sip;
         media = media == null ? new GatewayMedia(null, null, null, null, null, null) : media;
         drain = drain == null ? new Drain(null) : drain;
         service = service == null ? new SipService(null, null, null) : service;

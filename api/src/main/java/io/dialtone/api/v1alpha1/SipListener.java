@@ -24,12 +24,16 @@ public record SipListener(
         List<SipTransport> transports,
 
         @JsonPropertyDescription("Certificate for the tls transport.")
-        SipTls tls) {
+        SipTls tls,
+
+        @JsonPropertyDescription("Limits on TCP and TLS connections: idle timeout, total and per source address.")
+        SipConnections connections) {
 
     public static final int DEFAULT_PORT = 5060;
 
     public SipListener {
         port = port == null ? DEFAULT_PORT : port;
         transports = transports == null ? List.of(SipTransport.udp, SipTransport.tcp) : List.copyOf(transports);
+        connections = connections == null ? new SipConnections(null, null, null) : connections;
     }
 }

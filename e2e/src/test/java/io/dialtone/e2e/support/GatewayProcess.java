@@ -98,6 +98,25 @@ public final class GatewayProcess implements AutoCloseable {
         }
     }
 
+    /** The sum of a metric's samples in /metrics, over every label set. */
+    public double metric(String name) throws IOException, InterruptedException {
+        return metric(name, "");
+    }
+
+    /** The sum of a metric's samples in /metrics whose labels contain {@code label}, e.g. {@code why="full"}. */
+    public double metric(String name, String label) throws IOException, InterruptedException {
+        return get("/metrics").body().lines().filter(line -> line.startsWith(name + " ")
+                        || line.startsWith(name + "{") && line.substring(0, line.indexOf('}') + 1).contains(label))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+    }
+
+    /** The gateway JVM's threads now, as the kernel counts them. */
+    public long threads() throws IOException {
+        try (var tasks = Files.list(Path.of("/proc", String.valueOf(process.pid()), "task"))) {
+            return tasks.count();
+        }
+    }
+
     public int sipPort() {
         return sipPort;
     }

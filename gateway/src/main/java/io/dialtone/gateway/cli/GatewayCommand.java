@@ -13,6 +13,7 @@ import io.dialtone.gateway.livekit.RoomProvisioner;
 import io.dialtone.gateway.sip.SipServer;
 import io.dialtone.gateway.stats.CallStats;
 import io.dialtone.gateway.stats.StatsReport;
+import io.dialtone.gateway.transport.ConnectionGuard;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -161,7 +162,9 @@ final class GatewayCommand implements Callable<Integer> {
                 Durations.parse(mediaTimeout), Durations.parse(nonceLifetime), answerUnknownSources, tls(gateway),
                 bridgeAudio != null ? bridgeAudio : gateway.media().bridgesAudio(),
                 recycleAfterCalls != null ? recycleAfterCalls : gateway.media().recycleAfterCalls(),
-                roomCodec != null ? roomCodec : gateway.media().roomCodec());
+                roomCodec != null ? roomCodec : gateway.media().roomCodec(),
+                new ConnectionGuard.Limits(Durations.parse(gateway.sip().connections().idleTimeout()),
+                        gateway.sip().connections().max(), gateway.sip().connections().maxPerSource()));
         Instant started = Instant.now();
         CountDownLatch signalled = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);

@@ -9,6 +9,9 @@ import io.dialtone.gateway.config.RoutingState;
 import io.dialtone.gateway.livekit.LiveKitRoomLegs;
 import io.dialtone.gateway.livekit.RoomProvisioner;
 import io.dialtone.gateway.stats.CallStats;
+import io.dialtone.gateway.transport.ConnectionGuard;
+import io.dialtone.gateway.transport.GuardedNetworkLayer;
+import io.dialtone.gateway.transport.TlsCertificate;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -56,7 +59,8 @@ public final class SipServer implements SipListener, AutoCloseable {
     public record Settings(String bindAddress, int port, List<SipTransport> transports, String advertisedAddress,
                            int rtpMin, int rtpMax, Integer maxActiveCalls, double invitesPerSecondPerSource,
                            Duration mediaTimeout, Duration nonceLifetime, boolean answerUnknownSources, Tls tls,
-                           boolean bridgeAudio, int recycleAfterCalls, RoomCodec roomCodec) {
+                           boolean bridgeAudio, int recycleAfterCalls, RoomCodec roomCodec,
+                           ConnectionGuard.Limits connections) {
     }
 
     /** The TLS listener: its port and the PEM files of its certificate chain and key. */
@@ -77,6 +81,7 @@ public final class SipServer implements SipListener, AutoCloseable {
     private final RoutingState routing;
     private final CallStats stats;
     private final boolean answerUnknownSources;
+    private final ConnectionGuard connections;
 
     /** The largest SIP message taken: a big INVITE with SDP is a few KiB; UDP carries at most 64 KiB anyway. */
     static final int MAX_MESSAGE_BYTES = 65536;
@@ -104,19 +109,15 @@ public final class SipServer implements SipListener, AutoCloseable {
         properties.setProperty("gov.nist.javax.sip.READ_TIMEOUT", String.valueOf(READ_TIMEOUT_MILLIS));
         properties.setProperty("gov.nist.javax.sip.MESSAGE_PARSER_FACTORY", MalformedMessageFilter.class.getName());
         properties.setProperty("gov.nist.javax.sip.SIP_MESSAGE_VALVE", StrangerFilter.class.getName());
+        Optional<javax.net.ssl.SSLContext> tls = Optional.empty();
         if (settings.transports().contains(SipTransport.tls)) {
             if (settings.tls() == null || settings.tls().certificateFile() == null
                     || settings.tls().privateKeyFile() == null) {
                 throw new IllegalArgumentException("the tls transport needs spec.sip.tls.certificateFile and "
                         + "privateKeyFile (PEM)");
             }
-            TlsKeyStore keys = TlsKeyStore.fromPem(settings.tls().certificateFile(), settings.tls().privateKeyFile());
-            // Read by JAIN-SIP's DefaultSecurityManagerProvider from the stack's own properties, not the JVM's.
-            for (String prefix : new String[] {"javax.net.ssl.keyStore", "javax.net.ssl.trustStore"}) {
-                properties.setProperty(prefix, keys.file().toString());
-                properties.setProperty(prefix + "Password", keys.password());
-                properties.setProperty(prefix + "Type", "PKCS12");
-            }
+            tls = Optional.of(TlsCertificate.serverContext(settings.tls().certificateFile(),
+                    settings.tls().privateKeyFile()));
             properties.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Disabled");
             // The stack's defaults leave TLS 1.2 with one suite without forward secrecy once the JDK has disabled
             // the rest; its "client" settings are what the server socket is given too. In milliseconds, whatever
@@ -125,6 +126,12 @@ public final class SipServer implements SipListener, AutoCloseable {
             properties.setProperty("gov.nist.javax.sip.ENABLED_CIPHER_SUITES", String.join(",", TLS_SUITES));
             properties.setProperty("gov.nist.javax.sip.SSL_HANDSHAKE_TIMEOUT", String.valueOf(READ_TIMEOUT_MILLIS));
         }
+        // TCP and TLS connections are taken through a guard: strangers' closed at once, the rest capped and closed
+        // when idle (each holds two stack threads).
+        connections = new ConnectionGuard(settings.connections(),
+                source -> routing.current().table().mayConnect(source));
+        GuardedNetworkLayer.register(stackName(settings), connections, tls);
+        properties.setProperty("gov.nist.javax.sip.NETWORK_LAYER", GuardedNetworkLayer.class.getName());
         stack = factory.createSipStack(properties);
         SipProvider sipProvider = null;
         for (SipTransport transport : settings.transports()) {
@@ -172,6 +179,7 @@ public final class SipServer implements SipListener, AutoCloseable {
                 (trunk, request) -> routing.current().table().dispatch(trunk, request),
                 new PinAttempts(PinAttempts.Limits.DEFAULT, scheduler::nanoTime));
         stats.malformedMessages(MalformedMessageFilter::dropped);
+        stats.connections(connections);
         // Once every field admits() reads is set; until then the filter drops everything.
         StrangerFilter.register(stackName(settings), this::admits);
         provider.addSipListener(this);
@@ -430,6 +438,7 @@ public final class SipServer implements SipListener, AutoCloseable {
         }
         stack.stop();
         StrangerFilter.unregister(stack.getStackName());
+        GuardedNetworkLayer.unregister(stack.getStackName());
     }
 
     private static String stackName(Settings settings) {

@@ -99,6 +99,18 @@ public final class CallStats {
                 .description("SIP messages dropped unanswered because they did not parse").register(registry);
     }
 
+    /** TCP and TLS connections held now, and those closed as they arrived, by why. */
+    public void connections(io.dialtone.gateway.transport.ConnectionGuard guard) {
+        io.micrometer.core.instrument.Gauge.builder("dialtone.gateway.sip.connections", guard::open)
+                .description("TCP and TLS connections the SIP listeners hold").register(registry);
+        for (var why : io.dialtone.gateway.transport.ConnectionGuard.Refusal.values()) {
+            io.micrometer.core.instrument.FunctionCounter.builder("dialtone.gateway.sip.connections.refused", guard,
+                            held -> held.refused(why))
+                    .description("TCP and TLS connections closed as they arrived: from a source no SipTrunk admits, "
+                            + "or over the total or per-source cap").tag("why", why.tag()).register(registry);
+        }
+    }
+
     /** A request outside any call from a source no SipTrunk admits, dropped unanswered. */
     public void unanswered(String method) {
         Counter.builder("dialtone.gateway.requests.unanswered")

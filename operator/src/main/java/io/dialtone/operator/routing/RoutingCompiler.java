@@ -215,7 +215,7 @@ public final class RoutingCompiler {
         SipGateway copy = strip(gateway);
         if (tls != null && tls.secretName() != null) {
             SipListener sip = new SipListener(spec.sip().port(), spec.sip().transports(), new SipTls(tls.port(), null,
-                    TLS_DIRECTORY + "/tls.crt", TLS_DIRECTORY + "/tls.key"));
+                    TLS_DIRECTORY + "/tls.crt", TLS_DIRECTORY + "/tls.key"), spec.sip().connections());
             copy.setSpec(new SipGatewaySpec(spec.livekit(), sip, spec.media(), spec.hostNetwork(), spec.replicas(),
                     spec.autoscaling(), spec.drain(), spec.maxActiveCallsPerPod(), spec.acceptWithoutTrunk(),
                     spec.image(), spec.resources(), spec.podTemplate(), spec.service()));

@@ -1,50 +1,46 @@
-package io.dialtone.gateway.sip;
+package io.dialtone.gateway.transport;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.PrivateKey;
-import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
 import java.util.Collection;
-import java.util.HexFormat;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 
 /**
- * Turns the PEM certificate chain and private key the SipGateway names into the PKCS#12 key store JAIN-SIP's TLS
- * layer reads, in a private temporary file with a random password, so users keep their usual PEM files.
+ * Turns the PEM certificate chain and private key the SipGateway names into the TLS context of the SIP listener, in
+ * memory, so users keep their usual PEM files.
  */
-public record TlsKeyStore(Path file, String password) {
+public final class TlsCertificate {
+    private TlsCertificate() {
+    }
 
-    public static TlsKeyStore fromPem(Path certificateFile, Path privateKeyFile) throws IOException {
+    public static SSLContext serverContext(Path certificateFile, Path privateKeyFile) throws IOException {
         try {
             Collection<? extends Certificate> chain = CertificateFactory.getInstance("X.509")
                     .generateCertificates(new ByteArrayInputStream(Files.readAllBytes(certificateFile)));
             if (chain.isEmpty()) {
                 throw new IOException(certificateFile + " holds no PEM certificate");
             }
-            PrivateKey key = privateKey(privateKeyFile);
-            byte[] secret = new byte[18];
-            new SecureRandom().nextBytes(secret);
-            String password = HexFormat.of().formatHex(secret);
+            // The store never leaves memory; PKCS#12 wants a password all the same.
+            char[] password = "in-memory".toCharArray();
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
-            store.setKeyEntry("sip", key, password.toCharArray(), chain.toArray(Certificate[]::new));
-            Path file = Files.createTempFile("dialtone-sip-tls", ".p12",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            file.toFile().deleteOnExit();
-            try (OutputStream out = Files.newOutputStream(file)) {
-                store.store(out, password.toCharArray());
-            }
-            return new TlsKeyStore(file, password);
+            store.setKeyEntry("sip", privateKey(privateKeyFile), password, chain.toArray(Certificate[]::new));
+            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            keys.init(store, password);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keys.getKeyManagers(), null, null);
+            return context;
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot use " + certificateFile + " and " + privateKeyFile + " for TLS: "
                     + e.getMessage(), e);

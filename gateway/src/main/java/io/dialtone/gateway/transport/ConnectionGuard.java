@@ -1,0 +1,149 @@
+package io.dialtone.gateway.transport;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides which TCP and TLS connections a gateway takes, and counts those it holds. Each connection the SIP stack
+ * takes costs it two threads until it closes, so a stranger must not be able to open them at will: a connection from
+ * an address no trunk admits is closed at once, and the rest are held to a total and a per-source cap. A connection
+ * on which nothing arrives for the idle timeout is closed by its socket's read timeout.
+ */
+public final class ConnectionGuard {
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectionGuard.class);
+    private static final long LOG_EVERY_NANOS = Duration.ofMinutes(1).toNanos();
+
+    /** The caps, and the idle timeout after which a silent connection is closed. */
+    public record Limits(Duration idleTimeout, int max, int maxPerSource) {
+        public Limits {
+            if (idleTimeout.toMillis() < 1 || idleTimeout.toMillis() > Integer.MAX_VALUE || max < 1
+                    || maxPerSource < 1) {
+                throw new IllegalArgumentException("connection limits must be positive: " + idleTimeout + ", " + max
+                        + ", " + maxPerSource);
+            }
+        }
+    }
+
+    /** Why a connection was closed as it arrived; the metric's tag. */
+    public enum Refusal {
+        UNKNOWN_SOURCE("unknown_source"), FULL("full"), SOURCE_FULL("source_full");
+
+        private final String tag;
+
+        Refusal(String tag) {
+            this.tag = tag;
+        }
+
+        public String tag() {
+            return tag;
+        }
+    }
+
+    /** Accepts one connection from a listening socket. */
+    @FunctionalInterface
+    interface Acceptor {
+        GuardedSocket accept() throws IOException;
+    }
+
+    private final Limits limits;
+    private final Predicate<InetAddress> mayConnect;
+    private final Map<InetAddress, Integer> bySource = new HashMap<>();
+    private int open;
+    private final Map<Refusal, AtomicLong> refused = new java.util.EnumMap<>(Refusal.class);
+    private final Map<Refusal, Long> lastLogged = new java.util.EnumMap<>(Refusal.class);
+
+    /** @param mayConnect whether a source address could send requests a trunk admits (read for each connection) */
+    public ConnectionGuard(Limits limits, Predicate<InetAddress> mayConnect) {
+        this.limits = limits;
+        this.mayConnect = mayConnect;
+        for (Refusal refusal : Refusal.values()) {
+            refused.put(refusal, new AtomicLong());
+        }
+    }
+
+    public Limits limits() {
+        return limits;
+    }
+
+    /** Connections held now. */
+    public synchronized int open() {
+        return open;
+    }
+
+    public long refused(Refusal why) {
+        return refused.get(why).get();
+    }
+
+    /**
+     * The next connection this guard takes from {@code acceptor}, with its idle timeout set; those it refuses are
+     * closed here and counted, and the wait goes on.
+     */
+    Socket acceptNext(Acceptor acceptor) throws IOException {
+        while (true) {
+            GuardedSocket socket = acceptor.accept();
+            InetAddress source = socket.getInetAddress();
+            Refusal refusal = take(source);
+            if (refusal == null) {
+                socket.heldBy(this);
+                try {
+                    socket.setSoTimeout((int) limits.idleTimeout().toMillis());
+                    socket.setTcpNoDelay(true);
+                } catch (IOException gone) {
+                    socket.close();
+                    continue;
+                }
+                return socket;
+            }
+            count(refusal, source);
+            socket.close();
+        }
+    }
+
+    private synchronized Refusal take(InetAddress source) {
+        if (!mayConnect.test(source)) {
+            return Refusal.UNKNOWN_SOURCE;
+        }
+        if (open >= limits.max()) {
+            return Refusal.FULL;
+        }
+        int fromSource = bySource.getOrDefault(source, 0);
+        if (fromSource >= limits.maxPerSource()) {
+            return Refusal.SOURCE_FULL;
+        }
+        bySource.put(source, fromSource + 1);
+        open++;
+        return null;
+    }
+
+    synchronized void release(InetAddress source) {
+        open--;
+        bySource.compute(source, (address, count) -> count == null || count <= 1 ? null : count - 1);
+    }
+
+    private void count(Refusal refusal, InetAddress source) {
+        refused.get(refusal).incrementAndGet();
+        long now = System.nanoTime();
+        boolean log;
+        synchronized (lastLogged) {
+            Long last = lastLogged.get(refusal);
+            log = last == null || now - last > LOG_EVERY_NANOS;
+            if (log) {
+                lastLogged.put(refusal, now);
+            }
+        }
+        if (log) {
+            LOG.warn("event=connection_refused why={} source={} open={} limits=\"{} in all, {} per source\" "
+                    + "note=\"logged at most once a minute for each reason; counted in "
+                    + "dialtone_gateway_sip_connections_refused_total\"", refusal.tag(), source.getHostAddress(),
+                    open(), limits.max(), limits.maxPerSource());
+        }
+    }
+}
