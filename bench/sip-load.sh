@@ -6,6 +6,10 @@
 # Prints, per rate, calls attempted, failed, INVITE-to-final-response latency p50/p99, and the gateway's CPU time per
 # call (user + system, from /proc). GATEWAY_JARS="before=/path/a.jar after=/path/b.jar" runs the same load against
 # each build in turn, against the same livekit-server (default: this tree's gateway jar).
+# FLOOD="5000 10000 60" adds a flood: new INVITEs at 5,000/s from 10,000 loopback addresses no trunk admits
+# (bench/sip-flood.py) for 60 s, while sipp places 10 accepted calls a second from the trunk's address; prints
+# the calls' failures and setup latency, answers sent to the flood (there must be none), and the gateway's memory
+# (RSS, and heap after a full GC) before and after.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 calls=${1:-500}
@@ -76,6 +80,26 @@ print(f"{label:8} {name:9} {rate:5d}/s  attempted {ok + failed:5d}  failed {fail
       f"  gateway CPU {cpu_ms / max(1, ok + failed):6.2f} ms/call")
 PY
 }
+memory() { # RSS and heap after a full collection, in MB
+  jcmd "$gw" GC.run >/dev/null
+  local heap; heap=$(jcmd "$gw" GC.heap_info | awk '/garbage-first heap/ {for (i = 1; i <= NF; i++) if ($i == "used") {sub(/K,?$/, "", $(i + 1)); print int($(i + 1) / 1024)}}')
+  echo "rss $(( $(awk '/VmRSS/ {print $2}' "/proc/$gw/status") / 1024 )) MB, heap ${heap} MB"
+}
+flood() { # invites-per-second sources seconds
+  local before after
+  before=$(memory)
+  python3 "$root/bench/sip-flood.py" --target 127.0.0.1:15560 --rate "$1" --sources "$2" --seconds "$3" \
+    >"$work/$label/flood.json" &
+  local flooder=$!
+  local all_calls=$calls
+  calls=$((10 * $3))
+  run flooded 10 -sn uac -s +15550199 -d 1000
+  calls=$all_calls
+  wait "$flooder"
+  after=$(memory)
+  echo "$label flood: $(cat "$work/$label/flood.json"); gateway memory before: $before; after: $after"
+  grep -c "event=dropped" "$work/$label/gateway.log" | sed "s/^/$label dropped INVITEs logged: /"
+}
 for labelled in ${GATEWAY_JARS:-this=$root/gateway/target/dialtone-gateway.jar}; do
   label=${labelled%%=*}
   mkdir -p "$work/$label"
@@ -88,6 +112,7 @@ for labelled in ${GATEWAY_JARS:-this=$root/gateway/target/dialtone-gateway.jar};
   # Warm-up (JIT, connection pools), not reported.
   (cd "$work/$label" && sipp 127.0.0.1:15560 -sn uac -s +15550199 -d 100 -i 127.0.0.1 -r 20 -m 200 -timeout 60s \
     -nostdin >/dev/null 2>&1 || true)
+  if [ -n "${FLOOD:-}" ]; then flood $FLOOD; fi
   for rate in $rates; do run accepted "$rate" -sn uac -s +15550199 -d 1000; done
   for rate in $reject_rates; do run rejected "$rate" -sf "$root/bench/sipp/reject-404.xml" -s +15550404; done
   kill "$gw"; wait "$gw" 2>/dev/null || true

@@ -29,6 +29,8 @@ public enum Reason {
             "the gateway pod already carries maxActiveCallsPerPod calls"),
     RATE_LIMITED(503, "Too many calls", "rate_limited",
             "this source sent new INVITEs faster than the configured rate"),
+    OVERLOADED(503, "Gateway overloaded", "overloaded",
+            "new INVITEs from all sources together came faster than the pod's configured rate"),
     NO_COMMON_CODEC(488, "No common codec", "no_common_codec",
             "the caller offered none of the codecs the trunk and gateway accept"),
     UNUSABLE_OFFER(488, "Unusable SDP offer", "unusable_offer",

@@ -96,6 +96,11 @@ final class GatewayCommand implements Callable<Integer> {
             description = "New INVITEs accepted per source address and second (0: no limit). Default: ${DEFAULT-VALUE}.")
     double invitesPerSecond;
 
+    @Option(names = "--invites-per-second-total", defaultValue = "200", paramLabel = "N",
+            description = "New INVITEs accepted from all sources together per second, in bursts of twice that (0: no "
+                    + "limit); more get 503 Gateway overloaded. Default: ${DEFAULT-VALUE}.")
+    double invitesPerSecondTotal;
+
     @Option(names = "--nonce-lifetime", defaultValue = "5m", paramLabel = "DURATION",
             description = "How long a digest challenge's nonce stays valid; older ones get a new challenge with "
                     + "stale=true. Default: ${DEFAULT-VALUE}.")
@@ -159,7 +164,8 @@ final class GatewayCommand implements Callable<Integer> {
         SipServer.Settings settings = new SipServer.Settings(bind, sipPort != null ? sipPort : gateway.sip().port(),
                 gateway.sip().transports(), advertised, gateway.media().rtpPortRange().min(),
                 gateway.media().rtpPortRange().max(), gateway.maxActiveCallsPerPod(), invitesPerSecond,
-                Durations.parse(mediaTimeout), Durations.parse(nonceLifetime), answerUnknownSources, tls(gateway),
+                invitesPerSecondTotal, Durations.parse(mediaTimeout), Durations.parse(nonceLifetime),
+                answerUnknownSources, tls(gateway),
                 bridgeAudio != null ? bridgeAudio : gateway.media().bridgesAudio(),
                 recycleAfterCalls != null ? recycleAfterCalls : gateway.media().recycleAfterCalls(),
                 roomCodec != null ? roomCodec : gateway.media().roomCodec(),

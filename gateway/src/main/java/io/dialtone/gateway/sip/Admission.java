@@ -10,8 +10,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntSupplier;
 
 /**
- * Whether a new INVITE may start a call at all: not while draining, not beyond maxActiveCallsPerPod, and not faster
- * than the per-source rate (a token bucket per source address), which protects the process from floods. A bucket
+ * Whether a new INVITE may start a call at all: not while draining, not beyond maxActiveCallsPerPod, not faster than
+ * the per-source rate (a token bucket per source address), and not faster than the pod's total rate (one bucket for
+ * all sources, since a flood may come from many addresses a trunk admits), which protect the process. A bucket
  * that has refilled is the same as none, so once more than {@value #SWEEP_ABOVE} sources are tracked the full ones
  * are forgotten (at most once a second): memory follows the sources sending now, not every source ever seen.
  */
@@ -21,6 +22,8 @@ public final class Admission {
     private final Integer maxActiveCalls;
     private final double ratePerSecond;
     private final double burst;
+    private final double totalPerSecond;
+    private final Bucket total;
     private final Clock clock;
     static final int SWEEP_ABOVE = 10_000;
     private final Map<InetAddress, Bucket> buckets = new ConcurrentHashMap<>();
@@ -34,15 +37,36 @@ public final class Admission {
             this.tokens = tokens;
             this.updated = updated;
         }
+
+        synchronized boolean take(long now, double perSecond, double burst) {
+            tokens = Math.min(burst, tokens + (now - updated) * perSecond / 1000.0);
+            updated = now;
+            if (tokens < 1) {
+                return false;
+            }
+            tokens -= 1;
+            return true;
+        }
+
+        synchronized boolean fullSince(long now, long refillMillis) {
+            return now - updated >= refillMillis;
+        }
     }
 
-    /** @param ratePerSecond new INVITEs allowed per source and second (0: unlimited) */
-    public Admission(IntSupplier activeCalls, Integer maxActiveCalls, double ratePerSecond, double burst, Clock clock) {
+    /**
+     * @param ratePerSecond  new INVITEs allowed per source and second (0: unlimited), in bursts of {@code burst}
+     * @param totalPerSecond new INVITEs allowed from all sources together per second (0: unlimited), in bursts of
+     *                       twice that
+     */
+    public Admission(IntSupplier activeCalls, Integer maxActiveCalls, double ratePerSecond, double burst,
+                     double totalPerSecond, Clock clock) {
         this.activeCalls = activeCalls;
         this.maxActiveCalls = maxActiveCalls;
         this.ratePerSecond = ratePerSecond;
         this.burst = burst;
+        this.totalPerSecond = totalPerSecond;
         this.clock = clock;
+        this.total = new Bucket(totalPerSecond * 2, clock.millis());
     }
 
     /** Why a new call from {@code source} may not start; empty when it may. */
@@ -53,25 +77,19 @@ public final class Admission {
         if (maxActiveCalls != null && activeCalls.getAsInt() >= maxActiveCalls) {
             return Optional.of(Reason.CAPACITY);
         }
-        if (ratePerSecond > 0 && source != null && !take(source)) {
+        long now = clock.millis();
+        if (ratePerSecond > 0 && source != null && !take(source, now)) {
             return Optional.of(Reason.RATE_LIMITED);
+        }
+        if (totalPerSecond > 0 && !total.take(now, totalPerSecond, totalPerSecond * 2)) {
+            return Optional.of(Reason.OVERLOADED);
         }
         return Optional.empty();
     }
 
-    private boolean take(InetAddress source) {
-        long now = clock.millis();
+    private boolean take(InetAddress source, long now) {
         sweep(now);
-        Bucket bucket = buckets.computeIfAbsent(source, s -> new Bucket(burst, now));
-        synchronized (bucket) {
-            bucket.tokens = Math.min(burst, bucket.tokens + (now - bucket.updated) * ratePerSecond / 1000.0);
-            bucket.updated = now;
-            if (bucket.tokens < 1) {
-                return false;
-            }
-            bucket.tokens -= 1;
-            return true;
-        }
+        return buckets.computeIfAbsent(source, s -> new Bucket(burst, now)).take(now, ratePerSecond, burst);
     }
 
     private void sweep(long now) {
@@ -80,11 +98,7 @@ public final class Admission {
             return;
         }
         long refill = (long) Math.ceil(burst * 1000 / ratePerSecond);
-        buckets.values().removeIf(bucket -> {
-            synchronized (bucket) {
-                return now - bucket.updated >= refill;
-            }
-        });
+        buckets.values().removeIf(bucket -> bucket.fullSince(now, refill));
     }
 
     /** Sources whose rate is being tracked. */

@@ -4,6 +4,7 @@ import gov.nist.javax.sip.message.SIPRequest;
 import io.dialtone.api.v1alpha1.Codec;
 import io.dialtone.gateway.call.CallScheduler;
 import io.dialtone.gateway.config.RoutingState;
+import io.dialtone.gateway.log.LogBudget;
 import io.dialtone.gateway.stats.CallStats;
 import io.dialtone.routing.CallRequest;
 import io.dialtone.routing.CallTrunk;
@@ -42,6 +43,9 @@ import org.slf4j.LoggerFactory;
  */
 final class InviteHandler {
     private static final Logger LOG = LoggerFactory.getLogger("dialtone.calls");
+    /** Dropped INVITEs logged per second: a flood from strangers must not become a flood of log lines. */
+    static final int DROPPED_LOG_LINES = 20;
+    private final LogBudget droppedLog = LogBudget.perSecond(DROPPED_LOG_LINES);
 
     /** How a refused INVITE was handled, to handle its retransmissions the same way. */
     sealed interface PastRefusal {
@@ -113,13 +117,43 @@ final class InviteHandler {
         return InviteOutcome.DONE;
     }
 
+    /**
+     * From tag and CSeq: a retransmission repeats both; a new attempt on the same Call-ID (another offer, new
+     * credentials) has a higher CSeq and is routed again.
+     */
+    private static String attempt(Request request) {
+        FromHeader from = (FromHeader) request.getHeader(FromHeader.NAME);
+        return (from.getTag() == null ? "" : from.getTag()) + " "
+                + ((javax.sip.header.CSeqHeader) request.getHeader(javax.sip.header.CSeqHeader.NAME)).getSeqNumber();
+    }
+
+    /**
+     * Drops a new INVITE whose source no trunk admits, before the stack makes a transaction of it (the stack's valve
+     * calls this on its own threads): counted as unknown_source once per attempt (not per retransmission) and
+     * logged within {@link #DROPPED_LOG_LINES} lines a second, never answered.
+     */
+    void dropFromUnknownSource(Request request, InetAddress source) {
+        String sipCallId = ((CallIdHeader) request.getHeader(CallIdHeader.NAME)).getCallId();
+        CallRequest call = callRequest(request, source, sipCallId);
+        if (routing.current().table().selectTrunk(call) instanceof RoutingTable.TrunkMatch.Rejected rejected) {
+            dropped(sipCallId, attempt(request), call, rejected.reject());
+        }
+    }
+
+    private void dropped(String sipCallId, String attempt, CallRequest call, Decision.Reject reject) {
+        if (rejections.get(sipCallId, attempt) != null) {
+            return;
+        }
+        rejections.put(sipCallId, attempt, new PastRefusal.Dropped());
+        stats.rejected(reject.trunk().name(), CallStats.NONE, reject.reason());
+        droppedLog.take().ifPresent(line -> LOG.info("event=dropped call={} from={} to={} source={} reason={} "
+                        + "detail=\"{}\" unlogged={}", sipCallId, call.fromUser(), call.toUser(),
+                call.source().getHostAddress(), reject.reason().metricLabel(), reject.detail(), line.suppressed()));
+    }
+
     private InviteOutcome route(Request request, ServerTransaction existing, String sipCallId) throws Exception {
         long arrived = clock.nanoTime();
-        FromHeader from = (FromHeader) request.getHeader(FromHeader.NAME);
-        // From tag and CSeq: a retransmission repeats both; a new attempt on the same Call-ID (another offer,
-        // new credentials) has a higher CSeq and is routed again.
-        String attempt = (from.getTag() == null ? "" : from.getTag()) + " "
-                + ((javax.sip.header.CSeqHeader) request.getHeader(javax.sip.header.CSeqHeader.NAME)).getSeqNumber();
+        String attempt = attempt(request);
         PastRefusal past = rejections.get(sipCallId, attempt);
         if (past != null) {
             if (past instanceof PastRefusal.Answered answered) {
@@ -135,11 +169,8 @@ final class InviteHandler {
         if (match instanceof RoutingTable.TrunkMatch.Rejected rejected) {
             Decision.Reject reject = rejected.reject();
             if (reject.reason() == Reason.UNKNOWN_SOURCE && !answerUnknownSources) {
-                stats.rejected(reject.trunk().name(), CallStats.NONE, reject.reason());
-                rejections.put(sipCallId, attempt, new PastRefusal.Dropped());
-                LOG.info("event=dropped call={} from={} to={} source={} reason={} detail=\"{}\"", sipCallId,
-                        call.fromUser(), call.toUser(), source.getHostAddress(), reject.reason().metricLabel(),
-                        reject.detail());
+                // The valve drops these first; one gets here only if the trunks changed in between.
+                dropped(sipCallId, attempt, call, reject);
                 return InviteOutcome.DONE;
             }
             reject(request, existing, sipCallId, attempt, reject.reason(), reject.trunk(), CallStats.NONE,

@@ -58,6 +58,7 @@ public final class SipServer implements SipListener, AutoCloseable {
     /** How the server is set up beyond the routing configuration. */
     public record Settings(String bindAddress, int port, List<SipTransport> transports, String advertisedAddress,
                            int rtpMin, int rtpMax, Integer maxActiveCalls, double invitesPerSecondPerSource,
+                           double invitesPerSecondTotal,
                            Duration mediaTimeout, Duration nonceLifetime, boolean answerUnknownSources, Tls tls,
                            boolean bridgeAudio, int recycleAfterCalls, RoomCodec roomCodec,
                            ConnectionGuard.Limits connections) {
@@ -151,7 +152,8 @@ public final class SipServer implements SipListener, AutoCloseable {
         this.stats = stats;
         this.answerUnknownSources = settings.answerUnknownSources();
         admission = new Admission(calls::size, settings.maxActiveCalls(), settings.invitesPerSecondPerSource(),
-                Math.max(1, settings.invitesPerSecondPerSource() * 2), Clock.systemUTC());
+                Math.max(1, settings.invitesPerSecondPerSource() * 2), settings.invitesPerSecondTotal(),
+                Clock.systemUTC());
         // A call's set-up waits on LiveKit (room, join, track, ICE) for up to seconds when LiveKit or the CPU is busy;
         // at 10 new calls a second that is dozens at once, and a small pool would queue them into ringing timeouts.
         // Idle threads leave after 10 s, so a quiet gateway does not keep 64 of them. Only room legs use it.
@@ -260,13 +262,12 @@ public final class SipServer implements SipListener, AutoCloseable {
     /**
      * Whether a request may be answered at all ({@link StrangerFilter} drops the others before the stack sees them):
      * one from a source no SipTrunk admits gets no answer (unless answerUnknownSources), whatever its method, so a
-     * scan learns nothing from the gateway. An INVITE is left to {@link InviteHandler}, which logs and counts the
-     * refusal; an ACK is never answered anyway; and a request inside a call the gateway holds comes from that call.
+     * scan learns nothing from the gateway; a new INVITE's refusal is counted and logged as unknown_source. A request
+     * inside a call the gateway holds comes from that call.
      */
     private boolean admits(SIPRequest request, java.net.InetAddress source) {
         String method = request.getMethod();
-        if (answerUnknownSources || method.equals(Request.INVITE) || method.equals(Request.ACK)
-                || calls.get(callId(request)) != null) {
+        if (answerUnknownSources || calls.get(callId(request)) != null) {
             return true;
         }
         javax.sip.header.FromHeader from = (javax.sip.header.FromHeader) request.getHeader(
@@ -276,7 +277,13 @@ public final class SipServer implements SipListener, AutoCloseable {
         if (routing.current().table().knowsSource(source, fromHost)) {
             return true;
         }
-        stats.unanswered(method);
+        if (method.equals(Request.INVITE) && ((ToHeader) request.getHeader(ToHeader.NAME)).getTag() == null) {
+            // Dropped here, before the stack makes a transaction or the gateway a call of it: a flood from strangers
+            // costs a parse and a lookup each.
+            invites.dropFromUnknownSource(request, source);
+        } else {
+            stats.unanswered(method);
+        }
         return false;
     }
 

@@ -119,7 +119,7 @@ public final class CallStats {
     }
 
     /** Methods a tag may name: a stranger's invented methods must not grow the registry. */
-    private static final java.util.Set<String> KNOWN_METHODS = java.util.Set.of("OPTIONS", "REGISTER", "BYE", "CANCEL",
+    private static final java.util.Set<String> KNOWN_METHODS = java.util.Set.of("ACK", "OPTIONS", "REGISTER", "BYE", "CANCEL",
             "INFO", "UPDATE", "MESSAGE", "SUBSCRIBE", "NOTIFY", "REFER", "PRACK", "PUBLISH");
 
     /** A wrong PIN entered for {@code rule}: a metric only, since /stats counts calls, not keystrokes. */

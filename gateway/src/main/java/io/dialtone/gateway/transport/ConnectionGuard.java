@@ -1,5 +1,6 @@
 package io.dialtone.gateway.transport;
 
+import io.dialtone.gateway.log.LogBudget;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -19,7 +20,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ConnectionGuard {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionGuard.class);
-    private static final long LOG_EVERY_NANOS = Duration.ofMinutes(1).toNanos();
 
     /** The caps, and the idle timeout after which a silent connection is closed. */
     public record Limits(Duration idleTimeout, int max, int maxPerSource) {
@@ -58,7 +58,7 @@ public final class ConnectionGuard {
     private final Map<InetAddress, Integer> bySource = new HashMap<>();
     private int open;
     private final Map<Refusal, AtomicLong> refused = new java.util.EnumMap<>(Refusal.class);
-    private final Map<Refusal, Long> lastLogged = new java.util.EnumMap<>(Refusal.class);
+    private final Map<Refusal, LogBudget> logBudgets = new java.util.EnumMap<>(Refusal.class);
 
     /** @param mayConnect whether a source address could send requests a trunk admits (read for each connection) */
     public ConnectionGuard(Limits limits, Predicate<InetAddress> mayConnect) {
@@ -66,6 +66,7 @@ public final class ConnectionGuard {
         this.mayConnect = mayConnect;
         for (Refusal refusal : Refusal.values()) {
             refused.put(refusal, new AtomicLong());
+            logBudgets.put(refusal, new LogBudget(1, Duration.ofMinutes(1), System::nanoTime));
         }
     }
 
@@ -130,20 +131,9 @@ public final class ConnectionGuard {
 
     private void count(Refusal refusal, InetAddress source) {
         refused.get(refusal).incrementAndGet();
-        long now = System.nanoTime();
-        boolean log;
-        synchronized (lastLogged) {
-            Long last = lastLogged.get(refusal);
-            log = last == null || now - last > LOG_EVERY_NANOS;
-            if (log) {
-                lastLogged.put(refusal, now);
-            }
-        }
-        if (log) {
-            LOG.warn("event=connection_refused why={} source={} open={} limits=\"{} in all, {} per source\" "
-                    + "note=\"logged at most once a minute for each reason; counted in "
-                    + "dialtone_gateway_sip_connections_refused_total\"", refusal.tag(), source.getHostAddress(),
-                    open(), limits.max(), limits.maxPerSource());
-        }
+        logBudgets.get(refusal).take().ifPresent(line -> LOG.warn("event=connection_refused why={} source={} open={} "
+                + "limits=\"{} in all, {} per source\" unlogged={} note=\"logged at most once a minute for each "
+                + "reason; all are counted in dialtone_gateway_sip_connections_refused_total\"", refusal.tag(),
+                source.getHostAddress(), open(), limits.max(), limits.maxPerSource(), line.suppressed()));
     }
 }
