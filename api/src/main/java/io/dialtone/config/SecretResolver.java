@@ -12,6 +12,7 @@ import io.dialtone.api.v1alpha1.SipGateway;
 import io.dialtone.api.v1alpha1.SipGatewaySpec;
 import io.dialtone.api.v1alpha1.SipTrunk;
 import io.dialtone.api.v1alpha1.SipTrunkSpec;
+import io.dialtone.api.v1alpha1.SpecRules;
 import io.dialtone.api.v1alpha1.TrunkAuth;
 import java.util.Map;
 import java.util.function.BiConsumer;
@@ -85,6 +86,11 @@ public final class SecretResolver {
                 + ".pinSecretRef";
         String pin = key(secret(ref.name(), field, problems), ref.name(), ref.key(), field, problems);
         if (pin == null) {
+            return rule;
+        }
+        if (!pin.matches(SpecRules.PIN)) {
+            problems.accept(field, "the PIN in Secret " + ref.name() + " key " + ref.key() + ": "
+                    + SpecRules.PIN_MESSAGE);
             return rule;
         }
         IndividualRule individual = spec.individual() == null ? null

@@ -271,6 +271,34 @@ class RoutingDocumentsTest {
     }
 
     @Test
+    void aPinShorterThanFourDigitsIsRefusedInlineOrFromASecret() throws Exception {
+        Path file = write("c.yaml", GATEWAY + """
+                ---
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: pins}
+                stringData: {lobby: "321"}
+                ---
+                apiVersion: dialtone.io/v1alpha1
+                kind: DispatchRule
+                metadata: {name: inline}
+                spec:
+                  direct: {roomName: a, pin: "123"}
+                ---
+                apiVersion: dialtone.io/v1alpha1
+                kind: DispatchRule
+                metadata: {name: secret}
+                spec:
+                  direct: {roomName: b, pinSecretRef: {name: pins, key: lobby}}
+                """);
+        assertThat(problemsLoading(file))
+                .extracting(p -> p.resource() + " " + p.path() + ": " + p.message())
+                .containsExactlyInAnyOrder("DispatchRule inline spec.direct.pin: pin must be 4 to 16 digits",
+                        "DispatchRule secret spec.direct.pinSecretRef: the PIN in Secret pins key lobby: pin must be "
+                                + "4 to 16 digits");
+    }
+
+    @Test
     void foreignKindsWrongVersionsAndNamelessDocumentsAreRefused() throws Exception {
         Path file = write("c.yaml", GATEWAY + """
                 ---

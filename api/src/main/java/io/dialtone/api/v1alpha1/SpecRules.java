@@ -21,8 +21,9 @@ public final class SpecRules {
     public static final String DURATION = "^([0-9]+(ms|s|m|h))+$";
     public static final String DURATION_MESSAGE = "must be a duration such as 500ms, 30s, 15m or 1h30m";
 
-    public static final String PIN = "^[0-9]{1,16}$";
-    public static final String PIN_MESSAGE = "pin must be 1 to 16 digits";
+    /** At least 4 digits: PIN attempts are limited (docs/security.md), but 3 digits are 1,000 guesses. */
+    public static final String PIN = "^[0-9]{4,16}$";
+    public static final String PIN_MESSAGE = "pin must be 4 to 16 digits";
 
     public static final String ONE_RULE_KIND_RULE =
             "[has(self.individual), has(self.direct), has(self.callee)].filter(x, x).size() == 1";

@@ -60,7 +60,7 @@ public final class SipMessages {
         Response response = response(reason.sipStatus(), request, toTag);
         response.setHeader(headers.createReasonHeader("SIP", reason.sipStatus(), reason.headerText()));
         if (reason.sipStatus() == 503) {
-            response.setHeader(headers.createRetryAfterHeader(reason == Reason.RATE_LIMITED ? 1 : 5));
+            response.setHeader(headers.createRetryAfterHeader(reason == Reason.RATE_LIMITED || reason == Reason.OVERLOADED ? 1 : 5));
         }
         for (Map.Entry<String, String> header : extraHeaders.entrySet()) {
             response.addHeader(headers.createHeader(header.getKey(), header.getValue()));

@@ -87,6 +87,7 @@ public final class SipServer implements SipListener, AutoCloseable {
     /** The largest SIP message taken: a big INVITE with SDP is a few KiB; UDP carries at most 64 KiB anyway. */
     static final int MAX_MESSAGE_BYTES = 65536;
     static final int READ_TIMEOUT_MILLIS = 5000;
+    static final int UDP_RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
     /** TLS 1.3, and TLS 1.2 with forward-secret AEAD suites only, for RSA and EC certificates. */
     static final List<String> TLS_SUITES = List.of("TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256",
             "TLS_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
@@ -108,6 +109,10 @@ public final class SipServer implements SipListener, AutoCloseable {
         properties.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", String.valueOf(MAX_MESSAGE_BYTES));
         // A connection that stops in the middle of a message is closed (the stack times reads within a message).
         properties.setProperty("gov.nist.javax.sip.READ_TIMEOUT", String.valueOf(READ_TIMEOUT_MILLIS));
+        // UDP requests wait here while the stack's threads are busy (a flood, a collection pause); at the kernel's
+        // default (208 KiB, some 300 INVITEs) a flood from strangers makes carriers' INVITEs wait for retransmission.
+        // The kernel caps it at net.core.rmem_max.
+        properties.setProperty("gov.nist.javax.sip.RECEIVE_UDP_BUFFER_SIZE", String.valueOf(UDP_RECEIVE_BUFFER_BYTES));
         properties.setProperty("gov.nist.javax.sip.MESSAGE_PARSER_FACTORY", MalformedMessageFilter.class.getName());
         properties.setProperty("gov.nist.javax.sip.SIP_MESSAGE_VALVE", StrangerFilter.class.getName());
         Optional<javax.net.ssl.SSLContext> tls = Optional.empty();
