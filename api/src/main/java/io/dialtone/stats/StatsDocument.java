@@ -17,6 +17,8 @@ public record StatsDocument(Pod pod, String revision, Instant revisionAppliedAt,
                             Counters gateway, Map<String, Counters> trunks, Map<String, Counters> rules) {
 
     public static final String NO_TRUNK = "(none)";
+    /** The environment variable that holds the bearer token a gateway asks for on /stats. */
+    public static final String TOKEN_ENV = "DIALTONE_STATS_TOKEN";
 
     public StatsDocument {
         trunks = trunks == null ? Map.of() : Map.copyOf(trunks);

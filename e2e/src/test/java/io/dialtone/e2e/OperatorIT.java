@@ -256,9 +256,13 @@ class OperatorIT {
         int adminPort = Ports.free();
         Pod pod = Kubelet.runPod(client, ns, "dialtone-gateway", "dialtone-gateway-0", adminPort);
         try (GatewayProcess gateway = GatewayProcess.startAsPod(api.kubeconfig(), ns, "dialtone-routing",
-                pod.getMetadata().getName(), pod.getMetadata().getUid(), adminPort, DIR.resolve("pod-" + ns))) {
+                pod.getMetadata().getName(), pod.getMetadata().getUid(), adminPort, DIR.resolve("pod-" + ns),
+                Kubelet.secretEnv(client, ns, "dialtone-gateway"))) {
             awaitCondition(SipTrunk.class, ns, "any-caller", "Propagated", "True", "run generation 1");
             awaitCondition(SipGateway.class, ns, "dialtone", "Ready", "True", "1 pod(s) ready");
+            // Propagated comes from the pod's /stats, which the operator read with the token from its Secret.
+            assertThat(gateway.getWithoutToken("/stats").statusCode()).as("/stats without the token").isEqualTo(401);
+            assertThat(gateway.getWithoutToken("/metrics").statusCode()).as("/metrics for Prometheus").isEqualTo(200);
 
             SippScenario call = new SippScenario("counted-call").invite("").optional(100).optional(180).expect(200)
                     .ack("1").pause(4000).bye("2").expect(200);

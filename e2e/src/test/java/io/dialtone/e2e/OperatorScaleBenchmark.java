@@ -68,7 +68,8 @@ class OperatorScaleBenchmark {
                         .inNamespace("bench").withName("bench-gateway").get() != null, () -> "");
                 Pod pod = Kubelet.runPod(client, "bench", "bench-gateway", "bench-gateway-0", adminPort);
                 try (GatewayProcess gateway = GatewayProcess.startAsPod(api.kubeconfig(), "bench", "bench-routing",
-                        pod.getMetadata().getName(), pod.getMetadata().getUid(), adminPort, DIR.resolve("gateway"))) {
+                        pod.getMetadata().getName(), pod.getMetadata().getUid(), adminPort, DIR.resolve("gateway"),
+                Kubelet.secretEnv(client, "bench", "bench-gateway"))) {
                     long start = System.nanoTime();
                     apply(api, "bench", file);
                     long applied = System.nanoTime();

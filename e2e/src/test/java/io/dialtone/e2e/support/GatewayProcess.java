@@ -20,9 +20,13 @@ public final class GatewayProcess implements AutoCloseable {
     private final int sipPort;
     private final int adminPort;
     private final HttpClient http = HttpClient.newHttpClient();
+    /** The bearer token its /stats asks for, as the operator sends it; none for a standalone gateway. */
+    private final java.util.Optional<String> statsToken;
 
-    private GatewayProcess(Process process, Path log, int sipPort, int adminPort) {
+    private GatewayProcess(Process process, Path log, int sipPort, int adminPort,
+                           java.util.Optional<String> statsToken) {
         this.process = process;
+        this.statsToken = statsToken;
         this.log = log;
         this.sipPort = sipPort;
         this.adminPort = adminPort;
@@ -37,9 +41,12 @@ public final class GatewayProcess implements AutoCloseable {
      * and the pod identity the downward API would give it.
      */
     public static GatewayProcess startAsPod(Path kubeconfig, String namespace, String routingSecret, String podName,
-                                            String podUid, int adminPort, Path workDir) throws Exception {
+                                            String podUid, int adminPort, Path workDir, Map<String, String> secretEnv)
+            throws Exception {
+        Map<String, String> environment = new java.util.HashMap<>(secretEnv);
+        environment.putAll(Map.of("KUBECONFIG", kubeconfig.toString(), "POD_NAME", podName, "POD_UID", podUid));
         return launch(List.of("--routing-secret", routingSecret, "--namespace", namespace, "--advertise", "127.0.0.1"),
-                Map.of("KUBECONFIG", kubeconfig.toString(), "POD_NAME", podName, "POD_UID", podUid), adminPort, workDir);
+                environment, adminPort, workDir);
     }
 
     private static GatewayProcess launch(List<String> source, Map<String, String> environment, int adminPort,
@@ -59,7 +66,8 @@ public final class GatewayProcess implements AutoCloseable {
         command.addAll(List.of(extraArgs));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(environment);
-        GatewayProcess gateway = new GatewayProcess(builder.start(), log, sipPort, adminPort);
+        GatewayProcess gateway = new GatewayProcess(builder.start(), log, sipPort, adminPort,
+                java.util.Optional.ofNullable(environment.get(io.dialtone.stats.StatsDocument.TOKEN_ENV)));
         gateway.awaitReady(Duration.ofSeconds(30));
         return gateway;
     }
@@ -82,7 +90,15 @@ public final class GatewayProcess implements AutoCloseable {
         throw new IllegalStateException("gateway not ready within " + timeout + ":\n" + log());
     }
 
+    /** A GET on the admin port, with the stats token when the gateway has one. */
     public HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path));
+        statsToken.ifPresent(token -> request.header("Authorization", "Bearer " + token));
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A GET on the admin port without any token, as a stranger would send it. */
+    public HttpResponse<String> getWithoutToken(String path) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }

@@ -10,13 +10,19 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The admin port: /healthz, /readyz (false while draining), /metrics (Prometheus) and /stats (JSON for the operator). */
+/**
+ * The admin port: /healthz, /readyz (false while draining), /metrics (Prometheus) and /stats (JSON for the operator).
+ * With a stats token, /stats answers only a request that carries it as a bearer token: the probes and Prometheus
+ * need no secret, and the call counts per trunk and rule stay the operator's (docs/security.md).
+ */
 public final class AdminServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
@@ -25,7 +31,7 @@ public final class AdminServer implements AutoCloseable {
     private final HttpServer server;
 
     public AdminServer(InetSocketAddress address, BooleanSupplier ready, PrometheusMeterRegistry metrics,
-                       Supplier<Object> stats) throws IOException {
+                       Supplier<Object> stats, Optional<String> statsToken) throws IOException {
         server = HttpServer.create(address, 16);
         server.setExecutor(Executors.newFixedThreadPool(2, r -> {
             Thread thread = new Thread(r, "admin-http");
@@ -39,8 +45,21 @@ public final class AdminServer implements AutoCloseable {
         });
         server.createContext("/metrics", exchange -> respond(exchange, 200,
                 "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
-        server.createContext("/stats", exchange -> respond(exchange, 200, "application/json",
-                JSON.writeValueAsString(stats.get())));
+        Optional<byte[]> expected = statsToken.map(token -> ("Bearer " + token).getBytes(StandardCharsets.UTF_8));
+        server.createContext("/stats", exchange -> {
+            if (expected.isPresent() && !carries(exchange, expected.get())) {
+                exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"dialtone-stats\"");
+                respond(exchange, 401, "text/plain", "/stats needs the gateway's stats token\n");
+                return;
+            }
+            respond(exchange, 200, "application/json", JSON.writeValueAsString(stats.get()));
+        });
+    }
+
+    private static boolean carries(HttpExchange exchange, byte[] expected) {
+        String given = exchange.getRequestHeaders().getFirst("Authorization");
+        // Constant time: how much of a guess was right must not show in how long the answer took.
+        return given != null && MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), expected);
     }
 
     public void start() {

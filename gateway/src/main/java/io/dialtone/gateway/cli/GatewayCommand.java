@@ -14,6 +14,7 @@ import io.dialtone.gateway.sip.SipServer;
 import io.dialtone.gateway.stats.CallStats;
 import io.dialtone.gateway.stats.StatsReport;
 import io.dialtone.gateway.transport.ConnectionGuard;
+import io.dialtone.stats.StatsDocument;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -29,6 +30,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -181,7 +183,8 @@ final class GatewayCommand implements Callable<Integer> {
              AutoCloseable client = kubernetes;
              AdminServer admin = new AdminServer(new InetSocketAddress(adminBind, adminPort),
                      () -> !sip.admission().draining(), metrics,
-                     () -> StatsReport.of(routing.current(), stats, sip.admission().draining(), started))) {
+                     () -> StatsReport.of(routing.current(), stats, sip.admission().draining(), started),
+                     statsToken())) {
             admin.start();
             sip.calls().recycleAfter(settings.bridgeAudio() ? settings.recycleAfterCalls() : 0, signalled::countDown);
             LOG.info("gateway {} running revision {} with LiveKit at {}", loaded.config().gateway().getMetadata().getName(),
@@ -192,6 +195,18 @@ final class GatewayCommand implements Callable<Integer> {
             stopped.countDown();
         }
         return ExitCodes.OK;
+    }
+
+    /** The token /stats asks for, from the environment (the operator's Secret in a pod); none when unset. */
+    private static Optional<String> statsToken() {
+        String token = System.getenv(StatsDocument.TOKEN_ENV);
+        if (token == null || token.isBlank()) {
+            LOG.info("/stats is open to anyone who reaches the admin port; set {} to require a bearer token",
+                    StatsDocument.TOKEN_ENV);
+            return Optional.empty();
+        }
+        LOG.info("/stats answers only requests with the bearer token from {}", StatsDocument.TOKEN_ENV);
+        return Optional.of(token.strip());
     }
 
     private AutoCloseable watch(RoutingState routing, SecretConfigWatcher secretWatcher) throws IOException {

@@ -34,6 +34,17 @@ public final class GatewayNames {
         return gateway.getMetadata().getName() + "-routing";
     }
 
+    /** The bearer token the gateway's pods ask for on /stats, which only the operator reads (docs/security.md). */
+    public static String statsTokenSecret(SipGateway gateway) {
+        return statsTokenSecret(gateway.getMetadata().getName());
+    }
+
+    public static String statsTokenSecret(String gateway) {
+        return gateway + "-stats-token";
+    }
+
+    public static final String STATS_TOKEN_KEY = "token";
+
     /** The labels that pick a gateway's pods: stable for the Deployment's immutable selector. */
     public static Map<String, String> selector(SipGateway gateway) {
         Map<String, String> labels = new LinkedHashMap<>();

@@ -107,6 +107,18 @@ public final class GatewayResources {
                 .build();
     }
 
+    /** A new random token for /stats; the operator creates it once and never overwrites it. */
+    public static Secret statsTokenSecret(SipGateway gateway) {
+        byte[] token = new byte[32];
+        TOKENS.nextBytes(token);
+        return new SecretBuilder().withMetadata(meta(gateway, GatewayNames.statsTokenSecret(gateway), "stats-token"))
+                .withType("Opaque").withData(Map.of(GatewayNames.STATS_TOKEN_KEY, Base64.getEncoder().encodeToString(
+                        java.util.HexFormat.of().formatHex(token).getBytes(java.nio.charset.StandardCharsets.US_ASCII))))
+                .build();
+    }
+
+    private static final java.security.SecureRandom TOKENS = new java.security.SecureRandom();
+
     public static Deployment deployment(SipGateway gateway, String defaultImage) {
         SipGatewaySpec spec = gateway.getSpec();
         PodOverrides overrides = spec.podTemplate() == null ? new PodOverrides(null, null, null, null, null, null)
@@ -185,7 +197,11 @@ public final class GatewayResources {
                 .withImage(spec.image() != null ? spec.image() : defaultImage)
                 .withArgs(args)
                 .withEnv(fieldEnv("POD_NAME", "metadata.name"), fieldEnv("POD_NAMESPACE", "metadata.namespace"),
-                        fieldEnv("POD_UID", "metadata.uid"), fieldEnv("POD_IP", "status.podIP"))
+                        fieldEnv("POD_UID", "metadata.uid"), fieldEnv("POD_IP", "status.podIP"),
+                        new EnvVarBuilder().withName(io.dialtone.stats.StatsDocument.TOKEN_ENV).withNewValueFrom()
+                                .withNewSecretKeyRef(GatewayNames.STATS_TOKEN_KEY,
+                                        GatewayNames.statsTokenSecret(gateway), false)
+                                .endValueFrom().build())
                 .withPorts(containerPorts(spec))
                 .withResources(spec.resources() != null ? spec.resources() : defaultResources())
                 .withNewReadinessProbe().withNewHttpGet().withPath("/readyz")

@@ -103,6 +103,8 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
         registry.usePods(id -> pods.list(id.getNamespace().orElseThrow(),
                 p -> id.getName().equals(p.getMetadata().getLabels().get(GatewayNames.LABEL_INSTANCE))).toList());
         registry.useGatewayExists(id -> context.getPrimaryCache().get(id).isPresent());
+        registry.useStatsTokens(id -> secrets.get(new ResourceID(GatewayNames.statsTokenSecret(id.getName()),
+                id.getNamespace().orElseThrow())).map(secret -> decode(secret).get(GatewayNames.STATS_TOKEN_KEY)));
         SimpleInboundEventSource<SipGateway> wakeups = new SimpleInboundEventSource<>("gateway-wakeups");
         registry.useGatewayEvents(wakeups);
         return List.of(trunks, rules, secrets, pods, wakeups);
@@ -164,6 +166,7 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
         compiledInputs.put(id, inputs);
         registry.publish(id, compilation);
 
+        ensureStatsToken(gateway, secrets, context);
         if (compilation.succeeded()) {
             publishRouting(gateway, compilation, secrets, context);
         } else if (compilation != previous) {
@@ -233,6 +236,24 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
             data.putAll(secret.getStringData());
         }
         return data;
+    }
+
+    /** Creates the pods' /stats token once; an existing one is kept, so pods and the operator agree on it. */
+    private void ensureStatsToken(SipGateway gateway, InformerEventSource<Secret, SipGateway> secrets,
+                                  Context<SipGateway> context) {
+        String name = GatewayNames.statsTokenSecret(gateway);
+        if (secrets.get(new ResourceID(name, gateway.getMetadata().getNamespace())).isPresent()) {
+            return;
+        }
+        try {
+            context.getClient().resource(GatewayResources.statsTokenSecret(gateway)).create();
+            LOG.info("SipGateway {}/{}: created Secret {}, the token its pods ask for on /stats",
+                    gateway.getMetadata().getNamespace(), gateway.getMetadata().getName(), name);
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            if (e.getCode() != java.net.HttpURLConnection.HTTP_CONFLICT) {
+                throw e;
+            }
+        }
     }
 
     /**

@@ -31,6 +31,7 @@ public final class GatewayRegistry {
     private volatile SimpleInboundEventSource<?> ruleEvents;
     private volatile Function<ResourceID, List<Pod>> pods = id -> List.of();
     private volatile Predicate<ResourceID> exists = id -> true;
+    private volatile Function<ResourceID, java.util.Optional<String>> statsTokens = id -> java.util.Optional.empty();
 
     public Compilation compilation(ResourceID gateway) {
         return compilations.get(gateway);
@@ -126,6 +127,15 @@ public final class GatewayRegistry {
 
     public List<Pod> pods(ResourceID gateway) {
         return pods.apply(gateway);
+    }
+
+    /** The bearer token a gateway's pods ask for on /stats, once the operator has created it. */
+    public java.util.Optional<String> statsToken(ResourceID gateway) {
+        return statsTokens.apply(gateway);
+    }
+
+    public void useStatsTokens(Function<ResourceID, java.util.Optional<String>> reader) {
+        this.statsTokens = reader;
     }
 
     public void usePods(Function<ResourceID, List<Pod>> lister) {

@@ -77,8 +77,9 @@ public final class StatsScraper implements AutoCloseable {
         Set<String> uids = new HashSet<>();
         pods.forEach(p -> uids.add(p.getMetadata().getUid()));
         Set<CallLedger.Key> changed = new HashSet<>(ledger.retain(uids));
+        java.util.Optional<String> token = registry.statsToken(gateway);
         for (Pod pod : pods) {
-            StatsDocument stats = fetch(pod);
+            StatsDocument stats = fetch(pod, token);
             if (stats != null) {
                 changed.addAll(ledger.observe(stats));
                 deletionCost.update(pod, stats.gateway().active());
@@ -104,12 +105,13 @@ public final class StatsScraper implements AutoCloseable {
         }
     }
 
-    private StatsDocument fetch(Pod pod) {
+    private StatsDocument fetch(Pod pod, java.util.Optional<String> token) {
         String name = pod.getMetadata().getName();
         URI uri = URI.create("http://" + pod.getStatus().getPodIP() + ":" + adminPort(pod) + "/stats");
         try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(TIMEOUT).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(TIMEOUT);
+            token.ifPresent(secret -> request.header("Authorization", "Bearer " + secret));
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 throw new IOException("HTTP " + response.statusCode());
             }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dialtone.api.v1alpha1.SipGateway;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import org.junit.jupiter.api.Test;
 
@@ -34,8 +35,17 @@ class GatewayResourcesTest {
         assertThat(container.getArgs()).containsExactly("gateway", "--routing-secret", "edge-routing",
                 "--admin-port", "8080", "--advertise", "$(POD_IP)", "--bridge-audio", "--recycle-after-calls", "5000",
                 "--room-codec", "auto");
-        assertThat(container.getEnv()).extracting(e -> e.getName() + "=" + e.getValueFrom().getFieldRef().getFieldPath())
-                .contains("POD_UID=metadata.uid", "POD_IP=status.podIP", "POD_NAMESPACE=metadata.namespace");
+        assertThat(container.getEnv()).extracting(e -> e.getName() + "=" + (e.getValueFrom().getFieldRef() != null
+                        ? e.getValueFrom().getFieldRef().getFieldPath()
+                        : e.getValueFrom().getSecretKeyRef().getName() + "/" + e.getValueFrom().getSecretKeyRef().getKey()))
+                .contains("POD_UID=metadata.uid", "POD_IP=status.podIP", "POD_NAMESPACE=metadata.namespace",
+                        "DIALTONE_STATS_TOKEN=edge-stats-token/token");
+        Secret token = GatewayResources.statsTokenSecret(gateway("edge", "{" + LIVEKIT + "}"));
+        assertThat(token.getMetadata().getName()).isEqualTo("edge-stats-token");
+        assertThat(new String(java.util.Base64.getDecoder().decode(token.getData().get("token")))).as("256 random bits")
+                .matches("[0-9a-f]{64}");
+        assertThat(token.getMetadata().getOwnerReferences()).singleElement()
+                .satisfies(owner -> assertThat(owner.getName()).isEqualTo("edge"));
         assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
         assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
         assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
