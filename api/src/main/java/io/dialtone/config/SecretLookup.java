@@ -7,4 +7,9 @@ import java.util.Map;
 public interface SecretLookup {
     /** The Secret's decoded string data, or null when there is no such Secret. */
     Map<String, String> find(String name);
+
+    /** Why {@link #find} found nothing, for the resource's status. */
+    default String whyMissing(String name) {
+        return "Secret " + name + " does not exist";
+    }
 }

@@ -108,7 +108,7 @@ public final class SecretResolver {
     private Map<String, String> secret(String name, String path, BiConsumer<String, String> problems) {
         Map<String, String> data = secrets.find(name);
         if (data == null) {
-            problems.accept(path, "Secret " + name + " does not exist");
+            problems.accept(path, secrets.whyMissing(name));
         }
         return data;
     }

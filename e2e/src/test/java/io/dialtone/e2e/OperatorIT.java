@@ -218,6 +218,10 @@ class OperatorIT {
 
         api.kubectlOk(null, "create", "secret", "generic", "pbx-credentials", "-n", ns,
                 "--from-literal=username=pbx", "--from-literal=password=first-password");
+        // The operator watches only labelled Secrets; the trunk's status says what is missing.
+        awaitCondition(SipTrunk.class, ns, "secured", "Ready", "False",
+                "Secret pbx-credentials has no label dialtone.io/secret");
+        api.kubectlOk(null, "label", "secret", "pbx-credentials", "-n", ns, "dialtone.io/secret=true");
         awaitCondition(SipTrunk.class, ns, "secured", "Ready", "True", "in the routing of SipGateway");
         String before = routingRevision(ns, "main");
         assertThat(compiledPassword(ns, "main", "secured")).isEqualTo("first-password");

@@ -17,7 +17,8 @@ public record CalleeRule(
         @JsonPropertyDescription("Digits the caller must enter (ending with #) before joining.")
         String pin,
 
-        @JsonPropertyDescription("Take the PIN from a Secret instead.")
+        @JsonPropertyDescription("Take the PIN from a Secret instead. The operator reads only Secrets labelled "
+                + SpecRules.SECRET_LABEL + ".")
         SecretKeyRef pinSecretRef,
 
         @JsonPropertyDescription("Add a random suffix, so every call to the number gets a room of its own.")

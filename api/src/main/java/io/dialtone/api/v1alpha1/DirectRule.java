@@ -19,7 +19,8 @@ public record DirectRule(
         @JsonPropertyDescription("Digits the caller must enter (ending with #) before joining.")
         String pin,
 
-        @JsonPropertyDescription("Take the PIN from a Secret instead.")
+        @JsonPropertyDescription("Take the PIN from a Secret instead. The operator reads only Secrets labelled "
+                + SpecRules.SECRET_LABEL + ".")
         SecretKeyRef pinSecretRef) implements RuleKind {
 
     @Override

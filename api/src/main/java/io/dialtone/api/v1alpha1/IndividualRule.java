@@ -17,7 +17,8 @@ public record IndividualRule(
         @JsonPropertyDescription("Digits the caller must enter (ending with #) before joining.")
         String pin,
 
-        @JsonPropertyDescription("Take the PIN from a Secret instead.")
+        @JsonPropertyDescription("Take the PIN from a Secret instead. The operator reads only Secrets labelled "
+                + SpecRules.SECRET_LABEL + ".")
         SecretKeyRef pinSecretRef,
 
         @JsonPropertyDescription("Leave the random suffix off the room name, so a caller always gets the same room.")

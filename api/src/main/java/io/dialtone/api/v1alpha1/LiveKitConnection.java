@@ -13,7 +13,8 @@ public record LiveKitConnection(
         @JsonPropertyDescription("LiveKit server URL, e.g. wss://livekit.example.com or http://127.0.0.1:7880.")
         String url,
 
-        @JsonPropertyDescription("Secret with keys apiKey and apiSecret. The way to pass credentials in Kubernetes.")
+        @JsonPropertyDescription("Secret with keys apiKey and apiSecret. The way to pass credentials in Kubernetes; "
+                + "the operator reads only Secrets labelled " + SpecRules.SECRET_LABEL + ".")
         SecretRef credentialsSecret,
 
         @JsonPropertyDescription("API key, inline. For standalone configs, usually as ${LIVEKIT_API_KEY}.")

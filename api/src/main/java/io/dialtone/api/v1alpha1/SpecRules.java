@@ -21,6 +21,12 @@ public final class SpecRules {
     public static final String DURATION = "^([0-9]+(ms|s|m|h))+$";
     public static final String DURATION_MESSAGE = "must be a duration such as 500ms, 30s, 15m or 1h30m";
 
+    /**
+     * The label a Secret carries (with any value) when the operator may read it: it watches only those, so the
+     * passwords and keys of everything else in the namespace never enter its memory.
+     */
+    public static final String SECRET_LABEL = "dialtone.io/secret";
+
     /** At least 4 digits: PIN attempts are limited (docs/security.md), but 3 digits are 1,000 guesses. */
     public static final String PIN = "^[0-9]{4,16}$";
     public static final String PIN_MESSAGE = "pin must be 4 to 16 digits";

@@ -7,7 +7,8 @@ import io.fabric8.generator.annotation.ValidationRule;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = SpecRules.AUTH_RULE, message = SpecRules.AUTH_MESSAGE)
 public record TrunkAuth(
-        @JsonPropertyDescription("Secret with keys username and password, and optionally realm.")
+        @JsonPropertyDescription("Secret with keys username and password, and optionally realm. The operator reads "
+                + "only Secrets labelled " + SpecRules.SECRET_LABEL + ".")
         SecretRef secretRef,
 
         @JsonPropertyDescription("User name, inline. For standalone configs, usually as ${TRUNK_USERNAME}.")

@@ -4,6 +4,7 @@ import io.dialtone.api.v1alpha1.DispatchRule;
 import io.dialtone.api.v1alpha1.SipGateway;
 import io.dialtone.api.v1alpha1.SipGatewayStatus;
 import io.dialtone.api.v1alpha1.SipTrunk;
+import io.dialtone.api.v1alpha1.SpecRules;
 import io.dialtone.config.CompiledRouting;
 import io.dialtone.operator.events.EventRecorder;
 import io.dialtone.operator.routing.Compilation;
@@ -34,10 +35,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -74,6 +72,11 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
     private final EventRecorder events;
     private final Map<String, CountBase> bases = new ConcurrentHashMap<>();
     private final Map<ResourceID, String> compiledInputs = new ConcurrentHashMap<>();
+    /** Secrets users label for the operator to read: LiveKit credentials, digest credentials, PINs. */
+    private static final String REFERENCED_SECRETS = "referenced-secrets";
+    private static final long MISSING_SECRET_RECHECK_MILLIS = 10_000;
+    /** Secrets the operator writes: routing and the /stats token. */
+    private static final String OWN_SECRETS = "own-secrets";
 
     public SipGatewayReconciler(GatewayRegistry registry, EventRecorder events) {
         this.registry = registry;
@@ -91,7 +94,12 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
                         .withSecondaryToPrimaryMapper(r -> gatewaysOf(context, r, r.getSpec().gatewayRef())).build(),
                 context);
         InformerEventSource<Secret, SipGateway> secrets = new InformerEventSource<>(
-                InformerEventSourceConfiguration.from(Secret.class, SipGateway.class).withName("referenced-secrets")
+                InformerEventSourceConfiguration.from(Secret.class, SipGateway.class).withName(REFERENCED_SECRETS)
+                        .withLabelSelector(SpecRules.SECRET_LABEL)
+                        .withSecondaryToPrimaryMapper(this::readers).build(), context);
+        InformerEventSource<Secret, SipGateway> owned = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(Secret.class, SipGateway.class).withName(OWN_SECRETS)
+                        .withLabelSelector(GatewayNames.MANAGED_SELECTOR)
                         .withSecondaryToPrimaryMapper(this::readers).build(), context);
         InformerEventSource<Pod, SipGateway> pods = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(Pod.class, SipGateway.class)
@@ -103,11 +111,12 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
         registry.usePods(id -> pods.list(id.getNamespace().orElseThrow(),
                 p -> id.getName().equals(p.getMetadata().getLabels().get(GatewayNames.LABEL_INSTANCE))).toList());
         registry.useGatewayExists(id -> context.getPrimaryCache().get(id).isPresent());
-        registry.useStatsTokens(id -> secrets.get(new ResourceID(GatewayNames.statsTokenSecret(id.getName()),
-                id.getNamespace().orElseThrow())).map(secret -> decode(secret).get(GatewayNames.STATS_TOKEN_KEY)));
+        registry.useStatsTokens(id -> owned.get(new ResourceID(GatewayNames.statsTokenSecret(id.getName()),
+                id.getNamespace().orElseThrow())).map(secret -> LabelledSecrets.decode(secret)
+                .get(GatewayNames.STATS_TOKEN_KEY)));
         SimpleInboundEventSource<SipGateway> wakeups = new SimpleInboundEventSource<>("gateway-wakeups");
         registry.useGatewayEvents(wakeups);
-        return List.of(trunks, rules, secrets, pods, wakeups);
+        return List.of(trunks, rules, secrets, owned, pods, wakeups);
     }
 
     private static Set<ResourceID> gatewaysOf(EventSourceContext<SipGateway> context, HasMetadata resource, String ref) {
@@ -152,7 +161,9 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
         List<DispatchRule> rules = ((InformerEventSource<DispatchRule, SipGateway>) context.eventSourceRetriever()
                 .getEventSourceFor(DispatchRule.class)).list(namespace).toList();
         InformerEventSource<Secret, SipGateway> secrets = (InformerEventSource<Secret, SipGateway>) context
-                .eventSourceRetriever().getEventSourceFor(Secret.class, "referenced-secrets");
+                .eventSourceRetriever().getEventSourceFor(Secret.class, REFERENCED_SECRETS);
+        InformerEventSource<Secret, SipGateway> owned = (InformerEventSource<Secret, SipGateway>) context
+                .eventSourceRetriever().getEventSourceFor(Secret.class, OWN_SECRETS);
 
         List<SipTrunk> members = trunks.stream()
                 .filter(t -> Membership.belongs(t.getSpec().gatewayRef(), name, gatewaysHere)).toList();
@@ -161,14 +172,14 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
         Compilation previous = registry.compilation(id);
         String inputs = inputs(gateway, members, memberRules, previous, secrets);
         Compilation compilation = previous != null && inputs.equals(compiledInputs.get(id)) ? previous
-                : RoutingCompiler.compile(gateway, members, memberRules, secretName -> secrets
-                .get(new ResourceID(secretName, namespace)).map(SipGatewayReconciler::decode).orElse(null));
+                : RoutingCompiler.compile(gateway, members, memberRules,
+                new LabelledSecrets(secrets, context.getClient(), namespace));
         compiledInputs.put(id, inputs);
         registry.publish(id, compilation);
 
-        ensureStatsToken(gateway, secrets, context);
+        ensureStatsToken(gateway, owned, context);
         if (compilation.succeeded()) {
-            publishRouting(gateway, compilation, secrets, context);
+            publishRouting(gateway, compilation, owned, context);
         } else if (compilation != previous) {
             LOG.warn("SipGateway {}/{} cannot be compiled, its pods keep their routing: {}", namespace, name,
                     compilation.problems());
@@ -178,13 +189,18 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
         context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
         wakeChanged(namespace, previous, compilation);
         SipGatewayStatus status = status(gateway, compilation, context);
+        UpdateControl<SipGateway> update;
         if (Objects.equals(status, gateway.getStatus())) {
-            return UpdateControl.noUpdate();
+            update = UpdateControl.noUpdate();
+        } else {
+            SipGateway patch = new SipGateway();
+            patch.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+            patch.setStatus(status);
+            update = UpdateControl.patchStatus(patch);
         }
-        SipGateway patch = new SipGateway();
-        patch.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
-        patch.setStatus(status);
-        return UpdateControl.patchStatus(patch);
+        boolean secretsMissing = compilation.secrets().stream()
+                .anyMatch(secret -> secrets.get(new ResourceID(secret, namespace)).isEmpty());
+        return secretsMissing ? update.rescheduleAfter(MISSING_SECRET_RECHECK_MILLIS) : update;
     }
 
     /**
@@ -200,9 +216,18 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
                 .map(r -> r.getMetadata().getUid() + "@" + r.getMetadata().getGeneration()).sorted()
                 .forEach(member -> inputs.append('|').append(member));
         if (previous != null) {
-            previous.secrets().stream().sorted().forEach(secret -> inputs.append("|s:").append(secret).append('@')
-                    .append(secrets.get(new ResourceID(secret, gateway.getMetadata().getNamespace()))
-                            .map(s -> s.getMetadata().getResourceVersion()).orElse("missing")));
+            boolean missing = false;
+            for (String secret : previous.secrets().stream().sorted().toList()) {
+                String version = secrets.get(new ResourceID(secret, gateway.getMetadata().getNamespace()))
+                        .map(s -> s.getMetadata().getResourceVersion()).orElse("missing");
+                missing |= version.equals("missing");
+                inputs.append("|s:").append(secret).append('@').append(version);
+            }
+            if (missing) {
+                // A Secret created without the label never reaches the cache; look again now and then, so the
+                // status says it is unlabelled rather than missing.
+                inputs.append("|recheck:").append(System.currentTimeMillis() / MISSING_SECRET_RECHECK_MILLIS);
+            }
         }
         return inputs.toString();
     }
@@ -224,18 +249,6 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
                     .forEach(affected::add);
         }
         affected.forEach(key -> registry.wake(key.kind(), namespace, key.name()));
-    }
-
-    private static Map<String, String> decode(Secret secret) {
-        Map<String, String> data = new HashMap<>();
-        if (secret.getData() != null) {
-            secret.getData().forEach((key, value) -> data.put(key,
-                    new String(Base64.getDecoder().decode(value), StandardCharsets.UTF_8)));
-        }
-        if (secret.getStringData() != null) {
-            data.putAll(secret.getStringData());
-        }
-        return data;
     }
 
     /** Creates the pods' /stats token once; an existing one is kept, so pods and the operator agree on it. */

@@ -61,9 +61,17 @@ public final class RoutingCompiler {
     public static Compilation compile(SipGateway gateway, List<SipTrunk> trunks, List<DispatchRule> rules,
                                       SecretLookup secrets) {
         Set<String> read = new LinkedHashSet<>();
-        SecretResolver resolver = new SecretResolver(name -> {
-            read.add(name);
-            return secrets.find(name);
+        SecretResolver resolver = new SecretResolver(new SecretLookup() {
+            @Override
+            public Map<String, String> find(String name) {
+                read.add(name);
+                return secrets.find(name);
+            }
+
+            @Override
+            public String whyMissing(String name) {
+                return secrets.whyMissing(name);
+            }
         });
         Map<ResourceKey, Outcome> outcomes = new LinkedHashMap<>();
         Map<ResourceKey, List<String>> warnings = new HashMap<>();
