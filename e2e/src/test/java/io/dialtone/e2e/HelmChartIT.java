@@ -158,6 +158,7 @@ class HelmChartIT {
             assertThat(api.kubectlOk(null, "get", "lease", "-n", releaseNamespace, "dialtone-operator", "-o",
                     "jsonpath={.spec.holderIdentity}")).isNotBlank();
             assertThat(read(log)).doesNotContainIgnoringCase("forbidden");
+            assertLeastPrivilege(releaseNamespace, release, namespace);
             // Argo CD's view of what the operator wrote: no pod runs, so the gateway is on its way, not broken.
             ArgoHealth.Health gateway = liveHealth(namespace, "sipgateway/dialtone");
             assertThat(gateway.status()).isEqualTo("Progressing");
@@ -167,6 +168,60 @@ class HelmChartIT {
             operator.destroy();
             operator.waitFor();
         }
+    }
+
+    /**
+     * What each service account may do in the gateway's namespace, as {@code kubectl auth can-i --list} reports it,
+     * is exactly what docs/operator.md lists: no wildcard, no verb or resource more (the default discovery rules
+     * every authenticated user has are left out).
+     */
+    private static void assertLeastPrivilege(String releaseNamespace, String release, String namespace)
+            throws Exception {
+        String operator = "system:serviceaccount:" + releaseNamespace + ":" + release + "-dialtone-operator";
+        assertThat(permissions(operator, namespace)).as("the operator's permissions in %s", namespace)
+                .containsExactlyInAnyOrderEntriesOf(java.util.Map.ofEntries(
+                        java.util.Map.entry("sipgateways.dialtone.io", "get list watch"),
+                        java.util.Map.entry("siptrunks.dialtone.io", "get list watch"),
+                        java.util.Map.entry("dispatchrules.dialtone.io", "get list watch"),
+                        java.util.Map.entry("sipgateways.dialtone.io/status", "patch"),
+                        java.util.Map.entry("siptrunks.dialtone.io/status", "patch"),
+                        java.util.Map.entry("dispatchrules.dialtone.io/status", "patch"),
+                        java.util.Map.entry("secrets", "get list watch create patch"),
+                        java.util.Map.entry("pods", "get list watch patch"),
+                        java.util.Map.entry("services", "get list watch create patch delete"),
+                        java.util.Map.entry("serviceaccounts", "get list watch create patch delete"),
+                        java.util.Map.entry("events", "create"),
+                        java.util.Map.entry("deployments.apps", "get list watch create patch delete"),
+                        java.util.Map.entry("roles.rbac.authorization.k8s.io", "get list watch create patch delete"),
+                        java.util.Map.entry("rolebindings.rbac.authorization.k8s.io",
+                                "get list watch create patch delete"),
+                        java.util.Map.entry("poddisruptionbudgets.policy", "get list watch create patch delete"),
+                        java.util.Map.entry("horizontalpodautoscalers.autoscaling",
+                                "get list watch create patch delete"),
+                        java.util.Map.entry("endpointslices.discovery.k8s.io", "get list watch")));
+        assertThat(permissions("system:serviceaccount:" + namespace + ":dialtone-gateway", namespace))
+                .as("a gateway pod's permissions").containsExactlyInAnyOrderEntriesOf(java.util.Map.of(
+                        "secrets [dialtone-routing]", "get list watch",
+                        "endpointslices.discovery.k8s.io", "get list watch"));
+        assertThat(permissions(operator, "monitoring")).as("the operator's permissions where it has no business")
+                .isEqualTo(releaseNamespace.equals(NAMESPACE) ? permissions(operator, namespace)
+                        : java.util.Map.of());
+    }
+
+    /** Resource (with its names, when limited to some) to verbs, from kubectl auth can-i --list as {@code user}. */
+    private static java.util.Map<String, String> permissions(String user, String namespace) throws Exception {
+        String table = api.kubectlOk(null, "auth", "can-i", "--list", "-n", namespace, "--as", user, "--as-group",
+                "system:serviceaccounts", "--as-group", "system:authenticated");
+        java.util.Map<String, String> permissions = new java.util.TreeMap<>();
+        java.util.regex.Pattern row = java.util.regex.Pattern.compile(
+                "^(\\S+)\\s+\\[(.*?)\\]\\s+\\[(.*?)\\]\\s+\\[(.*?)\\]\\s*$");
+        for (String line : table.lines().skip(1).toList()) {
+            java.util.regex.Matcher m = row.matcher(line);
+            if (m.matches() && !m.group(1).startsWith("selfsubject")) {
+                permissions.put(m.group(1) + (m.group(3).isEmpty() ? "" : " [" + m.group(3) + "]"), m.group(4));
+            }
+        }
+        return permissions;
     }
 
     private static ArgoHealth.Health liveHealth(String namespace, String resource) throws Exception {
