@@ -21,8 +21,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Calls that ring without an answer, because LiveKit is slow or gone: CANCEL, the trunk's ringing timeout, and a
- * LiveKit that refuses connections. The slow LiveKit is a loopback socket that accepts and never replies.
+ * Calls that ring without an answer, because LiveKit is slow or gone: CANCEL, the trunk's ringing timeout, a LiveKit
+ * that refuses connections, and one that never answers (the circuit breaker). The slow LiveKit is a loopback socket
+ * that accepts and never replies.
  */
 class GatewayFailureIT {
     private static final Path DIR = Path.of("target", "gateway-failure-it").toAbsolutePath();
@@ -30,12 +31,14 @@ class GatewayFailureIT {
     private static final List<Socket> held = new ArrayList<>();
     private static GatewayProcess slowLiveKit;
     private static GatewayProcess noLiveKit;
+    /** Its own gateway in front of the silent LiveKit: the breaker it opens must not change the other tests. */
+    private static GatewayProcess silentLiveKit;
 
     private static String config(String url) {
         return Documents.join(
                 Documents.gateway("failures", url, 32000, ""),
                 Documents.trunk("patient", "numbers: ['+15550199']"),
-                Documents.trunk("impatient", "numbers: ['+15550480'], ringingTimeout: 2s"),
+                Documents.trunk("impatient", "numbers: ['+15550480'], ringingTimeout: 1s"),
                 Documents.rule("lobby", "  direct: {roomName: lobby}"));
     }
 
@@ -57,6 +60,8 @@ class GatewayFailureIT {
         Path slow = DIR.resolve("slow.yaml");
         Files.writeString(slow, config("http://127.0.0.1:" + stalled.getLocalPort()));
         slowLiveKit = GatewayProcess.start(slow, DIR.resolve("slow"), "--media-timeout", "60s");
+        silentLiveKit = GatewayProcess.start(slow, DIR.resolve("silent"), "--media-timeout", "60s",
+                "--invites-per-second", "0");
         Path none = DIR.resolve("none.yaml");
         Files.writeString(none, config("http://127.0.0.1:" + Ports.free()));
         noLiveKit = GatewayProcess.start(none, DIR.resolve("none"), "--media-timeout", "60s",
@@ -65,7 +70,7 @@ class GatewayFailureIT {
 
     @AfterAll
     static void stop() throws Exception {
-        Closer.close(slowLiveKit, noLiveKit, stalled);
+        Closer.close(slowLiveKit, silentLiveKit, noLiveKit, stalled);
         Closer.close(held.toArray(AutoCloseable[]::new));
     }
 
@@ -114,5 +119,27 @@ class GatewayFailureIT {
         assertPassed(noLiveKit, scenario, "+15550199");
         noLiveKit.awaitLog("event=room_failed call=", java.time.Duration.ofSeconds(5));
         assertThat(noLiveKit.log()).contains("room=lobby");
+    }
+
+    /**
+     * LiveKit accepts connections and never answers: each call gives up on it after 2 s with 503, and once 5 have in
+     * a row, the breaker opens and the next calls get 503 at once instead of waiting.
+     */
+    @Test
+    void aLiveKitThatNeverAnswersGives503Within2sThenAtOnce() throws Exception {
+        SippScenario scenario = new SippScenario("livekit-silent").invite("").optional(100).optional(180)
+                .expect(503, "Reason: SIP;cause=503;text=\"Room unavailable\"").ackRejection("1");
+        List<Long> millis = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            long started = System.nanoTime();
+            assertPassed(silentLiveKit, scenario, "+15550199");
+            millis.add((System.nanoTime() - started) / 1_000_000);
+        }
+        System.out.println("INVITE to 503, sipp's run each, ms: " + millis);
+        assertThat(millis.subList(0, 5)).as("waiting on LiveKit, at most its 2 s timeout")
+                .allSatisfy(ms -> assertThat(ms).isBetween(1500L, 3000L));
+        assertThat(millis.subList(5, 8)).as("the breaker open").allSatisfy(ms -> assertThat(ms).isLessThan(1000L));
+        silentLiveKit.awaitLog("event=livekit_breaker_open", java.time.Duration.ofSeconds(5));
+        assertThat(silentLiveKit.metric("dialtone_gateway_livekit_breaker_open")).isEqualTo(1.0);
     }
 }

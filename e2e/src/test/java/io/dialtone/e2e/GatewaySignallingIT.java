@@ -593,6 +593,34 @@ class GatewaySignallingIT {
         Files.writeString(config, configYaml(livekit.httpUrl().replace("http://", "ws://"), ""));
     }
 
+    /**
+     * LiveKit credentials are read from the routing in force for each call: a wrong secret fails calls with 503, and
+     * the corrected one works from the next call on, without a restart.
+     */
+    @Test
+    void rotatedLiveKitCredentialsTakeEffectWithoutARestart() throws Exception {
+        String url = livekit.httpUrl().replace("http://", "ws://");
+        try {
+            String before = revision();
+            Files.writeString(config, configYaml(url, "").replace("apiSecret: secret", "apiSecret: not-the-secret"));
+            await("the revision with the wrong secret", Duration.ofSeconds(10),
+                    () -> Optional.of(revision()).filter(r -> !r.equals(before)));
+            SippScenario refused = new SippScenario("wrong-livekit-secret").invite("").optional(100).optional(180)
+                    .expect(503, "Reason: SIP;cause=503;text=\"Room unavailable\"").ackRejection("1");
+            assertPassed(sipp(refused, "+15550199", 15), refused, "wrong-livekit-secret");
+            assertThat(gateway.log()).contains("event=livekit_connection_changed");
+
+            String wrong = revision();
+            Files.writeString(config, configYaml(url, ""));
+            await("the revision with the right secret", Duration.ofSeconds(10),
+                    () -> Optional.of(revision()).filter(r -> !r.equals(wrong)));
+            SippScenario scenario = callFlow("right-livekit-secret", 200);
+            assertPassed(sipp(scenario, "+15550199", 15), scenario, "right-livekit-secret");
+        } finally {
+            Files.writeString(config, configYaml(url, ""));
+        }
+    }
+
     private static String revision() throws Exception {
         String stats = gateway.get("/stats").body();
         int start = stats.indexOf("\"revision\":\"") + 12;

@@ -9,6 +9,7 @@ import io.dialtone.gateway.admin.AdminServer;
 import io.dialtone.gateway.config.FileConfigWatcher;
 import io.dialtone.gateway.config.RoutingState;
 import io.dialtone.gateway.config.SecretConfigWatcher;
+import io.dialtone.gateway.livekit.LiveKitBreaker;
 import io.dialtone.gateway.livekit.RoomProvisioner;
 import io.dialtone.gateway.sip.SipServer;
 import io.dialtone.gateway.stats.CallStats;
@@ -158,8 +159,11 @@ final class GatewayCommand implements Callable<Integer> {
         new JvmThreadMetrics().bindTo(metrics);
         new ProcessorMetrics().bindTo(metrics);
         CallStats stats = new CallStats(metrics);
-        RoomProvisioner rooms = new RoomProvisioner(gateway.livekit().url(), gateway.livekit().apiKey(),
-                gateway.livekit().apiSecret());
+        // Read per call: a routing revision with rotated LiveKit credentials takes effect without a restart.
+        RoomProvisioner rooms = new RoomProvisioner(
+                () -> routing.current().loaded().config().gateway().getSpec().livekit(),
+                new LiveKitBreaker(5, Duration.ofSeconds(5), System::nanoTime));
+        stats.liveKitBreaker(rooms.breaker()::isOpen);
         String advertised = advertise != null ? advertise
                 : !"auto".equals(gateway.media().externalAddress()) ? gateway.media().externalAddress()
                 : "0.0.0.0".equals(bind) ? InetAddress.getLocalHost().getHostAddress() : bind;

@@ -2,6 +2,7 @@ package io.dialtone.gateway.livekit;
 
 import io.dialtone.api.v1alpha1.AgentDispatch;
 import io.dialtone.api.v1alpha1.Durations;
+import io.dialtone.api.v1alpha1.LiveKitConnection;
 import io.dialtone.api.v1alpha1.RoomTemplate;
 import io.livekit.server.AgentDispatchServiceClient;
 import io.livekit.server.RoomServiceClient;
@@ -12,23 +13,57 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import livekit.LivekitModels;
+import okhttp3.OkHttpClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import retrofit2.Response;
 
-/** Creates the rooms accepted calls go to, through LiveKit's RoomService and AgentDispatchService APIs. */
+/**
+ * Creates the rooms accepted calls go to, through LiveKit's RoomService and AgentDispatchService APIs. The LiveKit URL
+ * and credentials are read from the routing in force for each call, so rotated credentials take effect with the
+ * revision that carries them. Every call to LiveKit goes through one {@link LiveKitBreaker}, and each API request
+ * gives up after {@link #API_TIMEOUT}: with LiveKit not answering, callers hear 503 within that, then at once.
+ */
 public final class RoomProvisioner {
-    private final RoomServiceClient rooms;
-    private final AgentDispatchServiceClient agents;
-    private final String url;
-    private final String apiKey;
-    private final String apiSecret;
+    private static final Logger LOG = LoggerFactory.getLogger(RoomProvisioner.class);
+    static final Duration API_TIMEOUT = Duration.ofSeconds(2);
 
-    public RoomProvisioner(String url, String apiKey, String apiSecret) {
-        this.url = httpUrl(url);
-        this.apiKey = apiKey;
-        this.apiSecret = apiSecret;
-        this.rooms = RoomServiceClient.createClient(this.url, apiKey, apiSecret);
-        this.agents = AgentDispatchServiceClient.createClient(this.url, apiKey, apiSecret);
+    private final Supplier<LiveKitConnection> connection;
+    private final LiveKitBreaker breaker;
+    private final OkHttpClient http = new OkHttpClient.Builder().connectTimeout(API_TIMEOUT).callTimeout(API_TIMEOUT)
+            .build();
+    private Clients clients;
+
+    /** The API clients for one LiveKit URL and key pair. */
+    private record Clients(LiveKitConnection connection, String url, RoomServiceClient rooms,
+                           AgentDispatchServiceClient agents) {
+    }
+
+    /** @param connection the LiveKit URL and credentials in force now (they change with the routing revision) */
+    public RoomProvisioner(Supplier<LiveKitConnection> connection, LiveKitBreaker breaker) {
+        this.connection = connection;
+        this.breaker = breaker;
+    }
+
+    public LiveKitBreaker breaker() {
+        return breaker;
+    }
+
+    private synchronized Clients clients() {
+        LiveKitConnection now = connection.get();
+        if (clients == null || !clients.connection().equals(now)) {
+            String url = httpUrl(now.url());
+            if (clients != null) {
+                LOG.info("event=livekit_connection_changed url={} api_key={} why=\"the routing revision in force "
+                        + "names other LiveKit credentials; new calls use them\"", url, now.apiKey());
+            }
+            clients = new Clients(now, url, RoomServiceClient.createClient(url, now.apiKey(), now.apiSecret(),
+                    () -> http), AgentDispatchServiceClient.createClient(url, now.apiKey(), now.apiSecret(),
+                    () -> http));
+        }
+        return clients;
     }
 
     /** LiveKit serves its HTTP APIs on the same port as its WebSocket: ws(s):// becomes http(s)://. */
@@ -43,21 +78,26 @@ public final class RoomProvisioner {
     }
 
     public String url() {
-        return url;
+        return clients().url();
     }
 
     /** Creates the room (or finds it, for direct and callee rooms that already exist) and dispatches its agents. */
-    public LivekitModels.Room provision(String name, RoomTemplate template) throws IOException {
+    public LivekitModels.Room provision(String name, RoomTemplate template) throws Exception {
+        return breaker.call("create room " + name, () -> create(name, template));
+    }
+
+    private LivekitModels.Room create(String name, RoomTemplate template) throws IOException {
+        Clients api = clients();
         Integer emptyTimeout = template.emptyTimeout() == null ? null
                 : (int) Durations.parse(template.emptyTimeout()).toSeconds();
-        Response<LivekitModels.Room> created = rooms.createRoom(name, emptyTimeout, template.maxParticipants(), null,
+        Response<LivekitModels.Room> created = api.rooms().createRoom(name, emptyTimeout, template.maxParticipants(), null,
                 template.metadata()).execute();
         if (!created.isSuccessful()) {
             throw new IOException("LiveKit refused to create room " + name + ": HTTP " + created.code() + " "
                     + errorBody(created));
         }
         for (AgentDispatch agent : template.agents()) {
-            Response<?> dispatched = agents.createDispatch(name, agent.agentName(), agent.metadata()).execute();
+            Response<?> dispatched = api.agents().createDispatch(name, agent.agentName(), agent.metadata()).execute();
             if (!dispatched.isSuccessful()) {
                 throw new IOException("LiveKit refused to dispatch agent " + agent.agentName() + " to room " + name
                         + ": HTTP " + dispatched.code() + " " + errorBody(dispatched));
@@ -72,18 +112,24 @@ public final class RoomProvisioner {
      */
     public ParticipantSession joinCaller(Decision.Accept accept, Duration tokenLifetime, ScheduledExecutorService timers,
                                          java.util.concurrent.Executor io, Consumer<String> ended) throws Exception {
-        String token = SipParticipantToken.mint(apiKey, apiSecret, accept, tokenLifetime);
-        return ParticipantSession.join(url, token, Duration.ofSeconds(10), timers, io, ended);
+        Clients api = clients();
+        String token = SipParticipantToken.mint(api.connection().apiKey(), api.connection().apiSecret(), accept,
+                tokenLifetime);
+        return breaker.call("join the caller to " + accept.roomName(),
+                () -> ParticipantSession.join(api.url(), token, Duration.ofSeconds(10), timers, io, ended));
     }
 
     /** Sets sip.callStatus, the attribute agents watch to know the caller is on the line. */
-    public void callStatus(String room, String identity, String status) throws IOException {
-        Response<LivekitModels.ParticipantInfo> updated = rooms.updateParticipant(room, identity, null, null, null,
-                Map.of(Participants.ATTR_CALL_STATUS, status)).execute();
-        if (!updated.isSuccessful()) {
-            throw new IOException("LiveKit refused to update participant " + identity + " in room " + room + ": HTTP "
-                    + updated.code() + " " + errorBody(updated));
-        }
+    public void callStatus(String room, String identity, String status) throws Exception {
+        breaker.call("set the call status of " + identity, () -> {
+            Response<LivekitModels.ParticipantInfo> updated = clients().rooms().updateParticipant(room, identity,
+                    null, null, null, Map.of(Participants.ATTR_CALL_STATUS, status)).execute();
+            if (!updated.isSuccessful()) {
+                throw new IOException("LiveKit refused to update participant " + identity + " in room " + room
+                        + ": HTTP " + updated.code() + " " + errorBody(updated));
+            }
+            return updated.body();
+        });
     }
 
     private static String errorBody(Response<?> response) {

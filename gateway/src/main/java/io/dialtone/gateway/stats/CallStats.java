@@ -99,6 +99,14 @@ public final class CallStats {
                 .description("SIP messages dropped unanswered because they did not parse").register(registry);
     }
 
+    /** 1 while the circuit breaker in front of LiveKit is open (new calls get 503 at once), else 0. */
+    public void liveKitBreaker(java.util.function.BooleanSupplier open) {
+        io.micrometer.core.instrument.Gauge.builder("dialtone.gateway.livekit.breaker.open",
+                        () -> open.getAsBoolean() ? 1 : 0)
+                .description("1 while LiveKit is taken as not answering and new calls get 503 at once")
+                .register(registry);
+    }
+
     /** TCP and TLS connections held now, and those closed as they arrived, by why. */
     public void connections(io.dialtone.gateway.transport.ConnectionGuard guard) {
         io.micrometer.core.instrument.Gauge.builder("dialtone.gateway.sip.connections", guard::open)
