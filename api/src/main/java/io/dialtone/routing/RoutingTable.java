@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -156,6 +157,20 @@ public final class RoutingTable {
      */
     public boolean knowsSource(InetAddress source, String fromHost) {
         return acceptWithoutTrunk || knownSources.admits(source, fromHost);
+    }
+
+    /**
+     * The trunk whose credentials a call from {@code source} must prove before it learns why no trunk takes it, when
+     * every trunk that admits the source requires digest authentication: the first of them by name. Without it, a
+     * 404 to an unauthenticated INVITE would tell whoever sends from a carrier's address which numbers exist. A
+     * source some trunk admits without a password is trusted already, and is told at once.
+     */
+    public Optional<CompiledTrunk> authGuard(InetAddress source, String fromHost) {
+        List<CompiledTrunk> admitting = allTrunks.stream().filter(t -> t.admitsSource(source, fromHost)).toList();
+        if (admitting.isEmpty() || !admitting.stream().allMatch(CompiledTrunk::requiresAuth)) {
+            return Optional.empty();
+        }
+        return admitting.stream().min(java.util.Comparator.comparing(CompiledTrunk::name));
     }
 
     /** Whether a TCP or TLS connection from {@code source} may be taken: its requests could come from a trunk. */

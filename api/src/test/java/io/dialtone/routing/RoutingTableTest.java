@@ -64,6 +64,21 @@ class RoutingTableTest {
         assertThat(open.mayConnect(stranger)).as("acceptWithoutTrunk").isTrue();
     }
 
+    @Test
+    void aSourceOnlyPasswordTrunksAdmitMustAuthenticateBeforeLearningWhichNumbersExist() throws Exception {
+        java.net.InetAddress pbx = java.net.InetAddress.getByName("198.51.100.7");
+        java.net.InetAddress carrier = java.net.InetAddress.getByName("203.0.113.7");
+        RoutingTable table = RoutingTable.build(config(false, List.of(
+                trunk("pbx-b").addresses("198.51.100.0/24").auth("u", "p"),
+                trunk("pbx-a").addresses("198.51.100.7").auth("u", "p"),
+                trunk("carrier").addresses("203.0.113.0/24"),
+                trunk("carrier-secure").addresses("203.0.113.0/24").auth("u", "p")),
+                List.of(individual("r", "p"))), () -> SUFFIX);
+        assertThat(table.authGuard(pbx, "")).map(CompiledTrunk::name).as("the first by name").contains("pbx-a");
+        assertThat(table.authGuard(carrier, "")).as("a trunk admits it without a password").isEmpty();
+        assertThat(table.authGuard(java.net.InetAddress.getByName("192.0.2.1"), "")).as("a stranger").isEmpty();
+    }
+
     static Stream<Named<Case>> cases() {
         return Stream.of(
                 // Trunk selection

@@ -43,6 +43,8 @@ class GatewaySignallingIT {
                         + "allowedAddresses: [127.0.0.1]"),
                 Documents.trunk("secure", "numbers: ['+15550300'], allowedAddresses: [127.0.0.1], "
                         + "auth: {username: pbx, password: s3cret}"),
+                Documents.trunk("locked", "numbers: ['+15550900'], allowedAddresses: [127.0.0.5], "
+                        + "auth: {username: pbx2, password: hidden}"),
                 Documents.trunk("vip-only", "numbers: ['+15550600'], allowedAddresses: [127.0.0.1], "
                         + "allowedNumbers: ['+15550001']"),
                 Documents.trunk("twin-a", "numbers: ['+15550700'], allowedAddresses: [127.0.0.1]"),
@@ -170,6 +172,22 @@ class GatewaySignallingIT {
         SippScenario scenario = new SippScenario("no-trunk").invite("").optional(100)
                 .expect(404, "Reason: SIP;cause=404;text=\"No trunk for number\"").ackRejection("1");
         assertPassed(sipp(scenario, "+15550404", 10), scenario, "no-trunk");
+    }
+
+    /**
+     * From an address only a password trunk admits, a number no trunk lists is challenged like a listed one: the 404
+     * comes only with the trunk's credentials, and wrong ones get the same 403 as for a listed number.
+     */
+    @Test
+    void aSourceThatMustAuthenticateLearnsWhichNumbersExistOnlyWithThePassword() throws Exception {
+        SippScenario proven = new SippScenario("hidden-number-proven").invite("").optional(100).expect(407)
+                .ackRejection("1").inviteWithCredentials("2", "pbx2", "hidden").optional(100)
+                .expect(404, "Reason: SIP;cause=404;text=\"No trunk for number\"").ackRejection("2");
+        assertPassed(sipp(proven, "+15550901", 15, "-i", "127.0.0.5"), proven, "hidden-number-proven");
+        SippScenario guessed = new SippScenario("hidden-number-guessed").invite("").optional(100).expect(407)
+                .ackRejection("1").inviteWithCredentials("2", "pbx2", "guess").optional(100)
+                .expect(403, "Reason: SIP;cause=403;text=\"Authentication failed\"").ackRejection("2");
+        assertPassed(sipp(guessed, "+15550901", 15, "-i", "127.0.0.5"), guessed, "hidden-number-guessed");
     }
 
     @Test

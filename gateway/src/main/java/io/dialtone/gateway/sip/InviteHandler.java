@@ -173,6 +173,18 @@ final class InviteHandler {
                 dropped(sipCallId, attempt, call, reject);
                 return InviteOutcome.DONE;
             }
+            Optional<CompiledTrunk> guard = table.authGuard(source, call.fromHost());
+            if (guard.isPresent()) {
+                // Challenged like a call to a listed number: only a peer with the trunk's password learns the reason.
+                ServerTransaction transaction = transaction(request, existing);
+                transaction.sendResponse(messages.response(Response.TRYING, request, null));
+                if (!authenticated(request, transaction, sipCallId, attempt, guard.get())) {
+                    return InviteOutcome.DONE;
+                }
+                reject(request, transaction, sipCallId, attempt, reject.reason(), reject.trunk(), CallStats.NONE,
+                        reject.detail());
+                return InviteOutcome.DONE;
+            }
             reject(request, existing, sipCallId, attempt, reject.reason(), reject.trunk(), CallStats.NONE,
                     reject.detail());
             return InviteOutcome.DONE;
