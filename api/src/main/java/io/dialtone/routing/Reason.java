@@ -33,6 +33,11 @@ public enum Reason {
             "new INVITEs from all sources together came faster than the pod's configured rate"),
     NO_COMMON_CODEC(488, "No common codec", "no_common_codec",
             "the caller offered none of the codecs the trunk and gateway accept"),
+    ENCRYPTION_REQUIRED(488, "Encryption required", "encryption_required",
+            "the trunk requires SRTP (media.encryption: require) and the offer carries no a=crypto line"),
+    NO_COMMON_CRYPTO(488, "No common crypto suite", "no_common_crypto",
+            "the offer asks for SRTP the trunk does not do: media.encryption is disable, or no a=crypto line has "
+                    + "AES_CM_128_HMAC_SHA1_80 or _32 with one inline key"),
     UNUSABLE_OFFER(488, "Unusable SDP offer", "unusable_offer",
             "the SDP offer does not parse, or names no unicast IP address and port for the caller's audio"),
     ROOM_UNAVAILABLE(503, "Room unavailable", "room_unavailable",

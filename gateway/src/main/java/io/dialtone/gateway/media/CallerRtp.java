@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -17,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * SDP cannot know). The SSRC is not part of the latch: a caller's stream may start over with a new one (after hold,
  * a transfer, music on hold), which the jitter buffer checks instead. Packets from anywhere else are dropped and
  * counted, so a stranger who finds the port can neither press digits into the call nor disturb its audio. A
- * re-INVITE that moves the caller's address opens the latch again.
+ * re-INVITE that moves the caller's address opens the latch again. On an SRTP call a packet must pass SRTP's
+ * authentication before any of this.
  */
 public final class CallerRtp {
     private static final Logger LOG = LoggerFactory.getLogger(CallerRtp.class);
@@ -25,9 +27,11 @@ public final class CallerRtp {
     private final String callId;
     private final Supplier<InetSocketAddress> declared;
     private final InetAddress signalling;
+    private final MediaProtection protection;
     private final TelephoneEventReceiver events = new TelephoneEventReceiver();
     private Latch latch = new Latch.Open();
     private long foreign;
+    private long heard;
 
     /** What a datagram on the call's RTP port turned out to be. */
     public sealed interface Heard {
@@ -59,9 +63,12 @@ public final class CallerRtp {
     /**
      * @param declared   the address the caller's SDP declares, read for every packet (a re-INVITE may move it)
      * @param signalling the address the caller's INVITE came from
+     * @param protection SRTP, whose authentication a packet must pass first, or plain RTP
      */
-    public CallerRtp(String callId, Supplier<InetSocketAddress> declared, InetAddress signalling) {
+    public CallerRtp(String callId, Supplier<InetSocketAddress> declared, InetAddress signalling,
+                     MediaProtection protection) {
         this.callId = callId;
+        this.protection = protection;
         this.declared = declared;
         this.signalling = signalling;
     }
@@ -74,10 +81,15 @@ public final class CallerRtp {
     public synchronized Heard read(SocketAddress from, ByteBuffer datagram, int audioType, Integer eventType,
                                    Consumer<Character> digits) {
         try {
-            RtpPacket packet = RtpPacket.parse(datagram);
+            Optional<ByteBuffer> clear = protection.unprotectRtp(datagram);
+            if (clear.isEmpty()) {
+                return DROPPED;
+            }
+            RtpPacket packet = RtpPacket.parse(clear.get());
             if (!fromCaller(from, packet.ssrc())) {
                 return DROPPED;
             }
+            heard++;
             if (packet.payloadType() == audioType) {
                 return new Heard.Audio(packet);
             }
@@ -97,7 +109,7 @@ public final class CallerRtp {
      */
     public boolean isCallersReport(SocketAddress from, ByteBuffer datagram) {
         return from instanceof InetSocketAddress source && isCallersHost(source.getAddress())
-                && RtcpCompound.isValid(datagram);
+                && protection.unprotectRtcp(datagram).filter(RtcpCompound::isValid).isPresent();
     }
 
     private boolean isCallersHost(InetAddress host) {
@@ -107,6 +119,16 @@ public final class CallerRtp {
     /** The caller's SDP moved its address: the next packet from the caller's hosts latches again. */
     public synchronized void reopen() {
         latch = new Latch.Open();
+    }
+
+    /** RTP packets taken as the caller's. */
+    public synchronized long heardPackets() {
+        return heard;
+    }
+
+    /** Packets dropped because they failed SRTP's authentication or replay check. */
+    public long unauthenticatedPackets() {
+        return protection.rejected();
     }
 
     /** RTP packets dropped because they came from someone other than the caller. */

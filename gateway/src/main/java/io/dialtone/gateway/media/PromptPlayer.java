@@ -23,6 +23,7 @@ public final class PromptPlayer implements AutoCloseable {
 
     private final String callId;
     private final DatagramChannel rtp;
+    private final MediaProtection protection;
     private final PhoneCodec codec;
     private final RtpSender sender;
     private final Supplier<Optional<InetSocketAddress>> remote;
@@ -33,8 +34,9 @@ public final class PromptPlayer implements AutoCloseable {
     private volatile ScheduledFuture<?> ticks;
 
     public PromptPlayer(String callId, DatagramChannel rtp, Codec codec, RtpSender sender,
-                        Supplier<Optional<InetSocketAddress>> remote) {
+                        Supplier<Optional<InetSocketAddress>> remote, MediaProtection protection) {
         this.callId = callId;
+        this.protection = protection;
         this.rtp = rtp;
         this.codec = PhoneCodec.of(codec);
         this.sender = sender;
@@ -87,7 +89,7 @@ public final class PromptPlayer implements AutoCloseable {
             packet.clear();
             sender.next(codec.encode(frame), PhoneCodec.RTP_UNITS_PER_FRAME).writeTo(packet);
             packet.flip();
-            rtp.send(packet, destination.get());
+            rtp.send(protection.protectRtp(packet), destination.get());
         } finally {
             // A prompt that ends with a failed send still ends: whoever waits for it (the PIN prompt) goes on.
             if (finished != null) {

@@ -32,6 +32,7 @@ public final class RoomToPhone implements AutoCloseable {
 
     private final String callId;
     private final DatagramChannel rtp;
+    private final MediaProtection protection;
     private final DatagramChannel rtcp;
     private final PhoneCodec codec;
     private final Supplier<Optional<InetSocketAddress>> remote;
@@ -50,10 +51,12 @@ public final class RoomToPhone implements AutoCloseable {
     /**
      * @param rtcp   the odd port beside {@code rtp}, where sender reports leave from
      * @param sender the call's RTP stream to the phone, which prompts may have used before
+     * @param protection how packets go on the wire (SRTP or plain)
      */
     public RoomToPhone(String callId, DatagramChannel rtp, DatagramChannel rtcp, Codec codec, RtpSender sender,
-                       Integer eventType, Supplier<Optional<InetSocketAddress>> remote) {
+                       Integer eventType, Supplier<Optional<InetSocketAddress>> remote, MediaProtection protection) {
         this.callId = callId;
+        this.protection = protection;
         this.rtp = rtp;
         this.rtcp = rtcp;
         this.codec = PhoneCodec.of(codec);
@@ -129,9 +132,9 @@ public final class RoomToPhone implements AutoCloseable {
         RtpPacket next = nextEvent(payload);
         next.writeTo(packet);
         packet.flip();
-        rtp.send(packet, to);
+        rtp.send(protection.protectRtp(packet), to);
         if (sender.packets() % REPORT_EVERY == 1) {
-            rtcp.send(ByteBuffer.wrap(sender.senderReport(java.time.Instant.now())),
+            rtcp.send(protection.protectRtcp(ByteBuffer.wrap(sender.senderReport(java.time.Instant.now()))),
                     new InetSocketAddress(to.getAddress(), to.getPort() + 1));
         }
     }

@@ -10,12 +10,14 @@ import io.dialtone.gateway.call.RoomLeg;
 import io.dialtone.gateway.call.RoomLegs;
 import io.dialtone.gateway.media.CallerRtp;
 import io.dialtone.gateway.media.JitterBuffer;
+import io.dialtone.gateway.media.MediaProtection;
 import io.dialtone.gateway.media.PhoneCodec;
 import io.dialtone.gateway.media.PhonePeer;
 import io.dialtone.gateway.media.PhoneToRoom;
 import io.dialtone.gateway.media.PromptPlayer;
 import io.dialtone.gateway.media.RoomToPhone;
 import io.dialtone.gateway.media.RtpSender;
+import io.dialtone.gateway.media.SrtpKeys;
 import io.dialtone.gateway.stats.CallStats;
 import io.dialtone.routing.CallRequest;
 import io.dialtone.routing.CallTrunk;
@@ -84,6 +86,8 @@ public final class Call {
     private CallSetup setup;
     private Decision.Accept accept;
     private SdpNegotiator.Negotiated media;
+    /** Plain RTP or the call's SRTP, for the life of the call: a re-offer may not change its keys. */
+    private MediaProtection protection;
     private long sdpVersion = 1;
     private RtpSender toPhoneStream;
     private CallerRtp callerRtp;
@@ -248,7 +252,8 @@ public final class Call {
         media = callSetup.media();
         toPhoneStream = new RtpSender(media.payloadType(), "dialtone-" + Integer.toHexString(sipCallId.hashCode()));
         peer = new PhonePeer(media.remote());
-        callerRtp = new CallerRtp(sipCallId, peer::declared, callSetup.request().source());
+        protection = MediaProtection.of(media.srtp());
+        callerRtp = new CallerRtp(sipCallId, peer::declared, callSetup.request().source(), protection);
         lastMediaNanos = services.scheduler().nanoTime();
         if (cancelledEarly) {
             setup.dialog().terminated();
@@ -289,7 +294,8 @@ public final class Call {
         state = State.PIN;
         setup.dialog().answer(sdpAnswer());
         answeredTimers();
-        prompts = new PromptPlayer(sipCallId, setup.ports().rtp(), media.codec(), toPhoneStream, peer::destination);
+        prompts = new PromptPlayer(sipCallId, setup.ports().rtp(), media.codec(), toPhoneStream, peer::destination,
+                protection);
         prompts.start(services.mediaClock());
         String ruleName = required.rule().name();
         LOG.info("event=pin_prompt call={} trunk={} rule={} codec={} rtpPort={}", sipCallId, trunkName(), ruleName,
@@ -367,7 +373,7 @@ public final class Call {
     private void bridge() {
         Codec codec = media.codec();
         toPhone = new RoomToPhone(sipCallId, setup.ports().rtp(), setup.ports().rtcp(), codec, toPhoneStream,
-                media.telephoneEvent(), peer::destination);
+                media.telephoneEvent(), peer::destination, protection);
         String roomCodec = services.roomCodec() == RoomCodec.opus || codec == Codec.G722 ? "opus" : codec.name();
         RoomToPhone phone = toPhone;
         leg.bridge(PhoneCodec.of(codec).sampleRate(), roomCodec, phone::accept, phone::dtmf)
@@ -510,7 +516,14 @@ public final class Call {
         }
         SdpNegotiator.Negotiated renegotiated;
         try {
-            renegotiated = new SdpNegotiator(List.of(media.codec()), setup.request().source()).negotiate(sdp);
+            renegotiated = new SdpNegotiator(List.of(media.codec()), setup.request().source(),
+                    setup.trunk().spec().media().encryption(),
+                    media.srtp().map(SrtpKeys::local).orElseGet(SdpNegotiator::newLocalKey)).negotiate(sdp);
+            if (!renegotiated.srtp().equals(media.srtp())) {
+                // The call's SRTP contexts (replay windows, rollover counters) belong to its keys.
+                throw new SdpNegotiator.NegotiationException("a re-offer may not change the call's SRTP keys or "
+                        + "turn encryption on or off", Reason.NO_COMMON_CRYPTO);
+            }
         } catch (SdpNegotiator.NegotiationException e) {
             LOG.info("event=reoffer_refused call={} status={} detail=\"{}\"", sipCallId, e.reason().sipStatus(),
                     e.getMessage());
@@ -616,6 +629,8 @@ public final class Call {
         } catch (IOException e) {
             LOG.debug("closing the RTP ports of {}", sipCallId, e);
         }
+        media.srtp().ifPresent(keys -> LOG.info("event=srtp call={} suite={} heard={} unauthenticated={}",
+                sipCallId, keys.suite(), callerRtp.heardPackets(), callerRtp.unauthenticatedPackets()));
         services.registry().ended(this, true, toRoom != null, teardown);
     }
 

@@ -232,7 +232,8 @@ final class InviteHandler {
             if (body == null || body.length == 0) {
                 throw new SdpNegotiator.NegotiationException("the INVITE carries no SDP offer", Reason.NO_COMMON_CODEC);
             }
-            media = new SdpNegotiator(codecs, call.source()).negotiate(new String(body,
+            media = new SdpNegotiator(codecs, call.source(), trunk.spec().media().encryption(),
+                    SdpNegotiator.newLocalKey()).negotiate(new String(body,
                     java.nio.charset.StandardCharsets.UTF_8));
         } catch (SdpNegotiator.NegotiationException e) {
             reject(request, transaction, sipCallId, attempt, e.reason(), trunk, ruleName, e.getMessage());

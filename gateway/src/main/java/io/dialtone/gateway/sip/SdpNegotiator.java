@@ -1,11 +1,15 @@
 package io.dialtone.gateway.sip;
 
 import io.dialtone.api.v1alpha1.Codec;
+import io.dialtone.api.v1alpha1.MediaEncryption;
+import io.dialtone.gateway.media.SrtpKeys;
+import io.dialtone.gateway.media.SrtpSuite;
 import io.dialtone.routing.Reason;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -28,7 +32,8 @@ import javax.sdp.SessionDescription;
  * for hold and resume. The caller's media address must be an IP literal (a host name would make the media clock
  * wait for DNS) and unicast, its port 1 to 65535, and it may be a loopback address only for a caller on this host
  * (else a stranger could aim the gateway's audio at its own local services): anything else is refused, never sent
- * to.
+ * to. SRTP is keyed by SDES (RFC 4568) as the trunk's media.encryption says: disable answers plain RTP only, allow
+ * takes SRTP when the caller offers it, require refuses an offer without it.
  */
 public final class SdpNegotiator {
     private static final Map<Integer, Codec> STATIC_TYPES = Map.of(0, Codec.PCMU, 8, Codec.PCMA, 9, Codec.G722);
@@ -50,9 +55,12 @@ public final class SdpNegotiator {
         }
     }
 
-    /** The agreed media of a call; {@code remote} is where the caller wants its audio. */
+    /**
+     * The agreed media of a call; {@code remote} is where the caller wants its audio; {@code profile} is the offer's
+     * (RTP/AVP or RTP/SAVP), answered as it came; {@code srtp} the SDES keys when the call is encrypted.
+     */
     public record Negotiated(Codec codec, int payloadType, Integer telephoneEvent, int ptime, InetSocketAddress remote,
-                             Direction offered) {
+                             Direction offered, String profile, Optional<SrtpKeys> srtp) {
         /** The answer SDP, advertising {@code address}:{@code port}. */
         public String answer(String address, int port, long sessionId, long version) {
             String family = address.contains(":") ? "IP6" : "IP4";
@@ -63,7 +71,7 @@ public final class SdpNegotiator {
                     .append("s=dialtone\r\n")
                     .append("c=IN ").append(family).append(' ').append(address).append("\r\n")
                     .append("t=0 0\r\n")
-                    .append("m=audio ").append(port).append(" RTP/AVP ").append(payloadType);
+                    .append("m=audio ").append(port).append(' ').append(profile).append(' ').append(payloadType);
             if (telephoneEvent != null) {
                 sdp.append(' ').append(telephoneEvent);
             }
@@ -73,6 +81,8 @@ public final class SdpNegotiator {
                 sdp.append("a=rtpmap:").append(telephoneEvent).append(" telephone-event/8000\r\n")
                         .append("a=fmtp:").append(telephoneEvent).append(" 0-16\r\n");
             }
+            srtp.ifPresent(keys -> sdp.append("a=crypto:").append(keys.tag()).append(' ').append(keys.suite().name())
+                    .append(" inline:").append(Base64.getEncoder().encodeToString(keys.local())).append("\r\n"));
             return sdp.append("a=ptime:").append(ptime).append("\r\n")
                     .append("a=").append(offered.answer()).append("\r\n")
                     .toString();
@@ -95,12 +105,35 @@ public final class SdpNegotiator {
 
     private final List<Codec> accepted;
     private final InetAddress caller;
+    private final MediaEncryption encryption;
+    private final byte[] localKey;
 
-    /** @param caller where the offer's signalling came from */
+    /** An offer from a trunk without SRTP ({@code media.encryption: disable}). */
     public SdpNegotiator(List<Codec> accepted, InetAddress caller) {
+        this(accepted, caller, MediaEncryption.disable, new byte[SrtpSuite.KEY_BYTES + SrtpSuite.SALT_BYTES]);
+    }
+
+    /**
+     * @param caller     where the offer's signalling came from
+     * @param encryption the trunk's media.encryption
+     * @param localKey   the master key and salt the gateway sends with if the call is encrypted (30 random bytes,
+     *                   kept for the call's re-offers)
+     */
+    public SdpNegotiator(List<Codec> accepted, InetAddress caller, MediaEncryption encryption, byte[] localKey) {
         this.accepted = List.copyOf(accepted);
         this.caller = caller;
+        this.encryption = encryption;
+        this.localKey = localKey.clone();
     }
+
+    /** A fresh master key and salt for a call's SRTP. */
+    public static byte[] newLocalKey() {
+        byte[] key = new byte[SrtpSuite.KEY_BYTES + SrtpSuite.SALT_BYTES];
+        KEYS.nextBytes(key);
+        return key;
+    }
+
+    private static final java.security.SecureRandom KEYS = new java.security.SecureRandom();
 
     public Negotiated negotiate(String offer) throws NegotiationException {
         if (!offer.stripLeading().startsWith("v=0")) {
@@ -118,6 +151,7 @@ public final class SdpNegotiator {
                     .orElseThrow(() -> new NegotiationException("the SDP offer has no audio stream",
                             Reason.NO_COMMON_CODEC));
             Map<Integer, String> rtpmaps = new HashMap<>();
+            List<String> cryptos = new ArrayList<>();
             Integer ptime = null;
             Direction direction = Direction.sendrecv;
             for (Attribute attribute : attributes(session.getAttributes(false), audio.getAttributes(false))) {
@@ -130,6 +164,7 @@ public final class SdpNegotiator {
                         rtpmaps.put(Integer.parseInt(value.substring(0, space).trim()), value.substring(space + 1).trim());
                     }
                     case "ptime" -> ptime = Integer.parseInt(value.trim());
+                    case "crypto" -> cryptos.add(value.trim());
                     case "sendrecv", "sendonly", "recvonly", "inactive" -> direction = Direction.valueOf(name);
                     default -> {
                         // other attributes do not change the answer
@@ -173,11 +208,75 @@ public final class SdpNegotiator {
                 throw new NegotiationException("the SDP offer's audio port " + port + " is not 1 to 65535",
                         Reason.UNUSABLE_OFFER);
             }
+            String profile = audio.getMedia().getProtocol() == null ? "" : audio.getMedia().getProtocol().strip();
+            Optional<SrtpKeys> srtp = srtp(profile, cryptos);
             return new Negotiated(chosen, chosenType, telephoneEvent, ptime == null ? 20 : ptime,
-                    new InetSocketAddress(address, port), direction);
+                    new InetSocketAddress(address, port), direction, profile.toUpperCase(Locale.ROOT), srtp);
         } catch (SdpException | NumberFormatException | StringIndexOutOfBoundsException e) {
             throw new NegotiationException("the SDP offer is malformed: " + e.getMessage(), Reason.UNUSABLE_OFFER);
         }
+    }
+
+    /**
+     * Whether the call is encrypted, by the trunk's media.encryption and the offer: its profile (RTP/SAVP asks for
+     * SRTP; RTP/AVP with a=crypto offers it, as some phones do) and the first a=crypto line the gateway can use.
+     */
+    private Optional<SrtpKeys> srtp(String profile, List<String> cryptos) throws NegotiationException {
+        boolean secure = profile.equalsIgnoreCase("RTP/SAVP");
+        if (!secure && !profile.equalsIgnoreCase("RTP/AVP")) {
+            throw new NegotiationException("the SDP offer's audio profile '" + profile + "' is neither RTP/AVP nor "
+                    + "RTP/SAVP", Reason.UNUSABLE_OFFER);
+        }
+        if (encryption == MediaEncryption.disable) {
+            if (secure) {
+                throw new NegotiationException("the offer asks for SRTP (RTP/SAVP) and this trunk has "
+                        + "media.encryption: disable", Reason.NO_COMMON_CRYPTO);
+            }
+            return Optional.empty();
+        }
+        Optional<SrtpKeys> keys = cryptos.stream().map(this::usable).flatMap(Optional::stream).findFirst();
+        if (keys.isPresent()) {
+            return keys;
+        }
+        if (secure || !cryptos.isEmpty() && encryption == MediaEncryption.require) {
+            throw new NegotiationException("no a=crypto line of the offer has AES_CM_128_HMAC_SHA1_80 or _32 with "
+                    + "one inline key of 30 bytes (offered: " + cryptos.stream().map(SdpNegotiator::suiteOf).toList()
+                    + ")", Reason.NO_COMMON_CRYPTO);
+        }
+        if (encryption == MediaEncryption.require) {
+            throw new NegotiationException("this trunk has media.encryption: require and the offer carries no "
+                    + "a=crypto line", Reason.ENCRYPTION_REQUIRED);
+        }
+        return Optional.empty();
+    }
+
+    /** The keys of an a=crypto line (RFC 4568) the gateway can use: a known suite, one inline key, no MKI. */
+    private Optional<SrtpKeys> usable(String crypto) {
+        String[] fields = crypto.split("\\s+");
+        if (fields.length != 3 || !fields[0].matches("\\d{1,9}") || !fields[2].startsWith("inline:")) {
+            // A line with session parameters (UNENCRYPTED_SRTP, KDR, ...) asks for what the gateway does not do.
+            return Optional.empty();
+        }
+        Optional<SrtpSuite> suite = SrtpSuite.named(fields[1]);
+        String[] key = fields[2].substring("inline:".length()).split("\\|");
+        if (suite.isEmpty() || key.length > 2) {
+            return Optional.empty();
+        }
+        byte[] remote;
+        try {
+            remote = Base64.getDecoder().decode(key[0]);
+        } catch (IllegalArgumentException notBase64) {
+            return Optional.empty();
+        }
+        if (remote.length != SrtpSuite.KEY_BYTES + SrtpSuite.SALT_BYTES) {
+            return Optional.empty();
+        }
+        return Optional.of(new SrtpKeys(suite.get(), Integer.parseInt(fields[0]), remote, localKey));
+    }
+
+    private static String suiteOf(String crypto) {
+        String[] fields = crypto.split("\\s+");
+        return fields.length > 1 ? fields[1] : crypto;
     }
 
     /** The connection address as an IP literal, never looked up: multicast, host names and junk are refused. */

@@ -5,6 +5,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.dialtone.api.v1alpha1.Codec;
 import io.dialtone.gateway.media.CallerRtp;
 import io.dialtone.gateway.media.JitterBuffer;
+import io.dialtone.gateway.media.MediaProtection;
 import io.dialtone.gateway.media.RtpPacket;
 import io.dialtone.gateway.media.TelephoneEventReceiver;
 import io.dialtone.config.ConfigException;
@@ -56,7 +57,8 @@ class WireFormatFuzzTest {
     /** A datagram on a call's RTP port, and the same on its RTCP port. */
     @FuzzTest(maxDuration = FUZZ_FOR, maxExecutions = EXECUTIONS)
     void rtpOnACallsPort(byte[] datagram) {
-        CallerRtp caller = new CallerRtp("fuzz", () -> CALLER, InetAddress.getLoopbackAddress());
+        CallerRtp caller = new CallerRtp("fuzz", () -> CALLER, InetAddress.getLoopbackAddress(),
+                MediaProtection.PLAIN);
         JitterBuffer jitter = new JitterBuffer(8000, 20, 1, 10);
         TelephoneEventReceiver events = new TelephoneEventReceiver();
         CallerRtp.Heard heard = caller.read(CALLER, ByteBuffer.wrap(datagram), 0, 101, digit -> { });

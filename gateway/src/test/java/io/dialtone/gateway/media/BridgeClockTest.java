@@ -22,7 +22,7 @@ class BridgeClockTest {
             List<short[]> frames = new ArrayList<>();
             List<Character> digits = new ArrayList<>();
             int[] seen = {0};
-            CallerRtp caller = new CallerRtp("c", () -> localAddress(phone), LOOPBACK);
+            CallerRtp caller = new CallerRtp("c", () -> localAddress(phone), LOOPBACK, MediaProtection.PLAIN);
             PhoneToRoom bridge = new PhoneToRoom("c", gateway, caller, Codec.PCMU, 0, 101, 48000, frames::add,
                     digits::add, () -> seen[0]++);
             short[] tone = ResamplerTest.tone(8000, 440, 800, 8000);
@@ -114,7 +114,7 @@ class BridgeClockTest {
 
         RoomToPhone bridge() {
             return new RoomToPhone("c", gateway.rtp(), gateway.rtcp(), Codec.PCMU, new RtpSender(0, "c"), 101,
-                    () -> java.util.Optional.of(localAddress(phone.rtp())));
+                    () -> java.util.Optional.of(localAddress(phone.rtp())), MediaProtection.PLAIN);
         }
 
         @Override

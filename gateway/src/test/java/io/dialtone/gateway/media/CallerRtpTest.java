@@ -19,7 +19,8 @@ class CallerRtpTest {
     private static final int EVENTS = 101;
 
     private final List<Character> digits = new ArrayList<>();
-    private final CallerRtp caller = new CallerRtp("call-1", () -> DECLARED, NATTED.getAddress());
+    private final CallerRtp caller = new CallerRtp("call-1", () -> DECLARED, NATTED.getAddress(),
+            MediaProtection.PLAIN);
 
     @Test
     void theDeclaredAddressIsTheCallersWithAnySsrc() {

@@ -151,4 +151,71 @@ class SdpNegotiatorTest {
     void anIpv6AddressIsAdvertisedAsIp6() throws Exception {
         assertThat(ALL.negotiate(offer("0")).answer("2001:db8::5", 20000, 1, 1)).contains("c=IN IP6 2001:db8::5");
     }
+
+    // ---- SRTP keyed by SDES (RFC 4568), as the trunk's media.encryption says ----
+
+    private static final String KEY = "WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz";
+    private static final byte[] LOCAL = SdpNegotiator.newLocalKey();
+
+    private static SdpNegotiator trunk(io.dialtone.api.v1alpha1.MediaEncryption encryption) {
+        return new SdpNegotiator(List.of(Codec.PCMU), CARRIER, encryption, LOCAL);
+    }
+
+    private static String secureOffer(String... cryptos) {
+        return offer("0", java.util.Arrays.stream(cryptos).map(c -> "crypto:" + c).toArray(String[]::new))
+                .replace("RTP/AVP", "RTP/SAVP");
+    }
+
+    @Test
+    void anSrtpOfferIsAnsweredWithTheGatewaysOwnKeyUnderTheCallersTag() throws Exception {
+        SdpNegotiator.Negotiated negotiated = trunk(io.dialtone.api.v1alpha1.MediaEncryption.allow).negotiate(
+                secureOffer("1 AEAD_AES_256_GCM inline:" + KEY, "2 AES_CM_128_HMAC_SHA1_80 inline:" + KEY + "|2^20"));
+        assertThat(negotiated.srtp()).hasValueSatisfying(keys -> {
+            assertThat(keys.suite()).isEqualTo(io.dialtone.gateway.media.SrtpSuite.AES_CM_128_HMAC_SHA1_80);
+            assertThat(keys.tag()).isEqualTo(2);
+            assertThat(keys.remote()).isEqualTo(java.util.Base64.getDecoder().decode(KEY));
+            assertThat(keys.local()).isEqualTo(LOCAL);
+        });
+        String answer = negotiated.answer("203.0.113.1", 30000, 1, 1);
+        assertThat(answer).contains("m=audio 30000 RTP/SAVP 0\r\n").contains("a=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:"
+                + java.util.Base64.getEncoder().encodeToString(LOCAL) + "\r\n");
+    }
+
+    @Test
+    void cryptoOnAPlainProfileIsTakenWhenTheTrunkAllowsItAndIgnoredWhenItDoesNot() throws Exception {
+        String bestEffort = offer("0", "crypto:1 AES_CM_128_HMAC_SHA1_32 inline:" + KEY);
+        SdpNegotiator.Negotiated taken = trunk(io.dialtone.api.v1alpha1.MediaEncryption.allow).negotiate(bestEffort);
+        assertThat(taken.srtp()).isPresent();
+        assertThat(taken.answer("203.0.113.1", 30000, 1, 1)).contains("RTP/AVP 0").contains("a=crypto:1");
+        SdpNegotiator.Negotiated plain = trunk(io.dialtone.api.v1alpha1.MediaEncryption.disable).negotiate(bestEffort);
+        assertThat(plain.srtp()).isEmpty();
+        assertThat(plain.answer("203.0.113.1", 30000, 1, 1)).doesNotContain("crypto");
+        assertThat(trunk(io.dialtone.api.v1alpha1.MediaEncryption.allow).negotiate(offer("0")).srtp()).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0} with {1}: {2}")
+    @CsvSource(delimiter = ';', value = {
+            "require; a plain offer; ENCRYPTION_REQUIRED",
+            "disable; an SRTP offer; NO_COMMON_CRYPTO",
+            "allow; an SRTP offer with a key under an MKI; NO_COMMON_CRYPTO",
+            "require; an SRTP offer with a GCM suite only; NO_COMMON_CRYPTO",
+            "allow; an SRTP offer with a short key; NO_COMMON_CRYPTO",
+            "allow; an SRTP offer with a session parameter; NO_COMMON_CRYPTO",
+            "allow; a DTLS-SRTP profile; UNUSABLE_OFFER"})
+    void offersTheTrunkCannotAnswerAre488WithAReason(String encryption, String what, Reason reason) {
+        String sdp = switch (what) {
+            case "a plain offer" -> offer("0");
+            case "an SRTP offer" -> secureOffer("1 AES_CM_128_HMAC_SHA1_80 inline:" + KEY);
+            case "an SRTP offer with a key under an MKI" ->
+                    secureOffer("1 AES_CM_128_HMAC_SHA1_80 inline:" + KEY + "|2^20|1:4");
+            case "an SRTP offer with a GCM suite only" -> secureOffer("1 AEAD_AES_128_GCM inline:" + KEY);
+            case "an SRTP offer with a short key" -> secureOffer("1 AES_CM_128_HMAC_SHA1_80 inline:c2hvcnQ=");
+            case "an SRTP offer with a session parameter" ->
+                    secureOffer("1 AES_CM_128_HMAC_SHA1_80 inline:" + KEY + " UNENCRYPTED_SRTP");
+            default -> offer("0").replace("RTP/AVP", "UDP/TLS/RTP/SAVP");
+        };
+        assertThatThrownBy(() -> trunk(io.dialtone.api.v1alpha1.MediaEncryption.valueOf(encryption)).negotiate(sdp))
+                .isInstanceOfSatisfying(SdpNegotiator.NegotiationException.class,
+                        e -> assertThat(e.reason()).isEqualTo(reason));
+    }
 }
