@@ -3,9 +3,13 @@ package io.dialtone.gateway.fuzz;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.dialtone.api.v1alpha1.Codec;
+import io.dialtone.api.v1alpha1.MediaEncryption;
 import io.dialtone.gateway.media.CallerRtp;
 import io.dialtone.gateway.media.JitterBuffer;
 import io.dialtone.gateway.media.MediaProtection;
+import io.dialtone.gateway.media.SrtpKeys;
+import io.dialtone.gateway.media.SrtpProtection;
+import io.dialtone.gateway.media.SrtpSuite;
 import io.dialtone.gateway.media.RtpPacket;
 import io.dialtone.gateway.media.TelephoneEventReceiver;
 import io.dialtone.config.ConfigException;
@@ -47,14 +51,20 @@ class WireFormatFuzzTest {
     void sdpOffers(FuzzedDataProvider data) {
         String offer = data.consumeRemainingAsString();
         try {
-            new SdpNegotiator(List.of(Codec.PCMU, Codec.PCMA, Codec.G722), InetAddress.getLoopbackAddress())
-                    .negotiate(offer);
+            // allow: a=crypto lines are parsed too.
+            new SdpNegotiator(List.of(Codec.PCMU, Codec.PCMA, Codec.G722), InetAddress.getLoopbackAddress(),
+                    MediaEncryption.allow, LOCAL_KEY).negotiate(offer);
         } catch (SdpNegotiator.NegotiationException refused) {
             // Refused with a reason: what a bad offer should get.
         }
     }
 
-    /** A datagram on a call's RTP port, and the same on its RTCP port. */
+    private static final byte[] LOCAL_KEY = new byte[SrtpSuite.KEY_BYTES + SrtpSuite.SALT_BYTES];
+    /** An SRTP call's protection: a stranger's bytes must fail its checks, never break it. */
+    private static final SrtpProtection SRTP = new SrtpProtection(
+            new SrtpKeys(SrtpSuite.AES_CM_128_HMAC_SHA1_80, 1, LOCAL_KEY, LOCAL_KEY));
+
+    /** A datagram on a call's RTP port, and the same on its RTCP port, plain and on an SRTP call. */
     @FuzzTest(maxDuration = FUZZ_FOR, maxExecutions = EXECUTIONS)
     void rtpOnACallsPort(byte[] datagram) {
         CallerRtp caller = new CallerRtp("fuzz", () -> CALLER, InetAddress.getLoopbackAddress(),
@@ -72,6 +82,8 @@ class WireFormatFuzzTest {
             // Not RTP: dropped.
         }
         caller.isCallersReport(CALLER, ByteBuffer.wrap(datagram));
+        SRTP.unprotectRtp(ByteBuffer.wrap(datagram));
+        SRTP.unprotectRtcp(ByteBuffer.wrap(datagram));
     }
 
     /** A SIP message as the stack's parser hook sees it: a message, or null for one to drop. */
