@@ -25,6 +25,18 @@ def invite(target, source, port, n):
             f"Content-Length: {len(body)}\r\n\r\n{body}").encode()
 
 
+def drain(poller, by_fd, timeout):
+    """Datagrams waiting on any source's socket: each is an answer the gateway must never have sent."""
+    answers = 0
+    for fd, _ in poller.poll(timeout):
+        try:
+            while by_fd[fd].recv(65536):
+                answers += 1
+        except BlockingIOError:
+            pass
+    return answers
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--target", default="127.0.0.1:5060")
@@ -63,12 +75,7 @@ def main():
                 pass
             sent += 1
             owed -= 1
-        for fd, _ in poller.poll(0):
-            try:
-                while by_fd[fd].recv(65536):
-                    answered += 1
-            except BlockingIOError:
-                pass
+        answered += drain(poller, by_fd, 0)
         next_tick += tick
         delay = next_tick - time.monotonic()
         if delay > 0:
@@ -77,12 +84,7 @@ def main():
     # Answers still on their way.
     deadline = time.monotonic() + 2
     while time.monotonic() < deadline:
-        for fd, _ in poller.poll(0.1):
-            try:
-                while by_fd[fd].recv(65536):
-                    answered += 1
-            except BlockingIOError:
-                pass
+        answered += drain(poller, by_fd, 0.1)
     print(json.dumps({"sent": sent, "answered": answered, "seconds": round(elapsed, 1),
                       "rate": round(sent / elapsed), "sources": args.sources}))
 

@@ -56,43 +56,60 @@ public final class SrtpProtection implements MediaProtection {
         };
     }
 
+    /** Makes a stream's crypto context from the master keys. */
+    @FunctionalInterface
+    private interface Derive<C> {
+        C context(int ssrc) throws GeneralSecurityException;
+    }
+
+    /** Checks (and decrypts) or protects a packet in place. */
+    @FunctionalInterface
+    private interface Transform<C> {
+        SrtpErrorStatus apply(C context, SrtpBuffer packet) throws GeneralSecurityException;
+    }
+
     @Override
     public synchronized Optional<ByteBuffer> unprotectRtp(ByteBuffer datagram) {
-        if (datagram.remaining() < 12 || (datagram.get(datagram.position()) & 0xC0) != 0x80) {
-            return reject();
-        }
-        int ssrc = datagram.getInt(datagram.position() + 8);
-        try {
-            SrtpCryptoContext known = receivingRtp.get(ssrc);
-            SrtpCryptoContext context = known != null ? known : receiving.deriveContext(ssrc, 0);
-            SrtpBuffer packet = new SrtpBuffer(datagram);
-            if (context.reverseTransformPacket(packet, false) != SrtpErrorStatus.OK) {
-                return reject();
-            }
-            if (known == null) {
-                receivingRtp.put(ssrc, context);
-            }
-            return Optional.of(packet.toByteBuffer());
-        } catch (GeneralSecurityException e) {
-            return reject();
-        }
+        return unprotect(datagram, 12, 8, receivingRtp, ssrc -> receiving.deriveContext(ssrc, 0),
+                (context, packet) -> context.reverseTransformPacket(packet, false));
     }
 
     @Override
     public synchronized Optional<ByteBuffer> unprotectRtcp(ByteBuffer datagram) {
-        if (datagram.remaining() < 8 + 4 + SRTCP_TAG_BYTES || (datagram.get(datagram.position()) & 0xC0) != 0x80) {
+        return unprotect(datagram, 8 + 4 + SRTCP_TAG_BYTES, 4, receivingRtcp, receiving::deriveControlContext,
+                SrtcpCryptoContext::reverseTransformPacket);
+    }
+
+    @Override
+    public synchronized ByteBuffer protectRtp(ByteBuffer packet) {
+        return protect(packet, 8, sendingRtp, ssrc -> sending.deriveContext(ssrc, 0),
+                SrtpCryptoContext::transformPacket);
+    }
+
+    @Override
+    public synchronized ByteBuffer protectRtcp(ByteBuffer packet) {
+        return protect(packet, 4, sendingRtcp, sending::deriveControlContext, SrtcpCryptoContext::transformPacket);
+    }
+
+    /**
+     * The clear packet, if {@code datagram} passes its stream's checks; a stream's context is kept only once a packet
+     * of it has passed.
+     */
+    private <C> Optional<ByteBuffer> unprotect(ByteBuffer datagram, int shortest, int ssrcAt, Map<Integer, C> streams,
+                                               Derive<C> derive, Transform<C> check) {
+        if (datagram.remaining() < shortest || (datagram.get(datagram.position()) & 0xC0) != 0x80) {
             return reject();
         }
-        int ssrc = datagram.getInt(datagram.position() + 4);
+        int ssrc = datagram.getInt(datagram.position() + ssrcAt);
         try {
-            SrtcpCryptoContext known = receivingRtcp.get(ssrc);
-            SrtcpCryptoContext context = known != null ? known : receiving.deriveControlContext(ssrc);
+            C known = streams.get(ssrc);
+            C context = known != null ? known : derive.context(ssrc);
             SrtpBuffer packet = new SrtpBuffer(datagram);
-            if (context.reverseTransformPacket(packet) != SrtpErrorStatus.OK) {
+            if (check.apply(context, packet) != SrtpErrorStatus.OK) {
                 return reject();
             }
             if (known == null) {
-                receivingRtcp.put(ssrc, context);
+                streams.put(ssrc, context);
             }
             return Optional.of(packet.toByteBuffer());
         } catch (GeneralSecurityException e) {
@@ -100,34 +117,17 @@ public final class SrtpProtection implements MediaProtection {
         }
     }
 
-    @Override
-    public synchronized ByteBuffer protectRtp(ByteBuffer packet) {
-        int ssrc = packet.getInt(packet.position() + 8);
+    private static <C> ByteBuffer protect(ByteBuffer packet, int ssrcAt, Map<Integer, C> streams, Derive<C> derive,
+                                          Transform<C> transform) {
+        int ssrc = packet.getInt(packet.position() + ssrcAt);
         SrtpBuffer buffer = new SrtpBuffer(packet);
         try {
-            SrtpCryptoContext context = sendingRtp.get(ssrc);
+            C context = streams.get(ssrc);
             if (context == null) {
-                context = sending.deriveContext(ssrc, 0);
-                sendingRtp.put(ssrc, context);
+                context = derive.context(ssrc);
+                streams.put(ssrc, context);
             }
-            context.transformPacket(buffer);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("AES counter mode and HMAC-SHA1 are part of every Java runtime", e);
-        }
-        return buffer.toByteBuffer();
-    }
-
-    @Override
-    public synchronized ByteBuffer protectRtcp(ByteBuffer packet) {
-        int ssrc = packet.getInt(packet.position() + 4);
-        SrtpBuffer buffer = new SrtpBuffer(packet);
-        try {
-            SrtcpCryptoContext context = sendingRtcp.get(ssrc);
-            if (context == null) {
-                context = sending.deriveControlContext(ssrc);
-                sendingRtcp.put(ssrc, context);
-            }
-            context.transformPacket(buffer);
+            transform.apply(context, buffer);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES counter mode and HMAC-SHA1 are part of every Java runtime", e);
         }
