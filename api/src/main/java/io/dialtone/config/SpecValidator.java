@@ -159,6 +159,14 @@ public final class SpecValidator {
         if (sip.connections().max() < 1 || sip.connections().maxPerSource() < 1) {
             fail("spec.sip.connections", "max and maxPerSource must be 1 or more");
         }
+        String read = sip.connections().readTimeout();
+        duration("spec.sip.connections.readTimeout", read);
+        if (DURATION.matcher(read).matches() && Durations.parse(read).compareTo(java.time.Duration.ofMillis(100)) < 0) {
+            fail("spec.sip.connections.readTimeout", "must be 100ms or more");
+        }
+        if (sip.connections().maxMessageBytes() < 4096 || sip.connections().maxMessageBytes() > 1048576) {
+            fail("spec.sip.connections.maxMessageBytes", "must be 4096 to 1048576");
+        }
     }
 
     private void media(GatewayMedia media) {

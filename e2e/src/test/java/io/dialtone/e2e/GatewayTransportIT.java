@@ -220,6 +220,7 @@ class GatewayTransportIT {
      */
     @Test
     void aHugeContentLengthClosesTheConnectionInsteadOfFillingTheHeap() throws Exception {
+        long heapBefore = gateway.heapAfterFullGc();
         try (java.net.Socket socket = new Socket("127.0.0.1", gateway.sipPort())) {
             socket.setSoTimeout(10_000);
             String invite = "INVITE sip:+15550199@127.0.0.1 SIP/2.0\r\n"
@@ -236,5 +237,9 @@ class GatewayTransportIT {
             assertThat(read).as("the connection closed, nothing answered").isEqualTo(-1);
         }
         assertThat(gateway.get("/healthz").statusCode()).isEqualTo(200);
+        long heapAfter = gateway.heapAfterFullGc();
+        System.out.printf("heap after a full collection: %d KiB before, %d KiB after the 2 GB announcement%n",
+                heapBefore / 1024, heapAfter / 1024);
+        assertThat(heapAfter - heapBefore).as("heap grown, bytes").isLessThan(16L * 1024 * 1024);
     }
 }

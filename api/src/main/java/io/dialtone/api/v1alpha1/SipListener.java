@@ -34,6 +34,6 @@ public record SipListener(
     public SipListener {
         port = port == null ? DEFAULT_PORT : port;
         transports = transports == null ? List.of(SipTransport.udp, SipTransport.tcp) : List.copyOf(transports);
-        connections = connections == null ? new SipConnections(null, null, null) : connections;
+        connections = connections == null ? new SipConnections(null, null, null, null, null) : connections;
     }
 }

@@ -126,6 +126,19 @@ public final class GatewayProcess implements AutoCloseable {
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }
 
+    /** The gateway's heap in use after a full collection (jcmd GC.run), in bytes: what it really holds. */
+    public long heapAfterFullGc() throws IOException, InterruptedException {
+        String pid = String.valueOf(process.pid());
+        Processes.run(List.of("jcmd", pid, "GC.run"), log.getParent(), 30);
+        String info = Processes.run(List.of("jcmd", pid, "GC.heap_info"), log.getParent(), 30).out();
+        java.util.regex.Matcher used = java.util.regex.Pattern.compile("heap\\s+total \\d+K, used (\\d+)K")
+                .matcher(info);
+        if (!used.find()) {
+            throw new IllegalStateException("no heap figures in jcmd GC.heap_info:\n" + info);
+        }
+        return Long.parseLong(used.group(1)) * 1024;
+    }
+
     /** The gateway JVM's threads now, as the kernel counts them. */
     public long threads() throws IOException {
         try (var tasks = Files.list(Path.of("/proc", String.valueOf(process.pid()), "task"))) {

@@ -175,8 +175,7 @@ final class GatewayCommand implements Callable<Integer> {
                 bridgeAudio != null ? bridgeAudio : gateway.media().bridgesAudio(),
                 recycleAfterCalls != null ? recycleAfterCalls : gateway.media().recycleAfterCalls(),
                 roomCodec != null ? roomCodec : gateway.media().roomCodec(),
-                new ConnectionGuard.Limits(Durations.parse(gateway.sip().connections().idleTimeout()),
-                        gateway.sip().connections().max(), gateway.sip().connections().maxPerSource()));
+                connectionLimits(gateway.sip().connections()));
         Instant started = Instant.now();
         CountDownLatch signalled = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -199,6 +198,11 @@ final class GatewayCommand implements Callable<Integer> {
             stopped.countDown();
         }
         return ExitCodes.OK;
+    }
+
+    private static ConnectionGuard.Limits connectionLimits(io.dialtone.api.v1alpha1.SipConnections connections) {
+        return new ConnectionGuard.Limits(Durations.parse(connections.idleTimeout()), connections.max(),
+                connections.maxPerSource(), Durations.parse(connections.readTimeout()), connections.maxMessageBytes());
     }
 
     /** The token /stats asks for, from the environment (the operator's Secret in a pod); none when unset. */

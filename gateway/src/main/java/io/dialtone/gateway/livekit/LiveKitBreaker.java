@@ -56,13 +56,19 @@ public final class LiveKitBreaker {
     /** Runs {@code call} unless the breaker is open, and records how it went. */
     public <T> T call(String what, Call<T> call) throws Exception {
         admit(what);
+        Throwable failure = null;
         try {
-            T result = call.run();
-            succeeded();
-            return result;
-        } catch (Exception e) {
-            failed(what, e);
+            return call.run();
+        } catch (Exception | Error e) {
+            failure = e;
             throw e;
+        } finally {
+            // In a finally, so that whatever ends the call (an Error too) ends a trial: none may stay open forever.
+            if (failure == null) {
+                succeeded();
+            } else {
+                failed(what, failure);
+            }
         }
     }
 
@@ -73,7 +79,7 @@ public final class LiveKitBreaker {
     private synchronized void admit(String what) throws OpenException {
         if (state instanceof State.Open open) {
             if (nanoClock.getAsLong() - open.untilNanos() < 0) {
-                throw new OpenException("LiveKit is not answering (" + failuresToOpen + " calls in a row failed); "
+                throw new OpenException("LiveKit is failing (" + failuresToOpen + " calls in a row failed); "
                         + what + " not tried, next try within " + openFor.toSeconds() + " s");
             }
             state = new State.Trial();
@@ -82,7 +88,7 @@ public final class LiveKitBreaker {
             return;
         }
         if (state instanceof State.Trial) {
-            throw new OpenException("LiveKit is not answering; a trial call is on its way, " + what + " not tried");
+            throw new OpenException("LiveKit is failing; a trial call is on its way, " + what + " not tried");
         }
     }
 
@@ -95,7 +101,7 @@ public final class LiveKitBreaker {
 
     private static final State CLOSED = new State.Closed(0);
 
-    private synchronized void failed(String what, Exception cause) {
+    private synchronized void failed(String what, Throwable cause) {
         if (cause instanceof OpenException) {
             return;
         }

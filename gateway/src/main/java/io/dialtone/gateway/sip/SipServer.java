@@ -84,9 +84,6 @@ public final class SipServer implements SipListener, AutoCloseable {
     private final boolean answerUnknownSources;
     private final ConnectionGuard connections;
 
-    /** The largest SIP message taken: a big INVITE with SDP is a few KiB; UDP carries at most 64 KiB anyway. */
-    static final int MAX_MESSAGE_BYTES = 65536;
-    static final int READ_TIMEOUT_MILLIS = 5000;
     static final int UDP_RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
     /** TLS 1.3, and TLS 1.2 with forward-secret AEAD suites only, for RSA and EC certificates. */
     static final List<String> TLS_SUITES = List.of("TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256",
@@ -106,9 +103,11 @@ public final class SipServer implements SipListener, AutoCloseable {
         properties.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "8");
         // Every peer may be hostile (docs/security.md). Without a cap the stack allocates whatever Content-Length a
         // TCP or TLS message announces, before a byte of the body has come.
-        properties.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", String.valueOf(MAX_MESSAGE_BYTES));
+        properties.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE",
+                String.valueOf(settings.connections().maxMessageBytes()));
         // A connection that stops in the middle of a message is closed (the stack times reads within a message).
-        properties.setProperty("gov.nist.javax.sip.READ_TIMEOUT", String.valueOf(READ_TIMEOUT_MILLIS));
+        properties.setProperty("gov.nist.javax.sip.READ_TIMEOUT",
+                String.valueOf(settings.connections().readTimeout().toMillis()));
         // UDP requests wait here while the stack's threads are busy (a flood, a collection pause); at the kernel's
         // default (208 KiB, some 300 INVITEs) a flood from strangers makes carriers' INVITEs wait for retransmission.
         // The kernel caps it at net.core.rmem_max.
@@ -130,7 +129,8 @@ public final class SipServer implements SipListener, AutoCloseable {
             // the stack's documentation says: a client that never finishes its handshake is cut off.
             properties.setProperty("gov.nist.javax.sip.TLS_CLIENT_PROTOCOLS", "TLSv1.3,TLSv1.2");
             properties.setProperty("gov.nist.javax.sip.ENABLED_CIPHER_SUITES", String.join(",", TLS_SUITES));
-            properties.setProperty("gov.nist.javax.sip.SSL_HANDSHAKE_TIMEOUT", String.valueOf(READ_TIMEOUT_MILLIS));
+            properties.setProperty("gov.nist.javax.sip.SSL_HANDSHAKE_TIMEOUT",
+                    String.valueOf(settings.connections().readTimeout().toMillis()));
         }
         // TCP and TLS connections are taken through a guard: strangers' closed at once, the rest capped and closed
         // when idle (each holds two stack threads).

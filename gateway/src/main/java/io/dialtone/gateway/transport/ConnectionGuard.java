@@ -21,13 +21,16 @@ import org.slf4j.LoggerFactory;
 public final class ConnectionGuard {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionGuard.class);
 
-    /** The caps, and the idle timeout after which a silent connection is closed. */
-    public record Limits(Duration idleTimeout, int max, int maxPerSource) {
+    /**
+     * The caps, the idle timeout after which a silent connection is closed, and what the SIP stack itself enforces
+     * on a connection: the read timeout within a message (and for a TLS handshake) and the largest message.
+     */
+    public record Limits(Duration idleTimeout, int max, int maxPerSource, Duration readTimeout, int maxMessageBytes) {
         public Limits {
             if (idleTimeout.toMillis() < 1 || idleTimeout.toMillis() > Integer.MAX_VALUE || max < 1
-                    || maxPerSource < 1) {
+                    || maxPerSource < 1 || readTimeout.toMillis() < 1 || maxMessageBytes < 1) {
                 throw new IllegalArgumentException("connection limits must be positive: " + idleTimeout + ", " + max
-                        + ", " + maxPerSource);
+                        + ", " + maxPerSource + ", " + readTimeout + ", " + maxMessageBytes);
             }
         }
     }

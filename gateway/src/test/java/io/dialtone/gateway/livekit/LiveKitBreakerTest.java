@@ -31,7 +31,7 @@ class LiveKitBreakerTest {
         }
         assertThat(breaker.isOpen()).isTrue();
         assertThatThrownBy(() -> breaker.call("create room", this::up))
-                .isInstanceOf(LiveKitBreaker.OpenException.class).hasMessageContaining("not answering");
+                .isInstanceOf(LiveKitBreaker.OpenException.class).hasMessageContaining("LiveKit is failing");
         assertThat(calls).as("LiveKit not called while open").hasValue(3);
 
         now.addAndGet(Duration.ofSeconds(5).toNanos());
@@ -55,5 +55,18 @@ class LiveKitBreakerTest {
         now.addAndGet(Duration.ofSeconds(6).toNanos());
         assertThatThrownBy(() -> breaker.call("a", this::down)).hasMessage("connect timed out");
         assertThatThrownBy(() -> breaker.call("a", this::up)).isInstanceOf(LiveKitBreaker.OpenException.class);
+    }
+
+    @Test
+    void aTrialEndedByAnErrorStillEndsTheTrial() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            assertThatThrownBy(() -> breaker.call("a", this::down)).isInstanceOf(IOException.class);
+        }
+        now.addAndGet(Duration.ofSeconds(5).toNanos());
+        assertThatThrownBy(() -> breaker.call("a", () -> {
+            throw new StackOverflowError();
+        })).isInstanceOf(StackOverflowError.class);
+        now.addAndGet(Duration.ofSeconds(5).toNanos());
+        assertThat(breaker.call("a", this::up)).as("a new trial, not one stuck forever").isEqualTo("room");
     }
 }

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 /** The guard in front of a real listening socket on loopback: who gets in, and that a closed place is given back. */
 class ConnectionGuardTest {
     private static final InetAddress STRANGER = address("127.0.0.2");
-    private final ConnectionGuard guard = new ConnectionGuard(new ConnectionGuard.Limits(Duration.ofMinutes(2), 3, 2),
-            source -> !source.equals(STRANGER));
+    private final ConnectionGuard guard = new ConnectionGuard(new ConnectionGuard.Limits(Duration.ofMinutes(2), 3, 2,
+            Duration.ofSeconds(5), 65536), source -> !source.equals(STRANGER));
     private final BlockingQueue<Socket> accepted = new LinkedBlockingQueue<>();
     private final List<Socket> clients = new ArrayList<>();
     private GuardedServerSocket server;
