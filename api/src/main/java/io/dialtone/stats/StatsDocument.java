@@ -19,6 +19,8 @@ public record StatsDocument(Pod pod, String revision, Instant revisionAppliedAt,
     public static final String NO_TRUNK = "(none)";
     /** The environment variable that holds the bearer token a gateway asks for on /stats. */
     public static final String TOKEN_ENV = "DIALTONE_STATS_TOKEN";
+    /** Or the file that holds it, read for each request (a mounted Secret, which may change). */
+    public static final String TOKEN_FILE_ENV = "DIALTONE_STATS_TOKEN_FILE";
 
     public StatsDocument {
         trunks = trunks == null ? Map.of() : Map.copyOf(trunks);

@@ -261,7 +261,7 @@ class OperatorIT {
         Pod pod = Kubelet.runPod(client, ns, "dialtone-gateway", "dialtone-gateway-0", adminPort);
         try (GatewayProcess gateway = GatewayProcess.startAsPod(api.kubeconfig(), ns, "dialtone-routing",
                 pod.getMetadata().getName(), pod.getMetadata().getUid(), adminPort, DIR.resolve("pod-" + ns),
-                Kubelet.secretEnv(client, ns, "dialtone-gateway"))) {
+                Kubelet.environment(client, ns, "dialtone-gateway", DIR.resolve("pod-" + ns).resolve("root")))) {
             awaitCondition(SipTrunk.class, ns, "any-caller", "Propagated", "True", "run generation 1");
             awaitCondition(SipGateway.class, ns, "dialtone", "Ready", "True", "1 pod(s) ready");
             // Propagated comes from the pod's /stats, which the operator read with the token from its Secret.

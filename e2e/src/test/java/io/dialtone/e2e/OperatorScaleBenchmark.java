@@ -69,7 +69,7 @@ class OperatorScaleBenchmark {
                 Pod pod = Kubelet.runPod(client, "bench", "bench-gateway", "bench-gateway-0", adminPort);
                 try (GatewayProcess gateway = GatewayProcess.startAsPod(api.kubeconfig(), "bench", "bench-routing",
                         pod.getMetadata().getName(), pod.getMetadata().getUid(), adminPort, DIR.resolve("gateway"),
-                Kubelet.secretEnv(client, "bench", "bench-gateway"))) {
+                Kubelet.environment(client, "bench", "bench-gateway", DIR.resolve("gateway").resolve("root")))) {
                     long start = System.nanoTime();
                     apply(api, "bench", file);
                     long applied = System.nanoTime();

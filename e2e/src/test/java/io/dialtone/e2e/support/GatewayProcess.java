@@ -41,9 +41,9 @@ public final class GatewayProcess implements AutoCloseable {
      * and the pod identity the downward API would give it.
      */
     public static GatewayProcess startAsPod(Path kubeconfig, String namespace, String routingSecret, String podName,
-                                            String podUid, int adminPort, Path workDir, Map<String, String> secretEnv)
+                                            String podUid, int adminPort, Path workDir, Map<String, String> podEnv)
             throws Exception {
-        Map<String, String> environment = new java.util.HashMap<>(secretEnv);
+        Map<String, String> environment = new java.util.HashMap<>(podEnv);
         environment.putAll(Map.of("KUBECONFIG", kubeconfig.toString(), "POD_NAME", podName, "POD_UID", podUid));
         return launch(List.of("--routing-secret", routingSecret, "--namespace", namespace, "--advertise", "127.0.0.1"),
                 environment, adminPort, workDir);
@@ -66,10 +66,18 @@ public final class GatewayProcess implements AutoCloseable {
         command.addAll(List.of(extraArgs));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(environment);
-        GatewayProcess gateway = new GatewayProcess(builder.start(), log, sipPort, adminPort,
-                java.util.Optional.ofNullable(environment.get(io.dialtone.stats.StatsDocument.TOKEN_ENV)));
+        GatewayProcess gateway = new GatewayProcess(builder.start(), log, sipPort, adminPort, statsToken(environment));
         gateway.awaitReady(Duration.ofSeconds(30));
         return gateway;
+    }
+
+    /** The token the operator would send to this gateway's /stats: given in the environment, or in its file. */
+    private static java.util.Optional<String> statsToken(Map<String, String> environment) throws IOException {
+        String file = environment.get(io.dialtone.stats.StatsDocument.TOKEN_FILE_ENV);
+        if (file != null) {
+            return java.util.Optional.of(Files.readString(Path.of(file)).strip());
+        }
+        return java.util.Optional.ofNullable(environment.get(io.dialtone.stats.StatsDocument.TOKEN_ENV));
     }
 
     private void awaitReady(Duration timeout) throws Exception {

@@ -7,7 +7,9 @@ import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.nio.charset.StandardCharsets;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
@@ -35,20 +37,43 @@ public final class Kubelet {
         return client.pods().inNamespace(namespace).resource(pod).updateStatus();
     }
 
-    /** The gateway container's environment variables that come from Secrets, resolved as the kubelet does. */
-    public static Map<String, String> secretEnv(KubernetesClient client, String namespace, String deploymentName) {
-        Deployment deployment = client.apps().deployments().inNamespace(namespace).withName(deploymentName).get();
+    /**
+     * The gateway container's environment as the kubelet would give it, with the Secret volumes it mounts written
+     * under {@code root} (and paths into them rewritten to there): what the pod would read.
+     */
+    public static Map<String, String> environment(KubernetesClient client, String namespace, String deploymentName,
+                                                  Path root) throws IOException {
+        var template = client.apps().deployments().inNamespace(namespace).withName(deploymentName).get().getSpec()
+                .getTemplate().getSpec();
+        var container = template.getContainers().get(0);
+        Map<String, String> mounted = new HashMap<>();
+        for (var mount : container.getVolumeMounts()) {
+            var volume = template.getVolumes().stream().filter(v -> v.getName().equals(mount.getName())).findFirst()
+                    .orElseThrow();
+            if (volume.getSecret() == null) {
+                continue;
+            }
+            Secret secret = client.secrets().inNamespace(namespace).withName(volume.getSecret().getSecretName()).get();
+            if (secret == null) {
+                throw new IllegalStateException("Secret " + volume.getSecret().getSecretName()
+                        + " is missing: the pod could not start");
+            }
+            Path directory = root.resolve(mount.getMountPath().substring(1));
+            Files.createDirectories(directory);
+            for (var entry : secret.getData().entrySet()) {
+                Files.write(directory.resolve(entry.getKey()), Base64.getDecoder().decode(entry.getValue()));
+            }
+            mounted.put(mount.getMountPath(), directory.toString());
+        }
         Map<String, String> environment = new HashMap<>();
-        for (EnvVar variable : deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()) {
-            if (variable.getValueFrom() != null && variable.getValueFrom().getSecretKeyRef() != null) {
-                var ref = variable.getValueFrom().getSecretKeyRef();
-                Secret secret = client.secrets().inNamespace(namespace).withName(ref.getName()).get();
-                if (secret == null || secret.getData() == null || !secret.getData().containsKey(ref.getKey())) {
-                    throw new IllegalStateException("Secret " + ref.getName() + " key " + ref.getKey()
-                            + " is missing: the pod could not start");
+        for (EnvVar variable : container.getEnv()) {
+            if (variable.getValue() != null) {
+                String value = variable.getValue();
+                for (var mount : mounted.entrySet()) {
+                    value = value.startsWith(mount.getKey() + "/")
+                            ? mount.getValue() + value.substring(mount.getKey().length()) : value;
                 }
-                environment.put(variable.getName(), new String(Base64.getDecoder().decode(
-                        secret.getData().get(ref.getKey())), StandardCharsets.UTF_8));
+                environment.put(variable.getName(), value);
             }
         }
         return environment;

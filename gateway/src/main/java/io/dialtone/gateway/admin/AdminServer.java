@@ -31,7 +31,7 @@ public final class AdminServer implements AutoCloseable {
     private final HttpServer server;
 
     public AdminServer(InetSocketAddress address, BooleanSupplier ready, PrometheusMeterRegistry metrics,
-                       Supplier<Object> stats, Optional<String> statsToken) throws IOException {
+                       Supplier<Object> stats, Supplier<Optional<String>> statsToken) throws IOException {
         server = HttpServer.create(address, 16);
         server.setExecutor(Executors.newFixedThreadPool(2, r -> {
             Thread thread = new Thread(r, "admin-http");
@@ -45,8 +45,9 @@ public final class AdminServer implements AutoCloseable {
         });
         server.createContext("/metrics", exchange -> respond(exchange, 200,
                 "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
-        Optional<byte[]> expected = statsToken.map(token -> ("Bearer " + token).getBytes(StandardCharsets.UTF_8));
         server.createContext("/stats", exchange -> {
+            Optional<byte[]> expected = statsToken.get()
+                    .map(token -> ("Bearer " + token).getBytes(StandardCharsets.UTF_8));
             if (expected.isPresent() && !carries(exchange, expected.get())) {
                 exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"dialtone-stats\"");
                 respond(exchange, 401, "text/plain", "/stats needs the gateway's stats token\n");

@@ -27,12 +27,14 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -205,17 +207,38 @@ final class GatewayCommand implements Callable<Integer> {
                 connections.maxPerSource(), Durations.parse(connections.readTimeout()), connections.maxMessageBytes());
     }
 
-    /** The token /stats asks for, from the environment (the operator's Secret in a pod); none when unset. */
-    private static Optional<String> statsToken() {
+    /**
+     * The token /stats asks for: from a file (a mounted Secret in a pod, read for each request so a new token takes
+     * effect), or from the environment; none when neither is set.
+     */
+    private static Supplier<Optional<String>> statsToken() {
+        String file = System.getenv(StatsDocument.TOKEN_FILE_ENV);
+        if (file != null && !file.isBlank()) {
+            LOG.info("/stats answers only requests with the bearer token in {}", file);
+            Path path = Path.of(file);
+            return () -> {
+                try {
+                    return Optional.of(Files.readString(path).strip()).filter(token -> !token.isEmpty());
+                } catch (IOException unreadable) {
+                    LOG.warn("cannot read the /stats token in {}: {}; /stats refuses every request", path,
+                            unreadable.toString());
+                    return Optional.of(UNGUESSABLE);
+                }
+            };
+        }
         String token = System.getenv(StatsDocument.TOKEN_ENV);
         if (token == null || token.isBlank()) {
-            LOG.info("/stats is open to anyone who reaches the admin port; set {} to require a bearer token",
-                    StatsDocument.TOKEN_ENV);
-            return Optional.empty();
+            LOG.info("/stats is open to anyone who reaches the admin port; set {} or {} to require a bearer token",
+                    StatsDocument.TOKEN_ENV, StatsDocument.TOKEN_FILE_ENV);
+            return Optional::empty;
         }
         LOG.info("/stats answers only requests with the bearer token from {}", StatsDocument.TOKEN_ENV);
-        return Optional.of(token.strip());
+        Optional<String> fixed = Optional.of(token.strip());
+        return () -> fixed;
     }
+
+    /** What /stats compares with when its token file cannot be read: nobody knows it, so it stays closed. */
+    private static final String UNGUESSABLE = java.util.UUID.randomUUID() + "-" + java.util.UUID.randomUUID();
 
     private AutoCloseable watch(RoutingState routing, SecretConfigWatcher secretWatcher) throws IOException {
         if (secretWatcher != null) {

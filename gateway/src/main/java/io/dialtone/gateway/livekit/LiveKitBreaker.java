@@ -22,6 +22,29 @@ public final class LiveKitBreaker {
         }
     }
 
+    /** LiveKit answered a request with an HTTP error status. */
+    public static final class RefusedException extends IOException {
+        private final int status;
+
+        public RefusedException(String message, int status) {
+            super(message);
+            this.status = status;
+        }
+
+        public int status() {
+            return status;
+        }
+
+        /**
+         * Whether this says LiveKit works and only this request was wrong (a 4xx about the room or agent): such
+         * refusals must not open the breaker for every caller. Refused credentials (401, 403) and throttling (429)
+         * fail every call alike, and count.
+         */
+        boolean answersForItself() {
+            return status >= 400 && status < 500 && status != 401 && status != 403 && status != 429;
+        }
+    }
+
     private sealed interface State {
         /** Calls go through; {@code failures} in a row so far. */
         record Closed(int failures) implements State { }
@@ -64,7 +87,7 @@ public final class LiveKitBreaker {
             throw e;
         } finally {
             // In a finally, so that whatever ends the call (an Error too) ends a trial: none may stay open forever.
-            if (failure == null) {
+            if (failure == null || failure instanceof RefusedException refused && refused.answersForItself()) {
                 succeeded();
             } else {
                 failed(what, failure);

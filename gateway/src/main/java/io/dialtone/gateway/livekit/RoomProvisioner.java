@@ -93,14 +93,15 @@ public final class RoomProvisioner {
         Response<LivekitModels.Room> created = api.rooms().createRoom(name, emptyTimeout, template.maxParticipants(), null,
                 template.metadata()).execute();
         if (!created.isSuccessful()) {
-            throw new IOException("LiveKit refused to create room " + name + ": HTTP " + created.code() + " "
-                    + errorBody(created));
+            throw new LiveKitBreaker.RefusedException("LiveKit refused to create room " + name + ": HTTP "
+                    + created.code() + " " + errorBody(created), created.code());
         }
         for (AgentDispatch agent : template.agents()) {
             Response<?> dispatched = api.agents().createDispatch(name, agent.agentName(), agent.metadata()).execute();
             if (!dispatched.isSuccessful()) {
-                throw new IOException("LiveKit refused to dispatch agent " + agent.agentName() + " to room " + name
-                        + ": HTTP " + dispatched.code() + " " + errorBody(dispatched));
+                throw new LiveKitBreaker.RefusedException("LiveKit refused to dispatch agent " + agent.agentName()
+                        + " to room " + name + ": HTTP " + dispatched.code() + " " + errorBody(dispatched),
+                        dispatched.code());
             }
         }
         return created.body();
@@ -125,8 +126,8 @@ public final class RoomProvisioner {
             Response<LivekitModels.ParticipantInfo> updated = clients().rooms().updateParticipant(room, identity,
                     null, null, null, Map.of(Participants.ATTR_CALL_STATUS, status)).execute();
             if (!updated.isSuccessful()) {
-                throw new IOException("LiveKit refused to update participant " + identity + " in room " + room
-                        + ": HTTP " + updated.code() + " " + errorBody(updated));
+                throw new LiveKitBreaker.RefusedException("LiveKit refused to update participant " + identity
+                        + " in room " + room + ": HTTP " + updated.code() + " " + errorBody(updated), updated.code());
             }
             return updated.body();
         });

@@ -81,6 +81,12 @@ public final class CallerRtp {
     public synchronized Heard read(SocketAddress from, ByteBuffer datagram, int audioType, Integer eventType,
                                    Consumer<Character> digits) {
         try {
+            // Whose it may be first: decrypting costs a key derivation for each new SSRC, and only the caller's
+            // packets are worth it. Then it must authenticate before it may latch.
+            if (!mayBeCallers(from)) {
+                countForeign(from, RtpPacket.parse(datagram).ssrc());
+                return DROPPED;
+            }
             Optional<ByteBuffer> clear = protection.unprotectRtp(datagram);
             if (clear.isEmpty()) {
                 return DROPPED;
@@ -154,10 +160,26 @@ public final class CallerRtp {
         if (latch instanceof Latch.First first && first.source().equals(from)) {
             return true;
         }
+        countForeign(from, ssrc);
+        return false;
+    }
+
+    /** What {@link #fromCaller} would take, without latching. */
+    private boolean mayBeCallers(SocketAddress from) {
+        if (from.equals(declared.get())) {
+            return true;
+        }
+        if (latch instanceof Latch.First first) {
+            return first.source().equals(from);
+        }
+        return latch instanceof Latch.Open && from instanceof InetSocketAddress source
+                && isCallersHost(source.getAddress());
+    }
+
+    private void countForeign(SocketAddress from, long ssrc) {
         if (foreign++ == 0) {
             LOG.warn("event=rtp_foreign call={} source={} ssrc={} why=\"not the caller's address or stream; dropped"
                     + " (and every later one, counted)\"", callId, from, ssrc);
         }
-        return false;
     }
 }

@@ -89,7 +89,10 @@ public final class PromptPlayer implements AutoCloseable {
             packet.clear();
             sender.next(codec.encode(frame), PhoneCodec.RTP_UNITS_PER_FRAME).writeTo(packet);
             packet.flip();
-            rtp.send(protection.protectRtp(packet), destination.get());
+            Optional<ByteBuffer> wire = protection.protectRtp(packet);
+            if (wire.isPresent()) {
+                rtp.send(wire.get(), destination.get());
+            }
         } finally {
             // A prompt that ends with a failed send still ends: whoever waits for it (the PIN prompt) goes on.
             if (finished != null) {

@@ -132,10 +132,16 @@ public final class RoomToPhone implements AutoCloseable {
         RtpPacket next = nextEvent(payload);
         next.writeTo(packet);
         packet.flip();
-        rtp.send(protection.protectRtp(packet), to);
+        Optional<ByteBuffer> wire = protection.protectRtp(packet);
+        if (wire.isPresent()) {
+            rtp.send(wire.get(), to);
+        }
         if (sender.packets() % REPORT_EVERY == 1) {
-            rtcp.send(protection.protectRtcp(ByteBuffer.wrap(sender.senderReport(java.time.Instant.now()))),
-                    new InetSocketAddress(to.getAddress(), to.getPort() + 1));
+            Optional<ByteBuffer> report = protection.protectRtcp(
+                    ByteBuffer.wrap(sender.senderReport(java.time.Instant.now())));
+            if (report.isPresent()) {
+                rtcp.send(report.get(), new InetSocketAddress(to.getAddress(), to.getPort() + 1));
+            }
         }
     }
 

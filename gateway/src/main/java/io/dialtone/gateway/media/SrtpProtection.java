@@ -32,6 +32,7 @@ public final class SrtpProtection implements MediaProtection {
     private final Map<Integer, SrtpCryptoContext> receivingRtp = streams();
     private final Map<Integer, SrtcpCryptoContext> receivingRtcp = streams();
     private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong unsent = new AtomicLong();
 
     public SrtpProtection(SrtpKeys keys) {
         SrtpPolicy rtp = new SrtpPolicy(SrtpPolicy.AESCM_ENCRYPTION, SrtpSuite.KEY_BYTES,
@@ -81,13 +82,13 @@ public final class SrtpProtection implements MediaProtection {
     }
 
     @Override
-    public synchronized ByteBuffer protectRtp(ByteBuffer packet) {
+    public synchronized Optional<ByteBuffer> protectRtp(ByteBuffer packet) {
         return protect(packet, 8, sendingRtp, ssrc -> sending.deriveContext(ssrc, 0),
                 SrtpCryptoContext::transformPacket);
     }
 
     @Override
-    public synchronized ByteBuffer protectRtcp(ByteBuffer packet) {
+    public synchronized Optional<ByteBuffer> protectRtcp(ByteBuffer packet) {
         return protect(packet, 4, sendingRtcp, sending::deriveControlContext, SrtcpCryptoContext::transformPacket);
     }
 
@@ -117,8 +118,8 @@ public final class SrtpProtection implements MediaProtection {
         }
     }
 
-    private static <C> ByteBuffer protect(ByteBuffer packet, int ssrcAt, Map<Integer, C> streams, Derive<C> derive,
-                                          Transform<C> transform) {
+    private <C> Optional<ByteBuffer> protect(ByteBuffer packet, int ssrcAt, Map<Integer, C> streams,
+                                             Derive<C> derive, Transform<C> transform) {
         int ssrc = packet.getInt(packet.position() + ssrcAt);
         SrtpBuffer buffer = new SrtpBuffer(packet);
         try {
@@ -127,16 +128,24 @@ public final class SrtpProtection implements MediaProtection {
                 context = derive.context(ssrc);
                 streams.put(ssrc, context);
             }
-            transform.apply(context, buffer);
+            if (transform.apply(context, buffer) != SrtpErrorStatus.OK) {
+                unsent.incrementAndGet();
+                return Optional.empty();
+            }
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES counter mode and HMAC-SHA1 are part of every Java runtime", e);
         }
-        return buffer.toByteBuffer();
+        return Optional.of(buffer.toByteBuffer());
     }
 
     @Override
     public long rejected() {
         return rejected.get();
+    }
+
+    @Override
+    public long unsent() {
+        return unsent.get();
     }
 
     private Optional<ByteBuffer> reject() {

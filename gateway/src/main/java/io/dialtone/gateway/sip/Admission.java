@@ -39,7 +39,8 @@ public final class Admission {
         }
 
         synchronized boolean take(long now, double perSecond, double burst) {
-            tokens = Math.min(burst, tokens + (now - updated) * perSecond / 1000.0);
+            // The wall clock may step back: that must not drain the bucket below what it held.
+            tokens = Math.min(burst, tokens + Math.max(0, now - updated) * perSecond / 1000.0);
             updated = now;
             if (tokens < 1) {
                 return false;

@@ -175,7 +175,14 @@ final class InviteHandler {
             }
             Optional<CompiledTrunk> guard = table.authGuard(source, call.fromHost());
             if (guard.isPresent()) {
-                // Challenged like a call to a listed number: only a peer with the trunk's password learns the reason.
+                // Challenged like a call to a listed number: only a peer with the trunk's password learns the reason,
+                // and guesses at the password are held to the same rate limits.
+                Optional<Reason> limited = admission.check(source);
+                if (limited.isPresent()) {
+                    reject(request, existing, sipCallId, attempt, limited.get(), guard.get(), CallStats.NONE,
+                            limited.get().explanation());
+                    return InviteOutcome.DONE;
+                }
                 ServerTransaction transaction = transaction(request, existing);
                 transaction.sendResponse(messages.response(Response.TRYING, request, null));
                 if (!authenticated(request, transaction, sipCallId, attempt, guard.get())) {

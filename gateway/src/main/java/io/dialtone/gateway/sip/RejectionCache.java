@@ -29,7 +29,9 @@ public final class RejectionCache<T> {
         long now = clock.millis();
         if (entries.size() >= maxEntries) {
             entries.values().removeIf(e -> e.expires() < now);
-            if (entries.size() >= maxEntries) {
+            // A sweep that frees little would run again a few puts later, each one a scan of every entry (a flood
+            // keeps the cache full of live entries): past 90 %, start over instead.
+            if (entries.size() >= maxEntries * 9 / 10) {
                 entries.clear();
             }
         }

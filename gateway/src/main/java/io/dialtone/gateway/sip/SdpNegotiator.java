@@ -259,7 +259,8 @@ public final class SdpNegotiator {
         }
         Optional<SrtpSuite> suite = SrtpSuite.named(fields[1]);
         String[] key = fields[2].substring("inline:".length()).split("\\|");
-        if (suite.isEmpty() || key.length > 2) {
+        // key|lifetime is fine; key|lifetime|MKI:length, or key|MKI:length, would put MKI bytes in every packet.
+        if (suite.isEmpty() || key.length > 2 || key.length == 2 && key[1].contains(":")) {
             return Optional.empty();
         }
         byte[] remote;

@@ -3,6 +3,7 @@ package io.dialtone.gateway.transport;
 import io.dialtone.gateway.log.LogBudget;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.HashMap;
@@ -62,6 +63,8 @@ public final class ConnectionGuard {
     private int open;
     private final Map<Refusal, AtomicLong> refused = new java.util.EnumMap<>(Refusal.class);
     private final Map<Refusal, LogBudget> logBudgets = new java.util.EnumMap<>(Refusal.class);
+    private final LogBudget acceptFailures = new LogBudget(1, Duration.ofMinutes(1), System::nanoTime);
+    private static final long ACCEPT_RETRY_MILLIS = 100;
 
     /** @param mayConnect whether a source address could send requests a trunk admits (read for each connection) */
     public ConnectionGuard(Limits limits, Predicate<InetAddress> mayConnect) {
@@ -90,9 +93,14 @@ public final class ConnectionGuard {
      * The next connection this guard takes from {@code acceptor}, with its idle timeout set; those it refuses are
      * closed here and counted, and the wait goes on.
      */
-    Socket acceptNext(Acceptor acceptor) throws IOException {
+    Socket acceptNext(ServerSocket listener, Acceptor acceptor) throws IOException {
         while (true) {
-            GuardedSocket socket = acceptor.accept();
+            GuardedSocket socket;
+            try {
+                socket = acceptor.accept();
+            } catch (IOException failed) {
+                throw acceptFailed(listener, failed);
+            }
             InetAddress source = socket.getInetAddress();
             Refusal refusal = take(source);
             if (refusal == null) {
@@ -109,6 +117,25 @@ public final class ConnectionGuard {
             count(refusal, source);
             socket.close();
         }
+    }
+
+    /**
+     * What an accept that failed on an open listener (out of file descriptors, say) throws: after a pause, since the
+     * stack's listener accepts again at once and would spin, and as a plain IOException, since a SocketException
+     * ends that listener for good. A closed listener's failure ends it, as it should.
+     */
+    private IOException acceptFailed(ServerSocket listener, IOException failed) {
+        if (listener.isClosed()) {
+            return failed;
+        }
+        acceptFailures.take().ifPresent(line -> LOG.warn("event=accept_failed error=\"{}\" unlogged={} why=\"the "
+                + "listener goes on after a pause\"", failed.toString(), line.suppressed()));
+        try {
+            Thread.sleep(ACCEPT_RETRY_MILLIS);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return new IOException("accepting a connection failed: " + failed.getMessage(), failed);
     }
 
     private synchronized Refusal take(InetAddress source) {

@@ -16,7 +16,7 @@ final class GuardedServerSocket extends ServerSocket {
 
     @Override
     public Socket accept() throws IOException {
-        return guard.acceptNext(() -> {
+        return guard.acceptNext(this, () -> {
             GuardedSocket socket = new GuardedSocket();
             implAccept(socket);
             return socket;

@@ -35,7 +35,7 @@ final class GuardedTlsServerSocket extends SSLServerSocket {
 
     @Override
     public Socket accept() throws IOException {
-        Socket plain = guard.acceptNext(() -> {
+        Socket plain = guard.acceptNext(this, () -> {
             GuardedSocket socket = new GuardedSocket();
             implAccept(socket);
             return socket;

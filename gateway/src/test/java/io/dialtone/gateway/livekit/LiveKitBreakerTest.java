@@ -69,4 +69,20 @@ class LiveKitBreakerTest {
         now.addAndGet(Duration.ofSeconds(5).toNanos());
         assertThat(breaker.call("a", this::up)).as("a new trial, not one stuck forever").isEqualTo("room");
     }
+
+    @Test
+    void aRequestLiveKitRefusesForItselfDoesNotCountButRefusedCredentialsDo() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            assertThatThrownBy(() -> breaker.call("a", () -> {
+                throw new LiveKitBreaker.RefusedException("HTTP 400 bad agent name", 400);
+            })).isInstanceOf(LiveKitBreaker.RefusedException.class);
+        }
+        assertThat(breaker.isOpen()).as("LiveKit answered every time").isFalse();
+        for (int i = 0; i < 3; i++) {
+            assertThatThrownBy(() -> breaker.call("a", () -> {
+                throw new LiveKitBreaker.RefusedException("HTTP 401", 401);
+            })).isInstanceOf(LiveKitBreaker.RefusedException.class);
+        }
+        assertThat(breaker.isOpen()).isTrue();
+    }
 }

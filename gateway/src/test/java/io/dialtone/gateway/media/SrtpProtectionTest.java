@@ -36,7 +36,7 @@ class SrtpProtectionTest {
     @Test
     void whatOneEndProtectsTheOtherDecryptsAndNothingElse() {
         ByteBuffer clear = rtp((byte) 0x55);
-        ByteBuffer wire = caller.protectRtp(clear.duplicate());
+        ByteBuffer wire = caller.protectRtp(clear.duplicate()).orElseThrow();
         assertThat(wire.remaining()).as("the 80-bit tag").isEqualTo(clear.remaining() + 10);
         assertThat(bytes(wire).length).isEqualTo(clear.remaining() + 10);
         assertThat(Arrays.copyOfRange(bytes(wire), 12, 172)).as("the payload is encrypted")
@@ -47,7 +47,7 @@ class SrtpProtectionTest {
         assertThat(bytes(decrypted.get())).isEqualTo(bytes(clear));
         assertThat(gateway.unprotectRtp(wire.duplicate())).as("a replay").isEmpty();
 
-        ByteBuffer tampered = caller.protectRtp(rtp((byte) 1));
+        ByteBuffer tampered = caller.protectRtp(rtp((byte) 1)).orElseThrow();
         tampered.put(tampered.position() + 20, (byte) (tampered.get(tampered.position() + 20) ^ 1));
         assertThat(gateway.unprotectRtp(tampered)).as("one bit changed").isEmpty();
         assertThat(gateway.unprotectRtp(rtp((byte) 2))).as("plain RTP").isEmpty();
@@ -55,9 +55,17 @@ class SrtpProtectionTest {
     }
 
     @Test
+    void aSequenceNumberProtectedBeforeIsNeverSentAtAll() {
+        ByteBuffer clear = rtp((byte) 6);
+        assertThat(caller.protectRtp(clear.duplicate())).isPresent();
+        assertThat(caller.protectRtp(clear.duplicate())).as("not sent again, encrypted or in the clear").isEmpty();
+        assertThat(caller.unsent()).isEqualTo(1);
+    }
+
+    @Test
     void sendReportsGoBothWaysToo() {
         ByteBuffer report = ByteBuffer.wrap(new RtpSender(0, "gateway@dialtone").senderReport(Instant.now()));
-        ByteBuffer wire = gateway.protectRtcp(report.duplicate());
+        ByteBuffer wire = gateway.protectRtcp(report.duplicate()).orElseThrow();
         assertThat(wire.remaining()).as("E flag and index, and the tag").isEqualTo(report.remaining() + 4 + 10);
         Optional<ByteBuffer> clear = caller.unprotectRtcp(wire);
         assertThat(clear).isPresent();
@@ -67,16 +75,16 @@ class SrtpProtectionTest {
 
     @Test
     void aStrangersStreamsNeverTakeTheCallersPlace() {
-        ByteBuffer first = caller.protectRtp(rtp((byte) 3));
+        ByteBuffer first = caller.protectRtp(rtp((byte) 3)).orElseThrow();
         SrtpProtection stranger = new SrtpProtection(
                 new SrtpKeys(SrtpSuite.AES_CM_128_HMAC_SHA1_80, 1, GATEWAY_KEY, key(9)));
         for (int ssrc = 0; ssrc < 100; ssrc++) {
-            ByteBuffer forged = stranger.protectRtp(rtp((byte) 4));
+            ByteBuffer forged = stranger.protectRtp(rtp((byte) 4)).orElseThrow();
             forged.putInt(forged.position() + 8, ssrc);
             assertThat(gateway.unprotectRtp(forged)).isEmpty();
         }
         assertThat(gateway.unprotectRtp(first)).isPresent();
-        assertThat(gateway.unprotectRtp(caller.protectRtp(rtp((byte) 5)))).isPresent();
+        assertThat(gateway.unprotectRtp(caller.protectRtp(rtp((byte) 5)).orElseThrow())).isPresent();
     }
 
     private static byte[] bytes(ByteBuffer buffer) {

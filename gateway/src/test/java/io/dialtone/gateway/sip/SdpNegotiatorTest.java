@@ -198,6 +198,7 @@ class SdpNegotiatorTest {
             "require; a plain offer; ENCRYPTION_REQUIRED",
             "disable; an SRTP offer; NO_COMMON_CRYPTO",
             "allow; an SRTP offer with a key under an MKI; NO_COMMON_CRYPTO",
+            "allow; an SRTP offer with an MKI and no lifetime; NO_COMMON_CRYPTO",
             "require; an SRTP offer with a GCM suite only; NO_COMMON_CRYPTO",
             "allow; an SRTP offer with a short key; NO_COMMON_CRYPTO",
             "allow; an SRTP offer with a session parameter; NO_COMMON_CRYPTO",
@@ -208,6 +209,8 @@ class SdpNegotiatorTest {
             case "an SRTP offer" -> secureOffer("1 AES_CM_128_HMAC_SHA1_80 inline:" + KEY);
             case "an SRTP offer with a key under an MKI" ->
                     secureOffer("1 AES_CM_128_HMAC_SHA1_80 inline:" + KEY + "|2^20|1:4");
+            case "an SRTP offer with an MKI and no lifetime" ->
+                    secureOffer("1 AES_CM_128_HMAC_SHA1_80 inline:" + KEY + "|1:4");
             case "an SRTP offer with a GCM suite only" -> secureOffer("1 AEAD_AES_128_GCM inline:" + KEY);
             case "an SRTP offer with a short key" -> secureOffer("1 AES_CM_128_HMAC_SHA1_80 inline:c2hvcnQ=");
             case "an SRTP offer with a session parameter" ->

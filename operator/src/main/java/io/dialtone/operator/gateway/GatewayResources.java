@@ -70,6 +70,7 @@ public final class GatewayResources {
     static final long PRE_STOP_SECONDS = 5;
     static final String ACTIVE_CALLS_METRIC = "dialtone_gateway_active_calls";
     private static final int RUN_AS_USER = 10001;
+    static final String STATS_TOKEN_DIRECTORY = "/var/run/dialtone/stats-token";
 
     private GatewayResources() {
     }
@@ -138,6 +139,12 @@ public final class GatewayResources {
             mounts.add(new VolumeMountBuilder().withName("tls").withMountPath(RoutingCompiler.TLS_DIRECTORY)
                     .withReadOnly(true).build());
         }
+        // A mounted Secret, not an environment variable: a new token reaches running pods (the kubelet updates the
+        // file), so the operator and the pods never disagree for longer than that.
+        volumes.add(new VolumeBuilder().withName("stats-token").withNewSecret()
+                .withSecretName(GatewayNames.statsTokenSecret(gateway)).endSecret().build());
+        mounts.add(new VolumeMountBuilder().withName("stats-token").withMountPath(STATS_TOKEN_DIRECTORY)
+                .withReadOnly(true).build());
         long drainSeconds = Durations.parse(spec.drain().timeout()).toSeconds();
 
         PodSpecBuilder pod = new PodSpecBuilder()
@@ -198,10 +205,8 @@ public final class GatewayResources {
                 .withArgs(args)
                 .withEnv(fieldEnv("POD_NAME", "metadata.name"), fieldEnv("POD_NAMESPACE", "metadata.namespace"),
                         fieldEnv("POD_UID", "metadata.uid"), fieldEnv("POD_IP", "status.podIP"),
-                        new EnvVarBuilder().withName(io.dialtone.stats.StatsDocument.TOKEN_ENV).withNewValueFrom()
-                                .withNewSecretKeyRef(GatewayNames.STATS_TOKEN_KEY,
-                                        GatewayNames.statsTokenSecret(gateway), false)
-                                .endValueFrom().build())
+                        new EnvVarBuilder().withName(io.dialtone.stats.StatsDocument.TOKEN_FILE_ENV)
+                                .withValue(STATS_TOKEN_DIRECTORY + "/" + GatewayNames.STATS_TOKEN_KEY).build())
                 .withPorts(containerPorts(spec))
                 .withResources(spec.resources() != null ? spec.resources() : defaultResources())
                 .withNewReadinessProbe().withNewHttpGet().withPath("/readyz")

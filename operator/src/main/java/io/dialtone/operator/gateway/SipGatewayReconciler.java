@@ -266,6 +266,13 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
             if (e.getCode() != java.net.HttpURLConnection.HTTP_CONFLICT) {
                 throw e;
             }
+            // Someone else's Secret has the name: the operator cannot see its token (it reads only its own), and
+            // must not take it over. Said on the gateway; its pods' /stats stay closed to the operator meanwhile.
+            String why = "Secret " + name + " exists but was not made by the operator (no label "
+                    + GatewayNames.MANAGED_SELECTOR + "): delete it, and the operator makes the /stats token anew";
+            LOG.warn("SipGateway {}/{}: {}", gateway.getMetadata().getNamespace(), gateway.getMetadata().getName(),
+                    why);
+            events.record(gateway, EventRecorder.WARNING, "StatsTokenConflict", why);
         }
     }
 

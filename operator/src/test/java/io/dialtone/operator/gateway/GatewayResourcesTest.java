@@ -35,11 +35,12 @@ class GatewayResourcesTest {
         assertThat(container.getArgs()).containsExactly("gateway", "--routing-secret", "edge-routing",
                 "--admin-port", "8080", "--advertise", "$(POD_IP)", "--bridge-audio", "--recycle-after-calls", "5000",
                 "--room-codec", "auto");
-        assertThat(container.getEnv()).extracting(e -> e.getName() + "=" + (e.getValueFrom().getFieldRef() != null
-                        ? e.getValueFrom().getFieldRef().getFieldPath()
-                        : e.getValueFrom().getSecretKeyRef().getName() + "/" + e.getValueFrom().getSecretKeyRef().getKey()))
+        assertThat(container.getEnv()).extracting(e -> e.getName() + "=" + (e.getValueFrom() != null
+                        ? e.getValueFrom().getFieldRef().getFieldPath() : e.getValue()))
                 .contains("POD_UID=metadata.uid", "POD_IP=status.podIP", "POD_NAMESPACE=metadata.namespace",
-                        "DIALTONE_STATS_TOKEN=edge-stats-token/token");
+                        "DIALTONE_STATS_TOKEN_FILE=/var/run/dialtone/stats-token/token");
+        assertThat(deployment.getSpec().getTemplate().getSpec().getVolumes()).filteredOn(v -> v.getSecret() != null)
+                .anySatisfy(v -> assertThat(v.getSecret().getSecretName()).isEqualTo("edge-stats-token"));
         Secret token = GatewayResources.statsTokenSecret(gateway("edge", "{" + LIVEKIT + "}"));
         assertThat(token.getMetadata().getName()).isEqualTo("edge-stats-token");
         assertThat(new String(java.util.Base64.getDecoder().decode(token.getData().get("token")))).as("256 random bits")
@@ -90,7 +91,7 @@ class GatewayResourcesTest {
         assertThat(container(deployment).getPorts()).extracting(p -> p.getName() + ":" + p.getContainerPort())
                 .containsExactly("sip-tcp:5080", "sip-tls:5081", "admin:8080");
         assertThat(container(deployment).getVolumeMounts()).extracting(m -> m.getMountPath())
-                .containsExactly("/tmp", "/etc/dialtone/tls");
+                .containsExactly("/tmp", "/etc/dialtone/tls", "/var/run/dialtone/stats-token");
         assertThat(deployment.getSpec().getTemplate().getSpec().getVolumes().get(1).getSecret().getSecretName())
                 .isEqualTo("cert");
     }
