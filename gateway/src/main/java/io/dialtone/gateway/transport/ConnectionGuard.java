@@ -8,6 +8,7 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -102,8 +103,8 @@ public final class ConnectionGuard {
                 throw acceptFailed(listener, failed);
             }
             InetAddress source = socket.getInetAddress();
-            Refusal refusal = take(source);
-            if (refusal == null) {
+            Optional<Refusal> refusal = take(source);
+            if (refusal.isEmpty()) {
                 socket.heldBy(this);
                 try {
                     socket.setSoTimeout((int) limits.idleTimeout().toMillis());
@@ -114,7 +115,7 @@ public final class ConnectionGuard {
                 }
                 return socket;
             }
-            count(refusal, source);
+            count(refusal.get(), source);
             socket.close();
         }
     }
@@ -138,20 +139,21 @@ public final class ConnectionGuard {
         return new IOException("accepting a connection failed: " + failed.getMessage(), failed);
     }
 
-    private synchronized Refusal take(InetAddress source) {
+    /** Counts the connection in, or says why it may not be. */
+    private synchronized Optional<Refusal> take(InetAddress source) {
         if (!mayConnect.test(source)) {
-            return Refusal.UNKNOWN_SOURCE;
+            return Optional.of(Refusal.UNKNOWN_SOURCE);
         }
         if (open >= limits.max()) {
-            return Refusal.FULL;
+            return Optional.of(Refusal.FULL);
         }
         int fromSource = bySource.getOrDefault(source, 0);
         if (fromSource >= limits.maxPerSource()) {
-            return Refusal.SOURCE_FULL;
+            return Optional.of(Refusal.SOURCE_FULL);
         }
         bySource.put(source, fromSource + 1);
         open++;
-        return null;
+        return Optional.empty();
     }
 
     synchronized void release(InetAddress source) {
