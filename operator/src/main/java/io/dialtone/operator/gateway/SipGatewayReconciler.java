@@ -87,10 +87,12 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
     public List<EventSource<?, SipGateway>> prepareEventSources(EventSourceContext<SipGateway> context) {
         InformerEventSource<SipTrunk, SipGateway> trunks = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(SipTrunk.class, SipGateway.class)
+                        .withOnUpdateFilter(SipGatewayReconciler::specChanged)
                         .withSecondaryToPrimaryMapper(t -> gatewaysOf(context, t, t.getSpec().gatewayRef())).build(),
                 context);
         InformerEventSource<DispatchRule, SipGateway> rules = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(DispatchRule.class, SipGateway.class)
+                        .withOnUpdateFilter(SipGatewayReconciler::specChanged)
                         .withSecondaryToPrimaryMapper(r -> gatewaysOf(context, r, r.getSpec().gatewayRef())).build(),
                 context);
         InformerEventSource<Secret, SipGateway> secrets = new InformerEventSource<>(
@@ -117,6 +119,14 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
         SimpleInboundEventSource<SipGateway> wakeups = new SimpleInboundEventSource<>("gateway-wakeups");
         registry.useGatewayEvents(wakeups);
         return List.of(trunks, rules, secrets, owned, pods, wakeups);
+    }
+
+    /**
+     * Only a trunk's or rule's spec (its generation) goes into a compilation: the status the trunk and rule
+     * reconcilers write must not wake the gateway's reconciler, which would only find its inputs unchanged.
+     */
+    private static boolean specChanged(HasMetadata now, HasMetadata before) {
+        return !Objects.equals(now.getMetadata().getGeneration(), before.getMetadata().getGeneration());
     }
 
     private static Set<ResourceID> gatewaysOf(EventSourceContext<SipGateway> context, HasMetadata resource, String ref) {
@@ -175,6 +185,7 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
                 : RoutingCompiler.compile(gateway, members, memberRules,
                 new LabelledSecrets(secrets, context.getClient(), namespace));
         compiledInputs.put(id, inputs);
+        forgetDeletedGateways(context);
         registry.publish(id, compilation);
 
         ensureStatsToken(gateway, owned, context);
@@ -249,6 +260,18 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
                     .forEach(affected::add);
         }
         affected.forEach(key -> registry.wake(key.kind(), namespace, key.name()));
+    }
+
+    /** What is kept per gateway goes with the gateway. */
+    private void forgetDeletedGateways(Context<SipGateway> context) {
+        Set<ResourceID> live = new java.util.HashSet<>();
+        Set<String> uids = new java.util.HashSet<>();
+        context.getPrimaryCache().list().forEach(gateway -> {
+            live.add(ResourceID.fromResource(gateway));
+            uids.add(gateway.getMetadata().getUid());
+        });
+        compiledInputs.keySet().retainAll(live);
+        bases.keySet().retainAll(uids);
     }
 
     /** Creates the pods' /stats token once; an existing one is kept, so pods and the operator agree on it. */
