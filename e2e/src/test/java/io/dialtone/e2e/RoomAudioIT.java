@@ -306,23 +306,40 @@ class RoomAudioIT {
     @RetryingTest(maxAttempts = 2, onExceptions = ClientCrashed.class)
     void theRoomReceivesTheCallersDigitsAsSipDtmf() throws Exception {
         Path dtmf = RtpPcap.dtmf(DIR.resolve("dtmf-123#.pcap"), "123#", 101);
+        SippScenario call = new SippScenario("dtmf-call").invite("").optional(100).optional(180).expect(200).ack("1")
+                .pause(1000).playPcap(dtmf).pause(3000).bye("2").expect(200);
+        assertThat(digitsTheRoomReceives(call, "dtmf-listener")).containsExactly("1/1/sip_+15550100",
+                "2/2/sip_+15550100", "3/3/sip_+15550100", "#/11/sip_+15550100");
+    }
+
+    @RetryingTest(maxAttempts = 2, onExceptions = ClientCrashed.class)
+    void theRoomReceivesDigitsSentAsSipInfoAsSipDtmf() throws Exception {
+        SippScenario call = new SippScenario("info-dtmf-call").invite("").optional(100).optional(180).expect(200)
+                .ack("1").pause(1500)
+                .inDialog("INFO", "2", "application/dtmf-relay", "Signal=4\nDuration=160\n").expect(200)
+                .inDialog("INFO", "3", "application/dtmf-relay", "Signal=*\nDuration=160\n").expect(200)
+                .pause(3000).bye("4").expect(200);
+        assertThat(digitsTheRoomReceives(call, "info-dtmf-listener")).containsExactly("4/4/sip_+15550100",
+                "*/10/sip_+15550100");
+    }
+
+    /** Digit/code/sender of each SipDTMF a room participant receives while sipp plays {@code call}. */
+    private List<String> digitsTheRoomReceives(SippScenario call, String listenerName) throws Exception {
+        Path output = DIR.resolve(listenerName + ".out");
         Process listener = namespace.start(List.of(Toolchain.python().toString(),
                         Toolchain.root().resolve("e2e/src/test/resources/media/dtmf_listen.py").toString(),
                         "ws://" + LIVEKIT + ":7880", "audio-test", "8"),
-                Map.of("PYTHONWARNINGS", "ignore"), DIR.resolve("dtmf-listener.out"));
-        SippScenario call = new SippScenario("dtmf-call").invite("").optional(100).optional(180).expect(200).ack("1")
-                .pause(1000).playPcap(dtmf).pause(3000).bye("2").expect(200);
+                Map.of("PYTHONWARNINGS", "ignore"), output);
         Processes.Result sipp = namespace.run(sipp(call, 5072, "-m", "1"), DIR, 90);
         assertThat(sipp.exitCode()).as("sipp: %s%s", sipp.out(), sipp.err()).isZero();
         assertThat(listener.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        String out = read(DIR.resolve("dtmf-listener.out"));
+        String out = read(output);
         JsonNode received = new ObjectMapper().readTree(out.lines().filter(l -> l.startsWith("[")).findFirst()
                 .orElseThrow(() -> new AssertionError("the DTMF listener printed no result:\n" + out)));
         List<String> digits = new java.util.ArrayList<>();
         received.forEach(d -> digits.add(d.path("digit").asText() + "/" + d.path("code").asInt() + "/"
                 + d.path("from").asText()));
-        assertThat(digits).containsExactly("1/1/sip_+15550100", "2/2/sip_+15550100", "3/3/sip_+15550100",
-                "#/11/sip_+15550100");
+        return digits;
     }
 
     @RetryingTest(maxAttempts = 2, onExceptions = ClientCrashed.class)

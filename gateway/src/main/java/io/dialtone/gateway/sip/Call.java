@@ -159,7 +159,10 @@ public final class Call {
         post(() -> reply.status(inDialog() ? Response.OK : Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST));
     }
 
-    /** A digit sent as SIP INFO; taken before the 200 goes out, so the caller's next INFO cannot overtake it. */
+    /**
+     * A digit sent as SIP INFO; taken before the 200 goes out, so the caller's next INFO cannot overtake it. Once
+     * the call is bridged it reaches the room too.
+     */
     void infoDigit(char digit, Reply reply) {
         post(() -> {
             if (!inDialog()) {
@@ -167,6 +170,10 @@ public final class Call {
                 return;
             }
             digit(digit, "info");
+            if (roomAudio != null) {
+                // To the room as LiveKit's SipDTMF, as an RFC 4733 digit goes: agents hear keys however they came.
+                roomAudio.sendDtmf(digit);
+            }
             reply.status(Response.OK);
         });
     }
