@@ -33,6 +33,8 @@ public enum Reason {
             "new INVITEs from all sources together came faster than the pod's configured rate"),
     NO_COMMON_CODEC(488, "No common codec", "no_common_codec",
             "the caller offered none of the codecs the trunk and gateway accept"),
+    SESSION_INTERVAL_TOO_SMALL(422, "Session Interval Too Small", "session_interval_too_small",
+            "the caller asked for a session timer (Session-Expires) below the gateway's Min-SE of 90 s"),
     ENCRYPTION_REQUIRED(488, "Encryption required", "encryption_required",
             "the trunk requires SRTP (media.encryption: require) and the offer carries no a=crypto line"),
     NO_COMMON_CRYPTO(488, "No common crypto suite", "no_common_crypto",

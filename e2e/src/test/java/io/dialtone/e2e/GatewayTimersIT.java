@@ -61,6 +61,32 @@ class GatewayTimersIT {
         callEndedByGateway("no-rtp", "+15550199", "no RTP for 3 s");
     }
 
+    /**
+     * Session timers (RFC 4028): a caller that asks for 90 s and supports timers refreshes; the 200 says so, and so
+     * does the 200 to its UPDATE. An interval below Min-SE gets 422.
+     */
+    @Test
+    void aSessionTimerIsAgreedRefreshedAndATooShortOneRefused() throws Exception {
+        SippScenario scenario = new SippScenario("session-timer")
+                .invite("Supported: timer\nSession-Expires: 90;refresher=uac\n").optional(100).optional(180)
+                .expect(200, "Session-Expires: 90;refresher=uac").ack("1")
+                .inDialog("UPDATE", "2", null, null).expect(200, "Session-Expires: 90;refresher=uac")
+                .bye("3").expect(200);
+        Path file = scenario.write(DIR.resolve("sipp"));
+        Processes.Result result = Sipp.call(file, gateway.sipPort(), "+15550199", "+15550100", 20);
+        assertThat(result.exitCode()).as("sipp: %s\ngateway log:\n%s", Sipp.messages(file), gateway.log()).isZero();
+        assertThat(Sipp.messages(file)).contains("Require: timer");
+
+        SippScenario tooShort = new SippScenario("session-timer-too-short")
+                .invite("Supported: timer\nSession-Expires: 30\n").optional(100)
+                .expect(422, "Min-SE: 90").ackRejection("1");
+        Path refused = tooShort.write(DIR.resolve("sipp"));
+        Processes.Result rejected = Sipp.call(refused, gateway.sipPort(), "+15550199", "+15550100", 20);
+        assertThat(rejected.exitCode()).as("sipp: %s\ngateway log:\n%s", Sipp.messages(refused), gateway.log())
+                .isZero();
+        gateway.awaitLog("reason=session_interval_too_small", Duration.ofSeconds(5));
+    }
+
     @Test
     void aStaleNonceIsChallengedAgainAndTheFreshOneOpensTheTrunk() throws Exception {
         SippScenario scenario = new SippScenario("stale-nonce").invite("").optional(100).expect(407).ackRejection("1")

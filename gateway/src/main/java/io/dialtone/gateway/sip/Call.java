@@ -86,6 +86,9 @@ public final class Call {
     private CallSetup setup;
     private Decision.Accept accept;
     private SdpNegotiator.Negotiated media;
+    private LoopTimer sessionExpiry;
+    /** Set once, before the call is answered; read by the SIP stack's threads when they answer a refresh. */
+    private volatile Optional<SessionTimer> sessionTimer = Optional.empty();
     /** Plain RTP or the call's SRTP, for the life of the call: a re-offer may not change its keys. */
     private MediaProtection protection;
     private long sdpVersion = 1;
@@ -156,7 +159,14 @@ public final class Call {
 
     /** An UPDATE without SDP: a session refresh. */
     void refresh(Reply reply) {
-        post(() -> reply.status(inDialog() ? Response.OK : Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST));
+        post(() -> {
+            if (inDialog()) {
+                sessionRefreshed();
+                reply.status(Response.OK);
+            } else {
+                reply.status(Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST);
+            }
+        });
     }
 
     /**
@@ -260,6 +270,7 @@ public final class Call {
         toPhoneStream = new RtpSender(media.payloadType(), "dialtone-" + Integer.toHexString(sipCallId.hashCode()));
         peer = new PhonePeer(media.remote());
         protection = MediaProtection.of(media.srtp());
+        sessionTimer = callSetup.sessionTimer();
         callerRtp = new CallerRtp(sipCallId, peer::declared, callSetup.request().source(), protection);
         lastMediaNanos = services.scheduler().nanoTime();
         if (cancelledEarly) {
@@ -456,6 +467,34 @@ public final class Call {
         String maxDuration = maxCallDuration();
         after(Durations.parse(maxDuration), () -> hangUpNow("maxCallDuration " + maxDuration + " reached"));
         every(MEDIA_CHECK, this::checkMedia);
+        setup.sessionTimer().ifPresent(timer -> {
+            if (timer.refresher() == SessionTimer.Refresher.uas) {
+                every(timer.refreshAfter(), () -> setup.dialog().refresh());
+            }
+            sessionRefreshed();
+        });
+    }
+
+    /**
+     * A refresh (the caller's re-INVITE or UPDATE) starts the session's interval over; without one in time, the
+     * session has expired and the gateway ends the call (RFC 4028 section 10). Only when the caller refreshes: the
+     * gateway's own UPDATEs keep the dialog, and a caller that stops answering them stops sending RTP too.
+     */
+    private void sessionRefreshed() {
+        Optional<SessionTimer> timer = setup.sessionTimer().filter(t -> t.refresher() == SessionTimer.Refresher.uac);
+        if (timer.isEmpty()) {
+            return;
+        }
+        if (sessionExpiry != null) {
+            sessionExpiry.cancel();
+        }
+        sessionExpiry = after(timer.get().expiresAfter(), () -> hangUpNow("session expired: no refresh within "
+                + timer.get().interval().toSeconds() + " s (RFC 4028 Session-Expires)"));
+    }
+
+    /** The session timer of the call's answer, for the responses to its refreshes; read off the call's loop. */
+    Optional<SessionTimer> sessionTimer() {
+        return sessionTimer;
     }
 
     private void ringingTimedOut(String timeout) {
@@ -543,6 +582,7 @@ public final class Call {
             callerRtp.reopen();
         }
         sdpVersion++;
+        sessionRefreshed();
         reply.sdp(sdpAnswer());
         LOG.info("event=renegotiated call={} direction={}", sipCallId, renegotiated.offered().answer());
     }

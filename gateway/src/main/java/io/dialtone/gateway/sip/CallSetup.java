@@ -3,6 +3,7 @@ package io.dialtone.gateway.sip;
 import io.dialtone.routing.CallRequest;
 import io.dialtone.routing.CallTrunk;
 import io.dialtone.routing.Decision;
+import java.util.Optional;
 
 /**
  * An INVITE the gateway has taken: its trunk, where it goes, the negotiated media and the RTP ports bound for it,
@@ -11,9 +12,10 @@ import io.dialtone.routing.Decision;
  * @param trunk   the trunk the call arrived on
  * @param request the call as routed, for routing again with the caller's PIN
  * @param arrived when the INVITE arrived, on the call scheduler's clock
+ * @param sessionTimer the RFC 4028 session timer agreed in the answer, if the caller asked for one
  */
 record CallSetup(CallTrunk trunk, Destination destination, SdpNegotiator.Negotiated media, RtpPorts.Pair ports,
-                 InviteDialog dialog, CallRequest request, long arrived) {
+                 InviteDialog dialog, CallRequest request, long arrived, Optional<SessionTimer> sessionTimer) {
 
     /** Where an admitted call goes. */
     sealed interface Destination {

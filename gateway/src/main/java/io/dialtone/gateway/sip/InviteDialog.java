@@ -23,6 +23,9 @@ interface InviteDialog {
     /** 500 Server Internal Error: the gateway failed handling the call. */
     void failed();
 
+    /** An UPDATE that refreshes the session, when the gateway is the session timer's refresher (RFC 4028). */
+    void refresh();
+
     /** BYE from the gateway with a Reason header, once the call was answered. */
     void bye(String why);
 

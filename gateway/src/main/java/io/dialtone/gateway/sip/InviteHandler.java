@@ -226,6 +226,17 @@ final class InviteHandler {
             reject(request, transaction, sipCallId, attempt, reject.reason(), trunk, CallStats.NONE, reject.detail());
             return InviteOutcome.DONE;
         }
+        SessionTimer.Asked timerAsked = SessionTimer.requested(request);
+        if (timerAsked instanceof SessionTimer.Asked.TooSmall small) {
+            Response response = messages.rejection(Reason.SESSION_INTERVAL_TOO_SMALL, request, SipMessages.newTag(),
+                    Map.of("Min-SE", String.valueOf(SessionTimer.MIN_SE.toSeconds())));
+            sendRejection(request, transaction, sipCallId, attempt, response, Reason.SESSION_INTERVAL_TOO_SMALL, trunk,
+                    CallStats.NONE, "Session-Expires " + small.asked().toSeconds() + " s is below Min-SE "
+                            + SessionTimer.MIN_SE.toSeconds() + " s");
+            return InviteOutcome.DONE;
+        }
+        Optional<SessionTimer> sessionTimer = timerAsked instanceof SessionTimer.Asked.Agreed agreed
+                ? Optional.of(agreed.timer()) : Optional.empty();
         CallSetup.Destination destination = decision instanceof Decision.PinRequired pin
                 ? new CallSetup.Destination.BehindPin(pin)
                 : new CallSetup.Destination.Room((Decision.Accept) decision);
@@ -254,7 +265,8 @@ final class InviteHandler {
             return InviteOutcome.DONE;
         }
         return new InviteOutcome.Proceed(new CallSetup(trunk, destination, media, ports,
-                new JainInviteDialog(provider, messages, request, transaction, sipCallId), call, arrived));
+                new JainInviteDialog(provider, messages, request, transaction, sipCallId, sessionTimer), call, arrived,
+                sessionTimer));
     }
 
     /**
@@ -342,7 +354,13 @@ final class InviteHandler {
 
     private void reject(Request request, ServerTransaction transaction, String sipCallId, String attempt,
                         Reason reason, CallTrunk trunk, String rule, String detail) throws Exception {
-        Response response = messages.rejection(reason, request, SipMessages.newTag(), Map.of());
+        sendRejection(request, transaction, sipCallId, attempt,
+                messages.rejection(reason, request, SipMessages.newTag(), Map.of()), reason, trunk, rule, detail);
+    }
+
+    private void sendRejection(Request request, ServerTransaction transaction, String sipCallId, String attempt,
+                               Response response, Reason reason, CallTrunk trunk, String rule, String detail)
+            throws Exception {
         transaction(request, transaction).sendResponse(response);
         rejections.put(sipCallId, attempt, new PastRefusal.Answered(response));
         String trunkName = trunk.name();

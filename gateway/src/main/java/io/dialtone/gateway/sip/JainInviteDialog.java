@@ -2,6 +2,7 @@ package io.dialtone.gateway.sip;
 
 import io.dialtone.routing.Reason;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sip.ClientTransaction;
 import javax.sip.Dialog;
@@ -24,9 +25,11 @@ final class JainInviteDialog implements InviteDialog {
     private final String callId;
     private final String toTag = SipMessages.newTag();
     private final AtomicBoolean finalSent = new AtomicBoolean();
+    private final Optional<SessionTimer> sessionTimer;
 
     JainInviteDialog(SipProvider provider, SipMessages messages, Request invite, ServerTransaction transaction,
-                     String callId) {
+                     String callId, Optional<SessionTimer> sessionTimer) {
+        this.sessionTimer = sessionTimer;
         this.provider = provider;
         this.messages = messages;
         this.invite = invite;
@@ -52,6 +55,9 @@ final class JainInviteDialog implements InviteDialog {
             Response ok = messages.response(Response.OK, invite, toTag);
             ok.setHeader(messages.contact(InviteHandler.transport(invite)));
             messages.withSdp(ok, sdp);
+            if (sessionTimer.isPresent()) {
+                messages.withSessionTimer(ok, sessionTimer.get());
+            }
             return ok;
         });
     }
@@ -86,6 +92,25 @@ final class JainInviteDialog implements InviteDialog {
             dialog.sendRequest(client);
         } catch (Exception e) {
             LOG.warn("event=bye_failed call={} error=\"{}\"", callId, e.getMessage());
+        }
+    }
+
+    @Override
+    public void refresh() {
+        Dialog dialog = transaction.getDialog();
+        if (dialog == null || dialog.getState() != DialogState.CONFIRMED || sessionTimer.isEmpty()) {
+            return;
+        }
+        try {
+            // UPDATE without a body refreshes the session without touching the media (RFC 4028 section 7.4).
+            Request update = dialog.createRequest(Request.UPDATE);
+            update.setHeader(messages.headers().createHeader("Session-Expires", sessionTimer.get().header()));
+            update.setHeader(messages.headers().createHeader("Supported", "timer"));
+            ClientTransaction client = provider.getNewClientTransaction(update);
+            dialog.sendRequest(client);
+            LOG.debug("event=session_refresh call={} interval={}s", callId, sessionTimer.get().interval().toSeconds());
+        } catch (Exception e) {
+            LOG.warn("event=session_refresh_failed call={} error=\"{}\"", callId, e.getMessage());
         }
     }
 

@@ -54,6 +54,17 @@ public final class SipMessages {
         return response;
     }
 
+    /**
+     * The session timer a 2xx answers with (RFC 4028): Session-Expires, and Require: timer when the caller is to
+     * refresh, so it knows it must.
+     */
+    void withSessionTimer(Response response, SessionTimer timer) throws ParseException {
+        response.setHeader(headers.createHeader("Session-Expires", timer.header()));
+        if (timer.refresher() == SessionTimer.Refresher.uac) {
+            response.setHeader(headers.createHeader("Require", "timer"));
+        }
+    }
+
     /** A rejection with a Reason header (RFC 3326) that says why in words. */
     Response rejection(Reason reason, Request request, String toTag, Map<String, String> extraHeaders)
             throws ParseException, InvalidArgumentException {

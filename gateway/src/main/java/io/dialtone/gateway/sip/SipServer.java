@@ -341,15 +341,24 @@ public final class SipServer implements SipListener, AutoCloseable {
             LOG.debug("retransmission of {} {} absorbed", event.getRequest().getMethod(), callId(event.getRequest()));
             return;
         }
-        handler.handle(call, reply(event.getRequest(), transaction));
+        handler.handle(call, reply(event.getRequest(), transaction, call.sessionTimer()));
     }
 
-    private Reply reply(Request request, ServerTransaction transaction) {
+    /**
+     * The one answer of an in-call request; a 2xx to a session refresh (re-INVITE, UPDATE) carries the call's
+     * Session-Expires, without which the caller would take the session timer as off (RFC 4028).
+     */
+    private Reply reply(Request request, ServerTransaction transaction, Optional<SessionTimer> sessionTimer) {
+        boolean refresh = request.getMethod().equals(Request.INVITE) || request.getMethod().equals(Request.UPDATE);
         return new Reply() {
             @Override
             public void status(int code) {
                 try {
-                    transaction.sendResponse(messages.response(code, request, null));
+                    Response response = messages.response(code, request, null);
+                    if (refresh && code / 100 == 2 && sessionTimer.isPresent()) {
+                        messages.withSessionTimer(response, sessionTimer.get());
+                    }
+                    transaction.sendResponse(response);
                 } catch (Exception e) {
                     LOG.debug("could not answer {} to {} {}: {}", code, request.getMethod(), callId(request),
                             e.toString());
@@ -362,6 +371,9 @@ public final class SipServer implements SipListener, AutoCloseable {
                     Response ok = messages.response(Response.OK, request, null);
                     ok.setHeader(messages.contact(InviteHandler.transport(request)));
                     messages.withSdp(ok, answer);
+                    if (refresh && sessionTimer.isPresent()) {
+                        messages.withSessionTimer(ok, sessionTimer.get());
+                    }
                     transaction.sendResponse(ok);
                 } catch (Exception e) {
                     LOG.warn("could not answer {} {} with SDP: {}", request.getMethod(), callId(request), e.toString());

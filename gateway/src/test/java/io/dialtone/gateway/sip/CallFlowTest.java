@@ -127,6 +127,11 @@ class CallFlowTest {
 
     /** The SIP side's handling of an INVITE to {@code to} that becomes a call. */
     private Supplier<InviteOutcome> proceed(String to) throws Exception {
+        return proceed(to, java.util.Optional.empty());
+    }
+
+    private Supplier<InviteOutcome> proceed(String to, java.util.Optional<SessionTimer> sessionTimer)
+            throws Exception {
         CallRequest request = new CallRequest(InetAddress.getLoopbackAddress(), "udp", "+15557777", "", to,
                 "SCL_1", "call-1", Map.of(), PinEntry.NOT_ASKED);
         RoutingTable.TrunkMatch.Found trunk = (RoutingTable.TrunkMatch.Found) table.selectTrunk(request);
@@ -146,7 +151,7 @@ class CallFlowTest {
                 a=rtpmap:101 telephone-event/8000\r
                 """);
         return () -> new InviteOutcome.Proceed(new CallSetup(trunk.trunk(), destination, media, pair, dialog, request,
-                clock.nanoTime()));
+                clock.nanoTime(), sessionTimer));
     }
 
     private static DatagramChannel channel() throws IOException {
@@ -344,6 +349,37 @@ class CallFlowTest {
         assertThat(registry.size()).isZero();
     }
 
+    // ---- Session timers (RFC 4028) ----
+
+    @Test
+    void aSessionTheCallerRefreshesGoesOnWithEachRefreshAndEndsWithoutOne() throws Exception {
+        Call call = call(false);
+        call.invite(proceed("+15550100", java.util.Optional.of(
+                new SessionTimer(Duration.ofSeconds(90), SessionTimer.Refresher.uac))), () -> dialog.sent.add("482"));
+        legs.leg().joined.complete(null);
+        clock.advance(Duration.ofSeconds(50));
+        List<Integer> replies = new ArrayList<>();
+        call.refresh(recording(replies));
+        assertThat(replies).containsExactly(200);
+        clock.advance(Duration.ofSeconds(59));
+        assertThat(dialog.sent).as("59 s after the refresh: 90 s less 30 s not yet over").containsExactly("180", "200");
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(dialog.sent).containsExactly("180", "200",
+                "BYE session expired: no refresh within 90 s (RFC 4028 Session-Expires)");
+        assertThat(registry.size()).isZero();
+    }
+
+    @Test
+    void whenTheGatewayRefreshesItSendsAnUpdateEveryHalfInterval() throws Exception {
+        Call call = call(false);
+        call.invite(proceed("+15550100", java.util.Optional.of(
+                new SessionTimer(Duration.ofSeconds(120), SessionTimer.Refresher.uas))), () -> dialog.sent.add("482"));
+        legs.leg().joined.complete(null);
+        clock.advance(Duration.ofSeconds(181));
+        assertThat(dialog.sent).containsExactly("180", "200", "UPDATE", "UPDATE", "UPDATE");
+        assertThat(registry.size()).isOne();
+    }
+
     // ---- Timers against the hang-up ----
 
     @Test
@@ -479,6 +515,11 @@ class CallFlowTest {
         @Override
         public void terminated() {
             sent.add("487");
+        }
+
+        @Override
+        public void refresh() {
+            sent.add("UPDATE");
         }
 
         @Override
