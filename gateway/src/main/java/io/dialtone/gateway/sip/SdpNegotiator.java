@@ -16,15 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.Vector;
 import java.util.regex.Pattern;
-import javax.sdp.Attribute;
-import javax.sdp.Connection;
-import javax.sdp.MediaDescription;
-import javax.sdp.SdpException;
-import javax.sdp.SdpFactory;
-import javax.sdp.SdpParseException;
-import javax.sdp.SessionDescription;
 
 /**
  * SDP offer/answer for the phone side: the first audio codec of the caller's offer that the trunk and gateway
@@ -136,28 +128,23 @@ public final class SdpNegotiator {
     private static final java.security.SecureRandom KEYS = new java.security.SecureRandom();
 
     public Negotiated negotiate(String offer) throws NegotiationException {
-        if (!offer.stripLeading().startsWith("v=0")) {
-            throw new NegotiationException("the body is not an SDP offer: it does not start with v=0",
-                    Reason.UNUSABLE_OFFER);
-        }
-        SessionDescription session;
+        Offer parsed = Offer.parse(offer);
+        Offer.Media audio = parsed.media().stream()
+                .filter(m -> m.type().equalsIgnoreCase("audio") && m.port() != 0).findFirst()
+                .orElseThrow(() -> new NegotiationException("the SDP offer has no audio stream",
+                        Reason.NO_COMMON_CODEC));
         try {
-            session = SdpFactory.getInstance().createSessionDescription(offer);
-        } catch (SdpParseException e) {
-            throw new NegotiationException("the SDP offer does not parse: " + e.getMessage(), Reason.UNUSABLE_OFFER);
-        }
-        try {
-            MediaDescription audio = audio(session)
-                    .orElseThrow(() -> new NegotiationException("the SDP offer has no audio stream",
-                            Reason.NO_COMMON_CODEC));
             Map<Integer, String> rtpmaps = new HashMap<>();
             List<String> cryptos = new ArrayList<>();
             Integer ptime = null;
             Direction direction = Direction.sendrecv;
-            for (Attribute attribute : attributes(session.getAttributes(false), audio.getAttributes(false))) {
-                // The SDP library gives null for a missing name or value ("a=rtpmap"): such lines say nothing.
-                String name = attribute.getName() == null ? "" : attribute.getName().toLowerCase(Locale.ROOT);
-                String value = attribute.getValue() == null ? "" : attribute.getValue();
+            List<String> attributes = new ArrayList<>(parsed.attributes());
+            attributes.addAll(audio.attributes());
+            // Session-level attributes first, then media-level ones, which override them.
+            for (String attribute : attributes) {
+                int colon = attribute.indexOf(':');
+                String name = (colon < 0 ? attribute : attribute.substring(0, colon)).trim().toLowerCase(Locale.ROOT);
+                String value = colon < 0 ? "" : attribute.substring(colon + 1);
                 switch (name) {
                     case "rtpmap" -> {
                         int space = value.indexOf(' ');
@@ -175,10 +162,8 @@ public final class SdpNegotiator {
             int chosenType = -1;
             Integer telephoneEvent = null;
             List<String> offered = new ArrayList<>();
-            // An m= line with no formats gives null, not an empty list (found by WireFormatFuzzTest).
-            Vector<?> formats = audio.getMedia().getMediaFormats(false);
-            for (Object format : formats == null ? new Vector<>() : formats) {
-                int type = Integer.parseInt(format.toString().trim());
+            for (String format : audio.formats()) {
+                int type = Integer.parseInt(format);
                 String rtpmap = rtpmaps.get(type);
                 Codec codec = rtpmap != null ? codecOf(rtpmap) : STATIC_TYPES.get(type);
                 offered.add(rtpmap != null ? rtpmap : String.valueOf(type));
@@ -193,8 +178,7 @@ public final class SdpNegotiator {
                 throw new NegotiationException("no common codec: the caller offered " + offered + ", this trunk accepts "
                         + accepted, Reason.NO_COMMON_CODEC);
             }
-            Connection connection = audio.getConnection() != null ? audio.getConnection() : session.getConnection();
-            InetAddress address = unicast(connection == null ? null : connection.getAddress());
+            InetAddress address = unicast(audio.connection().or(parsed::connection).orElse(null));
             if (address.isLoopbackAddress() && !caller.isLoopbackAddress()) {
                 throw new NegotiationException("the SDP offer's connection address is a loopback address, and the "
                         + "caller is not on this host", Reason.UNUSABLE_OFFER);
@@ -203,17 +187,92 @@ public final class SdpNegotiator {
                 // c=0.0.0.0 is the old way (RFC 2543) of putting the call on hold.
                 direction = Direction.sendonly;
             }
-            int port = audio.getMedia().getMediaPort();
-            if (port < 1 || port > 65535) {
-                throw new NegotiationException("the SDP offer's audio port " + port + " is not 1 to 65535",
+            if (audio.port() < 1 || audio.port() > 65535) {
+                throw new NegotiationException("the SDP offer's audio port " + audio.port() + " is not 1 to 65535",
                         Reason.UNUSABLE_OFFER);
             }
-            String profile = audio.getMedia().getProtocol() == null ? "" : audio.getMedia().getProtocol().strip();
-            Optional<SrtpKeys> srtp = srtp(profile, cryptos);
+            Optional<SrtpKeys> srtp = srtp(audio.protocol(), cryptos);
             return new Negotiated(chosen, chosenType, telephoneEvent, ptime == null ? 20 : ptime,
-                    new InetSocketAddress(address, port), direction, profile.toUpperCase(Locale.ROOT), srtp);
-        } catch (SdpException | NumberFormatException | StringIndexOutOfBoundsException e) {
+                    new InetSocketAddress(address, audio.port()), direction,
+                    audio.protocol().toUpperCase(Locale.ROOT), srtp);
+        } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
             throw new NegotiationException("the SDP offer is malformed: " + e.getMessage(), Reason.UNUSABLE_OFFER);
+        }
+    }
+
+    /**
+     * An SDP offer's lines as RFC 4566 lays them out, read here rather than by the SIP stack's SDP library: that one
+     * prints a stack trace to standard error for every line it cannot parse, which would let any admitted source
+     * fill the gateway's output, and needs only what the answer uses.
+     */
+    private record Offer(Optional<String> connection, List<String> attributes, List<Media> media) {
+        private static final Pattern LINE = Pattern.compile("([a-z])=(.*)");
+        private static final Pattern MEDIA = Pattern.compile("(\\S+) (\\d{1,9})(?:/\\d{1,9})? (\\S+)((?: \\S+)*)\\s*");
+
+        /** One m= section: its type, port, transport profile, formats, and what follows it up to the next m=. */
+        record Media(String type, int port, String protocol, List<String> formats, Optional<String> connection,
+                     List<String> attributes) {
+        }
+
+        static Offer parse(String text) throws NegotiationException {
+            String[] lines = text.strip().split("\\r?\\n");
+            if (!lines[0].strip().equals("v=0")) {
+                throw new NegotiationException("the body is not an SDP offer: it does not start with v=0",
+                        Reason.UNUSABLE_OFFER);
+            }
+            Optional<String> connection = Optional.empty();
+            List<String> attributes = new ArrayList<>();
+            List<Media> media = new ArrayList<>();
+            for (int i = 1; i < lines.length; i++) {
+                java.util.regex.Matcher line = LINE.matcher(lines[i].strip());
+                if (lines[i].isBlank()) {
+                    continue;
+                }
+                if (!line.matches()) {
+                    throw new NegotiationException("line " + (i + 1) + " of the SDP offer is not <type>=<value>",
+                            Reason.UNUSABLE_OFFER);
+                }
+                String value = line.group(2);
+                Media current = media.isEmpty() ? null : media.get(media.size() - 1);
+                switch (line.group(1)) {
+                    case "m" -> media.add(media(value, i));
+                    case "c" -> {
+                        if (current == null) {
+                            connection = Optional.of(address(value, i));
+                        } else {
+                            media.set(media.size() - 1, new Media(current.type(), current.port(), current.protocol(),
+                                    current.formats(), Optional.of(address(value, i)), current.attributes()));
+                        }
+                    }
+                    case "a" -> (current == null ? attributes : current.attributes()).add(value);
+                    default -> {
+                        // o=, s=, t=, b= and the rest do not change the answer
+                    }
+                }
+            }
+            return new Offer(connection, attributes, media);
+        }
+
+        private static Media media(String value, int index) throws NegotiationException {
+            java.util.regex.Matcher m = MEDIA.matcher(value);
+            if (!m.matches()) {
+                throw new NegotiationException("line " + (index + 1) + " of the SDP offer is not m=<media> <port> "
+                        + "<proto> <formats>", Reason.UNUSABLE_OFFER);
+            }
+            List<String> formats = m.group(4).isBlank() ? List.of() : List.of(m.group(4).strip().split(" +"));
+            return new Media(m.group(1), Integer.parseInt(m.group(2)), m.group(3), formats, Optional.empty(),
+                    new ArrayList<>());
+        }
+
+        /** c=IN IP4 &lt;address&gt;[/ttl]: the address. */
+        private static String address(String value, int index) throws NegotiationException {
+            String[] fields = value.strip().split(" +");
+            if (fields.length != 3 || !fields[0].equals("IN")) {
+                throw new NegotiationException("line " + (index + 1) + " of the SDP offer is not c=IN <IP4|IP6> "
+                        + "<address>", Reason.UNUSABLE_OFFER);
+            }
+            int slash = fields[2].indexOf('/');
+            return slash < 0 ? fields[2] : fields[2].substring(0, slash);
         }
     }
 
@@ -308,32 +367,6 @@ public final class SdpNegotiator {
             throw new NegotiationException("the SDP offer's connection address is not unicast", Reason.UNUSABLE_OFFER);
         }
         return address;
-    }
-
-    private static Optional<MediaDescription> audio(SessionDescription session) throws SdpException {
-        Vector<?> media = session.getMediaDescriptions(false);
-        if (media == null) {
-            return Optional.empty();
-        }
-        for (Object item : media) {
-            MediaDescription description = (MediaDescription) item;
-            if ("audio".equalsIgnoreCase(description.getMedia().getMediaType())
-                    && description.getMedia().getMediaPort() != 0) {
-                return Optional.of(description);
-            }
-        }
-        return Optional.empty();
-    }
-
-    /** Session-level attributes first, then media-level ones, which override them. */
-    private static List<Attribute> attributes(Vector<?> session, Vector<?> media) {
-        List<Attribute> out = new ArrayList<>();
-        for (Vector<?> vector : new Vector<?>[] {session, media}) {
-            if (vector != null) {
-                vector.forEach(a -> out.add((Attribute) a));
-            }
-        }
-        return out;
     }
 
     private static Codec codecOf(String rtpmap) {
