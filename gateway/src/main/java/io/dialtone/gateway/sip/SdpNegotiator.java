@@ -317,7 +317,8 @@ public final class SdpNegotiator {
             return Optional.empty();
         }
         Optional<SrtpSuite> suite = SrtpSuite.named(fields[1]);
-        String[] key = fields[2].substring("inline:".length()).split("\\|");
+        // -1: "inline:|" is two empty parts, not none (found by WireFormatFuzzTest).
+        String[] key = fields[2].substring("inline:".length()).split("\\|", -1);
         // key|lifetime is fine; key|lifetime|MKI:length, or key|MKI:length, would put MKI bytes in every packet.
         if (suite.isEmpty() || key.length > 2 || key.length == 2 && key[1].contains(":")) {
             return Optional.empty();

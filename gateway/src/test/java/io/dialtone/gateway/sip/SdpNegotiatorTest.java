@@ -201,6 +201,7 @@ class SdpNegotiatorTest {
             "allow; an SRTP offer with an MKI and no lifetime; NO_COMMON_CRYPTO",
             "require; an SRTP offer with a GCM suite only; NO_COMMON_CRYPTO",
             "allow; an SRTP offer with a short key; NO_COMMON_CRYPTO",
+            "allow; an SRTP offer with bars for a key; NO_COMMON_CRYPTO",
             "allow; an SRTP offer with a session parameter; NO_COMMON_CRYPTO",
             "allow; a DTLS-SRTP profile; UNUSABLE_OFFER"})
     void offersTheTrunkCannotAnswerAre488WithAReason(String encryption, String what, Reason reason) {
@@ -212,6 +213,7 @@ class SdpNegotiatorTest {
             case "an SRTP offer with an MKI and no lifetime" ->
                     secureOffer("1 AES_CM_128_HMAC_SHA1_80 inline:" + KEY + "|1:4");
             case "an SRTP offer with a GCM suite only" -> secureOffer("1 AEAD_AES_128_GCM inline:" + KEY);
+            case "an SRTP offer with bars for a key" -> secureOffer("1 AES_CM_128_HMAC_SHA1_80 inline:||||");
             case "an SRTP offer with a short key" -> secureOffer("1 AES_CM_128_HMAC_SHA1_80 inline:c2hvcnQ=");
             case "an SRTP offer with a session parameter" ->
                     secureOffer("1 AES_CM_128_HMAC_SHA1_80 inline:" + KEY + " UNENCRYPTED_SRTP");
