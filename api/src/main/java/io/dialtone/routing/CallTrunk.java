@@ -13,6 +13,9 @@ public sealed interface CallTrunk permits CompiledTrunk, CallTrunk.None {
     /** The trunk's name; "" without one, the label metrics and status use for "no trunk". */
     String name();
 
+    /** The SipTrunk's UID, by which the operator counts its calls; "" without a trunk or outside a cluster. */
+    String uid();
+
     /** For messages: "SipTrunk NAME", or that there is none. */
     String describe();
 
@@ -29,6 +32,11 @@ public sealed interface CallTrunk permits CompiledTrunk, CallTrunk.None {
 
         @Override
         public String name() {
+            return "";
+        }
+
+        @Override
+        public String uid() {
             return "";
         }
 

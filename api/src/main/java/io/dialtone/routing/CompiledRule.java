@@ -11,10 +11,12 @@ import java.util.Set;
  * A DispatchRule with LiveKit's priority computed and its numbers normalised. The rule kind is kept beside the
  * spec because every accepted call reads it.
  *
+ * @param uid the DispatchRule's UID, by which the operator counts its calls; "" outside a cluster
  * @param pin the PIN, or null for an open rule
  */
 public record CompiledRule(
         String name,
+        String uid,
         DispatchRuleSpec spec,
         RuleKind kind,
         Set<String> trunks,
@@ -28,10 +30,10 @@ public record CompiledRule(
             .thenComparing(r -> r.kind().roomKey())
             .thenComparing(CompiledRule::name);
 
-    static CompiledRule compile(String name, DispatchRuleSpec spec) {
+    static CompiledRule compile(String name, String uid, DispatchRuleSpec spec) {
         RuleKind kind = spec.kind();
         String pin = kind.pin() == null || kind.pin().isEmpty() ? null : kind.pin();
-        return new CompiledRule(name, spec, kind, Set.copyOf(spec.trunkRefs()),
+        return new CompiledRule(name, uid, spec, kind, Set.copyOf(spec.trunkRefs()),
                 CompiledTrunk.normalizedSet(spec.numbers()),
                 CompiledTrunk.normalizedSet(spec.inboundNumbers()),
                 pin, priorityOf(spec, pin != null));

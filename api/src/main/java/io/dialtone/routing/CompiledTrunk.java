@@ -9,19 +9,21 @@ import java.util.stream.Collectors;
 /**
  * A SipTrunk with its numbers normalised and its addresses parsed, ready to match calls.
  *
+ * @param uid         the SipTrunk's UID, by which the operator counts its calls; "" outside a cluster
  * @param mapsHeaders whether calls on this trunk copy any request header into attributes; kept here so routing
  *                    does not read the spec for the common trunk that maps none
  */
 public record CompiledTrunk(
         String name,
+        String uid,
         SipTrunkSpec spec,
         Set<String> numbers,
         Set<String> allowedNumbers,
         List<AddressPattern> allowedAddresses,
         boolean mapsHeaders) implements CallTrunk {
 
-    static CompiledTrunk compile(String name, SipTrunkSpec spec) {
-        return new CompiledTrunk(name, spec,
+    static CompiledTrunk compile(String name, String uid, SipTrunkSpec spec) {
+        return new CompiledTrunk(name, uid, spec,
                 normalizedSet(spec.numbers()),
                 normalizedSet(spec.allowedNumbers()),
                 spec.allowedAddresses().stream().map(AddressPattern::parse).toList(),

@@ -2,6 +2,7 @@ package io.dialtone.routing;
 
 import io.dialtone.api.v1alpha1.DispatchRule;
 import io.dialtone.api.v1alpha1.SipTrunk;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -84,7 +85,7 @@ public final class RoutingTable {
     static CompiledTrunk compileTrunk(SipTrunk trunk) {
         String name = trunk.getMetadata().getName();
         try {
-            return CompiledTrunk.compile(name, trunk.getSpec());
+            return CompiledTrunk.compile(name, uidOf(trunk), trunk.getSpec());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("SipTrunk " + name + ": " + e.getMessage(), e);
         }
@@ -95,7 +96,12 @@ public final class RoutingTable {
         if (rule.getSpec().kind() == null) {
             throw new IllegalArgumentException("DispatchRule " + name + ": set exactly one of individual, direct or callee");
         }
-        return CompiledRule.compile(name, rule.getSpec());
+        return CompiledRule.compile(name, uidOf(rule), rule.getSpec());
+    }
+
+    private static String uidOf(HasMetadata resource) {
+        String uid = resource.getMetadata().getUid();
+        return uid == null ? "" : uid;
     }
 
     private void addRule(CompiledRule rule) {

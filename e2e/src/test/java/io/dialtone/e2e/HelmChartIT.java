@@ -187,6 +187,7 @@ class HelmChartIT {
                         java.util.Map.entry("siptrunks.dialtone.io/status", "patch"),
                         java.util.Map.entry("dispatchrules.dialtone.io/status", "patch"),
                         java.util.Map.entry("secrets", "get list watch create patch"),
+                        java.util.Map.entry("configmaps", "get list watch create update"),
                         java.util.Map.entry("pods", "get list watch patch"),
                         java.util.Map.entry("services", "get list watch create patch delete"),
                         java.util.Map.entry("serviceaccounts", "get list watch create patch delete"),

@@ -108,7 +108,9 @@ class OperatorIT {
         assertThat(container.getPorts()).extracting(p -> p.getName() + "/" + p.getContainerPort() + "/" + p.getProtocol())
                 .containsExactly("sip-udp/5060/UDP", "sip-tcp/5060/TCP", "admin/8080/TCP");
         assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
-        assertThat(deployment.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds()).isEqualTo(3635L);
+        assertThat(deployment.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds())
+                .as("drain.timeout, then 5 minutes for the operator to record the last counts, and margins")
+                .isEqualTo(3935L);
         assertThat(deployment.getMetadata().getLabels()).containsEntry("app.kubernetes.io/managed-by", "dialtone-operator")
                 .containsEntry("app.kubernetes.io/instance", "dialtone");
 
@@ -239,15 +241,7 @@ class OperatorIT {
     @Test
     void callsThroughAGatewayPodAreCountedOnStatusAndSurviveAnOperatorRestart() throws Exception {
         String ns = namespace("calls");
-        Path quickstart = DIR.resolve("quickstart-" + ns);
-        Files.createDirectories(quickstart);
-        try (var files = Files.list(Toolchain.root().resolve("examples/quickstart"))) {
-            for (Path file : files.toList()) {
-                Files.writeString(quickstart.resolve(file.getFileName()), Files.readString(file)
-                        .replace("http://127.0.0.1:7880", livekit.httpUrl().replace("http://", "ws://")));
-            }
-        }
-        api.kubectlOk(null, "apply", "--server-side", "-n", ns, "-f", quickstart.toString());
+        Path quickstart = applyQuickstart(ns);
         api.kubectlOk("""
                 apiVersion: dialtone.io/v1alpha1
                 kind: SipTrunk
@@ -343,6 +337,138 @@ class OperatorIT {
                     () -> client.resources(SipTrunk.class).inNamespace(ns).withName("any-caller").get()
                             .getMetadata().getResourceVersion().equals(resourceVersion), () -> kubectlGet(ns));
         }
+    }
+
+    /**
+     * The guarantee docs/operator.md ("Call counts") gives: totals are every call every pod handled, whatever the
+     * operator missed. Two gateway pods take calls; the operator is stopped for 60 s, during which both take more
+     * and one, with a call up, is deleted (it finishes the call, then waits for the operator to record its counts);
+     * then the trunk is deleted and recreated under the same name, which starts it from zero.
+     */
+    @Test
+    void callCountsAddUpExactlyAcrossAnOperatorOutageAPodDeletionAndARecreatedTrunk() throws Exception {
+        String ns = namespace("counts");
+        Path quickstart = applyQuickstart(ns);
+        await(() -> client.secrets().inNamespace(ns).withName("dialtone-routing").get(), "routing Secret");
+        await(() -> client.apps().deployments().inNamespace(ns).withName("dialtone-gateway").get(), "Deployment");
+        Pod pod0 = Kubelet.runPod(client, ns, "dialtone-gateway", "dialtone-gateway-0", Ports.free());
+        Pod pod1 = Kubelet.runPod(client, ns, "dialtone-gateway", "dialtone-gateway-1", Ports.free());
+        try (GatewayProcess gateway0 = startPod(ns, pod0); GatewayProcess gateway1 = startPod(ns, pod1)) {
+            awaitCondition(SipGateway.class, ns, "dialtone", "Ready", "True", "2 pod(s) ready");
+            long placed = calls(ns, gateway0, 2) + calls(ns, gateway1, 2);
+            awaitTotals(ns, placed, placed);
+
+            operator.close();
+            long stopped = System.nanoTime();
+            placed += calls(ns, gateway0, 3) + calls(ns, gateway1, 2);
+            SippScenario held = new SippScenario("held-call").invite("").optional(100).optional(180).expect(200)
+                    .ack("1").pause(3000).bye("2").expect(200);
+            Path heldScenario = held.write(DIR.resolve("sipp-" + ns));
+            CompletableFuture<Processes.Result> heldCall = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return Sipp.call(heldScenario, gateway1.sipPort(), "+15550199", "+15550100", 30);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Eventually.until("pod 1 has the call up", CONVERGE,
+                    () -> gateway1.metric("dialtone_gateway_active_calls") == 1, () -> {
+                        try {
+                            return gateway1.log();
+                        } catch (java.io.IOException e) {
+                            return e.toString();
+                        }
+                    });
+            api.kubectlOk(null, "delete", "pod", pod1.getMetadata().getName(), "-n", ns, "--wait=false");
+            gateway1.signalTerm();
+            Processes.Result heldResult = heldCall.get();
+            assertThat(heldResult.exitCode()).as("the call up on the deleted pod ends with its own BYE: %s",
+                    heldResult.err()).isZero();
+            placed += 1;
+            gateway1.awaitLog("waiting for the operator to record this pod's call counts", CONVERGE);
+            Thread.sleep(Math.max(0, Duration.ofSeconds(60).toMillis()
+                    - Duration.ofNanos(System.nanoTime() - stopped).toMillis()));
+            assertThat(gateway1.alive()).as("the drained pod waits for the operator").isTrue();
+
+            operator = startOperator();
+            gateway1.exited().get(CONVERGE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(gateway1.log()).contains("the operator has recorded this pod's call counts")
+                    .doesNotContain("exiting anyway");
+            Kubelet.podStopped(client, ns, pod1.getMetadata().getName());
+            awaitTotals(ns, placed, placed);
+
+            String oldUid = client.resources(SipTrunk.class).inNamespace(ns).withName("any-caller").get()
+                    .getMetadata().getUid();
+            api.kubectlOk(null, "delete", "siptrunk", "any-caller", "-n", ns);
+            api.kubectlOk(null, "apply", "--server-side", "-n", ns, "-f", quickstart.toString());
+            String newUid = await(() -> client.resources(SipTrunk.class).inNamespace(ns).withName("any-caller").get(),
+                    "the recreated trunk").getMetadata().getUid();
+            assertThat(newUid).isNotEqualTo(oldUid);
+            Eventually.until("pod 0 runs the routing with the recreated trunk", CONVERGE, () -> {
+                String revision = routingRevision(ns);
+                return compiled(ns, "dialtone").config().trunks().get(0).getMetadata().getUid().equals(newUid)
+                        && gateway0.get("/stats").body().contains("\"revision\":\"" + revision + "\"");
+            }, () -> "");
+            long onNewTrunk = calls(ns, gateway0, 2);
+            placed += onNewTrunk;
+            awaitTotals(ns, placed, onNewTrunk);
+            List<Long> exact = List.of(placed, placed, onNewTrunk);
+            Eventually.holds("the totals stay exact", Duration.ofSeconds(3), () -> totals(ns).equals(exact),
+                    () -> kubectlGet(ns));
+        }
+    }
+
+    private static GatewayProcess startPod(String ns, Pod pod) throws Exception {
+        int adminPort = pod.getSpec().getContainers().get(0).getPorts().get(0).getContainerPort();
+        Path dir = DIR.resolve(ns + "-" + pod.getMetadata().getName());
+        List<String> args = client.apps().deployments().inNamespace(ns).withName("dialtone-gateway").get().getSpec()
+                .getTemplate().getSpec().getContainers().get(0).getArgs();
+        String awaitRecorded = args.get(args.indexOf("--await-counts-recorded") + 1);
+        return GatewayProcess.startAsPod(api.kubeconfig(), ns, "dialtone-routing", pod.getMetadata().getName(),
+                pod.getMetadata().getUid(), adminPort, dir,
+                Kubelet.environment(client, ns, "dialtone-gateway", dir.resolve("root")),
+                "--await-counts-recorded", awaitRecorded);
+    }
+
+    /** Places {@code count} short calls through {@code gateway}, each answered and ended by the caller. */
+    private static long calls(String ns, GatewayProcess gateway, int count) throws Exception {
+        SippScenario call = new SippScenario("short-call").invite("").optional(100).optional(180).expect(200)
+                .ack("1").pause(100).bye("2").expect(200);
+        Path scenario = call.write(DIR.resolve("sipp-" + ns));
+        for (int i = 0; i < count; i++) {
+            Processes.Result result = Sipp.call(scenario, gateway.sipPort(), "+15550199", "+15550100", 30);
+            assertThat(result.exitCode()).as("sipp: %s\ngateway log:\n%s", result.err(), gateway.log()).isZero();
+        }
+        return count;
+    }
+
+    /** The SipGateway's, the rule's and the trunk's totalCalls. */
+    private static List<Long> totals(String ns) {
+        return List.of(client.resources(SipGateway.class).inNamespace(ns).withName("dialtone").get().getStatus()
+                        .totalCalls(),
+                client.resources(DispatchRule.class).inNamespace(ns).withName("room-per-caller").get().getStatus()
+                        .totalCalls(),
+                Optional.ofNullable(client.resources(SipTrunk.class).inNamespace(ns).withName("any-caller").get()
+                        .getStatus()).map(status -> status.totalCalls()).orElse(-1L));
+    }
+
+    private static void awaitTotals(String ns, long all, long onTrunk) {
+        Eventually.until("gateway, rule and trunk totals " + all + ", " + all + ", " + onTrunk, CONVERGE,
+                () -> totals(ns).equals(List.of(all, all, onTrunk)), () -> totals(ns) + "\n" + kubectlGet(ns));
+    }
+
+    /** examples/quickstart pointed at this test's LiveKit, applied as a user would. */
+    private static Path applyQuickstart(String ns) throws Exception {
+        Path quickstart = DIR.resolve("quickstart-" + ns);
+        Files.createDirectories(quickstart);
+        try (var files = Files.list(Toolchain.root().resolve("examples/quickstart"))) {
+            for (Path file : files.toList()) {
+                Files.writeString(quickstart.resolve(file.getFileName()), Files.readString(file)
+                        .replace("http://127.0.0.1:7880", livekit.httpUrl().replace("http://", "ws://")));
+            }
+        }
+        api.kubectlOk(null, "apply", "--server-side", "-n", ns, "-f", quickstart.toString());
+        return quickstart;
     }
 
     private static String deletionCost(String ns, Pod pod) {

@@ -1,13 +1,13 @@
 package io.dialtone.operator;
 
+import io.dialtone.operator.calls.DeletionCost;
+import io.dialtone.operator.calls.StatsClient;
 import io.dialtone.operator.events.EventRecorder;
 import io.dialtone.operator.gateway.GatewayImage;
 import io.dialtone.operator.gateway.SipGatewayReconciler;
-import io.dialtone.operator.status.DeletionCost;
+import io.dialtone.operator.routing.Compilations;
 import io.dialtone.operator.status.DispatchRuleReconciler;
-import io.dialtone.operator.status.GatewayRegistry;
 import io.dialtone.operator.status.SipTrunkReconciler;
-import io.dialtone.operator.status.StatsScraper;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
@@ -18,7 +18,10 @@ import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The operator: three controllers sharing one registry, and the scraper that feeds their call counts. */
+/**
+ * The operator: three controllers. The SipGateway one compiles routing (shared with the other two through
+ * {@link Compilations}) and records call counts in each gateway's ledger ConfigMap, which the other two read.
+ */
 public final class DialtoneOperator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DialtoneOperator.class);
     /** The same event on the same resource at most this often: a flood of rejected calls is one event a minute. */
@@ -32,7 +35,6 @@ public final class DialtoneOperator implements AutoCloseable {
     }
 
     private final Operator operator;
-    private final StatsScraper scraper;
     private final Set<String> namespaces;
     private final Duration statsInterval;
     private volatile boolean closing;
@@ -41,7 +43,7 @@ public final class DialtoneOperator implements AutoCloseable {
         GatewayImage.use(settings.gatewayImage());
         namespaces = settings.namespaces();
         statsInterval = settings.statsInterval();
-        GatewayRegistry registry = new GatewayRegistry();
+        Compilations compilations = new Compilations();
         operator = new Operator(o -> {
             o.withKubernetesClient(client).withCloseClientOnStop(false);
             if (settings.leaseNamespace() != null) {
@@ -54,10 +56,10 @@ public final class DialtoneOperator implements AutoCloseable {
             }
         });
         EventRecorder events = new EventRecorder(client, EVENT_INTERVAL, Clock.systemUTC());
-        operator.register(new SipGatewayReconciler(registry, events), o -> namespaces(o, settings));
-        operator.register(new SipTrunkReconciler(registry, events), o -> namespaces(o, settings));
-        operator.register(new DispatchRuleReconciler(registry, events), o -> namespaces(o, settings));
-        scraper = new StatsScraper(registry, new DeletionCost(client), settings.statsInterval());
+        operator.register(new SipGatewayReconciler(compilations, events, new StatsClient(), new DeletionCost(client),
+                settings.statsInterval()), o -> namespaces(o, settings));
+        operator.register(new SipTrunkReconciler(compilations, events), o -> namespaces(o, settings));
+        operator.register(new DispatchRuleReconciler(compilations, events), o -> namespaces(o, settings));
     }
 
     private static void namespaces(io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider<?> o,
@@ -80,7 +82,6 @@ public final class DialtoneOperator implements AutoCloseable {
 
     public void start() {
         operator.start();
-        scraper.start();
         LOG.info("operator started; watching {}; gateway image {}; reading pod stats every {}",
                 namespaces.isEmpty() ? "all namespaces" : String.join(", ", namespaces), GatewayImage.defaultImage(),
                 statsInterval);
@@ -93,7 +94,6 @@ public final class DialtoneOperator implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
-        scraper.close();
         operator.stop();
     }
 }

@@ -41,12 +41,13 @@ public final class GatewayProcess implements AutoCloseable {
      * and the pod identity the downward API would give it.
      */
     public static GatewayProcess startAsPod(Path kubeconfig, String namespace, String routingSecret, String podName,
-                                            String podUid, int adminPort, Path workDir, Map<String, String> podEnv)
+                                            String podUid, int adminPort, Path workDir, Map<String, String> podEnv,
+                                            String... extraArgs)
             throws Exception {
         Map<String, String> environment = new java.util.HashMap<>(podEnv);
         environment.putAll(Map.of("KUBECONFIG", kubeconfig.toString(), "POD_NAME", podName, "POD_UID", podUid));
         return launch(List.of("--routing-secret", routingSecret, "--namespace", namespace, "--advertise", "127.0.0.1"),
-                environment, adminPort, workDir);
+                environment, adminPort, workDir, extraArgs);
     }
 
     private static GatewayProcess launch(List<String> source, Map<String, String> environment, int adminPort,
@@ -160,6 +161,19 @@ public final class GatewayProcess implements AutoCloseable {
 
     public String log() throws IOException {
         return Files.readString(log);
+    }
+
+    /** SIGTERM, as the kubelet sends it to a deleted pod, without waiting; {@link #exited} says when it ends. */
+    public void signalTerm() {
+        process.destroy();
+    }
+
+    public java.util.concurrent.CompletableFuture<Process> exited() {
+        return process.onExit();
+    }
+
+    public boolean alive() {
+        return process.isAlive();
     }
 
     /** SIGTERM, as Kubernetes stops a pod; returns the exit code. */

@@ -16,10 +16,19 @@ import java.util.Map;
 
 /**
  * Stands in for the kubelet, which kube-api-test does not run: makes the Pod object a Deployment would get,
- * Running and Ready on 127.0.0.1, so the operator finds it. The test then starts the gateway process itself.
+ * Running and Ready on 127.0.0.1, so the operator finds it. The test then starts the gateway process itself. The
+ * pod is bound to a node, so that deleting it is graceful as in a cluster: it stays, terminating, until
+ * {@link #podStopped} says its process has exited.
  */
 public final class Kubelet {
+    private static final String NODE = "stand-in-node";
+
     private Kubelet() {
+    }
+
+    /** What the kubelet does once a deleted pod's containers have exited: removes the Pod object for good. */
+    public static void podStopped(KubernetesClient client, String namespace, String podName) {
+        client.pods().inNamespace(namespace).withName(podName).withGracePeriod(0).delete();
     }
 
     /** @param adminPort the pod's admin container port: where the operator reads /stats */
@@ -29,7 +38,7 @@ public final class Kubelet {
         var template = deployment.getSpec().getTemplate();
         Pod pod = client.pods().inNamespace(namespace).resource(new PodBuilder().withNewMetadata().withName(podName)
                 .withLabels(template.getMetadata().getLabels()).endMetadata()
-                .withNewSpec().addNewContainer().withName("gateway").withImage(template.getSpec().getContainers().get(0).getImage())
+                .withNewSpec().withNodeName(NODE).addNewContainer().withName("gateway").withImage(template.getSpec().getContainers().get(0).getImage())
                 .addNewPort().withName("admin").withContainerPort(adminPort).endPort().endContainer().endSpec()
                 .build()).create();
         pod.setStatus(new PodStatusBuilder().withPhase("Running").withPodIP("127.0.0.1")

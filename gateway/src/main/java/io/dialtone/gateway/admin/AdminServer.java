@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.dialtone.stats.StatsDocument;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -12,16 +13,20 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The admin port: /healthz, /readyz (false while draining), /metrics (Prometheus) and /stats (JSON for the operator).
- * With a stats token, /stats answers only a request that carries it as a bearer token: the probes and Prometheus
- * need no secret, and the call counts per trunk and rule stay the operator's (docs/security.md).
+ * The admin port: /healthz, /readyz (false while draining), /metrics (Prometheus), /stats (JSON for the operator) and
+ * /stats/recorded, where the operator says up to which sequence it has recorded the counts. With a stats token, both
+ * /stats paths answer only a request that carries it as a bearer token: the probes and Prometheus need no secret, the
+ * call counts per trunk and rule stay the operator's, and nobody else can let a draining pod exit early
+ * (docs/security.md).
  */
 public final class AdminServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
@@ -31,7 +36,8 @@ public final class AdminServer implements AutoCloseable {
     private final HttpServer server;
 
     public AdminServer(InetSocketAddress address, BooleanSupplier ready, PrometheusMeterRegistry metrics,
-                       Supplier<Object> stats, Supplier<Optional<String>> statsToken) throws IOException {
+                       Supplier<Object> stats, LongConsumer recorded, Supplier<Optional<String>> statsToken)
+            throws IOException {
         server = HttpServer.create(address, 16);
         server.setExecutor(Executors.newFixedThreadPool(2, r -> {
             Thread thread = new Thread(r, "admin-http");
@@ -46,15 +52,52 @@ public final class AdminServer implements AutoCloseable {
         server.createContext("/metrics", exchange -> respond(exchange, 200,
                 "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
         server.createContext("/stats", exchange -> {
-            Optional<byte[]> expected = statsToken.get()
-                    .map(token -> ("Bearer " + token).getBytes(StandardCharsets.UTF_8));
-            if (expected.isPresent() && !carries(exchange, expected.get())) {
-                exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"dialtone-stats\"");
-                respond(exchange, 401, "text/plain", "/stats needs the gateway's stats token\n");
-                return;
+            if (authorized(exchange, statsToken)) {
+                respond(exchange, 200, "application/json", JSON.writeValueAsString(stats.get()));
             }
-            respond(exchange, 200, "application/json", JSON.writeValueAsString(stats.get()));
         });
+        server.createContext(StatsDocument.RECORDED_PATH, exchange -> {
+            try (exchange) {
+                if (!"POST".equals(exchange.getRequestMethod())) {
+                    exchange.getResponseHeaders().set("Allow", "POST");
+                    exchange.sendResponseHeaders(405, -1);
+                } else if (authorized(exchange, statsToken)) {
+                    OptionalLong sequence = sequence(exchange.getRequestURI().getRawQuery());
+                    if (sequence.isEmpty()) {
+                        exchange.sendResponseHeaders(400, -1);
+                    } else {
+                        recorded.accept(sequence.getAsLong());
+                        exchange.sendResponseHeaders(204, -1);
+                    }
+                }
+            }
+        });
+    }
+
+    /** Whether the request carries the stats token, if one is set; answers 401 if not. */
+    private static boolean authorized(HttpExchange exchange, Supplier<Optional<String>> statsToken) throws IOException {
+        Optional<byte[]> expected = statsToken.get().map(token -> ("Bearer " + token).getBytes(StandardCharsets.UTF_8));
+        if (expected.isEmpty() || carries(exchange, expected.get())) {
+            return true;
+        }
+        byte[] body = "/stats needs the gateway's stats token\n".getBytes(StandardCharsets.UTF_8);
+        try (exchange) {
+            exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"dialtone-stats\"");
+            exchange.getResponseHeaders().set("Content-Type", "text/plain");
+            exchange.sendResponseHeaders(401, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+        return false;
+    }
+
+    /** {@code sequence=N}, N a non-negative number; anything else is no sequence. */
+    private static OptionalLong sequence(String query) {
+        if (query == null || !query.matches("sequence=[0-9]{1,18}")) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(Long.parseLong(query.substring("sequence=".length())));
     }
 
     private static boolean carries(HttpExchange exchange, byte[] expected) {

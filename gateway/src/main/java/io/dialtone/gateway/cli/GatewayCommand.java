@@ -13,6 +13,7 @@ import io.dialtone.gateway.livekit.LiveKitBreaker;
 import io.dialtone.gateway.livekit.RoomProvisioner;
 import io.dialtone.gateway.sip.SipServer;
 import io.dialtone.gateway.stats.CallStats;
+import io.dialtone.gateway.stats.CountsRecorded;
 import io.dialtone.gateway.stats.StatsReport;
 import io.dialtone.gateway.transport.ConnectionGuard;
 import io.dialtone.stats.StatsDocument;
@@ -115,6 +116,11 @@ final class GatewayCommand implements Callable<Integer> {
             description = "Answer INVITEs from sources no SipTrunk admits with 403 instead of dropping them.")
     boolean answerUnknownSources;
 
+    @Option(names = "--await-counts-recorded", paramLabel = "DURATION",
+            description = "After draining, wait up to DURATION for the operator to record this pod's final call "
+                    + "counts before exiting (the operator sets it; docs/operator.md). Default: exit at once.")
+    String awaitCountsRecorded;
+
     @Option(names = "--recycle-after-calls", paramLabel = "N",
             description = "With the audio bridge: drain and exit with 0 after N bridged calls, to be restarted "
                     + "(bounds libwebrtc's native memory; docs/media.md). 0: never. Default: the SipGateway's "
@@ -161,6 +167,7 @@ final class GatewayCommand implements Callable<Integer> {
         new JvmThreadMetrics().bindTo(metrics);
         new ProcessorMetrics().bindTo(metrics);
         CallStats stats = new CallStats(metrics);
+        CountsRecorded recorded = new CountsRecorded();
         // Read per call: a routing revision with rotated LiveKit credentials takes effect without a restart.
         RoomProvisioner rooms = new RoomProvisioner(
                 () -> routing.current().loaded().config().gateway().getSpec().livekit(),
@@ -188,14 +195,18 @@ final class GatewayCommand implements Callable<Integer> {
              AutoCloseable client = kubernetes;
              AdminServer admin = new AdminServer(new InetSocketAddress(adminBind, adminPort),
                      () -> !sip.admission().draining(), metrics,
-                     () -> StatsReport.of(routing.current(), stats, sip.admission().draining(), started),
-                     statsToken())) {
+                     () -> StatsReport.of(routing.current(), stats, recorded, sip.admission().draining(), started),
+                     recorded::recorded, statsToken())) {
             admin.start();
             sip.calls().recycleAfter(settings.bridgeAudio() ? settings.recycleAfterCalls() : 0, signalled::countDown);
             LOG.info("gateway {} running revision {} with LiveKit at {}", loaded.config().gateway().getMetadata().getName(),
                     loaded.revision(), rooms.url());
             signalled.await();
             drain(sip, routing.current().loaded().config().gateway().getSpec().drain().timeout());
+            if (awaitCountsRecorded != null) {
+                recorded.await(stats::sequence, Durations.parse(awaitCountsRecorded));
+            }
+            LOG.info("exiting");
         } finally {
             stopped.countDown();
         }
@@ -289,6 +300,6 @@ final class GatewayCommand implements Callable<Integer> {
         if (!sip.calls().awaitTeardowns(Duration.ofSeconds(10))) {
             LOG.warn("room legs still closing after 10 s; exiting anyway");
         }
-        LOG.info("drained; exiting");
+        LOG.info("drained");
     }
 }

@@ -19,8 +19,10 @@ import io.dialtone.gateway.media.RoomToPhone;
 import io.dialtone.gateway.media.RtpSender;
 import io.dialtone.gateway.media.SrtpKeys;
 import io.dialtone.gateway.stats.CallStats;
+import io.dialtone.gateway.stats.Counted;
 import io.dialtone.routing.CallRequest;
 import io.dialtone.routing.CallTrunk;
+import io.dialtone.routing.CompiledRule;
 import io.dialtone.routing.Decision;
 import io.dialtone.routing.Reason;
 import java.io.IOException;
@@ -306,7 +308,7 @@ public final class Call {
         java.net.InetAddress source = setup.request().source();
         Optional<PinAttempts.Lockout> locked = pinLockout(required.rule().name());
         if (locked.isPresent()) {
-            refuseUnanswered(required.rule().name(), Reason.PIN_LOCKED, locked.get().why());
+            refuseUnanswered(required.rule(), Reason.PIN_LOCKED, locked.get().why());
             return;
         }
         state = State.PIN;
@@ -355,7 +357,7 @@ public final class Call {
 
                     @Override
                     public void refused(Reason reason, String rule, String detail) {
-                        services.stats().rejected(trunkName(), rule, reason);
+                        services.stats().rejected(trunkCounted(), Counted.of(required.rule()), reason);
                         LOG.info("event=rejected call={} trunk={} rule={} status=BYE reason={} detail=\"{}\"", sipCallId,
                                 trunkName(), rule, reason.metricLabel(), detail);
                         hangUpNow(reason.headerText());
@@ -452,7 +454,7 @@ public final class Call {
 
     private void count(boolean afterPin) {
         Duration setupTime = Duration.ofNanos(services.scheduler().nanoTime() - setup.arrived());
-        counted = services.stats().started(trunkName(), accept.rule().name(), setupTime);
+        counted = services.stats().started(trunkCounted(), Counted.of(accept.rule()), setupTime);
         leg.callStatus("active").whenComplete((done, error) -> {
             if (error != null) {
                 LOG.warn("event=call_status_failed call={} room={} error=\"{}\"", sipCallId, accept.roomName(),
@@ -501,22 +503,22 @@ public final class Call {
         if (state != State.RINGING) {
             return;
         }
-        refuseUnanswered(accept.rule().name(), Reason.RINGING_TIMEOUT,
+        refuseUnanswered(accept.rule(), Reason.RINGING_TIMEOUT,
                 "not answered within the trunk's ringingTimeout of " + timeout);
     }
 
     /** Refuses a call not yet answered: its final response, counted under {@code rule}, logged, and the end. */
-    private void refuseUnanswered(String rule, Reason reason, String detail) {
+    private void refuseUnanswered(CompiledRule rule, Reason reason, String detail) {
         setup.dialog().reject(reason);
-        services.stats().rejected(trunkName(), rule, reason);
+        services.stats().rejected(trunkCounted(), Counted.of(rule), reason);
         LOG.info("event=rejected call={} trunk={} rule={} status={} reason={} detail=\"{}\"", sipCallId, trunkName(),
-                rule, reason.sipStatus(), reason.metricLabel(), detail);
+                rule.name(), reason.sipStatus(), reason.metricLabel(), detail);
         end();
     }
 
     private void roomFailed(Throwable error) {
         LOG.warn("event=room_failed call={} room={} error=\"{}\"", sipCallId, accept.roomName(), describe(error));
-        services.stats().rejected(trunkName(), accept.rule().name(), Reason.ROOM_UNAVAILABLE);
+        services.stats().rejected(trunkCounted(), Counted.of(accept.rule()), Reason.ROOM_UNAVAILABLE);
         if (state == State.RINGING) {
             setup.dialog().reject(Reason.ROOM_UNAVAILABLE);
             end();
@@ -638,7 +640,7 @@ public final class Call {
             }
             case RINGING -> {
                 setup.dialog().reject(Reason.ROOM_UNAVAILABLE);
-                services.stats().rejected(trunkName(), accept.rule().name(), Reason.ROOM_UNAVAILABLE);
+                services.stats().rejected(trunkCounted(), Counted.of(accept.rule()), Reason.ROOM_UNAVAILABLE);
             }
             case PIN, ANSWERED -> setup.dialog().bye(why);
         }
@@ -766,6 +768,10 @@ public final class Call {
     /** The participant's token outlives the longest call the trunk allows. */
     private Duration tokenLifetime() {
         return Durations.parse(maxCallDuration()).plusHours(1);
+    }
+
+    private Counted trunkCounted() {
+        return setup == null ? Counted.NONE : Counted.of(setup.trunk());
     }
 
     private String trunkName() {

@@ -2,6 +2,7 @@ package io.dialtone.gateway.sip;
 
 import io.dialtone.routing.CallRequest;
 import io.dialtone.routing.CallTrunk;
+import io.dialtone.routing.CompiledRule;
 import io.dialtone.routing.Decision;
 import java.util.Optional;
 
@@ -20,21 +21,21 @@ record CallSetup(CallTrunk trunk, Destination destination, SdpNegotiator.Negotia
     /** Where an admitted call goes. */
     sealed interface Destination {
         /** The DispatchRule that took the call. */
-        String ruleName();
+        CompiledRule rule();
 
         /** Straight to a room. */
         record Room(Decision.Accept accept) implements Destination {
             @Override
-            public String ruleName() {
-                return accept.rule().name();
+            public CompiledRule rule() {
+                return accept.rule();
             }
         }
 
         /** To a PIN-protected rule: answered first, in a room only once the caller's PIN opens it. */
         record BehindPin(Decision.PinRequired pin) implements Destination {
             @Override
-            public String ruleName() {
-                return pin.rule().name();
+            public CompiledRule rule() {
+                return pin.rule();
             }
         }
     }

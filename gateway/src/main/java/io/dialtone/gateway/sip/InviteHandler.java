@@ -6,6 +6,7 @@ import io.dialtone.gateway.call.CallScheduler;
 import io.dialtone.gateway.config.RoutingState;
 import io.dialtone.gateway.log.LogBudget;
 import io.dialtone.gateway.stats.CallStats;
+import io.dialtone.gateway.stats.Counted;
 import io.dialtone.routing.CallRequest;
 import io.dialtone.routing.CallTrunk;
 import io.dialtone.routing.CompiledTrunk;
@@ -145,7 +146,7 @@ final class InviteHandler {
             return;
         }
         rejections.put(sipCallId, attempt, new PastRefusal.Dropped());
-        stats.rejected(reject.trunk().name(), CallStats.NONE, reject.reason());
+        stats.rejected(Counted.of(reject.trunk()), Counted.NONE, reject.reason());
         droppedLog.take().ifPresent(line -> LOG.info("event=dropped call={} from={} to={} source={} reason={} "
                         + "detail=\"{}\" unlogged={}", sipCallId, call.fromUser(), call.toUser(),
                 call.source().getHostAddress(), reject.reason().metricLabel(), reject.detail(), line.suppressed()));
@@ -179,7 +180,7 @@ final class InviteHandler {
                 // and guesses at the password are held to the same rate limits.
                 Optional<Reason> limited = admission.check(source);
                 if (limited.isPresent()) {
-                    reject(request, existing, sipCallId, attempt, limited.get(), guard.get(), CallStats.NONE,
+                    reject(request, existing, sipCallId, attempt, limited.get(), guard.get(), Counted.NONE,
                             limited.get().explanation());
                     return InviteOutcome.DONE;
                 }
@@ -188,11 +189,11 @@ final class InviteHandler {
                 if (!authenticated(request, transaction, sipCallId, attempt, guard.get())) {
                     return InviteOutcome.DONE;
                 }
-                reject(request, transaction, sipCallId, attempt, reject.reason(), reject.trunk(), CallStats.NONE,
+                reject(request, transaction, sipCallId, attempt, reject.reason(), reject.trunk(), Counted.NONE,
                         reject.detail());
                 return InviteOutcome.DONE;
             }
-            reject(request, existing, sipCallId, attempt, reject.reason(), reject.trunk(), CallStats.NONE,
+            reject(request, existing, sipCallId, attempt, reject.reason(), reject.trunk(), Counted.NONE,
                     reject.detail());
             return InviteOutcome.DONE;
         }
@@ -200,7 +201,7 @@ final class InviteHandler {
         // After trunk selection, so sources no trunk admits never learn that the gateway drains or is full.
         Optional<Reason> refused = admission.check(source);
         if (refused.isPresent()) {
-            reject(request, existing, sipCallId, attempt, refused.get(), trunk, CallStats.NONE,
+            reject(request, existing, sipCallId, attempt, refused.get(), trunk, Counted.NONE,
                     refused.get().explanation());
             return InviteOutcome.DONE;
         }
@@ -223,7 +224,7 @@ final class InviteHandler {
         }
         Decision decision = table.dispatch(trunk, call);
         if (decision instanceof Decision.Reject reject) {
-            reject(request, transaction, sipCallId, attempt, reject.reason(), trunk, CallStats.NONE, reject.detail());
+            reject(request, transaction, sipCallId, attempt, reject.reason(), trunk, Counted.NONE, reject.detail());
             return InviteOutcome.DONE;
         }
         SessionTimer.Asked timerAsked = SessionTimer.requested(request);
@@ -231,7 +232,7 @@ final class InviteHandler {
             Response response = messages.rejection(Reason.SESSION_INTERVAL_TOO_SMALL, request, SipMessages.newTag(),
                     Map.of("Min-SE", String.valueOf(SessionTimer.MIN_SE.toSeconds())));
             sendRejection(request, transaction, sipCallId, attempt, response, Reason.SESSION_INTERVAL_TOO_SMALL, trunk,
-                    CallStats.NONE, "Session-Expires " + small.asked().toSeconds() + " s is below Min-SE "
+                    Counted.NONE, "Session-Expires " + small.asked().toSeconds() + " s is below Min-SE "
                             + SessionTimer.MIN_SE.toSeconds() + " s");
             return InviteOutcome.DONE;
         }
@@ -240,7 +241,7 @@ final class InviteHandler {
         CallSetup.Destination destination = decision instanceof Decision.PinRequired pin
                 ? new CallSetup.Destination.BehindPin(pin)
                 : new CallSetup.Destination.Room((Decision.Accept) decision);
-        String ruleName = destination.ruleName();
+        Counted rule = Counted.of(destination.rule());
         List<Codec> codecs = trunk.spec().media().codecs() != null
                 ? trunk.spec().media().codecs()
                 : routing.current().loaded().config().gateway().getSpec().media().codecs();
@@ -254,14 +255,14 @@ final class InviteHandler {
                     SdpNegotiator.newLocalKey()).negotiate(new String(body,
                     java.nio.charset.StandardCharsets.UTF_8));
         } catch (SdpNegotiator.NegotiationException e) {
-            reject(request, transaction, sipCallId, attempt, e.reason(), trunk, ruleName, e.getMessage());
+            reject(request, transaction, sipCallId, attempt, e.reason(), trunk, rule, e.getMessage());
             return InviteOutcome.DONE;
         }
         RtpPorts.Pair ports;
         try {
             ports = rtpPorts.allocate();
         } catch (java.io.IOException exhausted) {
-            reject(request, transaction, sipCallId, attempt, Reason.CAPACITY, trunk, ruleName, exhausted.getMessage());
+            reject(request, transaction, sipCallId, attempt, Reason.CAPACITY, trunk, rule, exhausted.getMessage());
             return InviteOutcome.DONE;
         }
         return new InviteOutcome.Proceed(new CallSetup(trunk, destination, media, ports,
@@ -317,7 +318,7 @@ final class InviteHandler {
                         ? "the nonce was already used; each nonce is accepted once"
                         : "user " + credentials.username() + " did not prove the password of SipTrunk " + trunk.name()
                         + " (realm " + trunkRealm + ")";
-                reject(request, transaction, sipCallId, attempt, Reason.AUTH_FAILED, trunk, CallStats.NONE, why);
+                reject(request, transaction, sipCallId, attempt, Reason.AUTH_FAILED, trunk, Counted.NONE, why);
                 return false;
             }
         }
@@ -353,20 +354,20 @@ final class InviteHandler {
     }
 
     private void reject(Request request, ServerTransaction transaction, String sipCallId, String attempt,
-                        Reason reason, CallTrunk trunk, String rule, String detail) throws Exception {
+                        Reason reason, CallTrunk trunk, Counted rule, String detail) throws Exception {
         sendRejection(request, transaction, sipCallId, attempt,
                 messages.rejection(reason, request, SipMessages.newTag(), Map.of()), reason, trunk, rule, detail);
     }
 
     private void sendRejection(Request request, ServerTransaction transaction, String sipCallId, String attempt,
-                               Response response, Reason reason, CallTrunk trunk, String rule, String detail)
+                               Response response, Reason reason, CallTrunk trunk, Counted rule, String detail)
             throws Exception {
         transaction(request, transaction).sendResponse(response);
         rejections.put(sipCallId, attempt, new PastRefusal.Answered(response));
         String trunkName = trunk.name();
-        stats.rejected(trunkName, rule, reason);
+        stats.rejected(Counted.of(trunk), rule, reason);
         LOG.info("event=rejected call={} trunk={} rule={} status={} reason={} detail=\"{}\"", sipCallId,
-                trunkName.isEmpty() ? "-" : trunkName, rule.isEmpty() ? "-" : rule, reason.sipStatus(),
+                trunkName.isEmpty() ? "-" : trunkName, rule.name().isEmpty() ? "-" : rule.name(), reason.sipStatus(),
                 reason.metricLabel(), detail);
     }
 

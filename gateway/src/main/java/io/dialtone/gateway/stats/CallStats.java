@@ -1,33 +1,31 @@
 package io.dialtone.gateway.stats;
 
 import io.dialtone.routing.Reason;
+import io.dialtone.stats.StatsDocument;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Call counters since the process started, per trunk and per rule: the source of both the Prometheus metrics and
- * the /stats document the operator turns into status. Counters only grow; the operator keys them by pod UID, so a
- * restart that resets them never makes a total go backwards.
+ * the /stats document the operator turns into status. Counters only grow, and every change moves a sequence on, so
+ * the operator can tell a draining pod that it has recorded everything (docs/operator.md, "Call counts"). One lock
+ * guards them all: a snapshot is never half a call behind its sequence.
  */
 public final class CallStats {
-    /** Label for calls that matched no trunk or no rule. */
-    public static final String NONE = "";
-
     private final MeterRegistry registry;
-    private final Map<String, Counts> trunks = new ConcurrentHashMap<>();
-    private final Map<String, Counts> rules = new ConcurrentHashMap<>();
+    private final Map<Counted, Counts> trunks = new HashMap<>();
+    private final Map<Counted, Counts> rules = new HashMap<>();
     private final Counts gateway = new Counts();
     private final Timer setupTime;
+    private long sequence;
 
     public CallStats(MeterRegistry registry) {
         this.registry = registry;
@@ -39,57 +37,79 @@ public final class CallStats {
                 .description("Calls in progress on this gateway pod").register(registry);
     }
 
-    /** Counters of one trunk or rule, as /stats reports them. */
-    public static final class Counts {
+    /** Counters of the gateway, one trunk or one rule; written under the CallStats lock. */
+    private static final class Counts {
+        /** Atomic because the gauges read it without the lock. */
         private final AtomicLong active = new AtomicLong();
-        private final LongAdder total = new LongAdder();
-        private final Map<String, LongAdder> rejected = new ConcurrentHashMap<>();
-        private final AtomicReference<Instant> lastCall = new AtomicReference<>();
+        private long total;
+        private final Map<String, Long> rejected = new TreeMap<>();
+        private Instant lastCall;
 
-        public long active() {
-            return active.get();
+        private void reject(String reason, Instant now) {
+            rejected.merge(reason, 1L, Long::sum);
+            lastCall = now;
         }
 
-        public long total() {
-            return total.sum();
-        }
-
-        public Map<String, Long> rejected() {
-            Map<String, Long> out = new TreeMap<>();
-            rejected.forEach((reason, count) -> out.put(reason, count.sum()));
-            return out;
-        }
-
-        public Instant lastCall() {
-            return lastCall.get();
+        private StatsDocument.Counters counters(String name) {
+            return new StatsDocument.Counters(name, active.get(), total,
+                    rejected.values().stream().mapToLong(Long::longValue).sum(), rejected, lastCall);
         }
     }
 
+    /** The counters at one sequence, as /stats reports them. */
+    public record Snapshot(long sequence, StatsDocument.Counters gateway, Map<String, StatsDocument.Counters> trunks,
+                           Map<String, StatsDocument.Counters> rules) {
+    }
+
+    public synchronized long sequence() {
+        return sequence;
+    }
+
+    public synchronized Snapshot snapshot() {
+        return new Snapshot(sequence, gateway.counters(""), report(trunks, StatsDocument.NO_TRUNK), report(rules, null));
+    }
+
+    /** @param none the key for calls without a trunk or rule; null leaves them out */
+    private static Map<String, StatsDocument.Counters> report(Map<Counted, Counts> counts, String none) {
+        Map<String, StatsDocument.Counters> out = new TreeMap<>();
+        counts.forEach((counted, c) -> {
+            String key = counted.equals(Counted.NONE) ? none : counted.key();
+            if (key != null) {
+                out.put(key, c.counters(counted.name()));
+            }
+        });
+        return out;
+    }
+
     /** A call that was accepted; close the returned handle when it ends. */
-    public ActiveCall started(String trunk, String rule, Duration setup) {
+    public ActiveCall started(Counted trunk, Counted rule, Duration setup) {
         Instant now = Instant.now();
-        for (Counts counts : new Counts[] {gateway, trunk(trunk), rule(rule)}) {
-            counts.active.incrementAndGet();
-            counts.total.increment();
-            counts.lastCall.set(now);
+        synchronized (this) {
+            for (Counts counts : new Counts[] {gateway, trunk(trunk), rule(rule)}) {
+                counts.active.incrementAndGet();
+                counts.total++;
+                counts.lastCall = now;
+            }
+            sequence++;
         }
         Counter.builder("dialtone.gateway.calls").description("Calls accepted")
-                .tag("trunk", trunk).tag("rule", rule).register(registry).increment();
+                .tag("trunk", trunk.name()).tag("rule", rule.name()).register(registry).increment();
         setupTime.record(setup);
         return new ActiveCall(trunk, rule);
     }
 
-    public void rejected(String trunk, String rule, Reason reason) {
+    public void rejected(Counted trunk, Counted rule, Reason reason) {
         Instant now = Instant.now();
-        gateway.rejected.computeIfAbsent(reason.metricLabel(), r -> new LongAdder()).increment();
-        Counts trunkCounts = trunk(trunk);
-        trunkCounts.rejected.computeIfAbsent(reason.metricLabel(), r -> new LongAdder()).increment();
-        trunkCounts.lastCall.set(now);
-        if (!rule.equals(NONE)) {
-            rule(rule).rejected.computeIfAbsent(reason.metricLabel(), r -> new LongAdder()).increment();
+        synchronized (this) {
+            gateway.reject(reason.metricLabel(), now);
+            trunk(trunk).reject(reason.metricLabel(), now);
+            if (!rule.equals(Counted.NONE)) {
+                rule(rule).reject(reason.metricLabel(), now);
+            }
+            sequence++;
         }
         Counter.builder("dialtone.gateway.calls.rejected").description("Calls rejected, by reason")
-                .tag("trunk", trunk).tag("reason", reason.metricLabel()).register(registry).increment();
+                .tag("trunk", trunk.name()).tag("reason", reason.metricLabel()).register(registry).increment();
     }
 
     /** SIP messages dropped because they did not parse, as a metric read from {@code dropped}. */
@@ -142,53 +162,45 @@ public final class CallStats {
                 .tag("scope", scope).register(registry).increment();
     }
 
-    private Counts trunk(String name) {
-        return trunks.computeIfAbsent(name, n -> register(new Counts(), "trunk", n));
+    private Counts trunk(Counted trunk) {
+        return trunks.computeIfAbsent(trunk, t -> register(new Counts(), "trunk", t));
     }
 
-    private Counts rule(String name) {
-        return rules.computeIfAbsent(name, n -> register(new Counts(), "rule", n));
+    private Counts rule(Counted rule) {
+        return rules.computeIfAbsent(rule, r -> register(new Counts(), "rule", r));
     }
 
     /** Calls rejected before a trunk or rule was known are counted, but never active, so they get no gauge. */
-    private Counts register(Counts counts, String tag, String name) {
-        if (name.equals(NONE)) {
+    private Counts register(Counts counts, String tag, Counted counted) {
+        if (counted.equals(Counted.NONE)) {
             return counts;
         }
         Gauge.builder("dialtone.gateway.active.calls." + tag, counts.active, AtomicLong::get)
-                .description("Calls in progress by " + tag).tag(tag, name).register(registry);
+                .description("Calls in progress by " + tag).tag(tag, counted.name()).register(registry);
         return counts;
-    }
-
-    public Counts gateway() {
-        return gateway;
-    }
-
-    public Map<String, Counts> trunks() {
-        return new TreeMap<>(trunks);
-    }
-
-    public Map<String, Counts> rules() {
-        return new TreeMap<>(rules);
     }
 
     /** Decrements the active gauges once, however many times it is closed. */
     public final class ActiveCall implements AutoCloseable {
-        private final String trunk;
-        private final String rule;
-        private final java.util.concurrent.atomic.AtomicBoolean open = new java.util.concurrent.atomic.AtomicBoolean(true);
+        private final Counted trunk;
+        private final Counted rule;
+        private boolean open = true;
 
-        private ActiveCall(String trunk, String rule) {
+        private ActiveCall(Counted trunk, Counted rule) {
             this.trunk = trunk;
             this.rule = rule;
         }
 
         @Override
         public void close() {
-            if (open.compareAndSet(true, false)) {
-                gateway.active.decrementAndGet();
-                trunk(trunk).active.decrementAndGet();
-                rule(rule).active.decrementAndGet();
+            synchronized (CallStats.this) {
+                if (open) {
+                    open = false;
+                    gateway.active.decrementAndGet();
+                    trunk(trunk).active.decrementAndGet();
+                    rule(rule).active.decrementAndGet();
+                    sequence++;
+                }
             }
         }
     }

@@ -2,13 +2,10 @@ package io.dialtone.gateway.stats;
 
 import io.dialtone.gateway.config.RoutingState;
 import io.dialtone.stats.StatsDocument;
-import io.dialtone.stats.StatsDocument.Counters;
 import io.dialtone.stats.StatsDocument.Pod;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /** Builds this pod's {@link StatsDocument} from its routing state and call counters. */
 public final class StatsReport {
@@ -18,21 +15,11 @@ public final class StatsReport {
     private StatsReport() {
     }
 
-    public static StatsDocument of(RoutingState.Snapshot routing, CallStats stats, boolean draining, Instant startedAt) {
-        return new StatsDocument(POD, routing.revision(), routing.appliedAt(), draining, startedAt,
-                counters(stats.gateway()), convert(stats.trunks()), convert(stats.rules()));
-    }
-
-    private static Counters counters(CallStats.Counts counts) {
-        Map<String, Long> rejections = counts.rejected();
-        return new Counters(counts.active(), counts.total(), rejections.values().stream().mapToLong(Long::longValue).sum(),
-                rejections, counts.lastCall());
-    }
-
-    private static Map<String, Counters> convert(Map<String, CallStats.Counts> counts) {
-        Map<String, Counters> out = new LinkedHashMap<>();
-        counts.forEach((name, c) -> out.put(name.isEmpty() ? StatsDocument.NO_TRUNK : name, counters(c)));
-        return out;
+    public static StatsDocument of(RoutingState.Snapshot routing, CallStats stats, CountsRecorded recorded,
+                                   boolean draining, Instant startedAt) {
+        CallStats.Snapshot counts = stats.snapshot();
+        return new StatsDocument(POD, routing.revision(), routing.appliedAt(), draining, startedAt, counts.sequence(),
+                recorded.sequence(), counts.gateway(), counts.trunks(), counts.rules());
     }
 
     private static Pod currentPod() {

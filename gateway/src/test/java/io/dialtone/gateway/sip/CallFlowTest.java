@@ -200,8 +200,8 @@ class CallFlowTest {
 
         assertThat(dialog.finals()).containsExactly("200");
         assertThat(dialog.sent).containsExactly("180", "200", "BYE");
-        assertThat(stats.gateway().total()).isEqualTo(1);
-        assertThat(stats.gateway().active()).isZero();
+        assertThat(stats.snapshot().gateway().total()).isEqualTo(1);
+        assertThat(stats.snapshot().gateway().active()).isZero();
         assertThat(legs.leg().leaves).isEqualTo(1);
     }
 
@@ -282,7 +282,7 @@ class CallFlowTest {
         assertThat(byeReply).containsExactly(200);
         assertThat(legs.leg().leaves).isEqualTo(1);
         assertThat(legs.leg().statuses).as("never marked active").isEmpty();
-        assertThat(stats.gateway().total()).as("a PIN call counts once in its room").isZero();
+        assertThat(stats.snapshot().gateway().total()).as("a PIN call counts once in its room").isZero();
         assertThat(registry.size()).isZero();
         assertThat(dialog.sent).containsExactly("200");
     }
@@ -317,7 +317,7 @@ class CallFlowTest {
         dialog.sent.clear();
         invite("+15550102", false);
         assertThat(dialog.sent).as("refused before it is answered").containsExactly("403");
-        assertThat(stats.rules().get("boardroom").rejected()).containsEntry("pin_locked", 1L);
+        assertThat(stats.snapshot().rules().get("boardroom").rejections()).containsEntry("pin_locked", 1L);
         assertThat(registry.size()).isZero();
 
         clock.advance(Duration.ofMinutes(15).plusSeconds(1));
@@ -336,7 +336,7 @@ class CallFlowTest {
 
         assertThat(dialog.finals()).containsExactly("503");
         assertThat(legs.leg().leaves).isEqualTo(1);
-        assertThat(stats.gateway().rejected()).containsEntry(Reason.ROOM_UNAVAILABLE.metricLabel(), 1L);
+        assertThat(stats.snapshot().gateway().rejections()).containsEntry(Reason.ROOM_UNAVAILABLE.metricLabel(), 1L);
         clock.advance(Duration.ofMinutes(1));
         assertThat(dialog.finals()).as("no 480 after the 503").containsExactly("503");
     }
@@ -460,7 +460,7 @@ class CallFlowTest {
         audio.firstTrack.complete(null);
         assertThat(dialog.finals()).containsExactly("200");
         assertThat(legs.leg().statuses).containsExactly("active");
-        assertThat(stats.gateway().active()).isEqualTo(1);
+        assertThat(stats.snapshot().gateway().active()).isEqualTo(1);
     }
 
     @Test
@@ -469,7 +469,7 @@ class CallFlowTest {
         legs.leg().joined.complete(null);
         legs.leg().endedByRoom.accept("participant removed from the room");
         assertThat(dialog.sent).containsExactly("180", "200", "BYE participant removed from the room");
-        assertThat(stats.gateway().active()).isZero();
+        assertThat(stats.snapshot().gateway().active()).isZero();
     }
 
     @Test
@@ -482,7 +482,7 @@ class CallFlowTest {
             call.infoDigit(key, recording(new ArrayList<>()));
         }
         assertThat(legs.opened).isEmpty();
-        assertThat(stats.gateway().rejected()).isEmpty();
+        assertThat(stats.snapshot().gateway().rejections()).isEmpty();
     }
 
     /** The SIP side as the call drives it: what it sent, in order. */

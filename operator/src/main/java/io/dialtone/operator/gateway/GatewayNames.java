@@ -1,6 +1,7 @@
 package io.dialtone.operator.gateway;
 
 import io.dialtone.api.v1alpha1.SipGateway;
+import io.dialtone.operator.calls.StatsClient;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -15,8 +16,8 @@ public final class GatewayNames {
     /** Selects everything the operator manages, for its informers. */
     public static final String MANAGED_SELECTOR = LABEL_MANAGED_BY + "=" + MANAGED_BY;
     public static final String GATEWAY_PODS_SELECTOR = MANAGED_SELECTOR + "," + LABEL_COMPONENT + "=gateway";
-    public static final int ADMIN_PORT = 8080;
-    public static final String ADMIN_PORT_NAME = "admin";
+    public static final int ADMIN_PORT = StatsClient.ADMIN_PORT;
+    public static final String ADMIN_PORT_NAME = StatsClient.ADMIN_PORT_NAME;
 
     private GatewayNames() {
     }

@@ -9,8 +9,12 @@ import io.dialtone.api.v1alpha1.SipGatewaySpec;
 import io.dialtone.api.v1alpha1.SipService;
 import io.dialtone.api.v1alpha1.SipTransport;
 import io.dialtone.config.CompiledRouting;
+import io.dialtone.operator.calls.CallLedger;
+import io.dialtone.operator.calls.LedgerNames;
 import io.dialtone.operator.routing.Compilation;
 import io.dialtone.operator.routing.RoutingCompiler;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ContainerPort;
@@ -68,6 +72,11 @@ public final class GatewayResources {
      * to notice; the pod keeps taking calls that long before SIGTERM makes it refuse new ones.
      */
     static final long PRE_STOP_SECONDS = 5;
+    /**
+     * How long a drained pod waits for the operator to record its last call counts (docs/operator.md, "Call
+     * counts"): an operator down for up to this long, or restarting, loses none of them.
+     */
+    static final String AWAIT_COUNTS_RECORDED = "5m";
     static final String ACTIVE_CALLS_METRIC = "dialtone_gateway_active_calls";
     private static final int RUN_AS_USER = 10001;
     static final String STATS_TOKEN_DIRECTORY = "/var/run/dialtone/stats-token";
@@ -105,6 +114,14 @@ public final class GatewayResources {
         meta.setAnnotations(new LinkedHashMap<>(Map.of(CompiledRouting.REVISION_ANNOTATION, compilation.revision())));
         return new SecretBuilder().withMetadata(meta).withType("Opaque")
                 .withData(Map.of(CompiledRouting.KEY, Base64.getEncoder().encodeToString(compilation.document())))
+                .build();
+    }
+
+    /** The ConfigMap that keeps the gateway's call ledger (docs/operator.md, "Call counts"). */
+    public static ConfigMap callLedger(SipGateway gateway, CallLedger ledger) {
+        ObjectMeta meta = meta(gateway, LedgerNames.configMap(gateway.getMetadata().getName()), "call-ledger");
+        meta.getLabels().put(LedgerNames.LABEL, gateway.getMetadata().getName());
+        return new ConfigMapBuilder().withMetadata(meta).withData(Map.of(LedgerNames.DATA_KEY, LedgerNames.json(ledger)))
                 .build();
     }
 
@@ -151,7 +168,8 @@ public final class GatewayResources {
                 .withServiceAccountName(GatewayNames.workload(gateway))
                 .withHostNetwork(spec.hostNetwork() ? true : null)
                 .withDnsPolicy(spec.hostNetwork() ? "ClusterFirstWithHostNet" : null)
-                .withTerminationGracePeriodSeconds(PRE_STOP_SECONDS + drainSeconds + SHUTDOWN_MARGIN_SECONDS)
+                .withTerminationGracePeriodSeconds(PRE_STOP_SECONDS + drainSeconds
+                        + Durations.parse(AWAIT_COUNTS_RECORDED).toSeconds() + SHUTDOWN_MARGIN_SECONDS)
                 .withNewSecurityContext().withRunAsNonRoot(true).withRunAsUser((long) RUN_AS_USER)
                 .withRunAsGroup((long) RUN_AS_USER).withFsGroup((long) RUN_AS_USER)
                 .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().endSecurityContext()
@@ -187,7 +205,8 @@ public final class GatewayResources {
     private static Container container(SipGateway gateway, String defaultImage, List<VolumeMount> mounts) {
         SipGatewaySpec spec = gateway.getSpec();
         List<String> args = new ArrayList<>(List.of("gateway", "--routing-secret", GatewayNames.routingSecret(gateway),
-                "--admin-port", String.valueOf(GatewayNames.ADMIN_PORT)));
+                "--admin-port", String.valueOf(GatewayNames.ADMIN_PORT),
+                "--await-counts-recorded", AWAIT_COUNTS_RECORDED));
         if (GatewayMedia.AUTO.equals(spec.media().externalAddress())) {
             args.addAll(List.of("--advertise", "$(POD_IP)"));
         }

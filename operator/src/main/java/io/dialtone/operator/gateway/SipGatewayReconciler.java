@@ -6,17 +6,19 @@ import io.dialtone.api.v1alpha1.SipGatewayStatus;
 import io.dialtone.api.v1alpha1.SipTrunk;
 import io.dialtone.api.v1alpha1.SpecRules;
 import io.dialtone.config.CompiledRouting;
+import io.dialtone.operator.calls.CallLedger;
+import io.dialtone.operator.calls.DeletionCost;
+import io.dialtone.operator.calls.StatsClient;
 import io.dialtone.operator.events.EventRecorder;
 import io.dialtone.operator.routing.Compilation;
 import io.dialtone.operator.routing.Membership;
 import io.dialtone.operator.routing.ResourceKey;
 import io.dialtone.operator.routing.RoutingCompiler;
-import io.dialtone.operator.status.CallLedger;
+import io.dialtone.operator.routing.Compilations;
 import io.dialtone.operator.status.Conditions;
-import io.dialtone.operator.status.CountBase;
-import io.dialtone.operator.status.GatewayRegistry;
 import io.dialtone.operator.status.Propagation;
-import io.dialtone.operator.status.StatsScraper;
+import io.dialtone.stats.StatsDocument;
+import io.dialtone.stats.StatsDocument.Counters;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -33,13 +35,16 @@ import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.polling.PerResourcePollingConfigurationBuilder;
+import io.javaoperatorsdk.operator.processing.event.source.polling.PerResourcePollingEventSource;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
@@ -48,8 +53,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reconciles a SipGateway (docs/architecture.md, "The operator"): compiles its trunks and rules into the routing Secret, applies its
- * children with server-side apply, and writes its status. Trunk, rule, Secret and pod changes all lead here.
+ * Reconciles a SipGateway (docs/architecture.md, "The operator"): compiles its trunks and rules into the routing
+ * Secret, applies its children with server-side apply, records its pods' call counts in its call ledger, and writes
+ * its status. Trunk, rule, Secret and pod changes lead here, and so does each change in what its pods' /stats say,
+ * which a polling event source reads every few seconds.
  */
 @Workflow(explicitInvocation = true, dependents = {
         @Dependent(name = "service-account", type = ServiceAccountDependent.class),
@@ -68,19 +75,27 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
     private static final Logger LOG = LoggerFactory.getLogger(SipGatewayReconciler.class);
     private static final String FIELD_MANAGER = "dialtone-operator";
 
-    private final GatewayRegistry registry;
+    private final Compilations compilations;
     private final EventRecorder events;
-    private final Map<String, CountBase> bases = new ConcurrentHashMap<>();
+    private final StatsClient stats;
+    private final CallRecorder recorder;
+    private final Duration statsInterval;
     private final Map<ResourceID, String> compiledInputs = new ConcurrentHashMap<>();
     /** Secrets users label for the operator to read: LiveKit credentials, digest credentials, PINs. */
     private static final String REFERENCED_SECRETS = "referenced-secrets";
     private static final long MISSING_SECRET_RECHECK_MILLIS = 10_000;
     /** Secrets the operator writes: routing and the /stats token. */
     private static final String OWN_SECRETS = "own-secrets";
+    private static final String POD_STATS = "pod-stats";
 
-    public SipGatewayReconciler(GatewayRegistry registry, EventRecorder events) {
-        this.registry = registry;
+    /** @param statsInterval how often each gateway's pods' /stats are read */
+    public SipGatewayReconciler(Compilations compilations, EventRecorder events, StatsClient stats,
+                                DeletionCost deletionCost, Duration statsInterval) {
+        this.compilations = compilations;
         this.events = events;
+        this.stats = stats;
+        this.recorder = new CallRecorder(stats, deletionCost, events);
+        this.statsInterval = statsInterval;
     }
 
     @Override
@@ -110,15 +125,23 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
                             String gateway = p.getMetadata().getLabels().get(GatewayNames.LABEL_INSTANCE);
                             return gateway == null ? Set.of() : Set.of(new ResourceID(gateway, p.getMetadata().getNamespace()));
                         }).build(), context);
-        registry.usePods(id -> pods.list(id.getNamespace().orElseThrow(),
-                p -> id.getName().equals(p.getMetadata().getLabels().get(GatewayNames.LABEL_INSTANCE))).toList());
-        registry.useGatewayExists(id -> context.getPrimaryCache().get(id).isPresent());
-        registry.useStatsTokens(id -> owned.get(new ResourceID(GatewayNames.statsTokenSecret(id.getName()),
-                id.getNamespace().orElseThrow())).map(secret -> LabelledSecrets.decode(secret)
-                .get(GatewayNames.STATS_TOKEN_KEY)));
-        SimpleInboundEventSource<SipGateway> wakeups = new SimpleInboundEventSource<>("gateway-wakeups");
-        registry.useGatewayEvents(wakeups);
-        return List.of(trunks, rules, secrets, owned, pods, wakeups);
+        // Every few seconds the /stats of each gateway's running pods; a change in any wakes its gateway.
+        PerResourcePollingEventSource<StatsDocument, SipGateway, String> polled = new PerResourcePollingEventSource<>(
+                StatsDocument.class, context, new PerResourcePollingConfigurationBuilder<StatsDocument, SipGateway, String>(
+                gateway -> stats.read(podsOf(pods, gateway), statsToken(owned, gateway)), statsInterval)
+                .withName(POD_STATS).withResourceIDMapper(report -> report.pod().uid()).build());
+        return List.of(trunks, rules, secrets, owned, pods, polled);
+    }
+
+    private static List<Pod> podsOf(InformerEventSource<Pod, SipGateway> pods, SipGateway gateway) {
+        return pods.list(gateway.getMetadata().getNamespace(), pod -> gateway.getMetadata().getName()
+                .equals(pod.getMetadata().getLabels().get(GatewayNames.LABEL_INSTANCE))).toList();
+    }
+
+    /** The bearer token the gateway's pods ask for on /stats, once the operator has created it. */
+    private static Optional<String> statsToken(InformerEventSource<Secret, SipGateway> owned, SipGateway gateway) {
+        return owned.get(new ResourceID(GatewayNames.statsTokenSecret(gateway), gateway.getMetadata().getNamespace()))
+                .map(secret -> LabelledSecrets.decode(secret).get(GatewayNames.STATS_TOKEN_KEY));
     }
 
     /**
@@ -149,8 +172,8 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
                 && labels.get(GatewayNames.LABEL_INSTANCE) != null) {
             readers.add(new ResourceID(labels.get(GatewayNames.LABEL_INSTANCE), namespace));
         }
-        for (ResourceID gateway : registry.gateways()) {
-            Compilation compilation = registry.compilation(gateway);
+        for (ResourceID gateway : compilations.gateways()) {
+            Compilation compilation = compilations.compilation(gateway);
             if (namespace.equals(gateway.getNamespace().orElse(null)) && compilation != null
                     && compilation.secrets().contains(secret.getMetadata().getName())) {
                 readers.add(gateway);
@@ -179,14 +202,14 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
                 .filter(t -> Membership.belongs(t.getSpec().gatewayRef(), name, gatewaysHere)).toList();
         List<DispatchRule> memberRules = rules.stream()
                 .filter(r -> Membership.belongs(r.getSpec().gatewayRef(), name, gatewaysHere)).toList();
-        Compilation previous = registry.compilation(id);
+        Compilation previous = compilations.compilation(id);
         String inputs = inputs(gateway, members, memberRules, previous, secrets);
         Compilation compilation = previous != null && inputs.equals(compiledInputs.get(id)) ? previous
                 : RoutingCompiler.compile(gateway, members, memberRules,
                 new LabelledSecrets(secrets, context.getClient(), namespace));
         compiledInputs.put(id, inputs);
         forgetDeletedGateways(context);
-        registry.publish(id, compilation);
+        compilations.publish(id, compilation);
 
         ensureStatsToken(gateway, owned, context);
         if (compilation.succeeded()) {
@@ -199,7 +222,12 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
         }
         context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
         wakeChanged(namespace, previous, compilation);
-        SipGatewayStatus status = status(gateway, compilation, context);
+        InformerEventSource<Pod, SipGateway> podSource = (InformerEventSource<Pod, SipGateway>) context
+                .eventSourceRetriever().getEventSourceFor(Pod.class);
+        List<Pod> pods = podsOf(podSource, gateway);
+        CallLedger ledger = recorder.record(gateway, pods, context.getSecondaryResources(StatsDocument.class),
+                uids(trunks), uids(rules), statsToken(owned, gateway), context.getClient());
+        SipGatewayStatus status = status(gateway, compilation, pods, ledger, context);
         UpdateControl<SipGateway> update;
         if (Objects.equals(status, gateway.getStatus())) {
             update = UpdateControl.noUpdate();
@@ -259,19 +287,19 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
             previous.outcomes().keySet().stream().filter(key -> !compilation.outcomes().containsKey(key))
                     .forEach(affected::add);
         }
-        affected.forEach(key -> registry.wake(key.kind(), namespace, key.name()));
+        affected.forEach(key -> compilations.wake(key, namespace));
+    }
+
+    private static Set<String> uids(List<? extends HasMetadata> resources) {
+        return resources.stream().map(r -> r.getMetadata().getUid()).collect(Collectors.toSet());
     }
 
     /** What is kept per gateway goes with the gateway. */
     private void forgetDeletedGateways(Context<SipGateway> context) {
-        Set<ResourceID> live = new java.util.HashSet<>();
-        Set<String> uids = new java.util.HashSet<>();
-        context.getPrimaryCache().list().forEach(gateway -> {
-            live.add(ResourceID.fromResource(gateway));
-            uids.add(gateway.getMetadata().getUid());
-        });
+        Set<ResourceID> live = context.getPrimaryCache().list().map(ResourceID::fromResource)
+                .collect(Collectors.toSet());
         compiledInputs.keySet().retainAll(live);
-        bases.keySet().retainAll(uids);
+        compilations.retain(live);
     }
 
     /** Creates the pods' /stats token once; an existing one is kept, so pods and the operator agree on it. */
@@ -322,23 +350,20 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
         events.record(gateway, EventRecorder.NORMAL, "Compiled", summary);
     }
 
-    private SipGatewayStatus status(SipGateway gateway, Compilation compilation, Context<SipGateway> context) {
-        ResourceID id = ResourceID.fromResource(gateway);
+    private SipGatewayStatus status(SipGateway gateway, Compilation compilation, List<Pod> pods, CallLedger ledger,
+                                    Context<SipGateway> context) {
         SipGatewayStatus previous = gateway.getStatus();
-        CountBase base = bases.computeIfAbsent(gateway.getMetadata().getUid(), uid -> CountBase.of(previous,
-                previous == null ? null : previous.rejections(), null));
-        CountBase.Totals totals = base.plus(registry.ledger(id).counts(CallLedger.Key.GATEWAY));
+        Counters totals = ledger.totals().gateway();
         Deployment deployment = context.getSecondaryResource(Deployment.class).orElse(null);
         int replicas = deployment == null || deployment.getStatus() == null || deployment.getStatus().getReplicas() == null
                 ? 0 : deployment.getStatus().getReplicas();
-        List<Pod> pods = registry.pods(id);
-        Map<String, String> ready = StatsScraper.readyPods(pods);
+        Map<String, String> ready = StatsClient.readyPods(pods);
         String revision = compilation.succeeded() ? compilation.revision()
                 : previous == null ? null : previous.routingRevision();
         Propagation propagation = revision == null
                 ? new Propagation(false, "SipGateway " + gateway.getMetadata().getName() + " has no routing revision yet")
                 : Propagation.of(gateway.getMetadata().getName(), "routing revision " + revision, ready,
-                registry.ledger(id).revisions(), revision::equals);
+                ledger.revisions(), revision::equals);
 
         Conditions conditions = new Conditions(previous == null ? null : previous.conditions(),
                 gateway.getMetadata().getGeneration());
@@ -363,7 +388,7 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
                 GatewayNames.selector(gateway).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
                         .collect(Collectors.joining(",")),
                 endpoints(gateway, context), revision, totals.active(), totals.total(), totals.rejected(),
-                totals.rejections(), conditions.build());
+                totals.rejections().isEmpty() ? null : new java.util.TreeMap<>(totals.rejections()), conditions.build());
     }
 
     /** address:port/transport for each transport, from the SIP Service: load balancer address, else cluster IP. */

@@ -202,13 +202,16 @@ public final class RoutingCompiler {
         return generation == null ? 0 : generation;
     }
 
-    /** Only what a gateway needs: name and generation, no managed fields, annotations or status. */
+    /**
+     * Only what a gateway needs: name, UID (by which it counts calls, so a resource recreated under the same name
+     * starts from zero) and generation; no managed fields, annotations or status.
+     */
     @SuppressWarnings("unchecked")
     private static <T extends CustomResource<?, ?>> T strip(T resource) {
         try {
             T copy = (T) resource.getClass().getDeclaredConstructor().newInstance();
             copy.setMetadata(new ObjectMetaBuilder().withName(resource.getMetadata().getName())
-                    .withGeneration(resource.getMetadata().getGeneration()).build());
+                    .withUid(resource.getMetadata().getUid()).withGeneration(resource.getMetadata().getGeneration()).build());
             ((CustomResource<Object, ?>) copy).setSpec(resource.getSpec());
             return copy;
         } catch (ReflectiveOperationException e) {

@@ -3,12 +3,17 @@ package io.dialtone.operator.status;
 import io.dialtone.api.v1alpha1.GatewayMember;
 import io.dialtone.api.v1alpha1.RoutedStatus;
 import io.dialtone.api.v1alpha1.SipGateway;
+import io.dialtone.operator.calls.CallLedger;
+import io.dialtone.operator.calls.LedgerNames;
 import io.dialtone.operator.events.EventRecorder;
 import io.dialtone.operator.routing.Compilation;
+import io.dialtone.operator.routing.Compilations;
 import io.dialtone.operator.routing.Membership;
 import io.dialtone.operator.routing.Outcome;
 import io.dialtone.operator.routing.ResourceKey;
+import io.dialtone.stats.StatsDocument.Counters;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -23,14 +28,15 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
+import java.util.Set;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Writes the status of a SipTrunk or DispatchRule: Ready, Propagated and Conflict (and Shadowed for rules) from its
- * gateway's latest compilation and pods, and call counts from the gateway's ledger. It never touches spec, and it
- * writes status only when something in it changed.
+ * Writes the status of a SipTrunk or DispatchRule, all of it: Ready, Propagated and Conflict (and Shadowed for rules)
+ * from its gateway's latest compilation and the pods its call ledger lists, and call counts from that ledger by the
+ * resource's UID. It never touches spec, and it writes status only when something in it changed.
  */
 public abstract class RoutedResourceReconciler<R extends CustomResource<? extends GatewayMember, S>,
         S extends RoutedStatus> implements Reconciler<R> {
@@ -39,20 +45,21 @@ public abstract class RoutedResourceReconciler<R extends CustomResource<? extend
     public static final String CONFLICT = "Conflict";
     public static final String SHADOWED = "Shadowed";
 
-    protected final GatewayRegistry registry;
+    private static final Logger LOG = LoggerFactory.getLogger(RoutedResourceReconciler.class);
+    private final Compilations compilations;
     private final EventRecorder events;
     private final String kind;
     private final Class<R> type;
     private final StatusFactory<S> statuses;
-    private final Consumer<SimpleInboundEventSource<?>> wakeupSink;
-    private final Map<String, CountBase> bases = new ConcurrentHashMap<>();
+    private final SimpleInboundEventSource<R> compiled;
 
-    protected RoutedResourceReconciler(GatewayRegistry registry, EventRecorder events, String kind, Class<R> type,
-                                       StatusFactory<S> statuses, Consumer<SimpleInboundEventSource<?>> wakeupSink) {
-        this.registry = registry;
+    /** @param compiled where the SipGateway reconciler says that this kind's outcome changed */
+    protected RoutedResourceReconciler(Compilations compilations, EventRecorder events, String kind, Class<R> type,
+                                       StatusFactory<S> statuses, SimpleInboundEventSource<R> compiled) {
+        this.compilations = compilations;
         this.events = events;
         this.statuses = statuses;
-        this.wakeupSink = wakeupSink;
+        this.compiled = compiled;
         this.kind = kind;
         this.type = type;
     }
@@ -76,9 +83,16 @@ public abstract class RoutedResourceReconciler<R extends CustomResource<? extend
                         .withOnUpdateFilter((now, before) -> !Objects.equals(now.getMetadata().getGeneration(),
                                 before.getMetadata().getGeneration()))
                         .build(), context);
-        SimpleInboundEventSource<R> wakeups = new SimpleInboundEventSource<>(kind + "-wakeups");
-        wakeupSink.accept(wakeups);
-        return List.of(gateways, wakeups);
+        // The ledger changes when counts, pods or their revisions do: every member of its gateway may show it.
+        InformerEventSource<ConfigMap, R> ledgers = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(ConfigMap.class, type).withLabelSelector(LedgerNames.LABEL)
+                        .withSecondaryToPrimaryMapper(ledger -> LedgerNames.gatewayOf(ledger).map(gateway -> context
+                                .getPrimaryCache().list(ledger.getMetadata().getNamespace())
+                                .filter(member -> member.getSpec() == null || member.getSpec().gatewayRef() == null
+                                        || gateway.equals(member.getSpec().gatewayRef()))
+                                .map(ResourceID::fromResource).collect(Collectors.toSet())).orElse(Set.of()))
+                        .build(), context);
+        return List.of(gateways, ledgers, compiled);
     }
 
     @Override
@@ -90,12 +104,9 @@ public abstract class RoutedResourceReconciler<R extends CustomResource<? extend
         Membership membership = Membership.of(kind, resource.getSpec() == null ? null
                 : resource.getSpec().gatewayRef(), gateways);
         S previous = resource.getStatus();
-        CountBase base = bases.computeIfAbsent(resource.getMetadata().getUid(),
-                uid -> CountBase.of(previous, previous == null ? null : previous.rejections(),
-                        previous == null ? null : previous.lastCallTime()));
         Long generation = resource.getMetadata().getGeneration();
         Conditions conditions = new Conditions(previous == null ? null : previous.conditions(), generation);
-        CallLedger.Counts counts = CallLedger.Counts.NONE;
+        Counters counts = Counters.NONE;
         boolean compiling = false;
 
         if (membership.gateway() == null) {
@@ -104,16 +115,19 @@ public abstract class RoutedResourceReconciler<R extends CustomResource<? extend
             setConflict(conditions, null);
         } else {
             ResourceID gatewayId = new ResourceID(membership.gateway(), namespace);
-            Compilation compilation = registry.compilation(gatewayId);
+            Compilation compilation = compilations.compilation(gatewayId);
             Outcome outcome = compilation == null ? null
                     : compilation.outcomes().get(new ResourceKey(kind, resource.getMetadata().getName()));
-            counts = registry.ledger(gatewayId).counts(new CallLedger.Key(kind, resource.getMetadata().getName()));
+            CallLedger ledger = ledger(context, gatewayId);
+            CallLedger.Tally totals = ledger.totals();
+            counts = ("SipTrunk".equals(kind) ? totals.trunks() : totals.rules())
+                    .getOrDefault(resource.getMetadata().getUid(), Counters.NONE);
             compiling = !describe(conditions, resource.getMetadata().getName(), membership.gateway(), gatewayId,
-                    compilation, outcome, generation);
+                    compilation, outcome, generation, ledger);
         }
-        CountBase.Totals totals = base.plus(counts);
-        S status = statuses.create(generation, totals.active(), totals.total(), totals.rejected(), totals.rejections(),
-                totals.lastCallTime(), conditions.build());
+        S status = statuses.create(generation, counts.active(), counts.total(), counts.rejected(),
+                counts.rejections().isEmpty() ? null : new java.util.TreeMap<>(counts.rejections()),
+                counts.lastCallTime() == null ? null : counts.lastCallTime().toString(), conditions.build());
         if (Objects.equals(status, previous) || (previous == null && compiling)) {
             // A new resource waits for its gateway's compilation, which wakes it: one status write, not two.
             return UpdateControl.noUpdate();
@@ -169,9 +183,27 @@ public abstract class RoutedResourceReconciler<R extends CustomResource<? extend
         }
     }
 
+    /** The gateway's call ledger as its ConfigMap holds it; none yet before its first call or pod. */
+    @SuppressWarnings("unchecked")
+    private CallLedger ledger(Context<R> context, ResourceID gateway) {
+        var ledgers = (InformerEventSource<ConfigMap, R>) context.eventSourceRetriever()
+                .getEventSourceFor(ConfigMap.class);
+        return ledgers.get(new ResourceID(LedgerNames.configMap(gateway.getName()), gateway.getNamespace().orElseThrow()))
+                .map(configMap -> {
+                    try {
+                        return LedgerNames.read(configMap);
+                    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                        LOG.warn("ConfigMap {} does not hold a call ledger ({}); counts show as zero until the "
+                                + "gateway's reconciler writes it anew", configMap.getMetadata().getName(),
+                                e.getOriginalMessage());
+                        return CallLedger.EMPTY;
+                    }
+                }).orElse(CallLedger.EMPTY);
+    }
+
     /** @return false while the gateway has not compiled this generation yet */
     private boolean describe(Conditions conditions, String name, String gateway, ResourceID gatewayId,
-                             Compilation compilation, Outcome outcome, Long generation) {
+                             Compilation compilation, Outcome outcome, Long generation, CallLedger ledger) {
         long current = generation == null ? 0 : generation;
         if (compilation == null || outcome == null || outcome.generation() != current) {
             String message = "waiting for SipGateway " + gateway + " to compile generation " + current;
@@ -192,7 +224,9 @@ public abstract class RoutedResourceReconciler<R extends CustomResource<? extend
             String message = "in the routing of SipGateway " + gateway
                     + (outcome.warnings().isEmpty() ? "" : "; warning: " + String.join("; ", outcome.warnings()));
             conditions.set(READY, true, outcome.warnings().isEmpty() ? "Compiled" : "CompiledWithWarnings", message);
-            Propagation propagation = registry.propagation(gatewayId, new ResourceKey(kind, name), current);
+            Propagation propagation = Propagation.of(gateway, "generation " + current, ledger.readyPods(),
+                    ledger.revisions(), revision -> compilations.holds(gatewayId, revision, new ResourceKey(kind, name),
+                            current));
             conditions.set(PROPAGATED, propagation.done(), propagation.done() ? "Live" : "Waiting",
                     propagation.message());
         }

@@ -33,7 +33,7 @@ class GatewayResourcesTest {
         Container container = container(deployment);
         assertThat(container.getImage()).isEqualTo("dialtone/gateway:1");
         assertThat(container.getArgs()).containsExactly("gateway", "--routing-secret", "edge-routing",
-                "--admin-port", "8080", "--advertise", "$(POD_IP)", "--bridge-audio", "--recycle-after-calls", "5000",
+                "--admin-port", "8080", "--await-counts-recorded", "5m", "--advertise", "$(POD_IP)", "--bridge-audio", "--recycle-after-calls", "5000",
                 "--room-codec", "auto");
         assertThat(container.getEnv()).extracting(e -> e.getName() + "=" + (e.getValueFrom() != null
                         ? e.getValueFrom().getFieldRef().getFieldPath() : e.getValue()))
@@ -53,8 +53,8 @@ class GatewayResourcesTest {
         assertThat(deployment.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
         assertThat(container.getResources().getRequests()).containsKeys("cpu", "memory");
         assertThat(deployment.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds())
-                .as("pre-stop pause, drain.timeout 1h and the shutdown margin")
-                .isEqualTo(GatewayResources.PRE_STOP_SECONDS + 3600 + GatewayResources.SHUTDOWN_MARGIN_SECONDS);
+                .as("pre-stop pause, drain.timeout 1h, the wait for the last counts to be recorded, the shutdown margin")
+                .isEqualTo(GatewayResources.PRE_STOP_SECONDS + 3600 + 300 + GatewayResources.SHUTDOWN_MARGIN_SECONDS);
         assertThat(container.getLifecycle().getPreStop().getSleep().getSeconds()).isEqualTo(5L);
         assertThat(deployment.getSpec().getSelector().getMatchLabels())
                 .containsOnlyKeys("app.kubernetes.io/name", "app.kubernetes.io/instance");

@@ -1,4 +1,4 @@
-package io.dialtone.operator.status;
+package io.dialtone.operator.calls;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -1,0 +1,59 @@
+package io.dialtone.gateway.stats;
+
+import java.time.Duration;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How far the operator has recorded this pod's counters: it posts the sequence of the /stats document it stored.
+ * A draining pod waits here before it exits, so the calls it took since the operator last looked are not lost with
+ * it (docs/operator.md, "Call counts").
+ */
+public final class CountsRecorded {
+    private static final Logger LOG = LoggerFactory.getLogger(CountsRecorded.class);
+    private static final long LOG_EVERY_NANOS = Duration.ofSeconds(10).toNanos();
+    private long sequence;
+
+    public synchronized long sequence() {
+        return sequence;
+    }
+
+    /** The operator recorded the counters up to {@code recorded}; an older or repeated report changes nothing. */
+    public synchronized void recorded(long recorded) {
+        if (recorded > sequence) {
+            sequence = recorded;
+            notifyAll();
+        }
+    }
+
+    /**
+     * Waits until the operator has recorded the counters as they stand ({@code current}, read again each time, since
+     * INVITEs refused while draining still count), or the timeout passes.
+     *
+     * @return whether everything was recorded
+     */
+    public synchronized boolean await(LongSupplier current, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long nextLog = System.nanoTime();
+        while (sequence < current.getAsLong()) {
+            long now = System.nanoTime();
+            if (now >= deadline) {
+                LOG.warn("the operator has not recorded this pod's last call counts within {} (recorded sequence "
+                        + "{} of {}); exiting anyway: those calls are missing from the totals", timeout, sequence,
+                        current.getAsLong());
+                return false;
+            }
+            if (now >= nextLog) {
+                LOG.info("waiting for the operator to record this pod's call counts (sequence {}, recorded {}); "
+                        + "exiting at the latest in {} s", current.getAsLong(), sequence,
+                        Duration.ofNanos(deadline - now).toSeconds());
+                nextLog = now + LOG_EVERY_NANOS;
+            }
+            long waitNanos = Math.min(deadline, nextLog) - now;
+            wait(Math.max(1, waitNanos / 1_000_000));
+        }
+        LOG.info("the operator has recorded this pod's call counts (sequence {})", sequence);
+        return true;
+    }
+}
