@@ -26,6 +26,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,7 +71,7 @@ class OperatorIT {
 
     private static DialtoneOperator startOperator(String leaseNamespace) {
         DialtoneOperator started = new DialtoneOperator(client, new DialtoneOperator.Settings(Set.of(),
-                "dialtone/gateway:test", Duration.ofMillis(500), leaseNamespace));
+                "dialtone/gateway:test", Duration.ofMillis(500), leaseNamespace), new SimpleMeterRegistry());
         started.start();
         return started;
     }
@@ -404,11 +405,10 @@ class OperatorIT {
             String newUid = await(() -> client.resources(SipTrunk.class).inNamespace(ns).withName("any-caller").get(),
                     "the recreated trunk").getMetadata().getUid();
             assertThat(newUid).isNotEqualTo(oldUid);
-            Eventually.until("pod 0 runs the routing with the recreated trunk", CONVERGE, () -> {
-                String revision = routingRevision(ns);
-                return compiled(ns, "dialtone").config().trunks().get(0).getMetadata().getUid().equals(newUid)
-                        && gateway0.get("/stats").body().contains("\"revision\":\"" + revision + "\"");
-            }, () -> "");
+            // Propagated only once the pods run a revision with the new trunk: same name and generation, not UID.
+            awaitCondition(SipTrunk.class, ns, "any-caller", "Propagated", "True", "all 1 ready pod(s)");
+            assertThat(compiled(ns, "dialtone").config().trunks().get(0).getMetadata().getUid()).isEqualTo(newUid);
+            assertThat(gateway0.get("/stats").body()).contains("\"revision\":\"" + routingRevision(ns) + "\"");
             long onNewTrunk = calls(ns, gateway0, 2);
             placed += onNewTrunk;
             awaitTotals(ns, placed, onNewTrunk);

@@ -44,7 +44,10 @@ class OperatorProcessIT {
                         () -> log());
                 String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
                         .build(), HttpResponse.BodyHandlers.ofString()).body();
-                assertThat(metrics).contains("jvm_memory_used_bytes");
+                assertThat(metrics).contains("jvm_memory_used_bytes")
+                        .as("the framework's reconcile metrics, per controller")
+                        .contains("operator_sdk_reconciliations_executions_sipgateway",
+                                "operator_sdk_controllers_execution_reconcile_seconds_count{controller=\"sipgateway\"");
                 assertThat(log()).contains("operator started", "published routing revision");
             } finally {
                 operator.destroy();

@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,7 +54,7 @@ class OperatorScaleBenchmark {
             api.kubectlOk(null, "delete", "namespace", "baseline", "--wait=false");
             KubernetesClient client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(api.kubeconfigYaml())).build();
             try (DialtoneOperator operator = new DialtoneOperator(client, new DialtoneOperator.Settings(Set.of(),
-                    "dialtone/gateway:bench", Duration.ofSeconds(1), null))) {
+                    "dialtone/gateway:bench", Duration.ofSeconds(1), null), new SimpleMeterRegistry())) {
                 operator.start();
                 api.kubectlOk("""
                         apiVersion: dialtone.io/v1alpha1

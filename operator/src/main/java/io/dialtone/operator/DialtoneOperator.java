@@ -9,6 +9,8 @@ import io.dialtone.operator.routing.Compilations;
 import io.dialtone.operator.status.DispatchRuleReconciler;
 import io.dialtone.operator.status.SipTrunkReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
@@ -39,13 +41,15 @@ public final class DialtoneOperator implements AutoCloseable {
     private final Duration statsInterval;
     private volatile boolean closing;
 
-    public DialtoneOperator(KubernetesClient client, Settings settings) {
+    /** @param metrics where the framework's reconcile metrics go (per controller: executions, failures, time) */
+    public DialtoneOperator(KubernetesClient client, Settings settings, MeterRegistry metrics) {
         GatewayImage.use(settings.gatewayImage());
         namespaces = settings.namespaces();
         statsInterval = settings.statsInterval();
         Compilations compilations = new Compilations();
         operator = new Operator(o -> {
-            o.withKubernetesClient(client).withCloseClientOnStop(false);
+            o.withKubernetesClient(client).withCloseClientOnStop(false)
+                    .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(metrics));
             if (settings.leaseNamespace() != null) {
                 o.withLeaderElectionConfiguration(new LeaderElectionConfiguration("dialtone-operator",
                         settings.leaseNamespace(), LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,

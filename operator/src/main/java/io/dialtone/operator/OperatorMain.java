@@ -65,7 +65,7 @@ public final class OperatorMain implements Callable<Integer> {
         CountDownLatch stop = new CountDownLatch(1);
         try (DialtoneOperator operator = new DialtoneOperator(client, new DialtoneOperator.Settings(
                 new LinkedHashSet<>(namespaces), gatewayImage, Durations.parse(statsInterval),
-                leaseNamespace))) {
+                leaseNamespace), metrics)) {
             HttpServer server = HttpServer.create(new InetSocketAddress(healthPort), 16);
             server.createContext("/healthz", e -> respond(e, operator.healthy() ? 200 : 503, "ok\n"));
             server.createContext("/readyz", e -> respond(e, 200, "ok\n"));

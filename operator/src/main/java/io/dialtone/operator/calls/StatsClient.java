@@ -11,6 +11,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,8 +36,9 @@ public final class StatsClient {
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
-    /** Pods whose last request failed, so a failure is logged once, not every few seconds. */
-    private final Set<String> failing = ConcurrentHashMap.newKeySet();
+    /** When a pod whose requests fail was last logged, by UID: once in {@link #LOG_AGAIN}, not every few seconds. */
+    private final Map<String, Instant> failing = new ConcurrentHashMap<>();
+    private static final Duration LOG_AGAIN = Duration.ofMinutes(10);
 
     /** The /stats of each running pod that answered; the others are left out (and logged once). */
     public Set<StatsDocument> read(List<Pod> pods, Optional<String> token) {
@@ -92,21 +94,21 @@ public final class StatsClient {
     }
 
     private void works(Pod pod, URI uri) {
-        if (failing.remove(pod.getMetadata().getUid())) {
+        if (failing.remove(pod.getMetadata().getUid()) != null) {
             LOG.info("reaching {} works again", uri);
         }
     }
 
     private Optional<StatsDocument> failed(Pod pod, URI uri, Throwable e) {
-        if (failing.add(pod.getMetadata().getUid())) {
+        Instant now = Instant.now();
+        Instant logged = failing.get(pod.getMetadata().getUid());
+        if (logged == null || logged.plus(LOG_AGAIN).isBefore(now)) {
+            failing.put(pod.getMetadata().getUid(), now);
             LOG.warn("cannot reach gateway pod {} at {}: {}", pod.getMetadata().getName(), uri, e.toString());
         }
+        // Pods that went away while failing are forgotten after a while, so the map does not grow.
+        failing.values().removeIf(when -> when.plus(LOG_AGAIN.multipliedBy(6)).isBefore(now));
         return Optional.empty();
-    }
-
-    /** Forgets pods that are gone, so the set of failing ones does not grow. */
-    public void retain(Set<String> podUids) {
-        failing.retainAll(podUids);
     }
 
     private static URI uri(Pod pod, String path) {

@@ -60,7 +60,6 @@ final class CallRecorder {
         }
         ledger = ledger.retireAllBut(podUids).withReadyPods(StatsClient.readyPods(pods))
                 .forgettingAllBut(trunkUids, ruleUids);
-        stats.retain(podUids);
         if (!ledger.equals(before)) {
             ConfigMap desired = GatewayResources.callLedger(gateway, ledger);
             if (existing == null) {

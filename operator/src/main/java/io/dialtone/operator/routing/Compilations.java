@@ -19,7 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Compilations {
     private static final int REVISIONS_KEPT = 64;
     private final Map<ResourceID, Compilation> latest = new ConcurrentHashMap<>();
-    private final Map<ResourceID, Map<String, Map<ResourceKey, Long>>> history = new ConcurrentHashMap<>();
+    /** Per gateway, per routing revision, the outcome of each trunk and rule it holds. */
+    private final Map<ResourceID, Map<String, Map<ResourceKey, Outcome>>> history = new ConcurrentHashMap<>();
     private final SimpleInboundEventSource<SipTrunk> trunkWakeups = new SimpleInboundEventSource<>("siptrunk-compiled");
     private final SimpleInboundEventSource<DispatchRule> ruleWakeups =
             new SimpleInboundEventSource<>("dispatchrule-compiled");
@@ -30,40 +31,42 @@ public final class Compilations {
 
     public void publish(ResourceID gateway, Compilation compilation) {
         if (compilation.succeeded()) {
-            Map<ResourceKey, Long> generations = new HashMap<>();
+            Map<ResourceKey, Outcome> included = new HashMap<>();
             compilation.outcomes().forEach((key, outcome) -> {
                 if (outcome.included()) {
-                    generations.put(key, outcome.generation());
+                    included.put(key, outcome);
                 }
             });
-            Map<String, Map<ResourceKey, Long>> revisions = history.computeIfAbsent(gateway, id -> revisionHistory());
+            Map<String, Map<ResourceKey, Outcome>> revisions = history.computeIfAbsent(gateway, id -> revisionHistory());
             synchronized (revisions) {
-                revisions.put(compilation.revision(), generations);
+                revisions.put(compilation.revision(), included);
             }
         }
         latest.put(gateway, compilation);
     }
 
     /**
-     * Whether a routing revision the gateway published holds this trunk or rule at this generation. A resource that
-     * did not change stays propagated while other edits roll out; only its own edit makes it wait for the pods.
+     * Whether a routing revision the gateway published holds this trunk or rule (by UID) at this generation. A
+     * resource that did not change stays propagated while other edits roll out; only its own edit, or its
+     * recreation under the same name, makes it wait for the pods.
      */
-    public boolean holds(ResourceID gateway, String revision, ResourceKey key, long generation) {
-        Map<String, Map<ResourceKey, Long>> revisions = history.get(gateway);
+    public boolean holds(ResourceID gateway, String revision, ResourceKey key, String uid, long generation) {
+        Map<String, Map<ResourceKey, Outcome>> revisions = history.get(gateway);
         if (revisions == null) {
             return false;
         }
         synchronized (revisions) {
-            Map<ResourceKey, Long> generations = revisions.get(revision);
-            return generations != null && Long.valueOf(generation).equals(generations.get(key));
+            Map<ResourceKey, Outcome> included = revisions.get(revision);
+            Outcome outcome = included == null ? null : included.get(key);
+            return outcome != null && outcome.of(uid, generation);
         }
     }
 
     /** The last revisions; pods that run an older one are reported as behind. */
-    private static Map<String, Map<ResourceKey, Long>> revisionHistory() {
+    private static Map<String, Map<ResourceKey, Outcome>> revisionHistory() {
         return new LinkedHashMap<>() {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Map<ResourceKey, Long>> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<String, Map<ResourceKey, Outcome>> eldest) {
                 return size() > REVISIONS_KEPT;
             }
         };

@@ -138,8 +138,8 @@ public final class RoutingCompiler {
             ResourceKey key = ResourceKey.of(resource);
             Outcome left = outcomes.get(key);
             outcomes.put(key, left != null
-                    ? new Outcome(left.generation(), left.reason(), left.message(), conflicts.get(key), null, List.of())
-                    : new Outcome(generation(resource), null, null, conflicts.get(key), shadowed.get(key),
+                    ? new Outcome(left.uid(), left.generation(), left.reason(), left.message(), conflicts.get(key), null, List.of())
+                    : new Outcome(resource.getMetadata().getUid(), generation(resource), null, null, conflicts.get(key), shadowed.get(key),
                     warnings.getOrDefault(key, List.of())));
         }
         if (!gatewayProblems.isEmpty()) {
@@ -162,14 +162,14 @@ public final class RoutingCompiler {
     private static <T extends CustomResource<?, ?>> T check(T resource, List<FieldProblem> invalid,
                                                             Resolver<T> resolver, Map<ResourceKey, Outcome> outcomes) {
         if (!invalid.isEmpty()) {
-            outcomes.put(ResourceKey.of(resource), new Outcome(generation(resource), REASON_INVALID,
+            outcomes.put(ResourceKey.of(resource), new Outcome(resource.getMetadata().getUid(), generation(resource), REASON_INVALID,
                     describe(invalid.stream().map(p -> p.path() + " " + p.message()).toList()), null, null, List.of()));
             return null;
         }
         List<String> problems = new ArrayList<>();
         T resolved = resolver.resolve(resource, (path, message) -> problems.add(path + ": " + message));
         if (!problems.isEmpty()) {
-            outcomes.put(ResourceKey.of(resource), new Outcome(generation(resource), REASON_SECRET, describe(problems),
+            outcomes.put(ResourceKey.of(resource), new Outcome(resource.getMetadata().getUid(), generation(resource), REASON_SECRET, describe(problems),
                     null, null, List.of()));
             return null;
         }
@@ -187,7 +187,8 @@ public final class RoutingCompiler {
         boolean removed = "SipTrunk".equals(key.kind()) ? trunks.remove(key.name()) != null
                 : rules.remove(key.name()) != null;
         if (removed) {
-            outcomes.put(key, new Outcome(generation(originals.get(key)), reason, message,
+            outcomes.put(key, new Outcome(originals.get(key).getMetadata().getUid(), generation(originals.get(key)), reason,
+                    message,
                     null, null, List.of()));
         }
         return removed;

@@ -14,6 +14,7 @@ import io.dialtone.operator.routing.ResourceKey;
 import io.dialtone.stats.StatsDocument.Counters;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -122,8 +123,8 @@ public abstract class RoutedResourceReconciler<R extends CustomResource<? extend
             CallLedger.Tally totals = ledger.totals();
             counts = ("SipTrunk".equals(kind) ? totals.trunks() : totals.rules())
                     .getOrDefault(resource.getMetadata().getUid(), Counters.NONE);
-            compiling = !describe(conditions, resource.getMetadata().getName(), membership.gateway(), gatewayId,
-                    compilation, outcome, generation, ledger);
+            compiling = !describe(conditions, resource.getMetadata(), membership.gateway(), gatewayId,
+                    compilation, outcome, ledger);
         }
         S status = statuses.create(generation, counts.active(), counts.total(), counts.rejected(),
                 counts.rejections().isEmpty() ? null : new java.util.TreeMap<>(counts.rejections()),
@@ -202,10 +203,11 @@ public abstract class RoutedResourceReconciler<R extends CustomResource<? extend
     }
 
     /** @return false while the gateway has not compiled this generation yet */
-    private boolean describe(Conditions conditions, String name, String gateway, ResourceID gatewayId,
-                             Compilation compilation, Outcome outcome, Long generation, CallLedger ledger) {
-        long current = generation == null ? 0 : generation;
-        if (compilation == null || outcome == null || outcome.generation() != current) {
+    private boolean describe(Conditions conditions, ObjectMeta resource, String gateway, ResourceID gatewayId,
+                             Compilation compilation, Outcome outcome, CallLedger ledger) {
+        String name = resource.getName();
+        long current = resource.getGeneration() == null ? 0 : resource.getGeneration();
+        if (compilation == null || outcome == null || !outcome.of(resource.getUid(), current)) {
             String message = "waiting for SipGateway " + gateway + " to compile generation " + current;
             conditions.set(READY, Conditions.UNKNOWN, "Compiling", message)
                     .set(PROPAGATED, Conditions.UNKNOWN, "Compiling", message);
@@ -226,7 +228,7 @@ public abstract class RoutedResourceReconciler<R extends CustomResource<? extend
             conditions.set(READY, true, outcome.warnings().isEmpty() ? "Compiled" : "CompiledWithWarnings", message);
             Propagation propagation = Propagation.of(gateway, "generation " + current, ledger.readyPods(),
                     ledger.revisions(), revision -> compilations.holds(gatewayId, revision, new ResourceKey(kind, name),
-                            current));
+                            resource.getUid(), current));
             conditions.set(PROPAGATED, propagation.done(), propagation.done() ? "Live" : "Waiting",
                     propagation.message());
         }
