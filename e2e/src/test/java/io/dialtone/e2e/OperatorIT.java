@@ -263,16 +263,7 @@ class OperatorIT {
             assertThat(gateway.getWithoutToken("/stats").statusCode()).as("/stats without the token").isEqualTo(401);
             assertThat(gateway.getWithoutToken("/metrics").statusCode()).as("/metrics for Prometheus").isEqualTo(200);
 
-            SippScenario call = new SippScenario("counted-call").invite("").optional(100).optional(180).expect(200)
-                    .ack("1").pause(4000).bye("2").expect(200);
-            Path scenario = call.write(DIR.resolve("sipp-" + ns));
-            CompletableFuture<Processes.Result> running = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return Sipp.call(scenario, gateway.sipPort(), "+15550199", "+15550100", 30);
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            CompletableFuture<Processes.Result> running = heldCall(ns, gateway, 4000);
             Eventually.until("kubectl get siptrunks shows the call as active", CONVERGE,
                     () -> columns(ns, "any-caller").equals("1 1 0"), () -> kubectlGet(ns));
             assertThat(deletionCost(ns, pod)).as("a pod with a call costs more to delete").isEqualTo("1");
@@ -362,16 +353,7 @@ class OperatorIT {
             operator.close();
             long stopped = System.nanoTime();
             placed += calls(ns, gateway0, 3) + calls(ns, gateway1, 2);
-            SippScenario held = new SippScenario("held-call").invite("").optional(100).optional(180).expect(200)
-                    .ack("1").pause(3000).bye("2").expect(200);
-            Path heldScenario = held.write(DIR.resolve("sipp-" + ns));
-            CompletableFuture<Processes.Result> heldCall = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return Sipp.call(heldScenario, gateway1.sipPort(), "+15550199", "+15550100", 30);
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            CompletableFuture<Processes.Result> heldCall = heldCall(ns, gateway1, 3000);
             Eventually.until("pod 1 has the call up", CONVERGE,
                     () -> gateway1.metric("dialtone_gateway_active_calls") == 1, () -> {
                         try {
@@ -428,6 +410,20 @@ class OperatorIT {
                 pod.getMetadata().getUid(), adminPort, dir,
                 Kubelet.environment(client, ns, "dialtone-gateway", dir.resolve("root")),
                 "--await-counts-recorded", awaitRecorded);
+    }
+
+    /** A call through {@code gateway} that stays up {@code millis} before the caller hangs up, run in the background. */
+    private static CompletableFuture<Processes.Result> heldCall(String ns, GatewayProcess gateway, int millis)
+            throws Exception {
+        Path scenario = new SippScenario("held-call").invite("").optional(100).optional(180).expect(200)
+                .ack("1").pause(millis).bye("2").expect(200).write(DIR.resolve("sipp-" + ns));
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return Sipp.call(scenario, gateway.sipPort(), "+15550199", "+15550100", 30);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     /** Places {@code count} short calls through {@code gateway}, each answered and ended by the caller. */
