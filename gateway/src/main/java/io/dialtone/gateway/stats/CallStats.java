@@ -8,9 +8,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -21,8 +21,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class CallStats {
     private final MeterRegistry registry;
-    private final Map<Counted, Counts> trunks = new HashMap<>();
-    private final Map<Counted, Counts> rules = new HashMap<>();
+    /** Written under the lock; concurrent so that the gauges read them without it, never waiting on a call. */
+    private final Map<Counted, Counts> trunks = new ConcurrentHashMap<>();
+    private final Map<Counted, Counts> rules = new ConcurrentHashMap<>();
     private final Counts gateway = new Counts();
     private final Timer setupTime;
     private long sequence;
@@ -163,21 +164,28 @@ public final class CallStats {
     }
 
     private Counts trunk(Counted trunk) {
-        return trunks.computeIfAbsent(trunk, t -> register(new Counts(), "trunk", t));
+        return trunks.computeIfAbsent(trunk, t -> register(trunks, "trunk", t));
     }
 
     private Counts rule(Counted rule) {
-        return rules.computeIfAbsent(rule, r -> register(new Counts(), "rule", r));
+        return rules.computeIfAbsent(rule, r -> register(rules, "rule", r));
     }
 
-    /** Calls rejected before a trunk or rule was known are counted, but never active, so they get no gauge. */
-    private Counts register(Counts counts, String tag, Counted counted) {
-        if (counted.equals(Counted.NONE)) {
-            return counts;
+    /**
+     * Calls rejected before a trunk or rule was known are counted, but never active, so they get no gauge. A gauge is
+     * by name, and adds up every UID of that name: a trunk recreated under its name while its old calls are up.
+     */
+    private Counts register(Map<Counted, Counts> of, String tag, Counted counted) {
+        if (!counted.equals(Counted.NONE)) {
+            Gauge.builder("dialtone.gateway.active.calls." + tag, () -> active(of, counted.name()))
+                    .description("Calls in progress by " + tag).tag(tag, counted.name()).register(registry);
         }
-        Gauge.builder("dialtone.gateway.active.calls." + tag, counts.active, AtomicLong::get)
-                .description("Calls in progress by " + tag).tag(tag, counted.name()).register(registry);
-        return counts;
+        return new Counts();
+    }
+
+    private static long active(Map<Counted, Counts> of, String name) {
+        return of.entrySet().stream().filter(e -> e.getKey().name().equals(name))
+                .mapToLong(e -> e.getValue().active.get()).sum();
     }
 
     /** Decrements the active gauges once, however many times it is closed. */
