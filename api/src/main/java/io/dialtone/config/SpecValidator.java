@@ -27,6 +27,8 @@ public final class SpecValidator {
     private static final Pattern PHONE_NUMBER = Pattern.compile(SpecRules.PHONE_NUMBER);
     private static final Pattern DURATION = Pattern.compile(SpecRules.DURATION);
     private static final Pattern PIN = Pattern.compile(SpecRules.PIN);
+    private static final Pattern X_HEADER = Pattern.compile(SpecRules.X_HEADER);
+    private static final Pattern HEADER_VALUE = Pattern.compile(SpecRules.HEADER_VALUE);
     private static final Pattern LIVEKIT_URL = Pattern.compile(SpecRules.LIVEKIT_URL);
     private static final Pattern HOST_NAME = Pattern.compile(SpecRules.HOST_NAME);
 
@@ -85,9 +87,24 @@ public final class SpecValidator {
                 || (auth.username() != null) != (auth.password() != null))) {
             v.fail("spec.auth", SpecRules.AUTH_MESSAGE);
         }
+        spec.headers().forEach((name, value) -> {
+            v.xHeader("spec.headers[" + name + "]", name);
+            if (!HEADER_VALUE.matcher(value).matches()) {
+                v.fail("spec.headers[" + name + "]", SpecRules.HEADER_VALUE_MESSAGE);
+            }
+        });
+        spec.attributesToHeaders().forEach((attribute, header) ->
+                v.xHeader("spec.attributesToHeaders[" + attribute + "]", header));
         v.duration("spec.ringingTimeout", spec.ringingTimeout());
         v.duration("spec.maxCallDuration", spec.maxCallDuration());
         return v.problems;
+    }
+
+    /** A header the gateway writes into a message it sends: an X- header, whose name is a SIP token. */
+    private void xHeader(String path, String name) {
+        if (!X_HEADER.matcher(name).matches()) {
+            fail(path, "'" + name + "' " + SpecRules.X_HEADER_MESSAGE);
+        }
     }
 
     public static List<FieldProblem> rule(DispatchRuleSpec spec) {

@@ -3,6 +3,7 @@ package io.dialtone.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dialtone.api.v1alpha1.HeaderInclusion;
+import io.dialtone.api.v1alpha1.SpecRules;
 import io.dialtone.routing.Finding;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -296,6 +297,25 @@ class RoutingDocumentsTest {
                 .containsExactlyInAnyOrder("DispatchRule inline spec.direct.pin: pin must be 4 to 16 digits",
                         "DispatchRule secret spec.direct.pinSecretRef: the PIN in Secret pins key lobby: pin must be "
                                 + "4 to 16 digits");
+    }
+
+    @Test
+    void headersTheGatewayWouldSendMustBeXHeadersWithValuesOnOneLine() throws Exception {
+        Path file = write("c.yaml", GATEWAY + """
+                ---
+                apiVersion: dialtone.io/v1alpha1
+                kind: SipTrunk
+                metadata: {name: carrier}
+                spec:
+                  headers: {X-Ok: fine, Contact: "sip:evil@example.com", X-Split: "a\\r\\nVia: forged"}
+                  attributesToHeaders: {outcome: X-Outcome, reason: "Reason"}
+                """);
+        assertThat(problemsLoading(file))
+                .extracting(p -> p.resource() + " " + p.path() + ": " + p.message())
+                .containsExactlyInAnyOrder(
+                        "SipTrunk carrier spec.headers[Contact]: 'Contact' " + SpecRules.X_HEADER_MESSAGE,
+                        "SipTrunk carrier spec.headers[X-Split]: " + SpecRules.HEADER_VALUE_MESSAGE,
+                        "SipTrunk carrier spec.attributesToHeaders[reason]: 'Reason' " + SpecRules.X_HEADER_MESSAGE);
     }
 
     @Test

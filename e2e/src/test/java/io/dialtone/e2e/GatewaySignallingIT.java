@@ -49,6 +49,12 @@ class GatewaySignallingIT {
                         + "allowedNumbers: ['+15550001']"),
                 Documents.trunk("twin-a", "numbers: ['+15550700'], allowedAddresses: [127.0.0.1]"),
                 Documents.trunk("twin-b", "numbers: ['+15550700'], allowedAddresses: [127.0.0.1/32]"),
+                Documents.trunk("agent-line", "numbers: ['+15550450'], allowedAddresses: [127.0.0.1], "
+                        + "headers: {X-Line: agents}, attributesToHeaders: {outcome: X-Outcome}"),
+                Documents.rule("agent-desk", """
+                          trunkRefs: [agent-line]
+                          individual: {roomPrefix: desk-}
+                        """),
                 Documents.rule("per-caller", """
                           trunkRefs: [carrier, secure]
                           numbers: ["+15550199", "+15550300"]
@@ -568,6 +574,24 @@ class GatewaySignallingIT {
         assertThat(rooms.removeParticipant(room.getName(), "sip_+15550888").execute().isSuccessful()).isTrue();
         assertPassed(call.get(), scenario, "participant-removed");
         gateway.awaitLog("by=gateway why=\"participant removed from the room\"", Duration.ofSeconds(5));
+    }
+
+    /** LiveKit's SipTrunk headers on the 200 OK, and attributesToHeaders: attributes an agent set, on the BYE. */
+    @Test
+    void theTrunksHeadersGoOnThe200AndAttributesAnAgentSetGoBackOnTheBye() throws Exception {
+        SippScenario scenario = new SippScenario("trunk-headers").invite("").optional(100).optional(180)
+                .expect(200, "X-Line: agents").ack("1")
+                .expectRequestAndAnswer("BYE", 15000, "X-Outcome: booked a table");
+        CompletableFuture<Processes.Result> call = inBackground(scenario, "+15550450", "+15550451", 25);
+        LivekitModels.Room room = await("the call's room", Duration.ofSeconds(10),
+                () -> roomStartingWith("desk-_+15550451_"));
+        await("the caller's participant", Duration.ofSeconds(10),
+                () -> rooms.listParticipants(room.getName()).execute().body().stream().findFirst());
+        assertThat(rooms.updateParticipant(room.getName(), "sip_+15550451", null, null, null,
+                java.util.Map.of("outcome", "booked a table")).execute().isSuccessful()).isTrue();
+        // LiveKit tells the participant of its new attributes before it tells it to leave, on the same connection.
+        assertThat(rooms.removeParticipant(room.getName(), "sip_+15550451").execute().isSuccessful()).isTrue();
+        assertPassed(call.get(), scenario, "trunk-headers");
     }
 
     @Test

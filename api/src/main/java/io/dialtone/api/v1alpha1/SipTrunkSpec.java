@@ -34,13 +34,13 @@ public record SipTrunkSpec(
         @JsonPropertyDescription("Digest authentication the caller must pass (407 challenge). Unset: no authentication.")
         TrunkAuth auth,
 
-        @JsonPropertyDescription("SIP headers added to responses the gateway sends on this trunk.")
+        @JsonPropertyDescription("X- headers added to the 200 OK that answers a call on this trunk: header name -> value.")
         Map<String, String> headers,
 
         @JsonPropertyDescription("SIP request headers copied into participant attributes: header name -> attribute name.")
         Map<String, String> headersToAttributes,
 
-        @JsonPropertyDescription("Participant attributes sent back as SIP headers on BYE: attribute name -> header name.")
+        @JsonPropertyDescription("Caller participant attributes (as an agent set them in the room) sent as X- headers on the BYE the gateway sends: attribute name -> header name.")
         Map<String, String> attributesToHeaders,
 
         @Default("none")

@@ -30,6 +30,14 @@ public final class SpecRules {
     /** At least 4 digits: PIN attempts are limited (docs/security.md), but 3 digits are 1,000 guesses. */
     public static final String PIN = "^[0-9]{4,16}$";
     public static final String PIN_MESSAGE = "pin must be 4 to 16 digits";
+    /** Headers the gateway adds to what it sends, as LiveKit allows: X- headers, their names SIP tokens. */
+    public static final String X_HEADER = "^[Xx]-[A-Za-z0-9.!%*_+`'~-]{1,64}$";
+    public static final String X_HEADER_MESSAGE = "is not an X- header name (X- and up to 64 letters, digits or "
+            + "-.!%*_+`'~): the gateway adds only X- headers, as LiveKit does";
+    /** A header value with no line break or other control character, so it cannot start a header of its own. */
+    public static final String HEADER_VALUE = "^[^\\p{Cntrl}]{0,1024}$";
+    public static final String HEADER_VALUE_MESSAGE = "a header value must be at most 1024 characters, without line "
+            + "breaks or other control characters";
 
     public static final String ONE_RULE_KIND_RULE =
             "[has(self.individual), has(self.direct), has(self.callee)].filter(x, x).size() == 1";

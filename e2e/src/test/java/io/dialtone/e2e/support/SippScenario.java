@@ -165,6 +165,20 @@ public final class SippScenario {
     public SippScenario expectRequestAndAnswer(String method, int timeoutMillis) {
         elements++;
         steps.append("  <recv request=\"").append(method).append("\" timeout=\"").append(timeoutMillis).append("\"/>\n");
+        return answerRequest();
+    }
+
+    /** A request from the gateway whose whole text must match {@code regexp}, answered with 200. */
+    public SippScenario expectRequestAndAnswer(String method, int timeoutMillis, String regexp) {
+        elements++;
+        steps.append("  <recv request=\"").append(method).append("\" timeout=\"").append(timeoutMillis)
+                .append("\"><action><ereg regexp=\"").append(regexp.replace("\"", "&quot;"))
+                .append("\" search_in=\"msg\" check_it=\"true\" assign_to=\"dummy\"/></action></recv>\n")
+                .append("  <Reference variables=\"dummy\"/>\n");
+        return answerRequest();
+    }
+
+    private SippScenario answerRequest() {
         return send("""
                 SIP/2.0 200 OK
                 [last_Via:]

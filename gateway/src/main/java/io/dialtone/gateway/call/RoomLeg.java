@@ -25,6 +25,12 @@ public interface RoomLeg {
     CompletableFuture<RoomAudio> bridge(int phoneRate, String roomCodec, TrackAudio toPhone,
                                         Consumer<Character> roomDigits);
 
+    /**
+     * The caller's participant attributes as the room last set them: an agent may change them during the call, and
+     * the trunk's attributesToHeaders sends some back on the BYE. Empty before the caller has joined.
+     */
+    java.util.Map<String, String> attributes();
+
     /** Sets the caller's sip.callStatus attribute, which agents watch. */
     CompletableFuture<Void> callStatus(String status);
 

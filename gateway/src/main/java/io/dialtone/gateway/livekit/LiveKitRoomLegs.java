@@ -50,9 +50,10 @@ public final class LiveKitRoomLegs implements RoomLegs {
         /** The last step queued; guarded by this. */
         private CompletableFuture<?> steps = CompletableFuture.completedFuture(null);
         private CompletableFuture<Void> leaving;
-        // Written and read by the steps only, which never run at once.
+        // Written and read by the steps only, which never run at once; the participant is also read for its
+        // attributes by the call's loop.
         private boolean left;
-        private ParticipantSession participant;
+        private volatile ParticipantSession participant;
         private RoomAudioSubscriber subscriber;
         private RoomAudioPublisher publisher;
 
@@ -98,6 +99,12 @@ public final class LiveKitRoomLegs implements RoomLegs {
                         PUBLISH_TIMEOUT_MILLIS);
                 return new Audio(publisher, subscriber);
             });
+        }
+
+        @Override
+        public java.util.Map<String, String> attributes() {
+            ParticipantSession joined = participant;
+            return joined == null ? java.util.Map.of() : joined.attributes();
         }
 
         @Override

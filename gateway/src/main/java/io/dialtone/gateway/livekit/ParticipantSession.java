@@ -7,6 +7,7 @@ import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
@@ -99,6 +100,11 @@ public final class ParticipantSession implements AutoCloseable {
 
     public String participantSid() {
         return joined.join().getParticipant().getSid();
+    }
+
+    /** The caller's participant attributes as the room last set them (agents may change them during the call). */
+    public Map<String, String> attributes() {
+        return listener.attributes;
     }
 
     public LivekitRtc.JoinResponse joinResponse() {
@@ -263,6 +269,7 @@ public final class ParticipantSession implements AutoCloseable {
         private volatile Consumer<String> dropped = why -> { };
         private volatile WebSocket current;
         private volatile boolean left;
+        private volatile Map<String, String> attributes = Map.of();
         private volatile CompletableFuture<LivekitRtc.ReconnectResponse> reconnect = new CompletableFuture<>();
         private final java.io.ByteArrayOutputStream message = new java.io.ByteArrayOutputStream();
         private final java.util.List<LivekitRtc.SignalResponse> early = new java.util.ArrayList<>();
@@ -326,7 +333,14 @@ public final class ParticipantSession implements AutoCloseable {
 
         private void handle(LivekitRtc.SignalResponse response) {
             switch (response.getMessageCase()) {
-                case JOIN -> joined.complete(response.getJoin());
+                case JOIN -> {
+                    attributes = Map.copyOf(response.getJoin().getParticipant().getAttributesMap());
+                    joined.complete(response.getJoin());
+                }
+                case UPDATE -> {
+                    ownAttributes(response.getUpdate());
+                    toMedia(response);
+                }
                 case RECONNECT -> reconnect.complete(response.getReconnect());
                 case LEAVE -> {
                     left = true;
@@ -334,6 +348,16 @@ public final class ParticipantSession implements AutoCloseable {
                 }
                 default -> toMedia(response);
             }
+        }
+
+        /** The caller's participant as the room last described it: its attributes, which agents may set. */
+        private void ownAttributes(LivekitRtc.ParticipantUpdate update) {
+            if (!joined.isDone() || joined.isCompletedExceptionally()) {
+                return;
+            }
+            String own = joined.join().getParticipant().getSid();
+            update.getParticipantsList().stream().filter(p -> p.getSid().equals(own)).reduce((a, b) -> b)
+                    .ifPresent(p -> attributes = Map.copyOf(p.getAttributesMap()));
         }
 
         /**

@@ -31,6 +31,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -233,7 +234,7 @@ public final class Call {
                 }
             }
             case PIN, ANSWERED -> {
-                setup.dialog().bye("the gateway failed");
+                setup.dialog().bye("the gateway failed", byeHeaders());
                 end();
             }
         }
@@ -642,7 +643,7 @@ public final class Call {
                 setup.dialog().reject(Reason.ROOM_UNAVAILABLE);
                 services.stats().rejected(trunkCounted(), Counted.of(accept.rule()), Reason.ROOM_UNAVAILABLE);
             }
-            case PIN, ANSWERED -> setup.dialog().bye(why);
+            case PIN, ANSWERED -> setup.dialog().bye(why, byeHeaders());
         }
         LOG.info("event=hangup call={} trunk={} room={} by=gateway why=\"{}\"", sipCallId, trunkName(), room(), why);
         end();
@@ -769,6 +770,27 @@ public final class Call {
     private Duration tokenLifetime() {
         return Durations.parse(maxCallDuration()).plusHours(1);
     }
+
+    /** The trunk's attributesToHeaders: the caller's participant attributes an agent set, as X- headers. */
+    private Map<String, String> byeHeaders() {
+        Map<String, String> mapping = setup.trunk().spec().attributesToHeaders();
+        if (mapping.isEmpty() || leg == null) {
+            return Map.of();
+        }
+        Map<String, String> attributes = leg.attributes();
+        Map<String, String> headers = new java.util.TreeMap<>();
+        mapping.forEach((attribute, header) -> {
+            String value = attributes.get(attribute);
+            if (value != null && HEADER_VALUE.matcher(value).matches()) {
+                headers.put(header, value);
+            }
+        });
+        return headers;
+    }
+
+    /** An attribute value fit for a header: set by a room participant, so checked as the spec's own values are. */
+    private static final java.util.regex.Pattern HEADER_VALUE =
+            java.util.regex.Pattern.compile(io.dialtone.api.v1alpha1.SpecRules.HEADER_VALUE);
 
     private Counted trunkCounted() {
         return setup == null ? Counted.NONE : Counted.of(setup.trunk());

@@ -27,7 +27,7 @@ interface InviteDialog {
     void refresh();
 
     /** BYE from the gateway with a Reason header, once the call was answered. */
-    void bye(String why);
+    void bye(String why, java.util.Map<String, String> headers);
 
     /**
      * Whether {@code dialog} is this INVITE's: a Call-ID outlives a refused attempt (a 407 challenge, say), and the

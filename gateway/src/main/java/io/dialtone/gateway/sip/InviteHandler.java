@@ -266,7 +266,8 @@ final class InviteHandler {
             return InviteOutcome.DONE;
         }
         return new InviteOutcome.Proceed(new CallSetup(trunk, destination, media, ports,
-                new JainInviteDialog(provider, messages, request, transaction, sipCallId, sessionTimer), call, arrived,
+                new JainInviteDialog(provider, messages, request, transaction, sipCallId, sessionTimer,
+                        trunk.spec().headers()), call, arrived,
                 sessionTimer));
     }
 

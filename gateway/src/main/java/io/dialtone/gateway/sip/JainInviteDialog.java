@@ -26,10 +26,12 @@ final class JainInviteDialog implements InviteDialog {
     private final String toTag = SipMessages.newTag();
     private final AtomicBoolean finalSent = new AtomicBoolean();
     private final Optional<SessionTimer> sessionTimer;
+    private final Map<String, String> answerHeaders;
 
     JainInviteDialog(SipProvider provider, SipMessages messages, Request invite, ServerTransaction transaction,
-                     String callId, Optional<SessionTimer> sessionTimer) {
+                     String callId, Optional<SessionTimer> sessionTimer, Map<String, String> answerHeaders) {
         this.sessionTimer = sessionTimer;
+        this.answerHeaders = Map.copyOf(answerHeaders);
         this.provider = provider;
         this.messages = messages;
         this.invite = invite;
@@ -55,6 +57,7 @@ final class JainInviteDialog implements InviteDialog {
             Response ok = messages.response(Response.OK, invite, toTag);
             ok.setHeader(messages.contact(InviteHandler.transport(invite)));
             messages.withSdp(ok, sdp);
+            withHeaders(ok, answerHeaders);
             if (sessionTimer.isPresent()) {
                 messages.withSessionTimer(ok, sessionTimer.get());
             }
@@ -78,7 +81,7 @@ final class JainInviteDialog implements InviteDialog {
     }
 
     @Override
-    public void bye(String why) {
+    public void bye(String why, Map<String, String> headers) {
         Dialog dialog = transaction.getDialog();
         if (dialog == null || dialog.getState() != DialogState.CONFIRMED) {
             LOG.info("event=bye_skipped call={} why=\"the dialog is {}\"", callId,
@@ -88,6 +91,7 @@ final class JainInviteDialog implements InviteDialog {
         try {
             Request bye = dialog.createRequest(Request.BYE);
             bye.setHeader(messages.headers().createReasonHeader("SIP", 200, why));
+            withHeaders(bye, headers);
             ClientTransaction client = provider.getNewClientTransaction(bye);
             dialog.sendRequest(client);
         } catch (Exception e) {
@@ -139,5 +143,19 @@ final class JainInviteDialog implements InviteDialog {
         } catch (Exception e) {
             LOG.warn("event=response_failed call={} status={} error=\"{}\"", callId, what, e.toString());
         }
+    }
+
+    /**
+     * The trunk's X- headers (its {@code headers} on the 200, its {@code attributesToHeaders} on the BYE); their
+     * names were checked when the routing was loaded, and a value that does not parse is left out, not sent broken.
+     */
+    private void withHeaders(javax.sip.message.Message message, Map<String, String> headers) {
+        headers.forEach((name, value) -> {
+            try {
+                message.addHeader(messages.headers().createHeader(name, value));
+            } catch (java.text.ParseException e) {
+                LOG.warn("event=header_left_out call={} header={} error=\"{}\"", callId, name, e.getMessage());
+            }
+        });
     }
 }

@@ -34,6 +34,8 @@ public final class FakeRoomLegs implements RoomLegs {
         public final List<String> statuses = new ArrayList<>();
         public int bridgeRequests;
         public int leaves;
+        /** The caller's participant attributes, as an agent would have set them in the room. */
+        public java.util.Map<String, String> attributes = java.util.Map.of();
 
         Leg(Decision.Accept accept, Consumer<String> endedByRoom) {
             this.accept = accept;
@@ -50,6 +52,11 @@ public final class FakeRoomLegs implements RoomLegs {
                                                    Consumer<Character> roomDigits) {
             bridgeRequests++;
             return bridged;
+        }
+
+        @Override
+        public java.util.Map<String, String> attributes() {
+            return attributes;
         }
 
         @Override

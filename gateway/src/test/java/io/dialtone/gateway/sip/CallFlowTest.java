@@ -46,7 +46,7 @@ class CallFlowTest {
             kind: SipTrunk
             metadata: {name: carrier}
             spec: {gatewayRef: gw, numbers: ["+15550100", "+15550101", "+15550102"], ringingTimeout: 30s,
-                   maxCallDuration: 1h}
+                   maxCallDuration: 1h, attributesToHeaders: {outcome: X-Outcome, "sip.callStatus": X-Status}}
             ---
             apiVersion: dialtone.io/v1alpha1
             kind: SipTrunk
@@ -464,6 +464,17 @@ class CallFlowTest {
     }
 
     @Test
+    void attributesAnAgentSetGoBackAsHeadersOnTheBye() throws Exception {
+        invite("+15550100", false);
+        legs.leg().joined.complete(null);
+        legs.leg().attributes = Map.of("outcome", "booked", "unmapped", "x", "sip.callStatus", "line\r\nX-Evil: 1");
+        legs.leg().endedByRoom.accept("participant removed from the room");
+        assertThat(dialog.sent).containsExactly("180", "200", "BYE participant removed from the room");
+        assertThat(dialog.byeHeaders).as("mapped attributes only; a value with a line break is left out")
+                .containsExactly(Map.entry("X-Outcome", "booked"));
+    }
+
+    @Test
     void theRoomEndingTheParticipantHangsUpTheCall() throws Exception {
         invite("+15550100", false);
         legs.leg().joined.complete(null);
@@ -489,6 +500,7 @@ class CallFlowTest {
     static final class RecordingDialog implements InviteDialog {
         final List<String> sent = new ArrayList<>();
         boolean failOnAnswer;
+        Map<String, String> byeHeaders;
 
         List<String> finals() {
             return sent.stream().filter(s -> !s.equals("180") && !s.startsWith("BYE")).toList();
@@ -533,7 +545,8 @@ class CallFlowTest {
         }
 
         @Override
-        public void bye(String why) {
+        public void bye(String why, Map<String, String> headers) {
+            byeHeaders = headers;
             sent.add(why.startsWith("maxCallDuration") || why.startsWith("cancelled") || why.startsWith("no RTP")
                     ? "BYE" : "BYE " + why);
         }
