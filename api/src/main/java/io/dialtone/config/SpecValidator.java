@@ -97,6 +97,7 @@ public final class SpecValidator {
                 v.xHeader("spec.attributesToHeaders[" + attribute + "]", header));
         v.duration("spec.ringingTimeout", spec.ringingTimeout());
         v.duration("spec.maxCallDuration", spec.maxCallDuration());
+        v.duration("spec.media.timeout", spec.media().timeout());
         return v.problems;
     }
 

@@ -35,6 +35,7 @@ class GatewayTimersIT {
                         "spec:\n  maxActiveCallsPerPod: 1\n"),
                 Documents.trunk("quiet", "numbers: ['+15550199']"),
                 Documents.trunk("short", "numbers: ['+15550111'], maxCallDuration: 1500ms"),
+                Documents.trunk("impatient", "numbers: ['+15550122'], media: {timeout: 1s}"),
                 Documents.trunk("secure", "numbers: ['+15550300'], auth: {username: pbx, password: s3cret}"),
                 Documents.rule("lobby", "  direct: {roomName: lobby}")));
         gateway = GatewayProcess.start(config, DIR.resolve("gateway"), "--media-timeout", "3s",
@@ -59,6 +60,11 @@ class GatewayTimersIT {
     @Test
     void aCallerThatSendsNoRtpIsHungUp() throws Exception {
         callEndedByGateway("no-rtp", "+15550199", "no RTP for 3 s");
+    }
+
+    @Test
+    void aTrunksMediaTimeoutTakesThePlaceOfTheGateways() throws Exception {
+        callEndedByGateway("trunk-media-timeout", "+15550122", "no RTP for 1 s");
     }
 
     /**

@@ -84,6 +84,6 @@ public record SipTrunkSpec(
         ringingTimeout = ringingTimeout == null ? DEFAULT_RINGING_TIMEOUT : ringingTimeout;
         answerWhen = answerWhen == null ? AnswerWhen.auto : answerWhen;
         maxCallDuration = maxCallDuration == null ? DEFAULT_MAX_CALL_DURATION : maxCallDuration;
-        media = media == null ? new TrunkMedia(null, null) : media;
+        media = media == null ? new TrunkMedia(null, null, null) : media;
     }
 }

@@ -626,8 +626,8 @@ public final class Call {
             long now = services.scheduler().nanoTime();
             if (received) {
                 lastMediaNanos = now;
-            } else if (now - lastMediaNanos > services.mediaTimeout().toNanos()) {
-                hangUpNow("no RTP for " + services.mediaTimeout().toSeconds() + " s");
+            } else if (now - lastMediaNanos > mediaTimeout().toNanos()) {
+                hangUpNow("no RTP for " + mediaTimeout().toSeconds() + " s");
             }
         } catch (IOException e) {
             hangUpNow("RTP port failed: " + e.getMessage());
@@ -791,6 +791,12 @@ public final class Call {
     /** An attribute value fit for a header: set by a room participant, so checked as the spec's own values are. */
     private static final java.util.regex.Pattern HEADER_VALUE =
             java.util.regex.Pattern.compile(io.dialtone.api.v1alpha1.SpecRules.HEADER_VALUE);
+
+    /** The trunk's media.timeout, else the gateway's. */
+    private Duration mediaTimeout() {
+        String trunks = setup.trunk().spec().media().timeout();
+        return trunks == null ? services.mediaTimeout() : Durations.parse(trunks);
+    }
 
     private Counted trunkCounted() {
         return setup == null ? Counted.NONE : Counted.of(setup.trunk());

@@ -54,6 +54,16 @@ class CallFlowTest {
             spec: {gatewayRef: gw, numbers: ["+15550200"], answerWhen: firstTrack, ringingTimeout: 30s}
             ---
             apiVersion: dialtone.io/v1alpha1
+            kind: SipTrunk
+            metadata: {name: quiet-line}
+            spec: {gatewayRef: gw, numbers: ["+15550300"], media: {timeout: 5s}}
+            ---
+            apiVersion: dialtone.io/v1alpha1
+            kind: DispatchRule
+            metadata: {name: quiet}
+            spec: {gatewayRef: gw, numbers: ["+15550300"], individual: {roomPrefix: quiet-}}
+            ---
+            apiVersion: dialtone.io/v1alpha1
             kind: DispatchRule
             metadata: {name: per-caller}
             spec: {gatewayRef: gw, numbers: ["+15550100", "+15550200"], individual: {roomPrefix: call-}}
@@ -435,6 +445,17 @@ class CallFlowTest {
         invite("+15550100", false);
         legs.leg().joined.complete(null);
         clock.advance(Duration.ofSeconds(29));
+        assertThat(dialog.sent).containsExactly("180", "200");
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(dialog.sent).containsExactly("180", "200", "BYE");
+    }
+
+    @Test
+    void aTrunksMediaTimeoutTakesThePlaceOfTheGateways() throws Exception {
+        mediaTimeout = Duration.ofSeconds(30);
+        invite("+15550300", false);
+        legs.leg().joined.complete(null);
+        clock.advance(Duration.ofSeconds(4));
         assertThat(dialog.sent).containsExactly("180", "200");
         clock.advance(Duration.ofSeconds(2));
         assertThat(dialog.sent).containsExactly("180", "200", "BYE");
