@@ -12,6 +12,7 @@ import io.dialtone.e2e.support.Processes;
 import io.dialtone.e2e.support.Sipp;
 import io.dialtone.e2e.support.SippScenario;
 import io.dialtone.e2e.support.Toolchain;
+import io.livekit.server.AgentDispatchServiceClient;
 import io.livekit.server.RoomServiceClient;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -51,6 +52,12 @@ class GatewaySignallingIT {
                 Documents.trunk("twin-b", "numbers: ['+15550700'], allowedAddresses: [127.0.0.1/32]"),
                 Documents.trunk("agent-line", "numbers: ['+15550450'], allowedAddresses: [127.0.0.1], "
                         + "headers: {X-Line: agents}, attributesToHeaders: {outcome: X-Outcome}"),
+                Documents.trunk("lobby-line", "numbers: ['+15550470'], allowedAddresses: [127.0.0.1]"),
+                Documents.rule("lobby-agent", """
+                          trunkRefs: [lobby-line]
+                          direct: {roomName: agent-lobby}
+                          room: {agents: [{agentName: receptionist}]}
+                        """),
                 Documents.rule("agent-desk", """
                           trunkRefs: [agent-line]
                           individual: {roomPrefix: desk-}
@@ -592,6 +599,22 @@ class GatewaySignallingIT {
         // LiveKit tells the participant of its new attributes before it tells it to leave, on the same connection.
         assertThat(rooms.removeParticipant(room.getName(), "sip_+15550451").execute().isSuccessful()).isTrue();
         assertPassed(call.get(), scenario, "trunk-headers");
+    }
+
+    /** As LiveKit does: a room's agents are dispatched once, not again with every call into the room. */
+    @Test
+    void aSecondCallIntoARoomDoesNotDispatchItsAgentAgain() throws Exception {
+        SippScenario first = callFlow("lobby-first", 4000);
+        CompletableFuture<Processes.Result> held = inBackground(first, "+15550470", "+15550471", 25);
+        await("the lobby room", Duration.ofSeconds(10), () -> roomStartingWith("agent-lobby"));
+        SippScenario second = callFlow("lobby-second", 200);
+        assertPassed(sipp(second, "+15550470", 20), second, "lobby-second");
+        assertPassed(held.get(), first, "lobby-first");
+        AgentDispatchServiceClient agents = AgentDispatchServiceClient.createClient(livekit.httpUrl(),
+                LiveKitServer.API_KEY, LiveKitServer.API_SECRET);
+        // livekit-server adds an unnamed dispatch of its own to each room it makes; the named ones are the rule's.
+        assertThat(agents.listDispatch("agent-lobby").execute().body()).extracting(dispatch -> dispatch.getAgentName())
+                .filteredOn(name -> !name.isEmpty()).containsExactly("receptionist");
     }
 
     @Test

@@ -10,10 +10,15 @@ import io.dialtone.routing.Decision;
 import io.dialtone.routing.Participants;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
+import livekit.LivekitAgentDispatch;
 import livekit.LivekitModels;
 import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
@@ -96,7 +101,32 @@ public final class RoomProvisioner {
             throw new LiveKitBreaker.RefusedException("LiveKit refused to create room " + name + ": HTTP "
                     + created.code() + " " + errorBody(created), created.code());
         }
-        for (AgentDispatch agent : template.agents()) {
+        if (template.agents().isEmpty()) {
+            return created.body();
+        }
+        // As LiveKit dispatches a room's agents once, when the room is made: a call into a room that already has
+        // the agent (a direct or callee room) does not dispatch it again. One room's calls on this pod check in turn.
+        synchronized (DISPATCH_LOCKS[Math.floorMod(name.hashCode(), DISPATCH_LOCKS.length)]) {
+            dispatchMissing(api, name, template.agents());
+        }
+        return created.body();
+    }
+
+    private static final Object[] DISPATCH_LOCKS = Stream.generate(Object::new).limit(64).toArray();
+
+    private void dispatchMissing(Clients api, String name, List<AgentDispatch> agents) throws IOException {
+        Response<List<LivekitAgentDispatch.AgentDispatch>> listed = api.agents().listDispatch(name)
+                .execute();
+        if (!listed.isSuccessful()) {
+            throw new LiveKitBreaker.RefusedException("LiveKit refused to list the agent dispatches of room " + name
+                    + ": HTTP " + listed.code() + " " + errorBody(listed), listed.code());
+        }
+        Set<String> present = new HashSet<>();
+        listed.body().forEach(dispatch -> present.add(dispatch.getAgentName()));
+        for (AgentDispatch agent : agents) {
+            if (present.contains(agent.agentName())) {
+                continue;
+            }
             Response<?> dispatched = api.agents().createDispatch(name, agent.agentName(), agent.metadata()).execute();
             if (!dispatched.isSuccessful()) {
                 throw new LiveKitBreaker.RefusedException("LiveKit refused to dispatch agent " + agent.agentName()
@@ -104,7 +134,6 @@ public final class RoomProvisioner {
                         dispatched.code());
             }
         }
-        return created.body();
     }
 
     /**
