@@ -41,7 +41,8 @@ class GatewaySignallingIT {
         return Documents.join(
                 Documents.gateway("it", url, 31000, ""),
                 Documents.trunk("carrier", "numbers: ['+15550199', '+15550500', '+15550800'], "
-                        + "allowedAddresses: [127.0.0.1]"),
+                        + "allowedAddresses: [127.0.0.1], headersToAttributes: {X-Campaign: campaign}, "
+                        + "includeHeaders: x-headers"),
                 Documents.trunk("secure", "numbers: ['+15550300'], allowedAddresses: [127.0.0.1], "
                         + "auth: {username: pbx, password: s3cret}"),
                 Documents.trunk("locked", "numbers: ['+15550900'], allowedAddresses: [127.0.0.5], "
@@ -52,6 +53,11 @@ class GatewaySignallingIT {
                 Documents.trunk("twin-b", "numbers: ['+15550700'], allowedAddresses: [127.0.0.1/32]"),
                 Documents.trunk("agent-line", "numbers: ['+15550450'], allowedAddresses: [127.0.0.1], "
                         + "headers: {X-Line: agents}, attributesToHeaders: {outcome: X-Outcome}"),
+                Documents.trunk("callee-line", "numbers: ['+15550480'], allowedAddresses: [127.0.0.0/29]"),
+                Documents.rule("to-callee", """
+                          trunkRefs: [callee-line]
+                          callee: {roomPrefix: callee}
+                        """),
                 Documents.trunk("lobby-line", "numbers: ['+15550470'], allowedAddresses: [127.0.0.1]"),
                 Documents.rule("lobby-agent", """
                           trunkRefs: [lobby-line]
@@ -159,7 +165,9 @@ class GatewaySignallingIT {
         assertThat(caller.getAttributesMap()).containsEntry("sip.trunkID", "carrier")
                 .containsEntry("sip.ruleID", "per-caller").containsEntry("sip.phoneNumber", "+15550123")
                 .containsEntry("sip.trunkPhoneNumber", "+15550199").containsEntry("sip.hostname", "carrier.example")
-                .containsKeys("sip.callID", "sip.callIDFull");
+                .containsKeys("sip.callID", "sip.callIDFull")
+                .as("the trunk's headersToAttributes and includeHeaders: x-headers")
+                .containsEntry("campaign", "spring").containsEntry("sip.h.x-campaign", "spring");
         assertPassed(call.get(), scenario, "accepted");
         assertThat(stat("trunks", "carrier", "total")).isEqualTo(trunkTotal + 1);
         assertThat(stat("rules", "per-caller", "total")).isEqualTo(ruleTotal + 1);
@@ -599,6 +607,33 @@ class GatewaySignallingIT {
         // LiveKit tells the participant of its new attributes before it tells it to leave, on the same connection.
         assertThat(rooms.removeParticipant(room.getName(), "sip_+15550451").execute().isSuccessful()).isTrue();
         assertPassed(call.get(), scenario, "trunk-headers");
+    }
+
+    /**
+     * A callee rule's room is named for the called number; the trunk admits a CIDR, 127.0.0.0/29: 127.0.0.3 is in,
+     * 127.0.0.9 is out (and, being admitted by no trunk, gets no answer at all).
+     */
+    @Test
+    void aCalleeRuleNamesTheRoomForTheCalledNumberFromSourcesInTheTrunksCidr() throws Exception {
+        SippScenario scenario = callFlow("callee", 2000);
+        Path file = scenario.write(DIR.resolve("sipp"));
+        CompletableFuture<Processes.Result> call = CompletableFuture.supplyAsync(() -> {
+            try {
+                return Sipp.call(file, gateway.sipPort(), "+15550480", "+15550481", 20, "-i", "127.0.0.3");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        LivekitModels.Room room = await("the callee's room", Duration.ofSeconds(10),
+                () -> roomStartingWith("callee_"));
+        assertThat(room.getName()).isEqualTo("callee_+15550480");
+        assertPassed(call.get(), scenario, "callee");
+
+        SippScenario outside = new SippScenario("callee-outside-cidr").invite("").expect(100);
+        Processes.Result refused = Sipp.call(outside.write(DIR.resolve("sipp")), gateway.sipPort(), "+15550480",
+                "+15550482", 3, "-i", "127.0.0.9");
+        assertThat(refused.exitCode()).as("no answer from outside the CIDR").isNotZero();
+        gateway.awaitLog("source=127.0.0.9 reason=unknown_source", Duration.ofSeconds(5));
     }
 
     /** As LiveKit does: a room's agents are dispatched once, not again with every call into the room. */
