@@ -3,10 +3,11 @@ package io.dialtone.gateway.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The dialtone command line: check a configuration and see how it routes calls. */
+/** The dialtone command line: check a configuration, see how it routes calls, run the gateway, import LiveKit SIP's. */
 @Command(name = "dialtone", mixinStandardHelpOptions = true, versionProvider = DialtoneCommand.Version.class,
         description = "Dialtone: inbound SIP trunks into LiveKit rooms.",
-        subcommands = {ValidateCommand.class, RouteCommand.class, GatewayCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ValidateCommand.class, RouteCommand.class, GatewayCommand.class, ImportCommand.class,
+                CommandLine.HelpCommand.class})
 public final class DialtoneCommand {
 
     public static void main(String[] args) {

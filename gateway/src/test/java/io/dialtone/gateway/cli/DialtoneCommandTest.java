@@ -22,6 +22,40 @@ class DialtoneCommandTest {
         return cli.execute(args);
     }
 
+    /** `lk sip inbound list --json` and `lk sip dispatch list --json`, imported, load as the gateway would load them. */
+    @Test
+    void importedLiveKitTrunksAndRulesValidate(@TempDir Path dir) throws Exception {
+        Path trunks = Files.writeString(dir.resolve("trunks.json"), """
+                {"items": [{"sipTrunkId": "ST_abc", "name": "Main line", "numbers": ["+15550100"],
+                  "allowedAddresses": ["203.0.113.0/24"], "authUsername": "pbx", "authPassword": "s3cret"}]}
+                """);
+        Path rules = Files.writeString(dir.resolve("rules.json"), """
+                {"items": [{"sipDispatchRuleId": "SDR_1", "name": "desk", "trunkIds": ["ST_abc"],
+                  "rule": {"dispatchRuleIndividual": {"roomPrefix": "call", "pin": "12345"}}},
+                  {"sipDispatchRuleId": "SDR_2", "roomPreset": "cloud-preset",
+                  "rule": {"dispatchRuleDirect": {"roomName": "lobby"}}}]}
+                """);
+        assertThat(run("import", trunks.toString(), rules.toString(), "--gateway-ref", "dialtone"))
+                .as("one rule has no equivalent").isEqualTo(ExitCodes.FAILURE);
+        assertThat(err.toString()).contains("not imported: dispatch rule SDR_2 left out: room_preset cloud-preset");
+        assertThat(out.toString()).as("strings stay strings for kubectl").contains("pin: \"12345\"")
+                .contains("- \"+15550100\"");
+        Path config = Files.createDirectories(dir.resolve("config"));
+        Files.writeString(config.resolve("sip.yaml"), out.toString());
+        Files.writeString(config.resolve("gateway.yaml"), """
+                apiVersion: dialtone.io/v1alpha1
+                kind: SipGateway
+                metadata: {name: dialtone}
+                spec: {livekit: {url: "ws://127.0.0.1:7880", apiKey: devkey, apiSecret: secret}}
+                """);
+        out.getBuffer().setLength(0);
+        assertThat(run("validate", "-c", config.toString())).as(err.toString()).isZero();
+        assertThat(run("route", "-c", config.toString(), "--from", "+15550111", "--to", "+15550100", "--source",
+                "203.0.113.7", "--pin", "12345")).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("main-line (for [+15550100]; the gateway first challenges for digest "
+                + "credentials of user pbx)").contains("desk (individual");
+    }
+
     @Test
     void routePrintsTheRoomAndParticipantOfAnAcceptedCall() {
         int code = run("route", "--config", QUICKSTART, "--from", "+15550100", "--to", "+15550199", "--source", "203.0.113.7");
