@@ -61,6 +61,32 @@ class KubeApiContractIT {
         }
     }
 
+    /** What `dialtone import` writes from LiveKit's JSON is what the API server takes, leading-zero PIN included. */
+    @Test
+    void importedLiveKitResourcesApply() throws Exception {
+        Path dir = Files.createDirectories(Path.of("target", "kube-contract-it", "import").toAbsolutePath());
+        Path json = Files.writeString(dir.resolve("livekit.json"), """
+                [{"sipTrunkId": "ST_1", "name": "Main", "numbers": ["+15550100"], "allowedAddresses": ["203.0.113.0/24"],
+                  "authUsername": "pbx", "authPassword": "s3cret", "includeHeaders": "SIP_ALL_HEADERS",
+                  "ringingTimeout": "20s"},
+                 {"sipDispatchRuleId": "SDR_1", "name": "Lobby", "trunkIds": ["ST_1"], "numbers": ["+15550100"],
+                  "rule": {"dispatchRuleDirect": {"roomName": "lobby", "pin": "0123"}},
+                  "roomConfig": {"emptyTimeout": 120, "agents": [{"agentName": "greeter"}]}}]
+                """);
+        Process importer = new ProcessBuilder("java", "-jar",
+                Toolchain.root().resolve("gateway/target/dialtone-gateway.jar").toString(), "import", json.toString())
+                .redirectOutput(dir.resolve("sip.yaml").toFile()).redirectError(dir.resolve("import.err").toFile())
+                .start();
+        assertThat(importer.waitFor()).as(Files.readString(dir.resolve("import.err"))).isZero();
+        api.kubectlOk(null, "create", "namespace", "imported");
+        String out = api.kubectlOk(null, "apply", "--server-side", "-n", "imported", "-f",
+                dir.resolve("sip.yaml").toString());
+        assertThat(out).contains("secret/main-auth serverside-applied", "secret/lobby-pin serverside-applied",
+                "siptrunk.dialtone.io/main serverside-applied", "dispatchrule.dialtone.io/lobby serverside-applied");
+        assertThat(api.kubectlOk(null, "get", "secret", "lobby-pin", "-n", "imported", "-o",
+                "jsonpath={.data.pin}")).isEqualTo(java.util.Base64.getEncoder().encodeToString("0123".getBytes()));
+    }
+
     @Test
     void theSipCategoryShortNamesAndPrinterColumnsWork() throws Exception {
         api.kubectlOk(null, "create", "namespace", "columns");
