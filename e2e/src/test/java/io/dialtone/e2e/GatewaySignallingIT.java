@@ -8,6 +8,7 @@ import io.dialtone.e2e.support.RtpPcap;
 import io.dialtone.e2e.support.Eventually;
 import io.dialtone.e2e.support.GatewayProcess;
 import io.dialtone.e2e.support.LiveKitServer;
+import io.dialtone.e2e.support.Ports;
 import io.dialtone.e2e.support.Processes;
 import io.dialtone.e2e.support.Sipp;
 import io.dialtone.e2e.support.SippScenario;
@@ -634,6 +635,26 @@ class GatewaySignallingIT {
                 "+15550482", 3, "-i", "127.0.0.9");
         assertThat(refused.exitCode()).as("no answer from outside the CIDR").isNotZero();
         gateway.awaitLog("source=127.0.0.9 reason=unknown_source", Duration.ofSeconds(5));
+    }
+
+    /** A trunk that admits an IPv6 CIDR takes a call from inside it, over IPv6 signalling and an IP6 offer. */
+    @Test
+    void anIpv6SourceInTheTrunksCidrIsAnswered() throws Exception {
+        Path v6 = DIR.resolve("ipv6.yaml");
+        Files.writeString(v6, Documents.join(
+                Documents.gateway("v6", livekit.httpUrl().replace("http://", "ws://"), 34000, ""),
+                Documents.trunk("v6-carrier", "numbers: ['+15550199'], allowedAddresses: ['::1/128']"),
+                Documents.rule("v6-rooms", "  individual: {roomPrefix: v6}")));
+        try (GatewayProcess gateway6 = GatewayProcess.startOn("::1", v6, DIR.resolve("gateway-v6"))) {
+            SippScenario scenario = callFlow("ipv6", 300);
+            Path file = scenario.write(DIR.resolve("sipp"));
+            Processes.Result result = Processes.run(Sipp.command(file, "[::1]:" + gateway6.sipPort(), "::1",
+                    Ports.free(), "+15550199", "+15550198", "-m", "1", "-timeout", "20s", "-timeout_error",
+                    "-trace_msg"), file.getParent(), 35);
+            assertThat(result.exitCode()).as("sipp: %s\n%s\ngateway log:\n%s", result.err(), Sipp.messages(file),
+                    gateway6.log()).isZero();
+            assertThat(gateway6.log()).contains("event=answered").contains("trunk=v6-carrier rule=v6-rooms");
+        }
     }
 
     /** As LiveKit does: a room's agents are dispatched once, not again with every call into the room. */

@@ -33,7 +33,13 @@ public final class GatewayProcess implements AutoCloseable {
     }
 
     public static GatewayProcess start(Path config, Path workDir, String... extraArgs) throws Exception {
-        return launch(List.of("--config", config.toString()), Map.of(), Ports.free(), workDir, extraArgs);
+        return startOn("127.0.0.1", config, workDir, extraArgs);
+    }
+
+    /** The gateway with its SIP listeners on {@code bind}, e.g. ::1; the admin port stays on 127.0.0.1. */
+    public static GatewayProcess startOn(String bind, Path config, Path workDir, String... extraArgs)
+            throws Exception {
+        return launch(List.of("--config", config.toString()), Map.of(), Ports.free(), workDir, bind, extraArgs);
     }
 
     /**
@@ -47,11 +53,11 @@ public final class GatewayProcess implements AutoCloseable {
         Map<String, String> environment = new java.util.HashMap<>(podEnv);
         environment.putAll(Map.of("KUBECONFIG", kubeconfig.toString(), "POD_NAME", podName, "POD_UID", podUid));
         return launch(List.of("--routing-secret", routingSecret, "--namespace", namespace, "--advertise", "127.0.0.1"),
-                environment, adminPort, workDir, extraArgs);
+                environment, adminPort, workDir, "127.0.0.1", extraArgs);
     }
 
     private static GatewayProcess launch(List<String> source, Map<String, String> environment, int adminPort,
-                                         Path workDir, String... extraArgs) throws Exception {
+                                         Path workDir, String bind, String... extraArgs) throws Exception {
         Files.createDirectories(workDir);
         Path jar = Toolchain.root().resolve("gateway/target/dialtone-gateway.jar");
         int sipPort = Ports.free();
@@ -62,7 +68,7 @@ public final class GatewayProcess implements AutoCloseable {
         command.addAll(source);
         // Signalling only: libwebrtc takes no candidates on loopback, so the audio bridge is tested where it can
         // run, in a network namespace of its own (RoomAudioIT, BridgedGateway).
-        command.addAll(List.of("--bind", "127.0.0.1", "--sip-port", String.valueOf(sipPort),
+        command.addAll(List.of("--bind", bind, "--sip-port", String.valueOf(sipPort),
                 "--admin-bind", "127.0.0.1", "--admin-port", String.valueOf(adminPort), "--no-bridge-audio"));
         command.addAll(List.of(extraArgs));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
