@@ -189,6 +189,7 @@ class HelmChartIT {
                         java.util.Map.entry("secrets", "get list watch create patch"),
                         java.util.Map.entry("configmaps", "get list watch create update"),
                         java.util.Map.entry("pods", "get list watch patch"),
+                        java.util.Map.entry("nodes", "get"),
                         java.util.Map.entry("services", "get list watch create patch delete"),
                         java.util.Map.entry("serviceaccounts", "get list watch create patch delete"),
                         java.util.Map.entry("events", "create"),
@@ -206,7 +207,7 @@ class HelmChartIT {
                         "endpointslices.discovery.k8s.io", "get list watch"));
         assertThat(permissions(operator, "monitoring")).as("the operator's permissions where it has no business")
                 .isEqualTo(releaseNamespace.equals(NAMESPACE) ? permissions(operator, namespace)
-                        : java.util.Map.of());
+                        : java.util.Map.of("nodes", "get"));
     }
 
     /** Resource (with its names, when limited to some) to verbs, from kubectl auth can-i --list as {@code user}. */

@@ -400,6 +400,59 @@ class OperatorIT {
         }
     }
 
+    /**
+     * media.externalAddress nodeExternalIP: the operator reads each pod's Node and hands its ExternalIP to the pod
+     * through an annotation and a downward-API file; the pod advertises it. A node without one is named in Degraded.
+     */
+    @Test
+    void nodeExternalIpIsLookedUpForEachPodAndAdvertised() throws Exception {
+        String ns = namespace("node-address");
+        applyQuickstart(ns);
+        client.nodes().resource(new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata()
+                .withName(Kubelet.NODE).endMetadata().build()).createOr(existing -> existing.update());
+        client.nodes().withName(Kubelet.NODE).editStatus(node -> new io.fabric8.kubernetes.api.model.NodeBuilder(node)
+                .editOrNewStatus().withAddresses(new io.fabric8.kubernetes.api.model.NodeAddress("10.0.0.7", "InternalIP"),
+                        new io.fabric8.kubernetes.api.model.NodeAddress("198.51.100.7", "ExternalIP")).endStatus()
+                .build());
+        api.kubectlOk(null, "patch", "sipgateway", "dialtone", "-n", ns, "--type", "merge", "-p",
+                "{\"spec\":{\"media\":{\"externalAddress\":\"nodeExternalIP\"}}}");
+        Eventually.until("the Deployment mounts the node's address and reads it", CONVERGE, () -> {
+            Deployment deployment = client.apps().deployments().inNamespace(ns).withName("dialtone-gateway").get();
+            return deployment != null && deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs()
+                    .contains("--advertise-file");
+        }, () -> "");
+        Pod pod = Kubelet.runPod(client, ns, "dialtone-gateway", "dialtone-gateway-0", Ports.free());
+        Eventually.until("the pod is annotated with its node's ExternalIP", CONVERGE, () -> "198.51.100.7".equals(
+                client.pods().inNamespace(ns).withName("dialtone-gateway-0").get().getMetadata().getAnnotations()
+                        .get("dialtone.io/node-external-ip")), () -> "");
+        Path dir = DIR.resolve(ns + "-pod");
+        Kubelet.downwardApi(client, ns, "dialtone-gateway-0", "dialtone-gateway", dir.resolve("root"));
+        try (GatewayProcess gateway = GatewayProcess.startAsPod(api.kubeconfig(), ns, "dialtone-routing",
+                pod.getMetadata().getName(), pod.getMetadata().getUid(),
+                pod.getSpec().getContainers().get(0).getPorts().get(0).getContainerPort(), dir,
+                Kubelet.environment(client, ns, "dialtone-gateway", dir.resolve("root")), "--advertise-file",
+                dir.resolve("root/var/run/dialtone/node/external-ip").toString())) {
+            Path scenario = new SippScenario("node-address").invite("").optional(100).optional(180)
+                    .expect(200, "Contact: <sip:198\\.51\\.100\\.7:").ack("1").pause(100).bye("2").expect(200)
+                    .write(DIR.resolve("sipp-" + ns));
+            Processes.Result result = Sipp.call(scenario, gateway.sipPort(), "+15550199", "+15550100", 30);
+            assertThat(result.exitCode()).as("sipp: %s\n%s\ngateway log:\n%s", result.err(), Sipp.messages(scenario),
+                    gateway.log()).isZero();
+            assertThat(Sipp.messages(scenario)).contains("c=IN IP4 198.51.100.7");
+        }
+
+        client.nodes().withName(Kubelet.NODE).editStatus(node -> new io.fabric8.kubernetes.api.model.NodeBuilder(node)
+                .editStatus().withAddresses(new io.fabric8.kubernetes.api.model.NodeAddress("10.0.0.7", "InternalIP"))
+                .endStatus().build());
+        Kubelet.runPod(client, ns, "dialtone-gateway", "dialtone-gateway-1", Ports.free());
+        Eventually.until("a node without an ExternalIP is named", CONVERGE, () -> {
+            var status = client.resources(SipGateway.class).inNamespace(ns).withName("dialtone").get().getStatus();
+            return status != null && status.conditions().stream().anyMatch(c -> "Degraded".equals(c.getType())
+                    && "NoNodeAddress".equals(c.getReason()) && c.getMessage().contains("node " + Kubelet.NODE
+                    + " of pod dialtone-gateway-1 has no ExternalIP"));
+        }, () -> kubectlGet(ns));
+    }
+
     private static GatewayProcess startPod(String ns, Pod pod) throws Exception {
         int adminPort = pod.getSpec().getContainers().get(0).getPorts().get(0).getContainerPort();
         Path dir = DIR.resolve(ns + "-" + pod.getMetadata().getName());

@@ -43,6 +43,8 @@ public record GatewayMedia(
         RoomCodec roomCodec) {
 
     public static final String AUTO = "auto";
+    /** The ExternalIP of the node the pod runs on, which the operator looks up for each pod. */
+    public static final String NODE_EXTERNAL_IP = "nodeExternalIP";
     public static final int DEFAULT_RECYCLE_AFTER_CALLS = 5000;
 
     public GatewayMedia {

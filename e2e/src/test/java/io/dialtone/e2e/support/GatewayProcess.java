@@ -52,8 +52,12 @@ public final class GatewayProcess implements AutoCloseable {
             throws Exception {
         Map<String, String> environment = new java.util.HashMap<>(podEnv);
         environment.putAll(Map.of("KUBECONFIG", kubeconfig.toString(), "POD_NAME", podName, "POD_UID", podUid));
-        return launch(List.of("--routing-secret", routingSecret, "--namespace", namespace, "--advertise", "127.0.0.1"),
-                environment, adminPort, workDir, "127.0.0.1", extraArgs);
+        List<String> source = new java.util.ArrayList<>(List.of("--routing-secret", routingSecret, "--namespace",
+                namespace));
+        if (!List.of(extraArgs).contains("--advertise-file")) {
+            source.addAll(List.of("--advertise", "127.0.0.1"));
+        }
+        return launch(source, environment, adminPort, workDir, "127.0.0.1", extraArgs);
     }
 
     private static GatewayProcess launch(List<String> source, Map<String, String> environment, int adminPort,

@@ -21,7 +21,8 @@ import java.util.Map;
  * {@link #podStopped} says its process has exited.
  */
 public final class Kubelet {
-    private static final String NODE = "stand-in-node";
+    /** The node the stand-in pods are bound to; tests may create it, with the addresses they need. */
+    public static final String NODE = "stand-in-node";
 
     private Kubelet() {
     }
@@ -44,6 +45,33 @@ public final class Kubelet {
         pod.setStatus(new PodStatusBuilder().withPhase("Running").withPodIP("127.0.0.1")
                 .addNewCondition().withType("Ready").withStatus("True").endCondition().build());
         return client.pods().inNamespace(namespace).resource(pod).updateStatus();
+    }
+
+    /**
+     * What the kubelet writes for the pod's downward-API volumes that carry its annotations, under {@code root} at
+     * their mount paths; an annotation not there yet leaves its file out.
+     */
+    public static void downwardApi(KubernetesClient client, String namespace, String podName, String deploymentName,
+                                   Path root) throws IOException {
+        Pod pod = client.pods().inNamespace(namespace).withName(podName).get();
+        var template = client.apps().deployments().inNamespace(namespace).withName(deploymentName).get().getSpec()
+                .getTemplate().getSpec();
+        for (var mount : template.getContainers().get(0).getVolumeMounts()) {
+            var volume = template.getVolumes().stream().filter(v -> v.getName().equals(mount.getName())).findFirst()
+                    .orElseThrow();
+            if (volume.getDownwardAPI() == null) {
+                continue;
+            }
+            Path directory = Files.createDirectories(root.resolve(mount.getMountPath().substring(1)));
+            for (var item : volume.getDownwardAPI().getItems()) {
+                String path = item.getFieldRef().getFieldPath();
+                String key = path.substring(path.indexOf("['") + 2, path.lastIndexOf("']"));
+                Map<String, String> annotations = pod.getMetadata().getAnnotations();
+                if (annotations != null && annotations.containsKey(key)) {
+                    Files.writeString(directory.resolve(item.getPath()), annotations.get(key));
+                }
+            }
+        }
     }
 
     /**

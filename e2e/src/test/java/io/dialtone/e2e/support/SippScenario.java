@@ -155,10 +155,15 @@ public final class SippScenario {
     public SippScenario expect(int status, String regexp) {
         elements++;
         steps.append("  <recv response=\"").append(status).append("\" auth=\"").append(status == 407)
-                .append("\"><action><ereg regexp=\"").append(regexp.replace("\"", "&quot;"))
+                .append("\"><action><ereg regexp=\"").append(xmlAttribute(regexp))
                 .append("\" search_in=\"msg\" check_it=\"true\" assign_to=\"dummy\"/></action></recv>\n")
                 .append("  <Reference variables=\"dummy\"/>\n");
         return this;
+    }
+
+    /** A regexp as an XML attribute value. */
+    private static String xmlAttribute(String value) {
+        return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 
     /** A request from the gateway (a BYE), answered with 200. */
@@ -172,7 +177,7 @@ public final class SippScenario {
     public SippScenario expectRequestAndAnswer(String method, int timeoutMillis, String regexp) {
         elements++;
         steps.append("  <recv request=\"").append(method).append("\" timeout=\"").append(timeoutMillis)
-                .append("\"><action><ereg regexp=\"").append(regexp.replace("\"", "&quot;"))
+                .append("\"><action><ereg regexp=\"").append(xmlAttribute(regexp))
                 .append("\" search_in=\"msg\" check_it=\"true\" assign_to=\"dummy\"/></action></recv>\n")
                 .append("  <Reference variables=\"dummy\"/>\n");
         return answerRequest();

@@ -1,6 +1,7 @@
 package io.dialtone.gateway.cli;
 
 import io.dialtone.api.v1alpha1.Durations;
+import io.dialtone.api.v1alpha1.GatewayMedia;
 import io.dialtone.api.v1alpha1.RoomCodec;
 import io.dialtone.api.v1alpha1.SipGatewaySpec;
 import io.dialtone.config.CompiledRouting;
@@ -85,6 +86,12 @@ final class GatewayCommand implements Callable<Integer> {
             description = "Address put in Contact and SDP. Default: the SipGateway's media.externalAddress, or the "
                     + "bind address when that is auto.")
     String advertise;
+
+    @Option(names = "--advertise-file", paramLabel = "PATH",
+            description = "Read the address for Contact and SDP from this file, waiting up to 3 minutes for it: how "
+                    + "a pod learns its node's ExternalIP (media.externalAddress nodeExternalIP; the operator writes it "
+                    + "into a pod annotation the downward API mounts, docs/operator.md).")
+    String advertiseFile;
 
     @Option(names = "--admin-port", defaultValue = "8080", paramLabel = "PORT",
             description = "Port of /healthz, /readyz, /metrics and /stats. Default: ${DEFAULT-VALUE}.")
@@ -173,8 +180,16 @@ final class GatewayCommand implements Callable<Integer> {
                 () -> routing.current().loaded().config().gateway().getSpec().livekit(),
                 new LiveKitBreaker(5, Duration.ofSeconds(5), System::nanoTime));
         stats.liveKitBreaker(rooms.breaker()::isOpen);
+        String externalAddress = gateway.media().externalAddress();
+        if (advertise == null && advertiseFile == null && GatewayMedia.NODE_EXTERNAL_IP.equals(externalAddress)) {
+            spec.commandLine().getErr().println("media.externalAddress nodeExternalIP needs the operator, which "
+                    + "passes --advertise-file; standalone, give the address itself in media.externalAddress or with "
+                    + "--advertise");
+            return ExitCodes.FAILURE;
+        }
         String advertised = advertise != null ? advertise
-                : !"auto".equals(gateway.media().externalAddress()) ? gateway.media().externalAddress()
+                : advertiseFile != null ? AdvertisedAddress.await(Path.of(advertiseFile), ADVERTISE_FILE_WAIT)
+                : !GatewayMedia.AUTO.equals(externalAddress) ? externalAddress
                 : "0.0.0.0".equals(bind) ? InetAddress.getLocalHost().getHostAddress() : bind;
         SipServer.Settings settings = new SipServer.Settings(bind, sipPort != null ? sipPort : gateway.sip().port(),
                 gateway.sip().transports(), advertised, gateway.media().rtpPortRange().min(),
@@ -247,6 +262,8 @@ final class GatewayCommand implements Callable<Integer> {
         Optional<String> fixed = Optional.of(token.strip());
         return () -> fixed;
     }
+
+    private static final Duration ADVERTISE_FILE_WAIT = Duration.ofMinutes(3);
 
     /** What /stats compares with when its token file cannot be read: nobody knows it, so it stays closed. */
     private static final String UNGUESSABLE = java.util.UUID.randomUUID() + "-" + java.util.UUID.randomUUID();

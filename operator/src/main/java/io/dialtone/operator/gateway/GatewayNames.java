@@ -8,6 +8,8 @@ import java.util.Map;
 /** Names and labels of everything the operator makes for a SipGateway. */
 public final class GatewayNames {
     public static final String MANAGED_BY = "dialtone-operator";
+    /** On a gateway pod: its node's ExternalIP, for media.externalAddress nodeExternalIP. */
+    public static final String NODE_EXTERNAL_IP_ANNOTATION = "dialtone.io/node-external-ip";
     public static final String LABEL_NAME = "app.kubernetes.io/name";
     public static final String LABEL_INSTANCE = "app.kubernetes.io/instance";
     public static final String LABEL_COMPONENT = "app.kubernetes.io/component";

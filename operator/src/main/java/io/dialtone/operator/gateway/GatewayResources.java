@@ -80,6 +80,8 @@ public final class GatewayResources {
     static final String ACTIVE_CALLS_METRIC = "dialtone_gateway_active_calls";
     private static final int RUN_AS_USER = 10001;
     static final String STATS_TOKEN_DIRECTORY = "/var/run/dialtone/stats-token";
+    static final String NODE_ADDRESS_DIRECTORY = "/var/run/dialtone/node";
+    static final String NODE_ADDRESS_FILE = "external-ip";
 
     private GatewayResources() {
     }
@@ -162,6 +164,16 @@ public final class GatewayResources {
                 .withSecretName(GatewayNames.statsTokenSecret(gateway)).endSecret().build());
         mounts.add(new VolumeMountBuilder().withName("stats-token").withMountPath(STATS_TOKEN_DIRECTORY)
                 .withReadOnly(true).build());
+        if (GatewayMedia.NODE_EXTERNAL_IP.equals(spec.media().externalAddress())) {
+            // The operator writes the node's ExternalIP into the pod's annotation; the downward API makes it a file,
+            // so the pod needs no permission to read Nodes.
+            volumes.add(new VolumeBuilder().withName("node-address").withNewDownwardAPI().addNewItem()
+                    .withPath(NODE_ADDRESS_FILE).withNewFieldRef().withFieldPath("metadata.annotations['"
+                            + GatewayNames.NODE_EXTERNAL_IP_ANNOTATION + "']").endFieldRef().endItem()
+                    .endDownwardAPI().build());
+            mounts.add(new VolumeMountBuilder().withName("node-address").withMountPath(NODE_ADDRESS_DIRECTORY)
+                    .withReadOnly(true).build());
+        }
         long drainSeconds = Durations.parse(spec.drain().timeout()).toSeconds();
 
         PodSpecBuilder pod = new PodSpecBuilder()
@@ -209,6 +221,8 @@ public final class GatewayResources {
                 "--await-counts-recorded", AWAIT_COUNTS_RECORDED));
         if (GatewayMedia.AUTO.equals(spec.media().externalAddress())) {
             args.addAll(List.of("--advertise", "$(POD_IP)"));
+        } else if (GatewayMedia.NODE_EXTERNAL_IP.equals(spec.media().externalAddress())) {
+            args.addAll(List.of("--advertise-file", NODE_ADDRESS_DIRECTORY + "/" + NODE_ADDRESS_FILE));
         }
         // An argument, not only the routing document: pods read it at start, so a change rolls them.
         if (spec.media().bridgesAudio()) {

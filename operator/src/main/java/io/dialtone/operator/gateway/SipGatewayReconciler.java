@@ -1,6 +1,7 @@
 package io.dialtone.operator.gateway;
 
 import io.dialtone.api.v1alpha1.DispatchRule;
+import io.dialtone.api.v1alpha1.GatewayMedia;
 import io.dialtone.api.v1alpha1.SipGateway;
 import io.dialtone.api.v1alpha1.SipGatewayStatus;
 import io.dialtone.api.v1alpha1.SipTrunk;
@@ -368,12 +369,13 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
         Conditions conditions = new Conditions(previous == null ? null : previous.conditions(),
                 gateway.getMetadata().getGeneration());
         List<String> degraded = new ArrayList<>(compilation.problems());
-        if ("nodeExternalIP".equals(gateway.getSpec().media().externalAddress())) {
-            degraded.add("media.externalAddress nodeExternalIP is not supported by this operator version; "
-                    + "give the address itself, or use auto with hostNetwork");
-        }
-        conditions.set(DEGRADED, !degraded.isEmpty(), degraded.isEmpty() ? "Healthy" : "Invalid",
-                degraded.isEmpty() ? "routing compiles and every setting is usable" : String.join("; ", degraded));
+        List<String> unaddressed = GatewayMedia.NODE_EXTERNAL_IP.equals(gateway.getSpec().media().externalAddress())
+                ? NodeAddresses.publish(pods, context.getClient()) : List.of();
+        List<String> problems = new ArrayList<>(degraded);
+        problems.addAll(unaddressed);
+        conditions.set(DEGRADED, !problems.isEmpty(), !degraded.isEmpty() ? "Invalid"
+                : !unaddressed.isEmpty() ? "NoNodeAddress" : "Healthy", problems.isEmpty()
+                ? "routing compiles and every setting is usable" : String.join("; ", problems));
         boolean rolling = deployment != null && deployment.getStatus() != null
                 && !Objects.equals(deployment.getStatus().getUpdatedReplicas(), deployment.getStatus().getReplicas());
         conditions.set(PROGRESSING, rolling || !propagation.done(), rolling ? "RollingUpdate"

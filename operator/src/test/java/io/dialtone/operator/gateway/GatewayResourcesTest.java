@@ -126,6 +126,19 @@ class GatewayResourcesTest {
     }
 
     @Test
+    void nodeExternalIpReachesThePodAsAFileFromItsOwnAnnotation() {
+        Deployment deployment = deployment("media: {externalAddress: nodeExternalIP}");
+        assertThat(container(deployment).getArgs()).doesNotContain("--advertise")
+                .containsSubsequence("--advertise-file", "/var/run/dialtone/node/external-ip");
+        var volume = deployment.getSpec().getTemplate().getSpec().getVolumes().stream()
+                .filter(v -> v.getName().equals("node-address")).findFirst().orElseThrow();
+        assertThat(volume.getDownwardAPI().getItems().get(0).getFieldRef().getFieldPath())
+                .isEqualTo("metadata.annotations['dialtone.io/node-external-ip']");
+        assertThat(container(deployment).getVolumeMounts()).anyMatch(m -> m.getName().equals("node-address")
+                && m.getMountPath().equals("/var/run/dialtone/node") && m.getReadOnly());
+    }
+
+    @Test
     void podTemplateOverridesReachThePods() {
         var template = deployment("podTemplate: {labels: {team: voice}, annotations: {a: b, prometheus.io/scrape: "
                 + "'false'}, nodeSelector: {pool: sip}, priorityClassName: high}").getSpec().getTemplate();
