@@ -84,16 +84,18 @@ class HelmChartIT {
     @Test
     void theDefaultRenderingIsAcceptedByTheApiServer() throws Exception {
         String rendered = render("default");
-        assertThat(kinds(rendered)).containsExactlyInAnyOrder("ServiceAccount", "ClusterRole", "ClusterRoleBinding",
-                "Role", "RoleBinding", "Service", "Deployment");
+        assertThat(kinds(rendered)).as("the operator's rules, and its get on Nodes").containsExactlyInAnyOrder(
+                "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "ClusterRole", "ClusterRoleBinding", "Role",
+                "RoleBinding", "Service", "Deployment");
         dryRun(rendered);
     }
 
     @Test
     void theFullRenderingIsAcceptedByTheApiServer() throws Exception {
         String rendered = render("full", "-f", FULL_VALUES.toString());
-        assertThat(kinds(rendered)).containsExactlyInAnyOrder("ServiceAccount", "ConfigMap", "Role", "Role", "Role",
-                "RoleBinding", "RoleBinding", "RoleBinding", "Service", "Deployment", "SipGateway");
+        assertThat(kinds(rendered)).containsExactlyInAnyOrder("ServiceAccount", "ConfigMap", "ClusterRole",
+                "ClusterRoleBinding", "Role", "Role", "Role", "RoleBinding", "RoleBinding", "RoleBinding", "Service",
+                "Deployment", "SipGateway");
         assertThat(rendered).contains("--namespace=telephony", "--namespace=telephony-staging",
                 "image: \"registry.example.com/voice/operator:0.1.0-rc.1\"",
                 "--gateway-image=registry.example.com/voice/gateway:0.1.0-rc.1", "grafana_dashboard: \"1\"",
