@@ -89,17 +89,18 @@ public record CallLedger(Map<String, PodRecord> pods, Tally retired, Map<String,
 
     /**
      * Takes a pod's /stats. A process that started anew (a restarted container) retires the counters of the one
-     * before; a document older than the one recorded (a slow answer overtaken by a later one) changes nothing.
+     * before; a document older than the one recorded (a slow answer overtaken by a later one, or one from the
+     * process before) changes nothing.
      */
     public CallLedger record(StatsDocument stats) {
         String uid = stats.pod().uid();
         PodRecord before = pods.get(uid);
         Tally retiredNow = retired;
-        if (before != null && before.startedAt().equals(stats.startedAt())) {
-            if (stats.sequence() < before.sequence()) {
-                return this;
-            }
-        } else if (before != null) {
+        if (before != null && (stats.startedAt().isBefore(before.startedAt())
+                || before.startedAt().equals(stats.startedAt()) && stats.sequence() < before.sequence())) {
+            return this;
+        }
+        if (before != null && !before.startedAt().equals(stats.startedAt())) {
             retiredNow = retired.plus(before.counts(), false);
         }
         Map<String, PodRecord> next = new HashMap<>(pods);

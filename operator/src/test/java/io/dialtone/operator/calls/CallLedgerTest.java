@@ -50,6 +50,8 @@ class CallLedgerTest {
         assertThat(trunk(ledger).total()).isEqualTo(5);
         assertThat(trunk(ledger).active()).as("the old process's calls ended with it").isEqualTo(1);
         assertThat(trunk(ledger).rejected()).isEqualTo(1);
+        assertThat(ledger.record(stats("p1", STARTED, 9, 0, 6, 1))).as("a late answer of the process before")
+                .isEqualTo(ledger);
     }
 
     @Test
