@@ -98,6 +98,10 @@ public final class SpecValidator {
         v.duration("spec.ringingTimeout", spec.ringingTimeout());
         v.duration("spec.maxCallDuration", spec.maxCallDuration());
         v.duration("spec.media.timeout", spec.media().timeout());
+        if (spec.media().timeout() != null && DURATION.matcher(spec.media().timeout()).matches()
+                && Durations.parse(spec.media().timeout()).toMillis() < 1000) {
+            v.fail("spec.media.timeout", "must be 1s or more: every call would be hung up at its first silence");
+        }
         return v.problems;
     }
 

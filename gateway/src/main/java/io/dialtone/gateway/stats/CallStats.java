@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Call counters since the process started, per trunk and per rule: the source of both the Prometheus metrics and
  * the /stats document the operator turns into status. Counters only grow, and every change moves a sequence on, so
- * the operator can tell a draining pod that it has recorded everything (docs/operator.md, "Call counts"). One lock
+ * the operator can tell a draining pod that it has recorded everything (docs/operator.md, "Status and call counts"). One lock
  * guards them all: a snapshot is never half a call behind its sequence.
  */
 public final class CallStats {

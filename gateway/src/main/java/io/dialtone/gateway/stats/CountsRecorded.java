@@ -8,7 +8,7 @@ import org.slf4j.LoggerFactory;
 /**
  * How far the operator has recorded this pod's counters: it posts the sequence of the /stats document it stored.
  * A draining pod waits here before it exits, so the calls it took since the operator last looked are not lost with
- * it (docs/operator.md, "Call counts").
+ * it (docs/operator.md, "Status and call counts").
  */
 public final class CountsRecorded {
     private static final Logger LOG = LoggerFactory.getLogger(CountsRecorded.class);
@@ -28,8 +28,7 @@ public final class CountsRecorded {
     }
 
     /**
-     * Waits until the operator has recorded the counters as they stand ({@code current}, read again each time, since
-     * INVITEs refused while draining still count), or the timeout passes.
+     * Waits until the operator has recorded the counters up to {@code current}, or the timeout passes.
      *
      * @return whether everything was recorded
      */

@@ -11,7 +11,7 @@ import java.util.TreeMap;
 import java.util.function.Predicate;
 
 /**
- * The call counts of one SipGateway as the operator has recorded them (docs/operator.md, "Call counts"): for each
+ * The call counts of one SipGateway as the operator has recorded them (docs/operator.md, "Status and call counts"): for each
  * gateway pod process, its counters as of the last /stats the operator stored, and the sum of every process that is
  * gone. A total is the retired sum plus what the live processes report, so it needs nothing from the operator's
  * memory: the ledger lives in the gateway's ConfigMap ({@link LedgerNames}) and is rebuilt from it after any restart.

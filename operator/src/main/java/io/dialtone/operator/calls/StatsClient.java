@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Talks to gateway pods' admin ports: reads /stats of every running pod at once, and tells a draining pod which
- * counters the operator has recorded (docs/operator.md, "Call counts"). Both carry the gateway's stats token.
+ * counters the operator has recorded (docs/operator.md, "Status and call counts"). Both carry the gateway's stats token.
  */
 public final class StatsClient {
     public static final String ADMIN_PORT_NAME = "admin";

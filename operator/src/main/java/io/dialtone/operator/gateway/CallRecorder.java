@@ -19,7 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps each SipGateway's call ledger (docs/operator.md, "Call counts"), the only writer of its ConfigMap: takes
+ * Keeps each SipGateway's call ledger (docs/operator.md, "Status and call counts"), the only writer of its ConfigMap: takes
  * the /stats its pods answered, retires the processes of pods that are gone, writes the ledger when it changed,
  * and only then tells draining pods what is recorded, so that none exits with calls the totals miss. The ledger is
  * read from the API server each time, never from memory or a cache that may lag a write, so a process is retired
@@ -43,14 +43,23 @@ final class CallRecorder {
      * @param trunkUids SipTrunks that exist, whose retired counts are kept; likewise {@code ruleUids}
      * @return the ledger as now recorded
      */
-    CallLedger record(SipGateway gateway, List<Pod> pods, Set<StatsDocument> polled, Set<String> trunkUids,
-                      Set<String> ruleUids, Optional<String> token, KubernetesClient client) {
+    Recorded record(SipGateway gateway, List<Pod> pods, Set<StatsDocument> polled, Set<String> trunkUids,
+                    Set<String> ruleUids, Optional<String> token, KubernetesClient client) {
         String namespace = gateway.getMetadata().getNamespace();
         String name = LedgerNames.configMap(gateway.getMetadata().getName());
         ConfigMap existing = client.configMaps().inNamespace(namespace).withName(name).get();
+        Optional<String> foreign = foreign(gateway, existing);
+        if (foreign.isPresent()) {
+            LOG.warn("SipGateway {}/{}: {}", namespace, gateway.getMetadata().getName(), foreign.get());
+            events.record(gateway, EventRecorder.WARNING, "CallLedgerConflict", foreign.get());
+            return new Recorded(CallLedger.EMPTY, false);
+        }
         CallLedger before = read(gateway, existing);
+        // A pod that ended (Failed or Succeeded: evicted, its node shut down) has no calls any more, though it is
+        // still listed.
         Set<String> podUids = new HashSet<>();
-        pods.forEach(pod -> podUids.add(pod.getMetadata().getUid()));
+        pods.stream().filter(pod -> pod.getStatus() == null || !ENDED.contains(pod.getStatus().getPhase()))
+                .forEach(pod -> podUids.add(pod.getMetadata().getUid()));
         CallLedger ledger = before;
         for (StatsDocument report : polled) {
             // A pod the API server no longer lists was retired already; its last answer must not count twice.
@@ -71,25 +80,65 @@ final class CallRecorder {
                 client.resource(desired).update();
             }
         }
-        acknowledgeDraining(pods, polled, ledger, token);
+        boolean acknowledging = acknowledgeDraining(pods, polled, ledger, token);
         for (Pod pod : pods) {
             polled.stream().filter(report -> report.pod().uid().equals(pod.getMetadata().getUid())).findFirst()
                     .ifPresent(report -> deletionCost.update(pod, report.gateway().active()));
         }
-        return ledger;
+        return new Recorded(ledger, acknowledging);
     }
 
-    private void acknowledgeDraining(List<Pod> pods, Set<StatsDocument> polled, CallLedger ledger,
-                                     Optional<String> token) {
+    /**
+     * @param ledger        the ledger as now recorded
+     * @param acknowledging whether draining pods were told of recorded counts they had not heard of yet; until
+     *                      their next answer shows it, the reconcile comes back to tell them again
+     */
+    record Recorded(CallLedger ledger, boolean acknowledging) {
+    }
+
+    private static final Set<String> ENDED = Set.of("Failed", "Succeeded");
+
+    /** @return whether any draining pod was told */
+    private boolean acknowledgeDraining(List<Pod> pods, Set<StatsDocument> polled, CallLedger ledger,
+                                        Optional<String> token) {
         Map<String, CallLedger.PodRecord> recorded = ledger.pods();
+        boolean told = false;
         for (StatsDocument report : polled) {
             CallLedger.PodRecord record = recorded.get(report.pod().uid());
             if (report.draining() && record != null && record.startedAt().equals(report.startedAt())
                     && report.recorded() < record.sequence()) {
-                pods.stream().filter(pod -> pod.getMetadata().getUid().equals(report.pod().uid())).findFirst()
-                        .ifPresent(pod -> stats.acknowledge(pod, token, record.sequence()));
+                Optional<Pod> pod = pods.stream()
+                        .filter(candidate -> candidate.getMetadata().getUid().equals(report.pod().uid())).findFirst();
+                if (pod.isPresent()) {
+                    stats.acknowledge(pod.get(), token, record.sequence());
+                    told = true;
+                }
             }
         }
+        return told;
+    }
+
+    /**
+     * Why the ConfigMap of that name is not this gateway's ledger to write, if it is not: someone else's (no ledger
+     * label naming the gateway), or the ledger of a gateway of the same name that was deleted and awaits garbage
+     * collection (owned by another UID). The ledger is left alone, as the /stats token Secret is.
+     */
+    private static Optional<String> foreign(SipGateway gateway, ConfigMap existing) {
+        if (existing == null) {
+            return Optional.empty();
+        }
+        String name = existing.getMetadata().getName();
+        if (!LedgerNames.gatewayOf(existing).filter(gateway.getMetadata().getName()::equals).isPresent()) {
+            return Optional.of("ConfigMap " + name + " exists but is not this gateway's call ledger (no label "
+                    + LedgerNames.LABEL + "=" + gateway.getMetadata().getName() + "); call counts are not recorded "
+                    + "until it is renamed or deleted");
+        }
+        boolean owned = existing.getMetadata().getOwnerReferences() == null
+                || existing.getMetadata().getOwnerReferences().isEmpty()
+                || existing.getMetadata().getOwnerReferences().stream()
+                .anyMatch(owner -> gateway.getMetadata().getUid().equals(owner.getUid()));
+        return owned ? Optional.empty() : Optional.of("ConfigMap " + name + " is the call ledger of an earlier "
+                + "SipGateway of this name, which garbage collection removes; counts are recorded once it is gone");
     }
 
     private CallLedger read(SipGateway gateway, ConfigMap existing) {

@@ -82,6 +82,8 @@ public final class GatewayResources {
     static final String STATS_TOKEN_DIRECTORY = "/var/run/dialtone/stats-token";
     static final String NODE_ADDRESS_DIRECTORY = "/var/run/dialtone/node";
     static final String NODE_ADDRESS_FILE = "external-ip";
+    /** 5 s apart: 4 minutes, beyond the 3 a pod waits for its node's address. */
+    static final int STARTUP_PROBE_FAILURES = 48;
 
     private GatewayResources() {
     }
@@ -119,7 +121,7 @@ public final class GatewayResources {
                 .build();
     }
 
-    /** The ConfigMap that keeps the gateway's call ledger (docs/operator.md, "Call counts"). */
+    /** The ConfigMap that keeps the gateway's call ledger (docs/operator.md, "Status and call counts"). */
     public static ConfigMap callLedger(SipGateway gateway, CallLedger ledger) {
         ObjectMeta meta = meta(gateway, LedgerNames.configMap(gateway.getMetadata().getName()), "call-ledger");
         meta.getLabels().put(LedgerNames.LABEL, gateway.getMetadata().getName());
@@ -245,9 +247,14 @@ public final class GatewayResources {
                 .withNewReadinessProbe().withNewHttpGet().withPath("/readyz")
                 .withPort(new IntOrString(GatewayNames.ADMIN_PORT_NAME)).endHttpGet()
                 .withPeriodSeconds(2).withFailureThreshold(1).endReadinessProbe()
+                // Liveness starts once the admin port answers: a pod may first wait up to 3 minutes for its node's
+                // address (nodeExternalIP), and the JVM takes its time on a busy node.
+                .withNewStartupProbe().withNewHttpGet().withPath("/healthz")
+                .withPort(new IntOrString(GatewayNames.ADMIN_PORT_NAME)).endHttpGet()
+                .withPeriodSeconds(5).withFailureThreshold(STARTUP_PROBE_FAILURES).endStartupProbe()
                 .withNewLivenessProbe().withNewHttpGet().withPath("/healthz")
                 .withPort(new IntOrString(GatewayNames.ADMIN_PORT_NAME)).endHttpGet()
-                .withInitialDelaySeconds(20).withPeriodSeconds(10).withFailureThreshold(3).endLivenessProbe()
+                .withPeriodSeconds(10).withFailureThreshold(3).endLivenessProbe()
                 .withNewLifecycle().withNewPreStop().withNewSleep(PRE_STOP_SECONDS).endPreStop().endLifecycle()
                 .withNewSecurityContext().withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
                 .withNewCapabilities().withDrop("ALL").endCapabilities().endSecurityContext()

@@ -3,10 +3,9 @@ package io.dialtone.operator.gateway;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeAddress;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -37,7 +36,15 @@ final class NodeAddresses {
                     && annotations.containsKey(GatewayNames.NODE_EXTERNAL_IP_ANNOTATION))) {
                 continue;
             }
-            Optional<String> address = nodes.computeIfAbsent(nodeName, name -> externalIp(name, client));
+            Optional<String> address;
+            try {
+                address = nodes.computeIfAbsent(nodeName, name -> externalIp(name, client));
+            } catch (KubernetesClientException e) {
+                problems.add("cannot read node " + nodeName + " of pod " + pod.getMetadata().getName() + " ("
+                        + e.getMessage() + "); the operator needs get on nodes (the chart's ClusterRole "
+                        + "<release>-dialtone-operator-nodes)");
+                continue;
+            }
             if (address.isEmpty()) {
                 problems.add("node " + nodeName + " of pod " + pod.getMetadata().getName() + " has no ExternalIP "
                         + "address, which media.externalAddress nodeExternalIP advertises; give the address itself, "
@@ -46,8 +53,9 @@ final class NodeAddresses {
             }
             try {
                 client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
-                        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"annotations\":{\""
-                                + GatewayNames.NODE_EXTERNAL_IP_ANNOTATION + "\":\"" + address.get() + "\"}}}");
+                        .edit(p -> new PodBuilder(p).editMetadata()
+                                .addToAnnotations(GatewayNames.NODE_EXTERNAL_IP_ANNOTATION, address.get()).endMetadata()
+                                .build());
                 LOG.info("gateway pod {} advertises {}, the ExternalIP of node {}", pod.getMetadata().getName(),
                         address.get(), nodeName);
             } catch (KubernetesClientException e) {

@@ -88,6 +88,7 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
     /** Secrets the operator writes: routing and the /stats token. */
     private static final String OWN_SECRETS = "own-secrets";
     private static final String POD_STATS = "pod-stats";
+    private static final int POLLING_THREADS = 4;
 
     /** @param statsInterval how often each gateway's pods' /stats are read */
     public SipGatewayReconciler(Compilations compilations, EventRecorder events, StatsClient stats,
@@ -130,7 +131,10 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
         PerResourcePollingEventSource<StatsDocument, SipGateway, String> polled = new PerResourcePollingEventSource<>(
                 StatsDocument.class, context, new PerResourcePollingConfigurationBuilder<StatsDocument, SipGateway, String>(
                 gateway -> stats.read(podsOf(pods, gateway), statsToken(owned, gateway)), statsInterval)
-                .withName(POD_STATS).withResourceIDMapper(report -> report.pod().uid()).build());
+                .withName(POD_STATS).withResourceIDMapper(report -> report.pod().uid())
+                // Gateways are read side by side: one with an unreachable pod does not hold up the others.
+                .withExecutorService(java.util.concurrent.Executors.newScheduledThreadPool(POLLING_THREADS))
+                .build());
         return List.of(trunks, rules, secrets, owned, pods, polled);
     }
 
@@ -211,6 +215,13 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
         compiledInputs.put(id, inputs);
         forgetDeletedGateways(context);
         compilations.publish(id, compilation);
+        // Counts first: a child that cannot be applied must not keep draining pods from their acknowledgement.
+        InformerEventSource<Pod, SipGateway> podSource = (InformerEventSource<Pod, SipGateway>) context
+                .eventSourceRetriever().getEventSourceFor(Pod.class);
+        List<Pod> pods = podsOf(podSource, gateway);
+        CallRecorder.Recorded recorded = recorder.record(gateway, pods,
+                context.getSecondaryResources(StatsDocument.class), uids(trunks), uids(rules),
+                statsToken(owned, gateway), context.getClient());
 
         ensureStatsToken(gateway, owned, context);
         if (compilation.succeeded()) {
@@ -223,12 +234,7 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
         }
         context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
         wakeChanged(namespace, previous, compilation);
-        InformerEventSource<Pod, SipGateway> podSource = (InformerEventSource<Pod, SipGateway>) context
-                .eventSourceRetriever().getEventSourceFor(Pod.class);
-        List<Pod> pods = podsOf(podSource, gateway);
-        CallLedger ledger = recorder.record(gateway, pods, context.getSecondaryResources(StatsDocument.class),
-                uids(trunks), uids(rules), statsToken(owned, gateway), context.getClient());
-        SipGatewayStatus status = status(gateway, compilation, pods, ledger, context);
+        SipGatewayStatus status = status(gateway, compilation, pods, recorded.ledger(), context);
         UpdateControl<SipGateway> update;
         if (Objects.equals(status, gateway.getStatus())) {
             update = UpdateControl.noUpdate();
@@ -240,7 +246,10 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
         }
         boolean secretsMissing = compilation.secrets().stream()
                 .anyMatch(secret -> secrets.get(new ResourceID(secret, namespace)).isEmpty());
-        return secretsMissing ? update.rescheduleAfter(MISSING_SECRET_RECHECK_MILLIS) : update;
+        // A pod told of its counts answers differently at the next read; one that did not hear it (a lost request)
+        // would not, so the reconcile comes back on its own.
+        return recorded.acknowledging() ? update.rescheduleAfter(statsInterval.toMillis())
+                : secretsMissing ? update.rescheduleAfter(MISSING_SECRET_RECHECK_MILLIS) : update;
     }
 
     /**
