@@ -54,7 +54,7 @@ class GatewaySignallingIT {
                 Documents.trunk("twin-b", "numbers: ['+15550700'], allowedAddresses: [127.0.0.1/32]"),
                 Documents.trunk("agent-line", "numbers: ['+15550450'], allowedAddresses: [127.0.0.1], "
                         + "headers: {X-Line: agents}, attributesToHeaders: {outcome: X-Outcome}"),
-                Documents.trunk("callee-line", "numbers: ['+15550480'], allowedAddresses: [127.0.0.0/29]"),
+                Documents.trunk("callee-line", "numbers: ['+15550480'], allowedAddresses: [127.0.1.0/29]"),
                 Documents.rule("to-callee", """
                           trunkRefs: [callee-line]
                           callee: {roomPrefix: callee}
@@ -611,8 +611,8 @@ class GatewaySignallingIT {
     }
 
     /**
-     * A callee rule's room is named for the called number; the trunk admits a CIDR, 127.0.0.0/29: 127.0.0.3 is in,
-     * 127.0.0.9 is out (and, being admitted by no trunk, gets no answer at all).
+     * A callee rule's room is named for the called number; the trunk admits a CIDR, 127.0.1.0/29: 127.0.1.3 is in,
+     * 127.0.1.9 is out (and, being admitted by no trunk, gets no answer at all).
      */
     @Test
     void aCalleeRuleNamesTheRoomForTheCalledNumberFromSourcesInTheTrunksCidr() throws Exception {
@@ -620,7 +620,7 @@ class GatewaySignallingIT {
         Path file = scenario.write(DIR.resolve("sipp"));
         CompletableFuture<Processes.Result> call = CompletableFuture.supplyAsync(() -> {
             try {
-                return Sipp.call(file, gateway.sipPort(), "+15550480", "+15550481", 20, "-i", "127.0.0.3");
+                return Sipp.call(file, gateway.sipPort(), "+15550480", "+15550481", 20, "-i", "127.0.1.3");
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -632,9 +632,9 @@ class GatewaySignallingIT {
 
         SippScenario outside = new SippScenario("callee-outside-cidr").invite("").expect(100);
         Processes.Result refused = Sipp.call(outside.write(DIR.resolve("sipp")), gateway.sipPort(), "+15550480",
-                "+15550482", 3, "-i", "127.0.0.9");
+                "+15550482", 3, "-i", "127.0.1.9");
         assertThat(refused.exitCode()).as("no answer from outside the CIDR").isNotZero();
-        gateway.awaitLog("source=127.0.0.9 reason=unknown_source", Duration.ofSeconds(5));
+        gateway.awaitLog("source=127.0.1.9 reason=unknown_source", Duration.ofSeconds(5));
     }
 
     /** A trunk that admits an IPv6 CIDR takes a call from inside it, over IPv6 signalling and an IP6 offer. */
