@@ -453,6 +453,27 @@ class OperatorIT {
         }, () -> kubectlGet(ns));
     }
 
+    /** A pod whose SipGateway was deleted does not wait 5 minutes for counts nobody will record. */
+    @Test
+    void aPodOfADeletedGatewayExitsWithoutWaitingForItsCounts() throws Exception {
+        String ns = namespace("gone");
+        applyQuickstart(ns);
+        await(() -> client.secrets().inNamespace(ns).withName("dialtone-routing").get(), "routing Secret");
+        await(() -> client.apps().deployments().inNamespace(ns).withName("dialtone-gateway").get(), "Deployment");
+        Pod pod = Kubelet.runPod(client, ns, "dialtone-gateway", "dialtone-gateway-0", Ports.free());
+        try (GatewayProcess gateway = startPod(ns, pod)) {
+            awaitCondition(SipGateway.class, ns, "dialtone", "Ready", "True", "1 pod(s) ready");
+            calls(ns, gateway, 1);
+            api.kubectlOk(null, "delete", "sipgateway", "dialtone", "-n", ns, "--wait=false");
+            Eventually.until("garbage collection takes the routing Secret", CONVERGE,
+                    () -> client.secrets().inNamespace(ns).withName("dialtone-routing").get() == null, () -> "");
+            gateway.awaitLog("routing Secret " + ns + "/dialtone-routing was deleted", CONVERGE);
+            gateway.signalTerm();
+            gateway.exited().get(20, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(gateway.log()).contains("this pod's SipGateway is gone");
+        }
+    }
+
     private static GatewayProcess startPod(String ns, Pod pod) throws Exception {
         int adminPort = pod.getSpec().getContainers().get(0).getPorts().get(0).getContainerPort();
         Path dir = DIR.resolve(ns + "-" + pod.getMetadata().getName());

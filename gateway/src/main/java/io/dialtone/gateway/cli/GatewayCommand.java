@@ -222,7 +222,9 @@ final class GatewayCommand implements Callable<Integer> {
                 // The counts as the drain left them: INVITEs refused meanwhile (a scanner, a late carrier) must not
                 // keep moving the goal. The operator's next read, if it comes before the exit, has them too.
                 long drained = stats.sequence();
-                recorded.await(() -> drained, Durations.parse(awaitCountsRecorded));
+                SecretConfigWatcher routingSecret = secretWatcher;
+                recorded.await(() -> drained, Durations.parse(awaitCountsRecorded),
+                        () -> routingSecret != null && routingSecret.deleted());
             }
             LOG.info("exiting");
         } finally {

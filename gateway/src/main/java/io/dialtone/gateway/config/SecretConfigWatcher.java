@@ -30,6 +30,7 @@ public final class SecretConfigWatcher implements AutoCloseable {
     private final SharedIndexInformer<Secret> informer;
     private final CompletableFuture<LoadedConfig> first = new CompletableFuture<>();
     private final AtomicReference<RoutingState> state = new AtomicReference<>();
+    private volatile boolean deleted;
 
     public SecretConfigWatcher(KubernetesClient client, String namespace, String name) {
         this.namespace = namespace;
@@ -37,6 +38,7 @@ public final class SecretConfigWatcher implements AutoCloseable {
         this.informer = client.secrets().inNamespace(namespace).withName(name).inform(new ResourceEventHandler<>() {
             @Override
             public void onAdd(Secret secret) {
+                deleted = false;
                 changed(secret);
             }
 
@@ -47,10 +49,19 @@ public final class SecretConfigWatcher implements AutoCloseable {
 
             @Override
             public void onDelete(Secret secret, boolean finalStateUnknown) {
+                deleted = true;
                 LOG.warn("routing Secret {}/{} was deleted; still running revision {}", namespace, name, running());
             }
         });
         LOG.info("watching routing Secret {}/{}", namespace, name);
+    }
+
+    /**
+     * Whether the routing Secret is gone: its SipGateway was deleted (the Secret goes with it), so no operator will
+     * record this pod's last counts.
+     */
+    public boolean deleted() {
+        return deleted;
     }
 
     /** Waits for the first valid routing document, logging while the Secret is missing or refused. */

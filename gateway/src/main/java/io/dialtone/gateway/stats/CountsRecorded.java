@@ -1,6 +1,7 @@
 package io.dialtone.gateway.stats;
 
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,6 +14,7 @@ import org.slf4j.LoggerFactory;
 public final class CountsRecorded {
     private static final Logger LOG = LoggerFactory.getLogger(CountsRecorded.class);
     private static final long LOG_EVERY_NANOS = Duration.ofSeconds(10).toNanos();
+    private static final long GONE_CHECK_NANOS = Duration.ofSeconds(1).toNanos();
     private long sequence;
 
     public synchronized long sequence() {
@@ -28,14 +30,21 @@ public final class CountsRecorded {
     }
 
     /**
-     * Waits until the operator has recorded the counters up to {@code current}, or the timeout passes.
+     * Waits until the operator has recorded the counters up to {@code current}, the timeout passes, or
+     * {@code gatewayGone} says there is no gateway left whose operator would (checked at least once a second).
      *
      * @return whether everything was recorded
      */
-    public synchronized boolean await(LongSupplier current, Duration timeout) throws InterruptedException {
+    public synchronized boolean await(LongSupplier current, Duration timeout, BooleanSupplier gatewayGone)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         long nextLog = System.nanoTime();
         while (sequence < current.getAsLong()) {
+            if (gatewayGone.getAsBoolean()) {
+                LOG.warn("this pod's SipGateway is gone (its routing Secret was deleted), so nobody records its last "
+                        + "call counts (sequence {}, recorded {}); exiting", current.getAsLong(), sequence);
+                return false;
+            }
             long now = System.nanoTime();
             if (now >= deadline) {
                 LOG.warn("the operator has not recorded this pod's last call counts within {} (recorded sequence "
@@ -49,7 +58,7 @@ public final class CountsRecorded {
                         Duration.ofNanos(deadline - now).toSeconds());
                 nextLog = now + LOG_EVERY_NANOS;
             }
-            long waitNanos = Math.min(deadline, nextLog) - now;
+            long waitNanos = Math.min(Math.min(deadline, nextLog) - now, GONE_CHECK_NANOS);
             wait(Math.max(1, waitNanos / 1_000_000));
         }
         LOG.info("the operator has recorded this pod's call counts (sequence {})", sequence);

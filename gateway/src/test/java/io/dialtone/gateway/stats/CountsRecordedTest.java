@@ -10,14 +10,19 @@ import org.junit.jupiter.api.Test;
 class CountsRecordedTest {
     @Test
     void nothingToRecordReturnsAtOnce() throws Exception {
-        assertThat(new CountsRecorded().await(() -> 0, Duration.ZERO)).isTrue();
+        assertThat(new CountsRecorded().await(() -> 0, Duration.ZERO, () -> false)).isTrue();
     }
 
     @Test
     void countersNotRecordedInTimeReturnFalse() throws Exception {
         CountsRecorded recorded = new CountsRecorded();
         recorded.recorded(3);
-        assertThat(recorded.await(() -> 4, Duration.ZERO)).isFalse();
+        assertThat(recorded.await(() -> 4, Duration.ZERO, () -> false)).isFalse();
+    }
+
+    @Test
+    void aGatewayThatIsGoneEndsTheWait() throws Exception {
+        assertThat(new CountsRecorded().await(() -> 4, Duration.ofMinutes(5), () -> true)).isFalse();
     }
 
     @Test
@@ -25,7 +30,7 @@ class CountsRecordedTest {
         CountsRecorded recorded = new CountsRecorded();
         CompletableFuture<Boolean> waiting = CompletableFuture.supplyAsync(() -> {
             try {
-                return recorded.await(() -> 7, Duration.ofMinutes(5));
+                return recorded.await(() -> 7, Duration.ofMinutes(5), () -> false);
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
