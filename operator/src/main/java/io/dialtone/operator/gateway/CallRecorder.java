@@ -41,7 +41,7 @@ final class CallRecorder {
      * @param pods      the gateway's pods as the API server lists them
      * @param polled    their /stats as last read, by the polling event source
      * @param trunkUids SipTrunks that exist, whose retired counts are kept; likewise {@code ruleUids}
-     * @return the ledger as now recorded
+     * @return the ledger as now recorded, and whether draining pods were just told of it
      */
     Recorded record(SipGateway gateway, List<Pod> pods, Set<StatsDocument> polled, Set<String> trunkUids,
                     Set<String> ruleUids, Optional<String> token, KubernetesClient client) {
