@@ -38,9 +38,7 @@ class HelmChartIT {
     static void startApiServer() throws Exception {
         Files.createDirectories(DIR);
         api = KubeApi.start(DIR.resolve("kube"));
-        api.kubectlOk(null, "apply", "--server-side", "-f", CHART.resolve("crds").toString());
-        api.kubectlOk(null, "wait", "--for=condition=Established", "--timeout=60s", "crd/sipgateways.dialtone.io",
-                "crd/siptrunks.dialtone.io", "crd/dispatchrules.dialtone.io");
+        api.installCrds(CHART.resolve("crds"));
         for (String namespace : List.of(NAMESPACE, "voice-system", "telephony", "telephony-staging", "monitoring",
                 "demo")) {
             api.kubectlOk(null, "create", "namespace", namespace);

@@ -30,9 +30,7 @@ class KubeApiContractIT {
     @BeforeAll
     static void start() throws Exception {
         api = KubeApi.start(Path.of("target", "kube-api-contract-it"));
-        api.kubectlOk(null, "apply", "--server-side", "-f", Toolchain.root().resolve("crds").toString());
-        api.kubectlOk(null, "wait", "--for=condition=Established", "--timeout=60s",
-                "crd/sipgateways.dialtone.io", "crd/siptrunks.dialtone.io", "crd/dispatchrules.dialtone.io");
+        api.installCrds(Toolchain.root().resolve("crds"));
     }
 
     @AfterAll

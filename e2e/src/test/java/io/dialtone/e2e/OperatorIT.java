@@ -23,9 +23,7 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,11 +54,9 @@ class OperatorIT {
     static void start() throws Exception {
         Files.createDirectories(DIR);
         api = KubeApi.start(DIR.resolve("kube"));
-        api.kubectlOk(null, "apply", "--server-side", "-f", Toolchain.root().resolve("crds").toString());
-        api.kubectlOk(null, "wait", "--for=condition=Established", "--timeout=60s",
-                "crd/sipgateways.dialtone.io", "crd/siptrunks.dialtone.io", "crd/dispatchrules.dialtone.io");
+        api.installCrds(Toolchain.root().resolve("crds"));
         api.startGarbageCollector(DIR.resolve("kube"));
-        client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(api.kubeconfigYaml())).build();
+        client = api.client();
         livekit = LiveKitServer.start(DIR.resolve("livekit"));
         operator = startOperator();
     }

@@ -25,8 +25,7 @@ class OperatorProcessIT {
         int port = Ports.free();
         HttpClient http = HttpClient.newHttpClient();
         try (KubeApi api = KubeApi.start(DIR.resolve("kube"))) {
-            api.kubectlOk(null, "apply", "--server-side", "-f", Toolchain.root().resolve("crds").toString());
-            api.kubectlOk(null, "wait", "--for=condition=Established", "--timeout=60s", "crd/sipgateways.dialtone.io");
+            api.installCrds(Toolchain.root().resolve("crds"));
             ProcessBuilder builder = new ProcessBuilder("java", "-jar",
                     Toolchain.root().resolve("operator/target/dialtone-operator.jar").toString(),
                     "--health-port", String.valueOf(port), "--gateway-image", "example.com/gateway:1")

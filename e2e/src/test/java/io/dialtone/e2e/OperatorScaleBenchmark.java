@@ -13,9 +13,7 @@ import io.dialtone.e2e.support.Toolchain;
 import io.dialtone.operator.DialtoneOperator;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,9 +37,7 @@ class OperatorScaleBenchmark {
         Files.createDirectories(DIR);
         try (KubeApi api = KubeApi.start(DIR.resolve("kube"));
              LiveKitServer livekit = LiveKitServer.start(DIR.resolve("livekit"))) {
-            api.kubectlOk(null, "apply", "--server-side", "-f", Toolchain.root().resolve("crds").toString());
-            api.kubectlOk(null, "wait", "--for=condition=Established", "--timeout=60s",
-                    "crd/sipgateways.dialtone.io", "crd/siptrunks.dialtone.io", "crd/dispatchrules.dialtone.io");
+            api.installCrds(Toolchain.root().resolve("crds"));
             api.kubectlOk(null, "create", "namespace", "bench");
             api.kubectlOk(null, "create", "namespace", "baseline");
             Path file = DIR.resolve("resources.yaml");
@@ -52,7 +48,7 @@ class OperatorScaleBenchmark {
             System.out.printf("BENCH operator: kubectl apply of %d trunks + %d rules with no operator running: %.2f s%n",
                     N, N, baseline);
             api.kubectlOk(null, "delete", "namespace", "baseline", "--wait=false");
-            KubernetesClient client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(api.kubeconfigYaml())).build();
+            KubernetesClient client = api.client();
             try (DialtoneOperator operator = new DialtoneOperator(client, new DialtoneOperator.Settings(Set.of(),
                     "dialtone/gateway:bench", Duration.ofSeconds(1), null), new SimpleMeterRegistry())) {
                 operator.start();

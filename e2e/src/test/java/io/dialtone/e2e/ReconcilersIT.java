@@ -17,9 +17,7 @@ import io.dialtone.stats.StatsDocument.Counters;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,10 +43,8 @@ class ReconcilersIT {
     @BeforeAll
     static void start() throws Exception {
         api = KubeApi.start(DIR.resolve("kube"));
-        api.kubectlOk(null, "apply", "--server-side", "-f", Toolchain.root().resolve("crds").toString());
-        api.kubectlOk(null, "wait", "--for=condition=Established", "--timeout=60s",
-                "crd/sipgateways.dialtone.io", "crd/siptrunks.dialtone.io", "crd/dispatchrules.dialtone.io");
-        client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(api.kubeconfigYaml())).build();
+        api.installCrds(Toolchain.root().resolve("crds"));
+        client = api.client();
         operator = new DialtoneOperator(client, new DialtoneOperator.Settings(Set.of(), "dialtone/gateway:test",
                 Duration.ofMillis(300), null), new SimpleMeterRegistry());
         operator.start();

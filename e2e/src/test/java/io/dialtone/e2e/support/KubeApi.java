@@ -2,6 +2,9 @@ package io.dialtone.e2e.support;
 
 import io.fabric8.kubeapitest.KubeAPIServer;
 import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,6 +49,18 @@ public final class KubeApi implements AutoCloseable {
 
     public String kubeconfigYaml() throws IOException {
         return Files.readString(kubeconfig);
+    }
+
+    /** A client of this API server, as the kubeconfig gives it. */
+    public KubernetesClient client() throws IOException {
+        return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfigYaml())).build();
+    }
+
+    /** Applies the CRDs in {@code directory} server-side and waits until all three are served. */
+    public void installCrds(Path directory) throws IOException, InterruptedException {
+        kubectlOk(null, "apply", "--server-side", "-f", directory.toString());
+        kubectlOk(null, "wait", "--for=condition=Established", "--timeout=60s", "crd/sipgateways.dialtone.io",
+                "crd/siptrunks.dialtone.io", "crd/dispatchrules.dialtone.io");
     }
 
     /**

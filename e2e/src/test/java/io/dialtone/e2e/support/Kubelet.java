@@ -3,8 +3,11 @@ package io.dialtone.e2e.support;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
@@ -12,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -56,9 +60,9 @@ public final class Kubelet {
         Pod pod = client.pods().inNamespace(namespace).withName(podName).get();
         var template = client.apps().deployments().inNamespace(namespace).withName(deploymentName).get().getSpec()
                 .getTemplate().getSpec();
-        for (var mount : template.getContainers().get(0).getVolumeMounts()) {
-            var volume = template.getVolumes().stream().filter(v -> v.getName().equals(mount.getName())).findFirst()
-                    .orElseThrow();
+        for (var mounted : mountedVolumes(template).entrySet()) {
+            var mount = mounted.getKey();
+            var volume = mounted.getValue();
             if (volume.getDownwardAPI() == null) {
                 continue;
             }
@@ -74,6 +78,16 @@ public final class Kubelet {
         }
     }
 
+    /** The gateway container's volume mounts, each with the pod volume it mounts. */
+    private static Map<VolumeMount, Volume> mountedVolumes(PodSpec template) {
+        Map<VolumeMount, Volume> mounted = new LinkedHashMap<>();
+        for (var mount : template.getContainers().get(0).getVolumeMounts()) {
+            mounted.put(mount, template.getVolumes().stream().filter(v -> v.getName().equals(mount.getName()))
+                    .findFirst().orElseThrow());
+        }
+        return mounted;
+    }
+
     /**
      * The gateway container's environment as the kubelet would give it, with the Secret volumes it mounts written
      * under {@code root} (and paths into them rewritten to there): what the pod would read.
@@ -84,9 +98,9 @@ public final class Kubelet {
                 .getTemplate().getSpec();
         var container = template.getContainers().get(0);
         Map<String, String> mounted = new HashMap<>();
-        for (var mount : container.getVolumeMounts()) {
-            var volume = template.getVolumes().stream().filter(v -> v.getName().equals(mount.getName())).findFirst()
-                    .orElseThrow();
+        for (var mountedVolume : mountedVolumes(template).entrySet()) {
+            var mount = mountedVolume.getKey();
+            var volume = mountedVolume.getValue();
             if (volume.getSecret() == null) {
                 continue;
             }

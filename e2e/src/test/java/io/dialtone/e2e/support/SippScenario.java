@@ -155,10 +155,14 @@ public final class SippScenario {
     public SippScenario expect(int status, String regexp) {
         elements++;
         steps.append("  <recv response=\"").append(status).append("\" auth=\"").append(status == 407)
-                .append("\"><action><ereg regexp=\"").append(xmlAttribute(regexp))
-                .append("\" search_in=\"msg\" check_it=\"true\" assign_to=\"dummy\"/></action></recv>\n")
-                .append("  <Reference variables=\"dummy\"/>\n");
+                .append("\">").append(matching(regexp));
         return this;
+    }
+
+    /** The end of a recv element whose whole message must match {@code regexp}. */
+    private static String matching(String regexp) {
+        return "<action><ereg regexp=\"" + xmlAttribute(regexp) + "\" search_in=\"msg\" check_it=\"true\" "
+                + "assign_to=\"dummy\"/></action></recv>\n  <Reference variables=\"dummy\"/>\n";
     }
 
     /** A regexp as an XML attribute value. */
@@ -177,9 +181,7 @@ public final class SippScenario {
     public SippScenario expectRequestAndAnswer(String method, int timeoutMillis, String regexp) {
         elements++;
         steps.append("  <recv request=\"").append(method).append("\" timeout=\"").append(timeoutMillis)
-                .append("\"><action><ereg regexp=\"").append(xmlAttribute(regexp))
-                .append("\" search_in=\"msg\" check_it=\"true\" assign_to=\"dummy\"/></action></recv>\n")
-                .append("  <Reference variables=\"dummy\"/>\n");
+                .append("\">").append(matching(regexp));
         return answerRequest();
     }
 
