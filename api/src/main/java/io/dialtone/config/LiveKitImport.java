@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -96,12 +97,8 @@ public final class LiveKitImport {
     private void trunk(JsonNode in) {
         String what = "inbound trunk " + label(in, "sip_trunk_id");
         List<String> problems = new ArrayList<>();
-        if (field(in, "krisp_enabled").asBoolean(false)) {
-            problems.add("krisp_enabled: Dialtone has no noise cancellation");
-        }
-        String encryption = enumName(field(in, "media_encryption"), "SIP_MEDIA_ENCRYPT_");
-        if (!problems.isEmpty()) {
-            refused.add(what + " left out: " + String.join("; ", problems));
+        krisp(in, problems);
+        if (refused(what, problems)) {
             return;
         }
         String name = name(in, "sip_trunk_id", "trunk");
@@ -127,9 +124,7 @@ public final class LiveKitImport {
         }
         duration(in, "ringing_timeout", spec, "ringingTimeout");
         duration(in, "max_call_duration", spec, "maxCallDuration");
-        if (encryption.equals("ALLOW") || encryption.equals("REQUIRE")) {
-            spec.putObject("media").put("encryption", encryption.toLowerCase(Locale.ROOT));
-        }
+        encryption(in).ifPresent(encryption -> spec.putObject("media").put("encryption", encryption));
         ObjectNode trunk = resource("SipTrunk", name, in, "sip_trunk_id");
         if (!field(in, "metadata").asText("").isEmpty()) {
             ObjectNode metadata = (ObjectNode) trunk.get("metadata");
@@ -165,15 +160,12 @@ public final class LiveKitImport {
                 trunkRefs.add(trunk);
             }
         }
-        if (field(in, "krisp_enabled").asBoolean(false)) {
-            problems.add("krisp_enabled: Dialtone has no noise cancellation");
-        }
+        krisp(in, problems);
         if (!field(in, "room_preset").asText("").isEmpty()) {
             problems.add("room_preset " + field(in, "room_preset").asText() + ": presets are LiveKit Cloud's; "
                     + "set the room's settings in the rule's room instead");
         }
-        String encryption = enumName(field(in, "media_encryption"), "SIP_MEDIA_ENCRYPT_");
-        if (encryption.equals("ALLOW") || encryption.equals("REQUIRE")) {
+        if (encryption(in).isPresent()) {
             problems.add("media_encryption on a rule: set it on the SipTrunk (media.encryption)");
         }
         JsonNode roomConfig = field(in, "room_config");
@@ -184,8 +176,7 @@ public final class LiveKitImport {
                         + "max_participants and agents");
             }
         }
-        if (!problems.isEmpty()) {
-            refused.add(what + " left out: " + String.join("; ", problems));
+        if (refused(what, problems)) {
             return;
         }
         String name = name(in, "sip_dispatch_rule_id", "rule");
@@ -247,6 +238,28 @@ public final class LiveKitImport {
         ObjectNode resource = resource("DispatchRule", name, in, "sip_dispatch_rule_id");
         resource.set("spec", spec);
         rules.add(resource);
+    }
+
+    /** Leaves the resource out, saying why, when anything in it has no equivalent. */
+    private boolean refused(String what, List<String> problems) {
+        if (problems.isEmpty()) {
+            return false;
+        }
+        refused.add(what + " left out: " + String.join("; ", problems));
+        return true;
+    }
+
+    private static void krisp(JsonNode in, List<String> problems) {
+        if (field(in, "krisp_enabled").asBoolean(false)) {
+            problems.add("krisp_enabled: Dialtone has no noise cancellation");
+        }
+    }
+
+    /** SRTP as LiveKit's media_encryption asks for it: allow or require; none when disabled or unset. */
+    private static Optional<String> encryption(JsonNode in) {
+        String encryption = enumName(field(in, "media_encryption"), "SIP_MEDIA_ENCRYPT_");
+        return encryption.equals("ALLOW") || encryption.equals("REQUIRE")
+                ? Optional.of(encryption.toLowerCase(Locale.ROOT)) : Optional.empty();
     }
 
     /** A PIN moves into a Secret of its own, which the rule names. */

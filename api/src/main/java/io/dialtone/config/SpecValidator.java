@@ -89,7 +89,7 @@ public final class SpecValidator {
         }
         spec.headers().forEach((name, value) -> {
             v.xHeader("spec.headers[" + name + "]", name);
-            if (!HEADER_VALUE.matcher(value).matches()) {
+            if (!isHeaderValue(value)) {
                 v.fail("spec.headers[" + name + "]", SpecRules.HEADER_VALUE_MESSAGE);
             }
         });
@@ -103,6 +103,14 @@ public final class SpecValidator {
             v.fail("spec.media.timeout", "must be 1s or more: every call would be hung up at its first silence");
         }
         return v.problems;
+    }
+
+    /**
+     * Whether a value may go into a header the gateway sends: one line, no control characters. Also checked on
+     * values a room participant sets (attributesToHeaders), which no validator saw.
+     */
+    public static boolean isHeaderValue(String value) {
+        return HEADER_VALUE.matcher(value).matches();
     }
 
     /** A header the gateway writes into a message it sends: an X- header, whose name is a SIP token. */

@@ -80,15 +80,8 @@ public final class AdminServer implements AutoCloseable {
         if (expected.isEmpty() || carries(exchange, expected.get())) {
             return true;
         }
-        byte[] body = "/stats needs the gateway's stats token\n".getBytes(StandardCharsets.UTF_8);
-        try (exchange) {
-            exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"dialtone-stats\"");
-            exchange.getResponseHeaders().set("Content-Type", "text/plain");
-            exchange.sendResponseHeaders(401, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        }
+        exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"dialtone-stats\"");
+        send(exchange, 401, "text/plain", "/stats needs the gateway's stats token\n");
         return false;
     }
 
@@ -116,13 +109,21 @@ public final class AdminServer implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
+    /** Answers a GET or HEAD; any other method gets 405. */
     private static void respond(HttpExchange exchange, int status, String type, String body) throws IOException {
-        try (exchange) {
-            if (!"GET".equals(exchange.getRequestMethod()) && !"HEAD".equals(exchange.getRequestMethod())) {
+        if (!"GET".equals(exchange.getRequestMethod()) && !"HEAD".equals(exchange.getRequestMethod())) {
+            try (exchange) {
                 exchange.getResponseHeaders().set("Allow", "GET, HEAD");
                 exchange.sendResponseHeaders(405, -1);
-                return;
             }
+            return;
+        }
+        send(exchange, status, type, body);
+    }
+
+    /** The response, its body left out for HEAD. */
+    private static void send(HttpExchange exchange, int status, String type, String body) throws IOException {
+        try (exchange) {
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", type);
             exchange.sendResponseHeaders(status, "HEAD".equals(exchange.getRequestMethod()) ? -1 : bytes.length);

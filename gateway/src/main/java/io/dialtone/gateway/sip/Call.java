@@ -4,6 +4,7 @@ import io.dialtone.api.v1alpha1.AnswerWhen;
 import io.dialtone.api.v1alpha1.Codec;
 import io.dialtone.api.v1alpha1.Durations;
 import io.dialtone.api.v1alpha1.RoomCodec;
+import io.dialtone.config.SpecValidator;
 import io.dialtone.gateway.call.CallLoop;
 import io.dialtone.gateway.call.CallScheduler;
 import io.dialtone.gateway.call.RoomLeg;
@@ -781,16 +782,12 @@ public final class Call {
         Map<String, String> headers = new java.util.TreeMap<>();
         mapping.forEach((attribute, header) -> {
             String value = attributes.get(attribute);
-            if (value != null && HEADER_VALUE.matcher(value).matches()) {
+            if (value != null && SpecValidator.isHeaderValue(value)) {
                 headers.put(header, value);
             }
         });
         return headers;
     }
-
-    /** An attribute value fit for a header: set by a room participant, so checked as the spec's own values are. */
-    private static final java.util.regex.Pattern HEADER_VALUE =
-            java.util.regex.Pattern.compile(io.dialtone.api.v1alpha1.SpecRules.HEADER_VALUE);
 
     /** The trunk's media.timeout, else the gateway's. */
     private Duration mediaTimeout() {

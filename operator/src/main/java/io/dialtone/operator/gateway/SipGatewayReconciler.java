@@ -234,7 +234,9 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
         }
         context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
         wakeChanged(namespace, previous, compilation);
-        SipGatewayStatus status = status(gateway, compilation, pods, recorded.ledger(), context);
+        List<String> unaddressed = GatewayMedia.NODE_EXTERNAL_IP.equals(gateway.getSpec().media().externalAddress())
+                ? NodeAddresses.publish(pods, context.getClient()) : List.of();
+        SipGatewayStatus status = status(gateway, compilation, pods, recorded.ledger(), unaddressed, context);
         UpdateControl<SipGateway> update;
         if (Objects.equals(status, gateway.getStatus())) {
             update = UpdateControl.noUpdate();
@@ -360,8 +362,9 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
         events.record(gateway, EventRecorder.NORMAL, "Compiled", summary);
     }
 
+    /** @param unaddressed why pods lack their node's address (nodeExternalIP), in words */
     private SipGatewayStatus status(SipGateway gateway, Compilation compilation, List<Pod> pods, CallLedger ledger,
-                                    Context<SipGateway> context) {
+                                    List<String> unaddressed, Context<SipGateway> context) {
         SipGatewayStatus previous = gateway.getStatus();
         Counters totals = ledger.totals().gateway();
         Deployment deployment = context.getSecondaryResource(Deployment.class).orElse(null);
@@ -378,8 +381,6 @@ public final class SipGatewayReconciler implements Reconciler<SipGateway> {
         Conditions conditions = new Conditions(previous == null ? null : previous.conditions(),
                 gateway.getMetadata().getGeneration());
         List<String> degraded = new ArrayList<>(compilation.problems());
-        List<String> unaddressed = GatewayMedia.NODE_EXTERNAL_IP.equals(gateway.getSpec().media().externalAddress())
-                ? NodeAddresses.publish(pods, context.getClient()) : List.of();
         List<String> problems = new ArrayList<>(degraded);
         problems.addAll(unaddressed);
         conditions.set(DEGRADED, !problems.isEmpty(), !degraded.isEmpty() ? "Invalid"
