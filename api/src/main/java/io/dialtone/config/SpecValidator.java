@@ -113,9 +113,16 @@ public final class SpecValidator {
         return HEADER_VALUE.matcher(value).matches();
     }
 
-    /** A header the gateway writes into a message it sends: an X- header, whose name is a SIP token. */
+    /**
+     * Whether a header the gateway writes into a message it sends may have this name: an X- header, whose name is a
+     * SIP token. Also checked on names a room participant asks for (a transfer's headers).
+     */
+    public static boolean isXHeaderName(String name) {
+        return X_HEADER.matcher(name).matches();
+    }
+
     private void xHeader(String path, String name) {
-        if (!X_HEADER.matcher(name).matches()) {
+        if (!isXHeaderName(name)) {
             fail(path, "'" + name + "' " + SpecRules.X_HEADER_MESSAGE);
         }
     }

@@ -21,9 +21,10 @@ public interface RoomLeg {
      * @param roomCodec  the codec to ask LiveKit for: "opus", "PCMU" or "PCMA"
      * @param toPhone    receives the room's audio, 10 ms of one track at a time, on libwebrtc's playout thread
      * @param roomDigits receives DTMF the room sends to the caller
+     * @param control    receives what agents in the room ask of the call (transfer, hang up, digits)
      */
     CompletableFuture<RoomAudio> bridge(int phoneRate, String roomCodec, TrackAudio toPhone,
-                                        Consumer<Character> roomDigits);
+                                        Consumer<Character> roomDigits, Consumer<CallControl.Request> control);
 
     /**
      * The caller's participant attributes as the room last set them: an agent may change them during the call, and

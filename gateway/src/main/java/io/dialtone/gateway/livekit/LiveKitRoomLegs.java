@@ -1,5 +1,6 @@
 package io.dialtone.gateway.livekit;
 
+import io.dialtone.gateway.call.CallControl;
 import io.dialtone.gateway.call.RoomLeg;
 import io.dialtone.gateway.call.RoomLegs;
 import io.dialtone.routing.Decision;
@@ -56,6 +57,8 @@ public final class LiveKitRoomLegs implements RoomLegs {
         private volatile ParticipantSession participant;
         private RoomAudioSubscriber subscriber;
         private RoomAudioPublisher publisher;
+        /** Set once the publisher, which sends the answers, is there; read on libwebrtc's thread. */
+        private volatile CallControlRpc rpc;
 
         Leg(String callId, Decision.Accept accept, Duration tokenLifetime, Consumer<String> endedByRoom) {
             this.callId = callId;
@@ -87,18 +90,32 @@ public final class LiveKitRoomLegs implements RoomLegs {
 
         @Override
         public CompletableFuture<RoomAudio> bridge(int phoneRate, String roomCodec, TrackAudio toPhone,
-                                                   Consumer<Character> roomDigits) {
+                                                   Consumer<Character> roomDigits,
+                                                   Consumer<CallControl.Request> control) {
             return step(() -> {
                 if (participant == null) {
                     throw new IllegalStateException("the caller has not joined the room");
                 }
+                ParticipantSession joined = participant;
                 // The room side subscribes first, so LiveKit's first offer finds it.
-                subscriber = RoomAudioSubscriber.subscribe(participant, WebRtcEngine.get(), toPhone::accept,
-                        roomDigits);
-                publisher = RoomAudioPublisher.publish(participant, WebRtcEngine.get(), phoneRate, roomCodec,
+                subscriber = RoomAudioSubscriber.subscribe(joined, WebRtcEngine.get(), toPhone::accept,
+                        roomDigits, this::request);
+                publisher = RoomAudioPublisher.publish(joined, WebRtcEngine.get(), phoneRate, roomCodec,
                         PUBLISH_TIMEOUT_MILLIS);
+                rpc = new CallControlRpc(callId, publisher::send, joined::kindOf, control);
                 return new Audio(publisher, subscriber);
             });
+        }
+
+        /** An RPC request for the caller's participant; one that comes before the bridge is up gets no answer. */
+        private void request(String from, livekit.LivekitModels.RpcRequest request) {
+            CallControlRpc answering = rpc;
+            if (answering != null) {
+                answering.request(from, request);
+            } else {
+                LOG.info("event=call_control_early call={} from={} method={} why=\"the call's audio is not bridged"
+                        + " yet\"", callId, from, request.getMethod());
+            }
         }
 
         @Override

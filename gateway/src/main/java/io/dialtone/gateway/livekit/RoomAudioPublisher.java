@@ -170,20 +170,25 @@ public final class RoomAudioPublisher implements AutoCloseable {
 
     /** A digit the caller pressed, to everyone in the room (LiveKit's sip_dtmf_received). */
     public void sendDtmf(char digit) {
-        byte[] packet = LivekitModels.DataPacket.newBuilder().setKind(LivekitModels.DataPacket.Kind.RELIABLE)
+        send(LivekitModels.DataPacket.newBuilder().setKind(LivekitModels.DataPacket.Kind.RELIABLE)
                 .setSipDtmf(LivekitModels.SipDTMF.newBuilder().setCode(TelephoneEvent.code(digit))
-                        .setDigit(String.valueOf(digit))).build().toByteArray();
-        ByteBuffer buffer = ByteBuffer.allocateDirect(packet.length);
-        buffer.put(packet).flip();
+                        .setDigit(String.valueOf(digit))).build());
+    }
+
+    /** A data packet on the reliable channel: DTMF, and the answers to RPC requests. */
+    public void send(LivekitModels.DataPacket packet) {
+        byte[] bytes = packet.toByteArray();
+        ByteBuffer buffer = ByteBuffer.allocateDirect(bytes.length);
+        buffer.put(bytes).flip();
         synchronized (closed) {
             if (closed.get() || reliable.getState() != RTCDataChannelState.OPEN) {
-                LOG.debug("DTMF {} not sent: the data channel is not open", digit);
+                LOG.debug("data packet {} not sent: the data channel is not open", packet.getValueCase());
                 return;
             }
             try {
                 reliable.send(new RTCDataChannelBuffer(buffer, true));
             } catch (Exception e) {
-                LOG.warn("DTMF {} not sent to the room: {}", digit, e.toString());
+                LOG.warn("data packet {} not sent to the room: {}", packet.getValueCase(), e.toString());
             }
         }
     }

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The room's audio for the caller: LiveKit's subscriber peer connection (the server offers, we answer), every
- * remote audio track handed to a sink, and SipDTMF packets from the data channels LiveKit opens on it. Sinks run
+ * remote audio track handed to a sink, and the data packets the caller's participant takes from the data channels
+ * LiveKit opens on it (SipDTMF, and RPC requests addressed to it, {@link CallControlRpc}). Sinks run
  * on libwebrtc's shared playout thread with 10 ms blocks, so the receiver must only copy and return.
  */
 public final class RoomAudioSubscriber implements AutoCloseable {
@@ -42,6 +43,7 @@ public final class RoomAudioSubscriber implements AutoCloseable {
     private final RTCPeerConnection connection;
     private final TrackAudio audio;
     private final Consumer<Character> digits;
+    private final java.util.function.BiConsumer<String, LivekitModels.RpcRequest> requests;
     private final List<RTCDataChannel> channels = new ArrayList<>();
     private final List<AudioTrack> tracks = new ArrayList<>();
     private final List<AudioTrackSink> sinks = new ArrayList<>();
@@ -49,10 +51,12 @@ public final class RoomAudioSubscriber implements AutoCloseable {
     private final CompletableFuture<Void> firstTrack = new CompletableFuture<>();
 
     private RoomAudioSubscriber(ParticipantSession session, WebRtcEngine engine, TrackAudio audio,
-                                Consumer<Character> digits) {
+                                Consumer<Character> digits,
+                                java.util.function.BiConsumer<String, LivekitModels.RpcRequest> requests) {
         this.session = session;
         this.audio = audio;
         this.digits = digits;
+        this.requests = requests;
         this.signalling = new PeerSignalling(session, LivekitRtc.SignalTarget.SUBSCRIBER);
         this.connection = engine.subscriberFactory().createPeerConnection(
                 PeerSignalling.configuration(session.joinResponse()), new Observer());
@@ -62,11 +66,13 @@ public final class RoomAudioSubscriber implements AutoCloseable {
     /**
      * Starts answering LiveKit's subscriber offers; tracks arrive as the room publishes them.
      *
-     * @param digits DTMF the room sends to the caller (LiveKit's publish_dtmf)
+     * @param digits   DTMF the room sends to the caller (LiveKit's publish_dtmf)
+     * @param requests RPC requests for the caller's participant, with their sender's identity; on libwebrtc's thread
      */
     public static RoomAudioSubscriber subscribe(ParticipantSession session, WebRtcEngine engine, TrackAudio audio,
-                                                Consumer<Character> digits) {
-        RoomAudioSubscriber subscriber = new RoomAudioSubscriber(session, engine, audio, digits);
+                                                Consumer<Character> digits,
+                                                java.util.function.BiConsumer<String, LivekitModels.RpcRequest> requests) {
+        RoomAudioSubscriber subscriber = new RoomAudioSubscriber(session, engine, audio, digits, requests);
         session.onMediaSignal(subscriber::signal);
         return subscriber;
     }
@@ -105,7 +111,7 @@ public final class RoomAudioSubscriber implements AutoCloseable {
         });
     }
 
-    private void dtmf(RTCDataChannelBuffer buffer) {
+    private void data(RTCDataChannelBuffer buffer) {
         if (closed.get() || !buffer.binary) {
             return;
         }
@@ -113,6 +119,8 @@ public final class RoomAudioSubscriber implements AutoCloseable {
             LivekitModels.DataPacket packet = LivekitModels.DataPacket.parseFrom(buffer.data);
             if (packet.hasSipDtmf() && !packet.getSipDtmf().getDigit().isEmpty()) {
                 digits.accept(packet.getSipDtmf().getDigit().charAt(0));
+            } else if (packet.hasRpcRequest()) {
+                requests.accept(packet.getParticipantIdentity(), packet.getRpcRequest());
             }
         } catch (com.google.protobuf.InvalidProtocolBufferException e) {
             LOG.debug("a data packet from the room does not parse: {}", e.getMessage());
@@ -171,7 +179,7 @@ public final class RoomAudioSubscriber implements AutoCloseable {
 
                 @Override
                 public void onMessage(RTCDataChannelBuffer buffer) {
-                    dtmf(buffer);
+                    data(buffer);
                 }
             });
         }

@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 public final class RoomToPhone implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RoomToPhone.class);
     private static final int FRAME_MILLIS = PhoneCodec.FRAME_MILLIS;
+    static final int MAX_QUEUED_DIGITS = 64;
     private static final int RTP_FRAME = PhoneCodec.RTP_UNITS_PER_FRAME;
     /** A sender report with the first packet and then every 5 s (RFC 3550's minimum interval). */
     private static final long REPORT_EVERY = 5000 / FRAME_MILLIS;
@@ -87,14 +88,24 @@ public final class RoomToPhone implements AutoCloseable {
         queue.add(mono, sampleRate);
     }
 
-    /** A digit the room sent (LiveKit's publish_dtmf), played to the caller as an RFC 4733 event. */
-    public void dtmf(char pressed) {
+    /**
+     * A digit the room sent (LiveKit's publish_dtmf, or an agent's dialtone.dtmf), played to the caller as an RFC 4733
+     * event; whether it was queued. At most {@value #MAX_QUEUED_DIGITS} wait: a room that sends faster than they play
+     * (about 10 a second) is not let to fill the gateway's memory.
+     */
+    public boolean dtmf(char pressed) {
         if (eventType == null) {
             LOG.info("event=dtmf_dropped call={} digit={} why=\"the caller did not offer telephone-event\"", callId,
                     pressed);
-            return;
+            return false;
+        }
+        if (digits.size() >= MAX_QUEUED_DIGITS) {
+            LOG.info("event=dtmf_dropped call={} digit={} why=\"{} digits already wait to be played\"", callId,
+                    pressed, MAX_QUEUED_DIGITS);
+            return false;
         }
         digits.add(pressed);
+        return true;
     }
 
     private void tickSafely() {

@@ -5,6 +5,7 @@ import io.dialtone.api.v1alpha1.Codec;
 import io.dialtone.api.v1alpha1.Durations;
 import io.dialtone.api.v1alpha1.RoomCodec;
 import io.dialtone.config.SpecValidator;
+import io.dialtone.gateway.call.CallControl;
 import io.dialtone.gateway.call.CallLoop;
 import io.dialtone.gateway.call.CallScheduler;
 import io.dialtone.gateway.call.RoomLeg;
@@ -108,6 +109,8 @@ public final class Call {
     private PinCollector pin;
     private CallStats.ActiveCall counted;
     private LoopTimer ringingTimeout;
+    /** The last transfer an agent asked for; a new one may start once it has its answer. */
+    private CallTransfer transfer;
     private final List<LoopTimer> timers = new ArrayList<>();
     /** What the media check reads the call's ports into, every 500 ms for as long as the call lasts. */
     private final ByteBuffer mediaCheckBuffer = ByteBuffer.allocate(2048);
@@ -189,6 +192,35 @@ public final class Call {
                 roomAudio.sendDtmf(digit);
             }
             reply.status(Response.OK);
+        });
+    }
+
+    /** What an agent in the room asks of the call: transfer, hang up, digits to the caller. */
+    void control(CallControl.Request request) {
+        post(() -> onControl(request));
+    }
+
+    /** The caller's response to the gateway's REFER (or 408 when none came). */
+    void referAnswered(CallTransfer.Progress response) {
+        post(() -> {
+            if (transfer != null && state == State.ANSWERED) {
+                transferGoes(transfer.referAnswered(response));
+            }
+        });
+    }
+
+    /**
+     * A NOTIFY of the caller's progress on a transfer (its message/sipfrag status line); only from this call's
+     * dialog, after a REFER.
+     */
+    void transferNotified(javax.sip.Dialog dialog, CallTransfer.Progress progress, Reply reply) {
+        post(() -> {
+            if (state != State.ANSWERED || transfer == null || !setup.dialog().owns(dialog)) {
+                reply.status(Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST);
+                return;
+            }
+            reply.status(Response.OK);
+            transferGoes(transfer.notified(progress));
         });
     }
 
@@ -398,7 +430,7 @@ public final class Call {
                 media.telephoneEvent(), peer::destination, protection);
         String roomCodec = services.roomCodec() == RoomCodec.opus || codec == Codec.G722 ? "opus" : codec.name();
         RoomToPhone phone = toPhone;
-        leg.bridge(PhoneCodec.of(codec).sampleRate(), roomCodec, phone::accept, phone::dtmf)
+        leg.bridge(PhoneCodec.of(codec).sampleRate(), roomCodec, phone::accept, phone::dtmf, this::control)
                 .whenComplete((audio, error) -> post(() -> bridged(audio, error)));
     }
 
@@ -605,6 +637,54 @@ public final class Call {
         }
     }
 
+    private void onControl(CallControl.Request request) {
+        CallControl.Answer answer = request.answer();
+        if (state != State.ANSWERED) {
+            answer.failed(state == State.ENDED ? "the call has ended" : "the call is not answered yet");
+            return;
+        }
+        CallControl what = request.what();
+        if (what instanceof CallControl.HangUp) {
+            answer.done("{}");
+            hangUpNow("hung up by " + request.from() + " in the room");
+        } else if (what instanceof CallControl.SendDigits digits) {
+            for (char digit : digits.digits().toCharArray()) {
+                if (!toPhone.dtmf(digit)) {
+                    answer.failed("the caller's side did not offer telephone-event (RFC 4733), or too many digits "
+                            + "wait to be played");
+                    return;
+                }
+            }
+            answer.done("{}");
+        } else if (what instanceof CallControl.Transfer asked) {
+            transfer(request.from(), asked, answer);
+        }
+    }
+
+    /** REFER the caller to the target; the agent's answer waits for the caller's NOTIFYs, at most asked.within(). */
+    private void transfer(String from, CallControl.Transfer asked, CallControl.Answer answer) {
+        if (transfer != null && transfer.inProgress()) {
+            answer.failed("a transfer of this call to " + transfer.target() + " is already under way");
+            return;
+        }
+        InviteDialog.Referral sent = setup.dialog().refer(asked.target(), asked.headers());
+        if (sent instanceof InviteDialog.Referral.NotSent notSent) {
+            answer.failed(notSent.why());
+            return;
+        }
+        CallTransfer started = new CallTransfer(sipCallId, asked.target(), answer);
+        transfer = started;
+        after(asked.within(), () -> started.expired(asked.within()));
+        LOG.info("event=transfer call={} trunk={} room={} by={} to={}", sipCallId, trunkName(), room(), from,
+                asked.target());
+    }
+
+    private void transferGoes(CallTransfer.Next next) {
+        if (next == CallTransfer.Next.END_CALL) {
+            hangUpNow("transferred to " + transfer.target());
+        }
+    }
+
     /** Reads what arrived outside the bridge; hangs up a call silent for longer than the media timeout. */
     private void checkMedia() {
         ByteBuffer buffer = mediaCheckBuffer;
@@ -659,6 +739,9 @@ public final class Call {
             return;
         }
         state = State.ENDED;
+        if (transfer != null) {
+            transfer.callEnded();
+        }
         timers.forEach(LoopTimer::cancel);
         timers.clear();
         if (prompts != null) {

@@ -30,6 +30,21 @@ interface InviteDialog {
     void bye(String why, java.util.Map<String, String> headers);
 
     /**
+     * REFER (RFC 3515) to the caller, asking it to call {@code target} (a sip:, sips: or tel: URI) with the extra
+     * X- {@code headers}; its response and NOTIFYs come back to the call as events.
+     */
+    Referral refer(String target, java.util.Map<String, String> headers);
+
+    /** Whether a REFER went out. */
+    sealed interface Referral {
+        record Sent() implements Referral {
+        }
+
+        record NotSent(String why) implements Referral {
+        }
+    }
+
+    /**
      * Whether {@code dialog} is this INVITE's: a Call-ID outlives a refused attempt (a 407 challenge, say), and the
      * end of that attempt's dialog must not end the call that followed it.
      */

@@ -119,6 +119,33 @@ final class JainInviteDialog implements InviteDialog {
     }
 
     @Override
+    public Referral refer(String target, Map<String, String> headers) {
+        Dialog dialog = transaction.getDialog();
+        if (dialog == null || dialog.getState() != DialogState.CONFIRMED) {
+            return new Referral.NotSent("the call's SIP dialog is not confirmed (" + (dialog == null ? "gone"
+                    : dialog.getState()) + ")");
+        }
+        Request refer;
+        try {
+            refer = dialog.createRequest(Request.REFER);
+            refer.setHeader(messages.referTo(target));
+        } catch (java.text.ParseException e) {
+            return new Referral.NotSent("transferTo " + target + " is not a URI the gateway can send: "
+                    + e.getMessage());
+        } catch (Exception e) {
+            return new Referral.NotSent("the REFER could not be made: " + e.getMessage());
+        }
+        withHeaders(refer, headers);
+        try {
+            dialog.sendRequest(provider.getNewClientTransaction(refer));
+            return new Referral.Sent();
+        } catch (Exception e) {
+            LOG.warn("event=refer_failed call={} error=\"{}\"", callId, e.getMessage());
+            return new Referral.NotSent("the REFER could not be sent: " + e.getMessage());
+        }
+    }
+
+    @Override
     public boolean owns(Dialog dialog) {
         return dialog != null && dialog == transaction.getDialog();
     }

@@ -17,7 +17,7 @@ import javax.sip.message.Response;
 
 /** Builds the responses and headers the gateway sends, so handlers read as the call flow and not as header plumbing. */
 public final class SipMessages {
-    static final String ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE";
+    static final String ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, NOTIFY";
 
     private final MessageFactory messages;
     private final HeaderFactory headers;
@@ -84,6 +84,11 @@ public final class SipMessages {
         uri.setPort("tls".equalsIgnoreCase(transport) ? tlsContactPort : contactPort);
         uri.setTransportParam(transport);
         return headers.createContactHeader(addresses.createAddress(uri));
+    }
+
+    /** Refer-To with {@code target}, a sip:, sips: or tel: URI; a target that does not parse is refused here. */
+    javax.sip.header.ReferToHeader referTo(String target) throws ParseException {
+        return headers.createReferToHeader(addresses.createAddress(addresses.createURI(target)));
     }
 
     void withSdp(Response response, String sdp) throws ParseException {

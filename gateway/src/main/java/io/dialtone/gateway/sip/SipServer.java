@@ -100,6 +100,9 @@ public final class SipServer implements SipListener, AutoCloseable {
         properties.setProperty("gov.nist.javax.sip.SERVER_LOGGER", Slf4jServerLogger.class.getName());
         properties.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "on");
         properties.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
+        // A REFER's NOTIFYs come in the call's dialog; the stack would match them only to a REFER that carried an
+        // Event header, which a REFER does not. The call checks they are its own (Call.transferNotified).
+        properties.setProperty("gov.nist.javax.sip.DELIVER_UNSOLICITED_NOTIFY", "true");
         properties.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "8");
         // Every peer may be hostile (docs/security.md). Without a cap the stack allocates whatever Content-Length a
         // TCP or TLS message announces, before a byte of the body has come.
@@ -244,6 +247,7 @@ public final class SipServer implements SipListener, AutoCloseable {
                 case Request.CANCEL -> inCall(event, Call::cancel);
                 case Request.OPTIONS -> options(event);
                 case Request.INFO -> info(event);
+                case Request.NOTIFY -> transferProgress(event);
                 case Request.UPDATE -> inCall(event, (call, reply) -> {
                     String sdp = body(request);
                     if (sdp.isEmpty()) {
@@ -411,19 +415,60 @@ public final class SipServer implements SipListener, AutoCloseable {
         inCall(event, (call, reply) -> call.infoDigit(digit.get(), reply));
     }
 
+    /**
+     * A NOTIFY of a transfer's progress (Event: refer, a message/sipfrag body, RFC 3515); the gateway subscribes to
+     * nothing else.
+     */
+    private void transferProgress(RequestEvent event) throws Exception {
+        Request request = event.getRequest();
+        javax.sip.header.EventHeader kind = (javax.sip.header.EventHeader) request.getHeader(
+                javax.sip.header.EventHeader.NAME);
+        if (kind == null || !kind.getEventType().equalsIgnoreCase("refer")) {
+            answer(event, Response.BAD_EVENT);
+            return;
+        }
+        Optional<CallTransfer.Progress> progress = CallTransfer.Progress.of(body(request));
+        if (progress.isEmpty()) {
+            CALLS.info("event=transfer_notify_unreadable call={} body=\"{}\"", callId(request),
+                    body(request).lines().findFirst().orElse(""));
+            answer(event, Response.BAD_REQUEST);
+            return;
+        }
+        inCall(event, (call, reply) -> call.transferNotified(event.getDialog(), progress.get(), reply));
+    }
+
     /** Draining: new INVITEs get 503; active calls carry on. */
     public void startDraining() {
         admission.startDraining();
     }
 
+    /** Responses to the gateway's BYEs and UPDATEs need nothing; a REFER's tells its call how the transfer goes. */
     @Override
     public void processResponse(ResponseEvent event) {
-        LOG.debug("response {} to our request", event.getResponse().getStatusCode());
+        Response response = event.getResponse();
+        LOG.debug("response {} to our request", response.getStatusCode());
+        javax.sip.header.CSeqHeader cseq = (javax.sip.header.CSeqHeader) response.getHeader(
+                javax.sip.header.CSeqHeader.NAME);
+        CallIdHeader id = (CallIdHeader) response.getHeader(CallIdHeader.NAME);
+        if (cseq != null && id != null && cseq.getMethod().equals(Request.REFER) && response.getStatusCode() >= 200) {
+            Call call = calls.get(id.getCallId());
+            if (call != null) {
+                call.referAnswered(new CallTransfer.Progress(response.getStatusCode(),
+                        Optional.ofNullable(response.getReasonPhrase()).orElse("")));
+            }
+        }
     }
 
     @Override
     public void processTimeout(TimeoutEvent event) {
         LOG.debug("transaction timeout ({})", event.getTimeout());
+        javax.sip.ClientTransaction client = event.getClientTransaction();
+        if (client != null && client.getRequest().getMethod().equals(Request.REFER)) {
+            Call call = calls.get(callId(client.getRequest()));
+            if (call != null) {
+                call.referAnswered(new CallTransfer.Progress(Response.REQUEST_TIMEOUT, "no answer to the REFER"));
+            }
+        }
     }
 
     @Override

@@ -33,6 +33,8 @@ public final class FakeRoomLegs implements RoomLegs {
         public final CompletableFuture<RoomAudio> bridged = new CompletableFuture<>();
         public final List<String> statuses = new ArrayList<>();
         public int bridgeRequests;
+        /** Where the room's call-control requests go, once the call asked for the bridge. */
+        public Consumer<CallControl.Request> control;
         public int leaves;
         /** The caller's participant attributes, as an agent would have set them in the room. */
         public java.util.Map<String, String> attributes = java.util.Map.of();
@@ -49,8 +51,10 @@ public final class FakeRoomLegs implements RoomLegs {
 
         @Override
         public CompletableFuture<RoomAudio> bridge(int phoneRate, String roomCodec, TrackAudio toPhone,
-                                                   Consumer<Character> roomDigits) {
+                                                   Consumer<Character> roomDigits,
+                                                   Consumer<CallControl.Request> control) {
             bridgeRequests++;
+            this.control = control;
             return bridged;
         }
 

@@ -517,6 +517,126 @@ class CallFlowTest {
         assertThat(stats.snapshot().gateway().rejections()).isEmpty();
     }
 
+    // ---- Call control from the room ----
+
+    /** What an agent's request got back. */
+    private static final class Answers implements io.dialtone.gateway.call.CallControl.Answer {
+        final List<String> got = new ArrayList<>();
+
+        @Override
+        public void done(String result) {
+            got.add("done " + result);
+        }
+
+        @Override
+        public void failed(String why) {
+            got.add("failed " + why);
+        }
+    }
+
+    /** A bridged call, answered, whose leg takes the room's requests. */
+    private Call bridgedCall() throws Exception {
+        Call call = invite("+15550100", true);
+        legs.leg().joined.complete(null);
+        legs.leg().bridged.complete(new FakeRoomLegs.Audio());
+        assertThat(dialog.finals()).containsExactly("200");
+        return call;
+    }
+
+    private Answers ask(io.dialtone.gateway.call.CallControl what) {
+        Answers answers = new Answers();
+        legs.leg().control.accept(new io.dialtone.gateway.call.CallControl.Request("agent-1", what, answers));
+        return answers;
+    }
+
+    private static io.dialtone.gateway.call.CallControl.Transfer transferTo(String target) {
+        return new io.dialtone.gateway.call.CallControl.Transfer(target, Map.of("X-Why", "sales"),
+                Duration.ofSeconds(20));
+    }
+
+    @Test
+    void aTransferTheCallersSideCompletesEndsTheCallAndAnswersTheAgent() throws Exception {
+        Call call = bridgedCall();
+        Answers answers = ask(transferTo("tel:+15550123"));
+        assertThat(dialog.sent).containsExactly("180", "200", "REFER tel:+15550123 {X-Why=sales}");
+        call.referAnswered(new CallTransfer.Progress(202, "Accepted"));
+        List<Integer> notifies = new ArrayList<>();
+        call.transferNotified(null, new CallTransfer.Progress(100, "Trying"), recording(notifies));
+        assertThat(answers.got).isEmpty();
+        call.transferNotified(null, new CallTransfer.Progress(200, "OK"), recording(notifies));
+        assertThat(notifies).containsExactly(200, 200);
+        assertThat(answers.got).containsExactly("done {\"transferredTo\":\"tel:+15550123\"}");
+        assertThat(dialog.sent).last().isEqualTo("BYE transferred to tel:+15550123");
+        assertThat(stats.snapshot().gateway().active()).isZero();
+    }
+
+    @Test
+    void aFailedTransferIsReportedAndTheCallGoesOnAndAnotherMayFollow() throws Exception {
+        Call call = bridgedCall();
+        Answers first = ask(transferTo("sip:sales@pbx.example"));
+        assertThat(ask(transferTo("tel:+1555")).got).as("a second transfer while the first is under way")
+                .singleElement().asString().contains("already under way");
+        call.referAnswered(new CallTransfer.Progress(202, "Accepted"));
+        call.transferNotified(null, new CallTransfer.Progress(486, "Busy Here"), recording(new ArrayList<>()));
+        assertThat(first.got).containsExactly("failed the call to sip:sales@pbx.example failed: 486 Busy Here");
+        assertThat(dialog.sent).noneMatch(sent -> sent.startsWith("BYE"));
+
+        Answers refused = ask(transferTo("tel:+15550124"));
+        call.referAnswered(new CallTransfer.Progress(403, "Forbidden"));
+        assertThat(refused.got).containsExactly("failed the caller's side refused the transfer: 403 Forbidden");
+        assertThat(stats.snapshot().gateway().active()).isEqualTo(1);
+    }
+
+    @Test
+    void aTransferWithoutAnOutcomeInTimeIsReportedAndALateSuccessStillEndsTheCall() throws Exception {
+        Call call = bridgedCall();
+        Answers answers = ask(transferTo("tel:+15550123"));
+        call.referAnswered(new CallTransfer.Progress(202, "Accepted"));
+        clock.advance(Duration.ofSeconds(20));
+        assertThat(answers.got).singleElement().asString().startsWith("failed no outcome within 20 s");
+        call.transferNotified(null, new CallTransfer.Progress(200, "OK"), recording(new ArrayList<>()));
+        assertThat(answers.got).hasSize(1);
+        assertThat(dialog.sent).last().isEqualTo("BYE transferred to tel:+15550123");
+    }
+
+    @Test
+    void theCallerHangingUpDuringATransferAnswersTheAgent() throws Exception {
+        Call call = bridgedCall();
+        Answers answers = ask(transferTo("tel:+15550123"));
+        call.bye(recording(new ArrayList<>()));
+        assertThat(answers.got).containsExactly("failed the call ended before the transfer reported its outcome");
+    }
+
+    @Test
+    void aNotifyWithoutATransferIsNotTheCallsSubscription() throws Exception {
+        Call call = bridgedCall();
+        List<Integer> notifies = new ArrayList<>();
+        call.transferNotified(null, new CallTransfer.Progress(200, "OK"), recording(notifies));
+        assertThat(notifies).containsExactly(481);
+        assertThat(stats.snapshot().gateway().active()).isEqualTo(1);
+    }
+
+    @Test
+    void anAgentHangsUpTheCallAndSendsDigits() throws Exception {
+        bridgedCall();
+        assertThat(ask(new io.dialtone.gateway.call.CallControl.SendDigits("12#")).got).containsExactly("done {}");
+        assertThat(ask(new io.dialtone.gateway.call.CallControl.HangUp()).got).containsExactly("done {}");
+        assertThat(dialog.sent).last().isEqualTo("BYE hung up by agent-1 in the room");
+        assertThat(ask(new io.dialtone.gateway.call.CallControl.HangUp()).got)
+                .containsExactly("failed the call has ended");
+    }
+
+    @Test
+    void moreDigitsThanThePlayoutHoldsAreRefused() throws Exception {
+        bridgedCall();
+        assertThat(ask(new io.dialtone.gateway.call.CallControl.SendDigits("1".repeat(32))).got)
+                .containsExactly("done {}");
+        assertThat(ask(new io.dialtone.gateway.call.CallControl.SendDigits("2".repeat(32))).got)
+                .containsExactly("done {}");
+        assertThat(ask(new io.dialtone.gateway.call.CallControl.SendDigits("3")).got).singleElement().asString()
+                .startsWith("failed");
+    }
+
     /** The SIP side as the call drives it: what it sent, in order. */
     static final class RecordingDialog implements InviteDialog {
         final List<String> sent = new ArrayList<>();
@@ -524,7 +644,8 @@ class CallFlowTest {
         Map<String, String> byeHeaders;
 
         List<String> finals() {
-            return sent.stream().filter(s -> !s.equals("180") && !s.startsWith("BYE")).toList();
+            return sent.stream().filter(s -> !s.equals("180") && !s.startsWith("BYE") && !s.startsWith("REFER"))
+                    .toList();
         }
 
         @Override
@@ -563,6 +684,12 @@ class CallFlowTest {
         @Override
         public boolean owns(javax.sip.Dialog dialog) {
             return dialog == null;
+        }
+
+        @Override
+        public Referral refer(String target, Map<String, String> headers) {
+            sent.add("REFER " + target + (headers.isEmpty() ? "" : " " + headers));
+            return new Referral.Sent();
         }
 
         @Override
