@@ -185,16 +185,40 @@ public final class SippScenario {
         return answerRequest();
     }
 
+    /** The gateway's REFER whose whole text must match {@code regexp}, accepted with 202 (RFC 3515). */
+    public SippScenario expectReferAndAccept(int timeoutMillis, String regexp) {
+        elements++;
+        steps.append("  <recv request=\"REFER\" timeout=\"").append(timeoutMillis).append("\">")
+                .append(matching(regexp));
+        return answerRequest("202 Accepted");
+    }
+
+    /**
+     * The caller's NOTIFY of a transfer's progress (RFC 3515): {@code status} is the message/sipfrag status line of
+     * its call to the target, e.g. "100 Trying" or "200 OK"; a final one ends the implicit subscription.
+     */
+    public SippScenario notifyTransfer(String cseq, String status) {
+        boolean last = !status.startsWith("1");
+        String message = request("NOTIFY", cseq + " NOTIFY", true, "Event: refer\nSubscription-State: "
+                + (last ? "terminated;reason=noresource" : "active;expires=60") + "\n", null);
+        return send(message.replace("Content-Length: 0\n", "Content-Type: message/sipfrag;version=2.0\n"
+                + "Content-Length: [len]\n\nSIP/2.0 " + status + "\n"), true);
+    }
+
     private SippScenario answerRequest() {
+        return answerRequest("200 OK");
+    }
+
+    private SippScenario answerRequest(String status) {
         return send("""
-                SIP/2.0 200 OK
+                SIP/2.0 %s
                 [last_Via:]
                 [last_From:]
                 [last_To:]
                 [last_Call-ID:]
                 [last_CSeq:]
                 Content-Length: 0
-                """, false);
+                """.formatted(status), false);
     }
 
     /** sipp sends the RTP of a pcap file, with its timing, to the media address of the answer. */

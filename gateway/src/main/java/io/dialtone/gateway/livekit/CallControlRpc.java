@@ -50,7 +50,7 @@ final class CallControlRpc {
 
     /**
      * @param send   sends a data packet on the caller's participant's reliable channel
-     * @param kindOf the kind of a participant in the room, by identity, as LiveKit last described it
+     * @param kindOf the kind of a participant in the room, by identity, as LiveKit describes it (a round trip)
      * @param call   the call, which answers each request it is given exactly once
      */
     CallControlRpc(String callId, Consumer<LivekitModels.DataPacket> send,
@@ -86,7 +86,7 @@ final class CallControlRpc {
             LOG.warn("event=call_control_refused call={} from={} method={} kind={} why=\"only agents may control the"
                     + " call\"", callId, from, request.getMethod(), kind.map(Enum::name).orElse("unknown"));
             answer.failed("only participants of kind agent may control a phone call; " + from + " is "
-                    + kind.map(k -> k.name().toLowerCase(java.util.Locale.ROOT)).orElse("not known in this room"));
+                    + kind.map(k -> k.name().toLowerCase(java.util.Locale.ROOT)).orElse("not a participant LiveKit knows in this room"));
             return;
         }
         CallControl what;

@@ -102,19 +102,33 @@ public final class LiveKitRoomLegs implements RoomLegs {
                         roomDigits, this::request);
                 publisher = RoomAudioPublisher.publish(joined, WebRtcEngine.get(), phoneRate, roomCodec,
                         PUBLISH_TIMEOUT_MILLIS);
-                rpc = new CallControlRpc(callId, publisher::send, joined::kindOf, control);
+                rpc = new CallControlRpc(callId, publisher::send, this::kindOf, control);
                 return new Audio(publisher, subscriber);
             });
         }
 
-        /** An RPC request for the caller's participant; one that comes before the bridge is up gets no answer. */
+        /**
+         * An RPC request for the caller's participant, on libwebrtc's thread: handled on {@code io}, since it asks
+         * LiveKit who sent it. One that comes before the bridge is up gets no answer.
+         */
         private void request(String from, livekit.LivekitModels.RpcRequest request) {
             CallControlRpc answering = rpc;
             if (answering != null) {
-                answering.request(from, request);
+                io.execute(() -> answering.request(from, request));
             } else {
                 LOG.info("event=call_control_early call={} from={} method={} why=\"the call's audio is not bridged"
                         + " yet\"", callId, from, request.getMethod());
+            }
+        }
+
+        /** A participant's kind, from LiveKit; unknown when LiveKit cannot say (it is down, say). */
+        private java.util.Optional<livekit.LivekitModels.ParticipantInfo.Kind> kindOf(String identity) {
+            try {
+                return rooms.participantKind(accept.roomName(), identity);
+            } catch (Exception e) {
+                LOG.warn("event=participant_lookup_failed call={} participant={} error=\"{}\"", callId, identity,
+                        e.toString());
+                return java.util.Optional.empty();
             }
         }
 

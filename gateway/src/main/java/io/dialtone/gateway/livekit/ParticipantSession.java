@@ -37,8 +37,6 @@ public final class ParticipantSession implements AutoCloseable {
     /** More than a resume ever needs (an answer and its candidates); beyond it requests are dropped, and said so. */
     private static final int MAX_HELD = 64;
     private static final long SEND_TIMEOUT_SECONDS = 5;
-    /** Far more than a room with a phone call holds; a room beyond it is not one the gateway keeps track of. */
-    private static final int MAX_KNOWN_PARTICIPANTS = 1024;
 
     private final String connectUri;
     private final Duration timeout;
@@ -107,14 +105,6 @@ public final class ParticipantSession implements AutoCloseable {
     /** The caller's participant attributes as the room last set them (agents may change them during the call). */
     public Map<String, String> attributes() {
         return listener.attributes;
-    }
-
-    /**
-     * The kind of another participant in the room (agent, standard, sip…), by identity, as LiveKit last described
-     * it; empty for one not in the room.
-     */
-    public java.util.Optional<LivekitModels.ParticipantInfo.Kind> kindOf(String identity) {
-        return java.util.Optional.ofNullable(listener.kinds.get(identity));
     }
 
     public LivekitRtc.JoinResponse joinResponse() {
@@ -280,9 +270,6 @@ public final class ParticipantSession implements AutoCloseable {
         private volatile WebSocket current;
         private volatile boolean left;
         private volatile Map<String, String> attributes = Map.of();
-        /** The other participants' kinds, by identity; a room holds only so many, and so does this. */
-        private final Map<String, LivekitModels.ParticipantInfo.Kind> kinds =
-                new java.util.concurrent.ConcurrentHashMap<>();
         private volatile CompletableFuture<LivekitRtc.ReconnectResponse> reconnect = new CompletableFuture<>();
         private final java.io.ByteArrayOutputStream message = new java.io.ByteArrayOutputStream();
         private final java.util.List<LivekitRtc.SignalResponse> early = new java.util.ArrayList<>();
@@ -348,12 +335,10 @@ public final class ParticipantSession implements AutoCloseable {
             switch (response.getMessageCase()) {
                 case JOIN -> {
                     attributes = Map.copyOf(response.getJoin().getParticipant().getAttributesMap());
-                    response.getJoin().getOtherParticipantsList().forEach(this::kind);
                     joined.complete(response.getJoin());
                 }
                 case UPDATE -> {
                     ownAttributes(response.getUpdate());
-                    response.getUpdate().getParticipantsList().forEach(this::kind);
                     toMedia(response);
                 }
                 case RECONNECT -> reconnect.complete(response.getReconnect());
@@ -362,14 +347,6 @@ public final class ParticipantSession implements AutoCloseable {
                     ended.accept(describe(response.getLeave().getReason()));
                 }
                 default -> toMedia(response);
-            }
-        }
-
-        private void kind(LivekitModels.ParticipantInfo participant) {
-            if (participant.getState() == LivekitModels.ParticipantInfo.State.DISCONNECTED) {
-                kinds.remove(participant.getIdentity());
-            } else if (kinds.size() < MAX_KNOWN_PARTICIPANTS || kinds.containsKey(participant.getIdentity())) {
-                kinds.put(participant.getIdentity(), participant.getKind());
             }
         }
 

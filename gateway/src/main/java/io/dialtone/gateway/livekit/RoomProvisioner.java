@@ -162,6 +162,26 @@ public final class RoomProvisioner {
         });
     }
 
+    /**
+     * The kind of participant {@code identity} in {@code room} (agent, standard, sip…), as LiveKit knows it; empty
+     * when no such participant is there. Asked of LiveKit each time: it alone sets a participant's kind, from the
+     * token it joined with.
+     */
+    public java.util.Optional<LivekitModels.ParticipantInfo.Kind> participantKind(String room, String identity)
+            throws Exception {
+        return breaker.call("look up participant " + identity, () -> {
+            Response<LivekitModels.ParticipantInfo> found = clients().rooms().getParticipant(room, identity).execute();
+            if (found.code() == 404) {
+                return java.util.Optional.<LivekitModels.ParticipantInfo.Kind>empty();
+            }
+            if (!found.isSuccessful()) {
+                throw new LiveKitBreaker.RefusedException("LiveKit refused to describe participant " + identity
+                        + " in room " + room + ": HTTP " + found.code() + " " + errorBody(found), found.code());
+            }
+            return java.util.Optional.of(found.body().getKind());
+        });
+    }
+
     private static String errorBody(Response<?> response) {
         try (var body = response.errorBody()) {
             return body == null ? "" : body.string();

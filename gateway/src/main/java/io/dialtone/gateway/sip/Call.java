@@ -667,7 +667,10 @@ public final class Call {
             answer.failed("a transfer of this call to " + transfer.target() + " is already under way");
             return;
         }
-        InviteDialog.Referral sent = setup.dialog().refer(asked.target(), asked.headers());
+        // The trunk's attributesToHeaders go on the REFER as on the BYE (LiveKit's semantics); the agent's own win.
+        Map<String, String> headers = new java.util.TreeMap<>(byeHeaders());
+        headers.putAll(asked.headers());
+        InviteDialog.Referral sent = setup.dialog().refer(asked.target(), headers);
         if (sent instanceof InviteDialog.Referral.NotSent notSent) {
             answer.failed(notSent.why());
             return;
@@ -855,7 +858,10 @@ public final class Call {
         return Durations.parse(maxCallDuration()).plusHours(1);
     }
 
-    /** The trunk's attributesToHeaders: the caller's participant attributes an agent set, as X- headers. */
+    /**
+     * The trunk's attributesToHeaders: the caller's participant attributes an agent set, as X- headers for the BYE
+     * and the REFER.
+     */
     private Map<String, String> byeHeaders() {
         Map<String, String> mapping = setup.trunk().spec().attributesToHeaders();
         if (mapping.isEmpty() || leg == null) {

@@ -51,7 +51,7 @@ class CallControlRpcTest {
         assertThat(asked).isEmpty();
         assertThat(sent).extracting(p -> p.getRpcResponse().getError().getMessage()).containsExactly("", 
                 "only participants of kind agent may control a phone call; visitor is standard", "",
-                "only participants of kind agent may control a phone call; stranger is not known in this room");
+                "only participants of kind agent may control a phone call; stranger is not a participant LiveKit knows in this room");
     }
 
     @Test
