@@ -12,6 +12,8 @@ import io.dialtone.gateway.config.RoutingState;
 import io.dialtone.gateway.config.SecretConfigWatcher;
 import io.dialtone.gateway.livekit.LiveKitBreaker;
 import io.dialtone.gateway.livekit.RoomProvisioner;
+import io.dialtone.gateway.peers.Peer;
+import io.dialtone.gateway.peers.Peers;
 import io.dialtone.gateway.sip.SipServer;
 import io.dialtone.gateway.stats.CallStats;
 import io.dialtone.gateway.stats.CountsRecorded;
@@ -92,6 +94,16 @@ final class GatewayCommand implements Callable<Integer> {
                     + "a pod learns its node's ExternalIP (media.externalAddress nodeExternalIP; the operator writes it "
                     + "into a pod annotation the downward API mounts, docs/operator.md).")
     String advertiseFile;
+
+    @Option(names = "--peer", paramLabel = "NAME=IP:PORT",
+            description = "A gateway of this fleet, this one included, with the address of its UDP SIP port as the "
+                    + "others reach it; repeat for each. Behind a load balancer, a request for a call another gateway "
+                    + "holds is relayed to it (docs/operations.md, \"Several gateways behind one load balancer\").")
+    List<String> peerOptions = List.of();
+
+    @Option(names = "--peer-name", paramLabel = "NAME",
+            description = "This gateway's name among its --peer entries. Default: the host name (a pod's name).")
+    String peerName;
 
     @Option(names = "--admin-port", defaultValue = "8080", paramLabel = "PORT",
             description = "Port of /healthz, /readyz, /metrics and /stats. Default: ${DEFAULT-VALUE}.")
@@ -199,7 +211,7 @@ final class GatewayCommand implements Callable<Integer> {
                 bridgeAudio != null ? bridgeAudio : gateway.media().bridgesAudio(),
                 recycleAfterCalls != null ? recycleAfterCalls : gateway.media().recycleAfterCalls(),
                 roomCodec != null ? roomCodec : gateway.media().roomCodec(),
-                connectionLimits(gateway.sip().connections()));
+                connectionLimits(gateway.sip().connections()), peers());
         Instant started = Instant.now();
         CountDownLatch signalled = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -232,6 +244,34 @@ final class GatewayCommand implements Callable<Integer> {
         }
         return ExitCodes.OK;
     }
+
+    /** The fleet from --peer: each NAME=IP:PORT, which must name this gateway too. */
+    private java.util.function.Supplier<Peers> peers() throws java.net.UnknownHostException {
+        String self = peerName != null ? peerName : InetAddress.getLocalHost().getHostName();
+        List<Peer> listed = new java.util.ArrayList<>();
+        for (String option : peerOptions) {
+            java.util.regex.Matcher peer = PEER.matcher(option);
+            if (!peer.matches()) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--peer " + option
+                        + ": expected NAME=IP:PORT, e.g. gw-0=10.0.0.5:5060 (an IP address, not a host name)");
+            }
+            listed.add(Peer.of(peer.group(1), new InetSocketAddress(InetAddress.getByName(peer.group(2)),
+                    Integer.parseInt(peer.group(3))), true));
+        }
+        if (!listed.isEmpty() && listed.stream().noneMatch(peer -> peer.name().equals(self))) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--peer lists no gateway named " + self
+                    + " (this one; set --peer-name): every gateway must see the same fleet, itself included");
+        }
+        Peers fleet = new Peers(self, listed);
+        if (!fleet.alone()) {
+            LOG.info("fleet of {} gateways; this one is {} (id {}); requests for another's calls are relayed to it",
+                    listed.size(), self, fleet.selfId());
+        }
+        return () -> fleet;
+    }
+
+    private static final java.util.regex.Pattern PEER = java.util.regex.Pattern.compile(
+            "([A-Za-z0-9][A-Za-z0-9.-]*)=([0-9.]+|\\[[0-9a-fA-F:]+\\]):([0-9]{1,5})");
 
     private static ConnectionGuard.Limits connectionLimits(io.dialtone.api.v1alpha1.SipConnections connections) {
         return new ConnectionGuard.Limits(Durations.parse(connections.idleTimeout()), connections.max(),

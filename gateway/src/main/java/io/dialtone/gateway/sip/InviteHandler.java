@@ -111,7 +111,7 @@ final class InviteHandler {
         LOG.warn("event=invite_failed call={} error=\"{}\"", sipCallId, cause.toString(), cause);
         try {
             transaction.get().sendResponse(messages.response(Response.SERVER_INTERNAL_ERROR, request,
-                    SipMessages.newTag()));
+                    messages.newTag()));
         } catch (Exception unsent) {
             LOG.warn("event=response_failed call={} status=500 error=\"{}\"", sipCallId, unsent.toString());
         }
@@ -229,7 +229,7 @@ final class InviteHandler {
         }
         SessionTimer.Asked timerAsked = SessionTimer.requested(request);
         if (timerAsked instanceof SessionTimer.Asked.TooSmall small) {
-            Response response = messages.rejection(Reason.SESSION_INTERVAL_TOO_SMALL, request, SipMessages.newTag(),
+            Response response = messages.rejection(Reason.SESSION_INTERVAL_TOO_SMALL, request, messages.newTag(),
                     Map.of("Min-SE", String.valueOf(SessionTimer.MIN_SE.toSeconds())));
             sendRejection(request, transaction, sipCallId, attempt, response, Reason.SESSION_INTERVAL_TOO_SMALL, trunk,
                     Counted.NONE, "Session-Expires " + small.asked().toSeconds() + " s is below Min-SE "
@@ -279,7 +279,7 @@ final class InviteHandler {
         String sipCallId = ((CallIdHeader) request.getHeader(CallIdHeader.NAME)).getCallId();
         try {
             transaction(request, existing).sendResponse(messages.response(Response.LOOP_DETECTED, request,
-                    SipMessages.newTag()));
+                    messages.newTag()));
             LOG.info("event=rejected call={} status=482 detail=\"a second INVITE for a Call-ID that holds a call\"",
                     sipCallId);
         } catch (RetransmissionException retransmission) {
@@ -327,7 +327,7 @@ final class InviteHandler {
 
     private void challenge(Request request, ServerTransaction transaction, String sipCallId, String trunkRealm,
                            boolean stale) throws Exception {
-        Response response = messages.response(Response.PROXY_AUTHENTICATION_REQUIRED, request, SipMessages.newTag());
+        Response response = messages.response(Response.PROXY_AUTHENTICATION_REQUIRED, request, messages.newTag());
         // One challenge per algorithm, in Algorithm's order (MD5 first, for clients that read only the topmost one);
         // one nonce serves both.
         String nonce = digest.newNonce(nonceBinding(request, sipCallId));
@@ -357,7 +357,7 @@ final class InviteHandler {
     private void reject(Request request, ServerTransaction transaction, String sipCallId, String attempt,
                         Reason reason, CallTrunk trunk, Counted rule, String detail) throws Exception {
         sendRejection(request, transaction, sipCallId, attempt,
-                messages.rejection(reason, request, SipMessages.newTag(), Map.of()), reason, trunk, rule, detail);
+                messages.rejection(reason, request, messages.newTag(), Map.of()), reason, trunk, rule, detail);
     }
 
     private void sendRejection(Request request, ServerTransaction transaction, String sipCallId, String attempt,
@@ -405,7 +405,7 @@ final class InviteHandler {
             }
         }
         return new CallRequest(source, transport(request), user(from.getAddress().getURI()),
-                host(from.getAddress().getURI()), user(to.getAddress().getURI()), "SCL_" + SipMessages.newTag(),
+                host(from.getAddress().getURI()), user(to.getAddress().getURI()), "SCL_" + SipMessages.randomToken(),
                 sipCallId, headers, PinEntry.NOT_ASKED);
     }
 

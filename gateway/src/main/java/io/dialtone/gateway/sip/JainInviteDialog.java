@@ -23,7 +23,7 @@ final class JainInviteDialog implements InviteDialog {
     private final Request invite;
     private final ServerTransaction transaction;
     private final String callId;
-    private final String toTag = SipMessages.newTag();
+    private final String toTag;
     private final AtomicBoolean finalSent = new AtomicBoolean();
     private final Optional<SessionTimer> sessionTimer;
     private final Map<String, String> answerHeaders;
@@ -37,6 +37,7 @@ final class JainInviteDialog implements InviteDialog {
         this.invite = invite;
         this.transaction = transaction;
         this.callId = callId;
+        this.toTag = messages.newTag();
     }
 
     @Override
@@ -92,6 +93,7 @@ final class JainInviteDialog implements InviteDialog {
             Request bye = dialog.createRequest(Request.BYE);
             bye.setHeader(messages.headers().createReasonHeader("SIP", 200, why));
             withHeaders(bye, headers);
+            messages.ownBranch(bye);
             ClientTransaction client = provider.getNewClientTransaction(bye);
             dialog.sendRequest(client);
         } catch (Exception e) {
@@ -110,6 +112,7 @@ final class JainInviteDialog implements InviteDialog {
             Request update = dialog.createRequest(Request.UPDATE);
             update.setHeader(messages.headers().createHeader("Session-Expires", sessionTimer.get().header()));
             update.setHeader(messages.headers().createHeader("Supported", "timer"));
+            messages.ownBranch(update);
             ClientTransaction client = provider.getNewClientTransaction(update);
             dialog.sendRequest(client);
             LOG.debug("event=session_refresh call={} interval={}s", callId, sessionTimer.get().interval().toSeconds());
@@ -129,6 +132,7 @@ final class JainInviteDialog implements InviteDialog {
         try {
             refer = dialog.createRequest(Request.REFER);
             refer.setHeader(messages.referTo(target));
+            messages.ownBranch(refer);
         } catch (java.text.ParseException e) {
             return new Referral.NotSent("transferTo " + target + " is not a URI the gateway can send: "
                     + e.getMessage());

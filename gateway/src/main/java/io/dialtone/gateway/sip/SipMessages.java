@@ -25,9 +25,12 @@ public final class SipMessages {
     private final String contactHost;
     private final int contactPort;
     private final int tlsContactPort;
+    private final String ownerId;
 
-    SipMessages(SipFactory factory, String contactHost, int contactPort, int tlsContactPort)
+    /** @param ownerId this gateway's peer id, which its tags and branches carry ({@link OwnerMarks}) */
+    SipMessages(SipFactory factory, String contactHost, int contactPort, int tlsContactPort, String ownerId)
             throws javax.sip.PeerUnavailableException {
+        this.ownerId = ownerId;
         this.messages = factory.createMessageFactory();
         this.headers = factory.createHeaderFactory();
         this.addresses = factory.createAddressFactory();
@@ -40,7 +43,18 @@ public final class SipMessages {
         return headers;
     }
 
-    static String newTag() {
+    /** A To tag of this gateway's: in-dialog requests that reach another gateway of the fleet find their way here. */
+    String newTag() {
+        return OwnerMarks.tag(ownerId);
+    }
+
+    /** The branch of a request this gateway sends, so that its response finds its way here from any peer. */
+    void ownBranch(Request request) throws ParseException {
+        ((javax.sip.header.ViaHeader) request.getHeader(javax.sip.header.ViaHeader.NAME))
+                .setBranch(OwnerMarks.branch(ownerId));
+    }
+
+    static String randomToken() {
         return UUID.randomUUID().toString().replace("-", "").substring(0, 16);
     }
 

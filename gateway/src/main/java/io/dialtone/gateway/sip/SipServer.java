@@ -61,7 +61,8 @@ public final class SipServer implements SipListener, AutoCloseable {
                            double invitesPerSecondTotal,
                            Duration mediaTimeout, Duration nonceLifetime, boolean answerUnknownSources, Tls tls,
                            boolean bridgeAudio, int recycleAfterCalls, RoomCodec roomCodec,
-                           ConnectionGuard.Limits connections) {
+                           ConnectionGuard.Limits connections,
+                           java.util.function.Supplier<io.dialtone.gateway.peers.Peers> peers) {
     }
 
     /** The TLS listener: its port and the PEM files of its certificate chain and key. */
@@ -83,6 +84,7 @@ public final class SipServer implements SipListener, AutoCloseable {
     private final CallStats stats;
     private final boolean answerUnknownSources;
     private final ConnectionGuard connections;
+    private final DialogRouter router;
 
     static final int UDP_RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
     /** TLS 1.3, and TLS 1.2 with forward-secret AEAD suites only, for RSA and EC certificates. */
@@ -154,8 +156,10 @@ public final class SipServer implements SipListener, AutoCloseable {
         }
         provider = sipProvider;
         messages = new SipMessages(factory, settings.advertisedAddress(), settings.port(),
-                settings.tls() == null ? settings.port() : settings.tls().port());
+                settings.tls() == null ? settings.port() : settings.tls().port(), settings.peers().get().selfId());
         calls = new CallRegistry();
+        router = new DialogRouter(settings.peers(), callId -> calls.get(callId) != null,
+                routing.current().loaded().config().gateway().getSpec().livekit().apiSecret(), stats);
         this.routing = routing;
         this.stats = stats;
         this.answerUnknownSources = settings.answerUnknownSources();
@@ -191,7 +195,17 @@ public final class SipServer implements SipListener, AutoCloseable {
         stats.malformedMessages(MalformedMessageFilter::dropped);
         stats.connections(connections);
         // Once every field admits() reads is set; until then the filter drops everything.
-        StrangerFilter.register(stackName(settings), this::admits);
+        StrangerFilter.register(stackName(settings), new StrangerFilter.Gate() {
+            @Override
+            public boolean admits(SIPRequest request, java.net.InetAddress source) {
+                return SipServer.this.admits(request, source);
+            }
+
+            @Override
+            public DialogRouter router() {
+                return router;
+            }
+        });
         provider.addSipListener(this);
         LOG.info("SIP listening on {}:{} ({}{}), advertising {}, RTP ports {}-{}", settings.bindAddress(),
                 settings.port(), settings.transports(), settings.transports().contains(SipTransport.tls)
@@ -257,7 +271,7 @@ public final class SipServer implements SipListener, AutoCloseable {
                     }
                 });
                 default -> {
-                    Response response = messages.response(Response.METHOD_NOT_ALLOWED, request, SipMessages.newTag());
+                    Response response = messages.response(Response.METHOD_NOT_ALLOWED, request, messages.newTag());
                     messages.allow(response);
                     transaction(event).sendResponse(response);
                 }
@@ -387,7 +401,7 @@ public final class SipServer implements SipListener, AutoCloseable {
     }
 
     private void options(RequestEvent event) throws Exception {
-        Response response = messages.response(Response.OK, event.getRequest(), SipMessages.newTag());
+        Response response = messages.response(Response.OK, event.getRequest(), messages.newTag());
         messages.allow(response);
         response.setHeader(messages.headers().createAcceptHeader("application", "sdp"));
         transaction(event).sendResponse(response);

@@ -20,10 +20,14 @@ import javax.sip.message.Response;
 public final class StrangerFilter implements SIPMessageValve {
     private static final Map<String, Gate> GATES = new ConcurrentHashMap<>();
 
-    /** Decides, for a request from {@code source}, whether the gateway may answer it. */
-    @FunctionalInterface
+    /**
+     * Decides, for a request from {@code source}, whether the gateway may answer it; then which gateway of the fleet
+     * handles it and where a response goes ({@link DialogRouter}).
+     */
     interface Gate {
         boolean admits(SIPRequest request, InetAddress source);
+
+        DialogRouter router();
     }
 
     static void register(String stackName, Gate gate) {
@@ -34,16 +38,32 @@ public final class StrangerFilter implements SIPMessageValve {
         GATES.remove(stackName);
     }
 
+    /**
+     * A request a peer relayed is first checked and given back its caller's address, so the source rules judge the
+     * caller; one from outside is judged first and then, if another gateway owns its call, relayed there.
+     */
     @Override
     public boolean processRequest(SIPRequest request, MessageChannel channel) {
         Gate gate = GATES.get(((SipStackImpl) channel.getSIPStack()).getStackName());
-        InetAddress source = channel.getPeerPacketSourceAddress();
-        return gate != null && (source == null || gate.admits(request, source));
+        if (gate == null) {
+            return false;
+        }
+        boolean relayed = request.getHeader(DialogRouter.RELAY_HEADER) != null;
+        if (relayed && gate.router().request(request, channel) == DialogRouter.Verdict.GONE) {
+            return false;
+        }
+        InetAddress source = relayed ? request.getRemoteAddress() : channel.getPeerPacketSourceAddress();
+        if (source != null && !gate.admits(request, source)) {
+            return false;
+        }
+        return relayed || gate.router().request(request, channel) == DialogRouter.Verdict.HERE;
     }
 
     @Override
     public boolean processResponse(Response response, MessageChannel channel) {
-        return true;
+        Gate gate = GATES.get(((SipStackImpl) channel.getSIPStack()).getStackName());
+        return gate != null && gate.router().response((gov.nist.javax.sip.message.SIPResponse) response, channel)
+                == DialogRouter.Verdict.HERE;
     }
 
     @Override

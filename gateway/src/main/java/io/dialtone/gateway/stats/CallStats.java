@@ -152,6 +152,17 @@ public final class CallStats {
             "INFO", "UPDATE", "MESSAGE", "SUBSCRIBE", "NOTIFY", "REFER", "PRACK", "PUBLISH");
 
     /** A wrong PIN entered for {@code rule}: a metric only, since /stats counts calls, not keystrokes. */
+    /**
+     * A SIP message this gateway sent on to the gateway of the fleet that owns its call ({@code what}: request or
+     * response), or refused because it claimed to be relayed and was not.
+     */
+    public void relayed(String what, String method) {
+        Counter.builder("dialtone.gateway.sip.relayed")
+                .description("SIP messages sent on to the gateway of the fleet that holds their call")
+                .tag("what", what).tag("method", KNOWN_METHODS.contains(method) ? method : "other")
+                .register(registry).increment();
+    }
+
     public void pinWrong(String rule) {
         Counter.builder("dialtone.gateway.pin.wrong").description("Wrong PINs entered, by rule").tag("rule", rule)
                 .register(registry).increment();
