@@ -14,7 +14,7 @@ HELM_VERSION=v3.19.2
 PY_LIVEKIT_VERSION=1.2.0
 PY_LIVEKIT_API_VERSION=1.2.2
 PY_G722_VERSION=1.2.8
-APT_PACKAGES=(etcd-server sip-tester baresip libpulse0 python3-venv openssl lua5.4 iproute2)
+APT_PACKAGES=(etcd-server sip-tester baresip libpulse0 python3-venv openssl lua5.4 iproute2 nftables)
 
 here=$(cd "$(dirname "$0")" && pwd)
 TOOLS=${DIALTONE_TOOLS:-$HOME/.cache/dialtone/tools}

@@ -12,6 +12,7 @@ import io.dialtone.gateway.config.RoutingState;
 import io.dialtone.gateway.config.SecretConfigWatcher;
 import io.dialtone.gateway.livekit.LiveKitBreaker;
 import io.dialtone.gateway.livekit.RoomProvisioner;
+import io.dialtone.gateway.peers.EndpointSlicePeers;
 import io.dialtone.gateway.peers.Peer;
 import io.dialtone.gateway.peers.Peers;
 import io.dialtone.gateway.sip.SipServer;
@@ -102,8 +103,13 @@ final class GatewayCommand implements Callable<Integer> {
     List<String> peerOptions = List.of();
 
     @Option(names = "--peer-name", paramLabel = "NAME",
-            description = "This gateway's name among its --peer entries. Default: the host name (a pod's name).")
+            description = "This gateway's name among its peers. Default: $POD_NAME, else the host name.")
     String peerName;
+
+    @Option(names = "--peers-from-service", paramLabel = "SERVICE",
+            description = "In a pod: the fleet is the pods behind this Service, from its EndpointSlices (the "
+                    + "operator sets it). Needs --routing-secret.")
+    String peersService;
 
     @Option(names = "--admin-port", defaultValue = "8080", paramLabel = "PORT",
             description = "Port of /healthz, /readyz, /metrics and /stats. Default: ${DEFAULT-VALUE}.")
@@ -166,12 +172,14 @@ final class GatewayCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         KubernetesClient kubernetes = null;
         SecretConfigWatcher secretWatcher = null;
+        String podNamespace = null;
         LoadedConfig loaded;
         if (source.routingSecret != null) {
             kubernetes = new KubernetesClientBuilder().build();
             String ns = namespace != null ? namespace
                     : System.getenv("POD_NAMESPACE") != null ? System.getenv("POD_NAMESPACE") : kubernetes.getNamespace();
-            secretWatcher = new SecretConfigWatcher(kubernetes, ns == null ? "default" : ns, source.routingSecret);
+            podNamespace = ns == null ? "default" : ns;
+            secretWatcher = new SecretConfigWatcher(kubernetes, podNamespace, source.routingSecret);
             loaded = secretWatcher.awaitFirst(FIRST_ROUTING_DOCUMENT);
         } else {
             loaded = ConfigOptions.load(source.paths, out, spec.commandLine().getErr());
@@ -211,13 +219,14 @@ final class GatewayCommand implements Callable<Integer> {
                 bridgeAudio != null ? bridgeAudio : gateway.media().bridgesAudio(),
                 recycleAfterCalls != null ? recycleAfterCalls : gateway.media().recycleAfterCalls(),
                 roomCodec != null ? roomCodec : gateway.media().roomCodec(),
-                connectionLimits(gateway.sip().connections()), peers());
+                connectionLimits(gateway.sip().connections()), peers(kubernetes, podNamespace));
         Instant started = Instant.now();
         CountDownLatch signalled = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> exitZeroWhenDrained(signalled, stopped),
                 "drain-on-sigterm"));
-        try (SipServer sip = new SipServer(settings, routing, stats, rooms);
+        try (AutoCloseable fleet = settings.peers() instanceof AutoCloseable watched ? watched : () -> { };
+             SipServer sip = new SipServer(settings, routing, stats, rooms);
              AutoCloseable watcher = watch(routing, secretWatcher);
              AutoCloseable client = kubernetes;
              AdminServer admin = new AdminServer(new InetSocketAddress(adminBind, adminPort),
@@ -245,9 +254,21 @@ final class GatewayCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    /** The fleet from --peer: each NAME=IP:PORT, which must name this gateway too. */
-    private java.util.function.Supplier<Peers> peers() throws java.net.UnknownHostException {
-        String self = peerName != null ? peerName : InetAddress.getLocalHost().getHostName();
+    /**
+     * The fleet: the pods behind --peers-from-service, or each --peer NAME=IP:PORT (which must name this gateway too),
+     * or this gateway alone.
+     */
+    private java.util.function.Supplier<Peers> peers(KubernetesClient kubernetes, String namespace)
+            throws java.net.UnknownHostException {
+        String self = peerName != null ? peerName : System.getenv("POD_NAME") != null ? System.getenv("POD_NAME")
+                : InetAddress.getLocalHost().getHostName();
+        if (peersService != null) {
+            if (kubernetes == null) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "--peers-from-service reads EndpointSlices, which needs --routing-secret (a pod)");
+            }
+            return new EndpointSlicePeers(kubernetes, namespace, peersService, self);
+        }
         List<Peer> listed = new java.util.ArrayList<>();
         for (String option : peerOptions) {
             java.util.regex.Matcher peer = PEER.matcher(option);

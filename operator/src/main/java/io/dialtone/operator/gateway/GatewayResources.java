@@ -234,6 +234,11 @@ public final class GatewayResources {
         } else {
             args.add("--no-bridge-audio");
         }
+        if (spec.sip().transports().contains(SipTransport.udp)) {
+            // Behind the Service, a call's requests may reach any pod; the pods behind it relay them to the one
+            // that holds the call (docs/architecture.md, "Calls find their pod").
+            args.addAll(List.of("--peers-from-service", GatewayNames.service(gateway)));
+        }
         return new ContainerBuilder()
                 .withName("gateway")
                 .withImage(spec.image() != null ? spec.image() : defaultImage)

@@ -33,8 +33,8 @@ class GatewayResourcesTest {
         Container container = container(deployment);
         assertThat(container.getImage()).isEqualTo("dialtone/gateway:1");
         assertThat(container.getArgs()).containsExactly("gateway", "--routing-secret", "edge-routing",
-                "--admin-port", "8080", "--await-counts-recorded", "5m", "--advertise", "$(POD_IP)", "--bridge-audio", "--recycle-after-calls", "5000",
-                "--room-codec", "auto");
+                "--admin-port", "8080", "--await-counts-recorded", "5m", "--advertise", "$(POD_IP)", "--bridge-audio",
+                "--recycle-after-calls", "5000", "--room-codec", "auto", "--peers-from-service", "edge-sip");
         assertThat(container.getEnv()).extracting(e -> e.getName() + "=" + (e.getValueFrom() != null
                         ? e.getValueFrom().getFieldRef().getFieldPath() : e.getValue()))
                 .contains("POD_UID=metadata.uid", "POD_IP=status.podIP", "POD_NAMESPACE=metadata.namespace",
