@@ -134,6 +134,7 @@ class CallControlIT {
                 "ws://" + LIVEKIT + ":7880", room));
         command.addAll(List.of(actions));
         Processes.Result agent = namespace.run(command, DIR, 120);
+        java.nio.file.Files.writeString(DIR.resolve("agent-" + room + ".out"), agent.out() + agent.err());
         ClientCrashed.check("agent.py", agent.exitCode(), agent.out() + agent.err());
         assertThat(agent.exitCode()).as("agent.py: %s%s", agent.out(), agent.err()).isZero();
         ObjectMapper json = new ObjectMapper();

@@ -45,9 +45,11 @@ class KubeApiContractIT {
         List<Path> dirs;
         try (Stream<Path> list = Files.list(Toolchain.root().resolve("examples"))) {
             // standalone holds ${VAR} placeholders that only the standalone gateway expands; argocd holds Argo CD's
-            // objects (ArgoCdHealthIT covers them) and sipp a call scenario, neither for this API server
+            // objects (ArgoCdHealthIT covers them), sipp a call scenario and call-control an agent (CallControlIT
+            // runs it), none for this API server
             dirs = list.filter(Files::isDirectory)
-                    .filter(d -> !d.endsWith("standalone") && !d.endsWith("argocd") && !d.endsWith("sipp"))
+                    .filter(d -> !d.endsWith("standalone") && !d.endsWith("argocd") && !d.endsWith("sipp")
+                            && !d.endsWith("call-control"))
                     .sorted().toList();
         }
         assertThat(dirs).isNotEmpty();

@@ -21,7 +21,11 @@ public final class ClientCrashed extends RuntimeException {
     public static void check(String script, Integer exitCode, String output) {
         String sign = CRASH_SIGNS.stream().filter(output::contains).findFirst().orElse(null);
         if (sign != null || (exitCode != null && CRASH_EXITS.contains(exitCode))) {
-            String where = sign == null ? "" : output.lines().filter(line -> line.contains(sign)).findFirst().orElse("");
+            // The line that names the crash and the two after it, which say what panicked.
+            List<String> lines = output.lines().toList();
+            int at = sign == null ? -1 : java.util.stream.IntStream.range(0, lines.size())
+                    .filter(i -> lines.get(i).contains(sign)).findFirst().orElse(-1);
+            String where = at < 0 ? "" : String.join(" | ", lines.subList(at, Math.min(lines.size(), at + 3)));
             throw new ClientCrashed(script + " crashed in the LiveKit client's native layer ("
                     + (sign != null ? "\"" + sign + "\"" : "exit " + exitCode) + "), not a gateway failure: " + where);
         }

@@ -276,8 +276,14 @@ final class GatewayCommand implements Callable<Integer> {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--peer " + option
                         + ": expected NAME=IP:PORT, e.g. gw-0=10.0.0.5:5060 (an IP address, not a host name)");
             }
-            listed.add(Peer.of(peer.group(1), new InetSocketAddress(InetAddress.getByName(peer.group(2)),
-                    Integer.parseInt(peer.group(3))), true));
+            int port = Integer.parseInt(peer.group(3));
+            // The pattern admits only address literals, so this never asks DNS.
+            InetAddress address = InetAddress.getByName(peer.group(2));
+            if (port < 1 || port > 65535) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--peer " + option
+                        + ": the port must be 1-65535");
+            }
+            listed.add(Peer.of(peer.group(1), new InetSocketAddress(address, port), true));
         }
         if (!listed.isEmpty() && listed.stream().noneMatch(peer -> peer.name().equals(self))) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--peer lists no gateway named " + self
@@ -292,7 +298,8 @@ final class GatewayCommand implements Callable<Integer> {
     }
 
     private static final java.util.regex.Pattern PEER = java.util.regex.Pattern.compile(
-            "([A-Za-z0-9][A-Za-z0-9.-]*)=([0-9.]+|\\[[0-9a-fA-F:]+\\]):([0-9]{1,5})");
+            "([A-Za-z0-9][A-Za-z0-9.-]*)=((?:(?:25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\\.){3}"
+                    + "(?:25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])|\\[[0-9a-fA-F:.]+\\]):([0-9]{1,5})");
 
     private static ConnectionGuard.Limits connectionLimits(io.dialtone.api.v1alpha1.SipConnections connections) {
         return new ConnectionGuard.Limits(Durations.parse(connections.idleTimeout()), connections.max(),

@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * {@code RpcResponse}, as every LiveKit SDK speaks them) for three methods, turned into {@link CallControl} requests
  * for the call: {@value #TRANSFER}, {@value #HANG_UP} and {@value #SEND_DTMF}. Each request is acknowledged at once,
  * as the SDKs expect, then answered once by the call. Only participants of kind {@code agent} may use them: a
- * transfer places a call the trunk's owner pays for, and rooms often hold people who must not.
+ * transfer places a call the trunk's owner pays for, and rooms often hold people who must not. A call takes at most
+ * {@value #REQUESTS_PER_WINDOW} requests in {@value #WINDOW_SECONDS} s and {@value #MAX_IN_FLIGHT} at a time, so a
+ * participant that floods it costs a refusal each and never a LiveKit round trip or a thread.
  */
 final class CallControlRpc {
     private static final Logger LOG = LoggerFactory.getLogger("dialtone.calls");
@@ -42,27 +44,51 @@ final class CallControlRpc {
     private static final Pattern PHONE_NUMBER = Pattern.compile("\\+?[0-9]{1,32}");
     private static final Duration SHORTEST_WAIT = Duration.ofSeconds(1);
     private static final ObjectMapper JSON = new ObjectMapper();
+    static final int REQUESTS_PER_WINDOW = 10;
+    static final int WINDOW_SECONDS = 10;
+    static final int MAX_IN_FLIGHT = 4;
+    /**
+     * A room's agents are few; the kinds of more identities than this are asked of LiveKit again, and every kind
+     * after a window.
+     */
+    private static final int MAX_KNOWN_KINDS = 16;
 
     private final String callId;
     private final Consumer<LivekitModels.DataPacket> send;
     private final Function<String, Optional<LivekitModels.ParticipantInfo.Kind>> kindOf;
     private final Consumer<CallControl.Request> call;
+    private final java.util.concurrent.Executor lookups;
+    private final java.util.function.LongSupplier nanoClock;
+    private final Map<String, LivekitModels.ParticipantInfo.Kind> kinds = new java.util.concurrent.ConcurrentHashMap<>();
+    private final io.dialtone.gateway.log.LogBudget refusedLog = io.dialtone.gateway.log.LogBudget.perSecond(1);
+    /** Requests in the current window and unanswered; guarded by this. */
+    private long windowStarted;
+    private int inWindow;
+    private int inFlight;
 
     /**
-     * @param send   sends a data packet on the caller's participant's reliable channel
-     * @param kindOf the kind of a participant in the room, by identity, as LiveKit describes it (a round trip)
-     * @param call   the call, which answers each request it is given exactly once
+     * @param send    sends a data packet on the caller's participant's reliable channel
+     * @param kindOf  the kind of a participant in the room, by identity, as LiveKit describes it (a round trip)
+     * @param call    the call, which answers each request it is given exactly once
+     * @param lookups where the round trip to LiveKit runs, off libwebrtc's thread
      */
     CallControlRpc(String callId, Consumer<LivekitModels.DataPacket> send,
                    Function<String, Optional<LivekitModels.ParticipantInfo.Kind>> kindOf,
-                   Consumer<CallControl.Request> call) {
+                   Consumer<CallControl.Request> call, java.util.concurrent.Executor lookups,
+                   java.util.function.LongSupplier nanoClock) {
         this.callId = callId;
         this.send = send;
         this.kindOf = kindOf;
         this.call = call;
+        this.lookups = lookups;
+        this.nanoClock = nanoClock;
+        this.windowStarted = nanoClock.getAsLong();
     }
 
-    /** A request that came from {@code from} (the sender's identity, as LiveKit stamped it on the packet). */
+    /**
+     * A request that came from {@code from} (the sender's identity, as LiveKit stamped it on the packet), on
+     * libwebrtc's thread: what can be decided without LiveKit is decided here, the rest on {@code lookups}.
+     */
     void request(String from, LivekitModels.RpcRequest request) {
         send.accept(packet(from).setRpcAck(LivekitModels.RpcAck.newBuilder().setRequestId(request.getId())).build());
         Answer answer = new Answer(from, request);
@@ -81,12 +107,28 @@ final class CallControlRpc {
                     + " bytes");
             return;
         }
-        Optional<LivekitModels.ParticipantInfo.Kind> kind = kindOf.apply(from);
+        if (admitted()) {
+            answer.counted();
+        } else {
+            answer.failed("too many requests: a call takes " + REQUESTS_PER_WINDOW + " in " + WINDOW_SECONDS
+                    + " s and " + MAX_IN_FLIGHT + " at a time");
+            return;
+        }
+        lookups.execute(() -> fromAgent(from, request, answer));
+    }
+
+    private void fromAgent(String from, LivekitModels.RpcRequest request, Answer answer) {
+        Optional<LivekitModels.ParticipantInfo.Kind> kind = Optional.ofNullable(kinds.get(from))
+                .or(() -> kindOf.apply(from));
+        kind.filter(known -> kinds.size() < MAX_KNOWN_KINDS).ifPresent(known -> kinds.put(from, known));
         if (kind.isEmpty() || kind.get() != LivekitModels.ParticipantInfo.Kind.AGENT) {
-            LOG.warn("event=call_control_refused call={} from={} method={} kind={} why=\"only agents may control the"
-                    + " call\"", callId, from, request.getMethod(), kind.map(Enum::name).orElse("unknown"));
+            refusedLog.take().ifPresent(line -> LOG.warn("event=call_control_refused call={} from={} method={} "
+                            + "kind={} why=\"only agents may control the call\"{}", callId, from, request.getMethod(),
+                    kind.map(Enum::name).orElse("unknown"), line.suppressed() > 0
+                            ? " suppressed=" + line.suppressed() : ""));
             answer.failed("only participants of kind agent may control a phone call; " + from + " is "
-                    + kind.map(k -> k.name().toLowerCase(java.util.Locale.ROOT)).orElse("not a participant LiveKit knows in this room"));
+                    + kind.map(k -> k.name().toLowerCase(java.util.Locale.ROOT))
+                    .orElse("not a participant LiveKit knows in this room"));
             return;
         }
         CallControl what;
@@ -98,6 +140,27 @@ final class CallControlRpc {
         }
         LOG.info("event=call_control call={} from={} method={}", callId, from, request.getMethod());
         call.accept(new CallControl.Request(from, what, answer));
+    }
+
+    /** Whether one more request fits the call's window and in-flight limits; it counts as in flight if so. */
+    private synchronized boolean admitted() {
+        long now = nanoClock.getAsLong();
+        if (now - windowStarted >= java.util.concurrent.TimeUnit.SECONDS.toNanos(WINDOW_SECONDS)) {
+            windowStarted = now;
+            inWindow = 0;
+            // A kind is trusted for one window at most: an identity may leave and join again as something else.
+            kinds.clear();
+        }
+        if (inWindow >= REQUESTS_PER_WINDOW || inFlight >= MAX_IN_FLIGHT) {
+            return false;
+        }
+        inWindow++;
+        inFlight++;
+        return true;
+    }
+
+    private synchronized void answered() {
+        inFlight--;
     }
 
     /** The request as a {@link CallControl}; a payload that does not say what it must is refused in words. */
@@ -171,15 +234,28 @@ final class CallControlRpc {
         private final String to;
         private final LivekitModels.RpcRequest request;
         private final AtomicBoolean sent = new AtomicBoolean();
+        private volatile boolean counted;
 
         Answer(String to, LivekitModels.RpcRequest request) {
             this.to = to;
             this.request = request;
         }
 
+        /** This request counts against the call's in-flight limit until it is answered. */
+        void counted() {
+            counted = true;
+        }
+
+        private void release() {
+            if (counted) {
+                answered();
+            }
+        }
+
         @Override
         public void done(String result) {
             if (sent.compareAndSet(false, true)) {
+                release();
                 LOG.info("event=call_control_done call={} from={} method={} result={}", callId, to,
                         request.getMethod(), result);
                 send.accept(packet(to).setRpcResponse(LivekitModels.RpcResponse.newBuilder()
@@ -194,6 +270,7 @@ final class CallControlRpc {
 
         void error(int code, String why) {
             if (sent.compareAndSet(false, true)) {
+                release();
                 LOG.info("event=call_control_failed call={} from={} method={} code={} why=\"{}\"", callId, to,
                         request.getMethod(), code, why);
                 send.accept(packet(to).setRpcResponse(LivekitModels.RpcResponse.newBuilder()

@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +22,7 @@ import org.slf4j.LoggerFactory;
 public final class LiveKitRoomLegs implements RoomLegs {
     private static final Logger LOG = LoggerFactory.getLogger("dialtone.calls");
     private static final long PUBLISH_TIMEOUT_MILLIS = 10_000;
+    private static final long ANSWER_HEAD_START_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
     private final RoomProvisioner rooms;
     private final ExecutorService io;
@@ -59,6 +61,8 @@ public final class LiveKitRoomLegs implements RoomLegs {
         private RoomAudioPublisher publisher;
         /** Set once the publisher, which sends the answers, is there; read on libwebrtc's thread. */
         private volatile CallControlRpc rpc;
+        /** When the last RPC answer went out (System.nanoTime), so the leave lets it arrive first. */
+        private volatile long answered = System.nanoTime() - ANSWER_HEAD_START_NANOS;
 
         Leg(String callId, Decision.Accept accept, Duration tokenLifetime, Consumer<String> endedByRoom) {
             this.callId = callId;
@@ -102,22 +106,39 @@ public final class LiveKitRoomLegs implements RoomLegs {
                         roomDigits, this::request);
                 publisher = RoomAudioPublisher.publish(joined, WebRtcEngine.get(), phoneRate, roomCodec,
                         PUBLISH_TIMEOUT_MILLIS);
-                rpc = new CallControlRpc(callId, publisher::send, this::kindOf, control);
+                RoomAudioPublisher answers = publisher;
+                rpc = new CallControlRpc(callId, packet -> {
+                    answered = System.nanoTime();
+                    answers.send(packet);
+                }, this::kindOf, control, io, System::nanoTime);
                 return new Audio(publisher, subscriber);
             });
         }
 
-        /**
-         * An RPC request for the caller's participant, on libwebrtc's thread: handled on {@code io}, since it asks
-         * LiveKit who sent it. One that comes before the bridge is up gets no answer.
-         */
+        /** An RPC request for the caller's participant; one that comes before the bridge is up gets no answer. */
         private void request(String from, livekit.LivekitModels.RpcRequest request) {
             CallControlRpc answering = rpc;
             if (answering != null) {
-                io.execute(() -> answering.request(from, request));
+                answering.request(from, request);
             } else {
                 LOG.info("event=call_control_early call={} from={} method={} why=\"the call's audio is not bridged"
                         + " yet\"", callId, from, request.getMethod());
+            }
+        }
+
+        /**
+         * An agent's request that ends the call (a transfer, a hang-up) is answered just before the leave: the answer
+         * travels on the data channel, the leave on the signalling connection, and a leave that overtakes it leaves
+         * the agent with "recipient disconnected" instead of its answer. So the participant stays that much longer.
+         */
+        private void answerFirst() {
+            long wait = ANSWER_HEAD_START_NANOS - (System.nanoTime() - answered);
+            if (wait > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
 
@@ -154,6 +175,7 @@ public final class LiveKitRoomLegs implements RoomLegs {
             // Not through step(): it must run however the steps before it ended.
             leaving = steps.handle((previous, error) -> null).thenRunAsync(() -> {
                 left = true;
+                answerFirst();
                 // The audio in the order it was opened (subscriber, then publisher), the participant last: the
                 // order libwebrtc survives (docs/architecture.md, "Media").
                 for (AutoCloseable resource : new AutoCloseable[] {subscriber, publisher, participant}) {

@@ -89,22 +89,29 @@ public final class RoomToPhone implements AutoCloseable {
     }
 
     /**
-     * A digit the room sent (LiveKit's publish_dtmf, or an agent's dialtone.dtmf), played to the caller as an RFC 4733
-     * event; whether it was queued. At most {@value #MAX_QUEUED_DIGITS} wait: a room that sends faster than they play
-     * (about 10 a second) is not let to fill the gateway's memory.
+     * A digit the room sent (LiveKit's publish_dtmf), played to the caller as an RFC 4733 event; whether it was queued.
+     * At most {@value #MAX_QUEUED_DIGITS} wait: a room that sends faster than they play (about 10 a second) is not
+     * let to fill the gateway's memory.
      */
     public boolean dtmf(char pressed) {
+        return dtmf(String.valueOf(pressed));
+    }
+
+    /** Digits an agent sent (dialtone.dtmf), queued all or none, so a refusal never leaves half of them to play. */
+    public boolean dtmf(String pressed) {
         if (eventType == null) {
-            LOG.info("event=dtmf_dropped call={} digit={} why=\"the caller did not offer telephone-event\"", callId,
+            LOG.info("event=dtmf_dropped call={} digits={} why=\"the caller did not offer telephone-event\"", callId,
                     pressed);
             return false;
         }
-        if (digits.size() >= MAX_QUEUED_DIGITS) {
-            LOG.info("event=dtmf_dropped call={} digit={} why=\"{} digits already wait to be played\"", callId,
-                    pressed, MAX_QUEUED_DIGITS);
-            return false;
+        synchronized (digits) {
+            if (digits.size() + pressed.length() > MAX_QUEUED_DIGITS) {
+                LOG.info("event=dtmf_dropped call={} digits={} why=\"{} digits at most wait to be played\"", callId,
+                        pressed, MAX_QUEUED_DIGITS);
+                return false;
+            }
+            pressed.chars().forEach(digit -> digits.add((char) digit));
         }
-        digits.add(pressed);
         return true;
     }
 

@@ -51,6 +51,8 @@ public final class EndpointSlicePeers implements Supplier<Peers>, AutoCloseable 
                 });
         LOG.info("this gateway is {} (id {}); its fleet comes from the EndpointSlices of Service {}/{}", self,
                 Peer.idOf(self), namespace, service);
+        // The informer's first events may have run before the field above was set, and found nothing to read.
+        changed();
     }
 
     @Override
@@ -59,6 +61,9 @@ public final class EndpointSlicePeers implements Supplier<Peers>, AutoCloseable 
     }
 
     private synchronized void changed() {
+        if (informer == null) {
+            return;
+        }
         Peers now = peers(self, informer.getStore().list());
         if (!now.all().equals(current.all())) {
             LOG.info("fleet: {} gateway(s), {} taking new calls: {}", now.all().size(),

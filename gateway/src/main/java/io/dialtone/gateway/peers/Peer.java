@@ -21,9 +21,12 @@ public record Peer(String name, String id, InetSocketAddress sip, boolean takesN
      * hex digits of SHA-256 of the name, stable across restarts and one in four billion to collide.
      */
     public static String idOf(String name) {
+        return HexFormat.of().formatHex(sha256(name), 0, 4);
+    }
+
+    static byte[] sha256(String text) {
         try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(hash, 0, 4);
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }

@@ -1,9 +1,6 @@
 package io.dialtone.gateway.peers;
 
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -49,16 +46,6 @@ public record Peers(String selfName, List<Peer> all) {
     }
 
     private static long weight(String callId, String peerId) {
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256")
-                    .digest((callId + "\n" + peerId).getBytes(StandardCharsets.UTF_8));
-            long weight = 0;
-            for (int i = 0; i < 8; i++) {
-                weight = (weight << 8) | (hash[i] & 0xff);
-            }
-            return weight;
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
+        return java.nio.ByteBuffer.wrap(Peer.sha256(callId + "\n" + peerId)).getLong();
     }
 }

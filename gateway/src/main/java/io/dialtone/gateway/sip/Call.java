@@ -55,6 +55,8 @@ public final class Call {
     private static final Logger LOG = LoggerFactory.getLogger("dialtone.calls");
     static final Duration RING_AGAIN = Duration.ofSeconds(1);
     static final Duration MEDIA_CHECK = Duration.ofMillis(500);
+    /** However long the agent's RPC waits: longer than any target rings. */
+    static final Duration LONGEST_TRANSFER_WAIT = Duration.ofMinutes(2);
 
     /** Where the call is in its life; it only moves forward. */
     enum State {
@@ -201,9 +203,9 @@ public final class Call {
     }
 
     /** The caller's response to the gateway's REFER (or 408 when none came). */
-    void referAnswered(CallTransfer.Progress response) {
+    void referAnswered(long cseq, CallTransfer.Progress response) {
         post(() -> {
-            if (transfer != null && state == State.ANSWERED) {
+            if (transfer != null && state == State.ANSWERED && transfer.cseq() == cseq) {
                 transferGoes(transfer.referAnswered(response));
             }
         });
@@ -213,9 +215,12 @@ public final class Call {
      * A NOTIFY of the caller's progress on a transfer (its message/sipfrag status line); only from this call's
      * dialog, after a REFER.
      */
-    void transferNotified(javax.sip.Dialog dialog, CallTransfer.Progress progress, Reply reply) {
+    void transferNotified(javax.sip.Dialog dialog, java.util.OptionalLong referCseq, CallTransfer.Progress progress,
+                          Reply reply) {
         post(() -> {
-            if (state != State.ANSWERED || transfer == null || !setup.dialog().owns(dialog)) {
+            // A NOTIFY names its REFER by the Event header's id (RFC 3515 2.4.6); one without it is the last REFER's.
+            if (state != State.ANSWERED || transfer == null || !setup.dialog().owns(dialog)
+                    || referCseq.isPresent() && referCseq.getAsLong() != transfer.cseq()) {
                 reply.status(Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST);
                 return;
             }
@@ -648,14 +653,12 @@ public final class Call {
             answer.done("{}");
             hangUpNow("hung up by " + request.from() + " in the room");
         } else if (what instanceof CallControl.SendDigits digits) {
-            for (char digit : digits.digits().toCharArray()) {
-                if (!toPhone.dtmf(digit)) {
-                    answer.failed("the caller's side did not offer telephone-event (RFC 4733), or too many digits "
-                            + "wait to be played");
-                    return;
-                }
+            if (toPhone.dtmf(digits.digits())) {
+                answer.done("{}");
+            } else {
+                answer.failed("the caller's side did not offer telephone-event (RFC 4733), or too many digits wait "
+                        + "to be played; none of these was queued");
             }
-            answer.done("{}");
         } else if (what instanceof CallControl.Transfer asked) {
             transfer(request.from(), asked, answer);
         }
@@ -675,11 +678,19 @@ public final class Call {
             answer.failed(notSent.why());
             return;
         }
-        CallTransfer started = new CallTransfer(sipCallId, asked.target(), answer);
+        long cseq = ((InviteDialog.Referral.Sent) sent).cseq();
+        Duration within = asked.within().compareTo(LONGEST_TRANSFER_WAIT) > 0 ? LONGEST_TRANSFER_WAIT : asked.within();
+        CallTransfer started = new CallTransfer(sipCallId, asked.target(), cseq, answer,
+                after(within, () -> transferExpired(within)));
         transfer = started;
-        after(asked.within(), () -> started.expired(asked.within()));
         LOG.info("event=transfer call={} trunk={} room={} by={} to={}", sipCallId, trunkName(), room(), from,
                 asked.target());
+    }
+
+    private void transferExpired(Duration waited) {
+        if (transfer != null) {
+            transfer.expired(waited);
+        }
     }
 
     private void transferGoes(CallTransfer.Next next) {

@@ -18,7 +18,7 @@ final class CallTransfer {
     private static final Logger LOG = LoggerFactory.getLogger("dialtone.calls");
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
             new com.fasterxml.jackson.databind.ObjectMapper();
-    private static final Pattern SIPFRAG = Pattern.compile("SIP/2\\.0 ([1-6][0-9][0-9])(?: ([^\r\n]*))?\r?\n?.*",
+    private static final Pattern SIPFRAG = Pattern.compile("SIP/2\\.0 ([1-6][0-9][0-9])(?: ([^\r\n]*))?(?:\r?\n.*)?",
             Pattern.DOTALL);
 
     /** What the call does next. */
@@ -47,17 +47,30 @@ final class CallTransfer {
 
     private final String callId;
     private final String target;
+    private final long cseq;
     private final CallControl.Answer answer;
+    private final io.dialtone.gateway.call.CallScheduler.Timer expiry;
     private boolean answered;
 
-    CallTransfer(String callId, String target, CallControl.Answer answer) {
+    /**
+     * @param cseq   the REFER's CSeq number, by which its response and NOTIFYs are known
+     * @param expiry the timer that ends the wait, cancelled once the agent has its answer
+     */
+    CallTransfer(String callId, String target, long cseq, CallControl.Answer answer,
+                 io.dialtone.gateway.call.CallScheduler.Timer expiry) {
         this.callId = callId;
         this.target = target;
+        this.cseq = cseq;
         this.answer = answer;
+        this.expiry = expiry;
     }
 
     String target() {
         return target;
+    }
+
+    long cseq() {
+        return cseq;
     }
 
     /** Whether the agent still waits for this transfer's outcome: another transfer must wait for it. */
@@ -81,6 +94,7 @@ final class CallTransfer {
         if (progress.status() < 300) {
             if (!answered) {
                 answered = true;
+                expiry.cancel();
                 answer.done(JSON.createObjectNode().put("transferredTo", target).toString());
             }
             return Next.END_CALL;
@@ -100,6 +114,7 @@ final class CallTransfer {
     private Next failed(String why) {
         if (!answered) {
             answered = true;
+            expiry.cancel();
             LOG.info("event=transfer_failed call={} to={} why=\"{}\"", callId, target, why);
             answer.failed(why);
         }

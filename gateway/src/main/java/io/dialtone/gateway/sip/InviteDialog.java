@@ -37,7 +37,8 @@ interface InviteDialog {
 
     /** Whether a REFER went out. */
     sealed interface Referral {
-        record Sent() implements Referral {
+        /** @param cseq the REFER's CSeq number, which its response and NOTIFYs name */
+        record Sent(long cseq) implements Referral {
         }
 
         record NotSent(String why) implements Referral {

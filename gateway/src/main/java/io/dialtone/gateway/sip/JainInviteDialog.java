@@ -142,7 +142,8 @@ final class JainInviteDialog implements InviteDialog {
         withHeaders(refer, headers);
         try {
             dialog.sendRequest(provider.getNewClientTransaction(refer));
-            return new Referral.Sent();
+            return new Referral.Sent(((javax.sip.header.CSeqHeader) refer.getHeader(javax.sip.header.CSeqHeader.NAME))
+                    .getSeqNumber());
         } catch (Exception e) {
             LOG.warn("event=refer_failed call={} error=\"{}\"", callId, e.getMessage());
             return new Referral.NotSent("the REFER could not be sent: " + e.getMessage());

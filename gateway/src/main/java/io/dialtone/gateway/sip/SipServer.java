@@ -159,7 +159,7 @@ public final class SipServer implements SipListener, AutoCloseable {
                 settings.tls() == null ? settings.port() : settings.tls().port(), settings.peers().get().selfId());
         calls = new CallRegistry();
         router = new DialogRouter(settings.peers(), callId -> calls.get(callId) != null,
-                routing.current().loaded().config().gateway().getSpec().livekit().apiSecret(), stats);
+                () -> routing.current().loaded().config().gateway().getSpec().livekit().apiSecret(), stats);
         this.routing = routing;
         this.stats = stats;
         this.answerUnknownSources = settings.answerUnknownSources();
@@ -448,7 +448,15 @@ public final class SipServer implements SipListener, AutoCloseable {
             answer(event, Response.BAD_REQUEST);
             return;
         }
-        inCall(event, (call, reply) -> call.transferNotified(event.getDialog(), progress.get(), reply));
+        java.util.OptionalLong referCseq;
+        try {
+            referCseq = kind.getEventId() == null ? java.util.OptionalLong.empty()
+                    : java.util.OptionalLong.of(Long.parseLong(kind.getEventId()));
+        } catch (NumberFormatException e) {
+            answer(event, Response.BAD_REQUEST);
+            return;
+        }
+        inCall(event, (call, reply) -> call.transferNotified(event.getDialog(), referCseq, progress.get(), reply));
     }
 
     /** Draining: new INVITEs get 503; active calls carry on. */
@@ -467,7 +475,7 @@ public final class SipServer implements SipListener, AutoCloseable {
         if (cseq != null && id != null && cseq.getMethod().equals(Request.REFER) && response.getStatusCode() >= 200) {
             Call call = calls.get(id.getCallId());
             if (call != null) {
-                call.referAnswered(new CallTransfer.Progress(response.getStatusCode(),
+                call.referAnswered(cseq.getSeqNumber(), new CallTransfer.Progress(response.getStatusCode(),
                         Optional.ofNullable(response.getReasonPhrase()).orElse("")));
             }
         }
@@ -480,7 +488,9 @@ public final class SipServer implements SipListener, AutoCloseable {
         if (client != null && client.getRequest().getMethod().equals(Request.REFER)) {
             Call call = calls.get(callId(client.getRequest()));
             if (call != null) {
-                call.referAnswered(new CallTransfer.Progress(Response.REQUEST_TIMEOUT, "no answer to the REFER"));
+                call.referAnswered(((javax.sip.header.CSeqHeader) client.getRequest()
+                                .getHeader(javax.sip.header.CSeqHeader.NAME)).getSeqNumber(),
+                        new CallTransfer.Progress(Response.REQUEST_TIMEOUT, "no answer to the REFER"));
             }
         }
     }

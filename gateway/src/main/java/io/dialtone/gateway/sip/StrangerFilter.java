@@ -38,25 +38,11 @@ public final class StrangerFilter implements SIPMessageValve {
         GATES.remove(stackName);
     }
 
-    /**
-     * A request a peer relayed is first checked and given back its caller's address, so the source rules judge the
-     * caller; one from outside is judged first and then, if another gateway owns its call, relayed there.
-     */
+    /** The gate and the router decide together ({@link DialogRouter#request}): who may be answered, and where. */
     @Override
     public boolean processRequest(SIPRequest request, MessageChannel channel) {
         Gate gate = GATES.get(((SipStackImpl) channel.getSIPStack()).getStackName());
-        if (gate == null) {
-            return false;
-        }
-        boolean relayed = request.getHeader(DialogRouter.RELAY_HEADER) != null;
-        if (relayed && gate.router().request(request, channel) == DialogRouter.Verdict.GONE) {
-            return false;
-        }
-        InetAddress source = relayed ? request.getRemoteAddress() : channel.getPeerPacketSourceAddress();
-        if (source != null && !gate.admits(request, source)) {
-            return false;
-        }
-        return relayed || gate.router().request(request, channel) == DialogRouter.Verdict.HERE;
+        return gate != null && gate.router().request(request, channel, gate::admits) == DialogRouter.Verdict.HERE;
     }
 
     @Override

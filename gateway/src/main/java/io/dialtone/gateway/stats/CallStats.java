@@ -151,7 +151,6 @@ public final class CallStats {
     private static final java.util.Set<String> KNOWN_METHODS = java.util.Set.of("ACK", "OPTIONS", "REGISTER", "BYE", "CANCEL",
             "INFO", "UPDATE", "MESSAGE", "SUBSCRIBE", "NOTIFY", "REFER", "PRACK", "PUBLISH");
 
-    /** A wrong PIN entered for {@code rule}: a metric only, since /stats counts calls, not keystrokes. */
     /**
      * A SIP message this gateway sent on to the gateway of the fleet that owns its call ({@code what}: request or
      * response), or refused because it claimed to be relayed and was not.
@@ -163,6 +162,7 @@ public final class CallStats {
                 .register(registry).increment();
     }
 
+    /** A wrong PIN entered for {@code rule}: a metric only, since /stats counts calls, not keystrokes. */
     public void pinWrong(String rule) {
         Counter.builder("dialtone.gateway.pin.wrong").description("Wrong PINs entered, by rule").tag("rule", rule)
                 .register(registry).increment();

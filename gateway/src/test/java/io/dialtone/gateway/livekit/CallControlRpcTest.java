@@ -18,8 +18,12 @@ class CallControlRpcTest {
     private final Map<String, LivekitModels.ParticipantInfo.Kind> room = Map.of(
             "agent-1", LivekitModels.ParticipantInfo.Kind.AGENT,
             "visitor", LivekitModels.ParticipantInfo.Kind.STANDARD);
-    private final CallControlRpc rpc = new CallControlRpc("call-1", sent::add,
-            identity -> Optional.ofNullable(room.get(identity)), asked::add);
+    private final List<String> lookedUp = new ArrayList<>();
+    private long now;
+    private final CallControlRpc rpc = new CallControlRpc("call-1", sent::add, identity -> {
+        lookedUp.add(identity);
+        return Optional.ofNullable(room.get(identity));
+    }, asked::add, Runnable::run, () -> now);
 
     private static LivekitModels.RpcRequest request(String method, String payload) {
         return LivekitModels.RpcRequest.newBuilder().setId("r-1").setMethod(method).setPayload(payload)
@@ -83,6 +87,27 @@ class CallControlRpcTest {
                 .hasMessageContaining("must be a JSON object");
         assertThatThrownBy(() -> CallControlRpc.parse(request("dialtone.transfer", "{")))
                 .hasMessageContaining("not JSON");
+    }
+
+    @Test
+    void aFloodIsRefusedWithoutAskingLiveKitAndTheLimitsComeBack() {
+        for (int i = 0; i < 30; i++) {
+            rpc.request("visitor", request("dialtone.hangup", ""));
+        }
+        assertThat(lookedUp).as("one lookup per window and identity").containsExactly("visitor");
+        assertThat(sent.stream().filter(p -> p.getRpcResponse().getError().getMessage().startsWith("too many")))
+                .hasSize(20);
+        rpc.request("agent-1", request("dialtone.hangup", ""));
+        assertThat(asked).isEmpty();
+
+        now += java.util.concurrent.TimeUnit.SECONDS.toNanos(CallControlRpc.WINDOW_SECONDS);
+        for (int i = 0; i < CallControlRpc.MAX_IN_FLIGHT + 1; i++) {
+            rpc.request("agent-1", request("dialtone.hangup", ""));
+        }
+        assertThat(asked).as("taken until that many wait for their answers").hasSize(CallControlRpc.MAX_IN_FLIGHT);
+        asked.get(0).answer().done("{}");
+        rpc.request("agent-1", request("dialtone.hangup", ""));
+        assertThat(asked).hasSize(CallControlRpc.MAX_IN_FLIGHT + 1);
     }
 
     @Test

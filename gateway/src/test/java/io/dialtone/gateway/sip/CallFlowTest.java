@@ -519,6 +519,8 @@ class CallFlowTest {
 
     // ---- Call control from the room ----
 
+    private static final long REFER_1 = 1;
+
     /** What an agent's request got back. */
     private static final class Answers implements io.dialtone.gateway.call.CallControl.Answer {
         final List<String> got = new ArrayList<>();
@@ -559,11 +561,11 @@ class CallFlowTest {
         Call call = bridgedCall();
         Answers answers = ask(transferTo("tel:+15550123"));
         assertThat(dialog.sent).containsExactly("180", "200", "REFER tel:+15550123 {X-Why=sales}");
-        call.referAnswered(new CallTransfer.Progress(202, "Accepted"));
+        call.referAnswered(REFER_1, new CallTransfer.Progress(202, "Accepted"));
         List<Integer> notifies = new ArrayList<>();
-        call.transferNotified(null, new CallTransfer.Progress(100, "Trying"), recording(notifies));
+        call.transferNotified(null, java.util.OptionalLong.empty(), new CallTransfer.Progress(100, "Trying"), recording(notifies));
         assertThat(answers.got).isEmpty();
-        call.transferNotified(null, new CallTransfer.Progress(200, "OK"), recording(notifies));
+        call.transferNotified(null, java.util.OptionalLong.empty(), new CallTransfer.Progress(200, "OK"), recording(notifies));
         assertThat(notifies).containsExactly(200, 200);
         assertThat(answers.got).containsExactly("done {\"transferredTo\":\"tel:+15550123\"}");
         assertThat(dialog.sent).last().isEqualTo("BYE transferred to tel:+15550123");
@@ -576,13 +578,17 @@ class CallFlowTest {
         Answers first = ask(transferTo("sip:sales@pbx.example"));
         assertThat(ask(transferTo("tel:+1555")).got).as("a second transfer while the first is under way")
                 .singleElement().asString().contains("already under way");
-        call.referAnswered(new CallTransfer.Progress(202, "Accepted"));
-        call.transferNotified(null, new CallTransfer.Progress(486, "Busy Here"), recording(new ArrayList<>()));
+        call.referAnswered(REFER_1, new CallTransfer.Progress(202, "Accepted"));
+        call.transferNotified(null, java.util.OptionalLong.empty(), new CallTransfer.Progress(486, "Busy Here"), recording(new ArrayList<>()));
         assertThat(first.got).containsExactly("failed the call to sip:sales@pbx.example failed: 486 Busy Here");
         assertThat(dialog.sent).noneMatch(sent -> sent.startsWith("BYE"));
 
         Answers refused = ask(transferTo("tel:+15550124"));
-        call.referAnswered(new CallTransfer.Progress(403, "Forbidden"));
+        call.referAnswered(REFER_1, new CallTransfer.Progress(603, "Decline"));
+        call.transferNotified(null, java.util.OptionalLong.of(REFER_1), new CallTransfer.Progress(200, "OK"),
+                recording(new ArrayList<>()));
+        assertThat(refused.got).as("a late answer about the first REFER").isEmpty();
+        call.referAnswered(2, new CallTransfer.Progress(403, "Forbidden"));
         assertThat(refused.got).containsExactly("failed the caller's side refused the transfer: 403 Forbidden");
         assertThat(stats.snapshot().gateway().active()).isEqualTo(1);
     }
@@ -591,10 +597,10 @@ class CallFlowTest {
     void aTransferWithoutAnOutcomeInTimeIsReportedAndALateSuccessStillEndsTheCall() throws Exception {
         Call call = bridgedCall();
         Answers answers = ask(transferTo("tel:+15550123"));
-        call.referAnswered(new CallTransfer.Progress(202, "Accepted"));
+        call.referAnswered(REFER_1, new CallTransfer.Progress(202, "Accepted"));
         clock.advance(Duration.ofSeconds(20));
         assertThat(answers.got).singleElement().asString().startsWith("failed no outcome within 20 s");
-        call.transferNotified(null, new CallTransfer.Progress(200, "OK"), recording(new ArrayList<>()));
+        call.transferNotified(null, java.util.OptionalLong.empty(), new CallTransfer.Progress(200, "OK"), recording(new ArrayList<>()));
         assertThat(answers.got).hasSize(1);
         assertThat(dialog.sent).last().isEqualTo("BYE transferred to tel:+15550123");
     }
@@ -611,7 +617,7 @@ class CallFlowTest {
     void aNotifyWithoutATransferIsNotTheCallsSubscription() throws Exception {
         Call call = bridgedCall();
         List<Integer> notifies = new ArrayList<>();
-        call.transferNotified(null, new CallTransfer.Progress(200, "OK"), recording(notifies));
+        call.transferNotified(null, java.util.OptionalLong.empty(), new CallTransfer.Progress(200, "OK"), recording(notifies));
         assertThat(notifies).containsExactly(481);
         assertThat(stats.snapshot().gateway().active()).isEqualTo(1);
     }
@@ -642,6 +648,7 @@ class CallFlowTest {
         final List<String> sent = new ArrayList<>();
         boolean failOnAnswer;
         Map<String, String> byeHeaders;
+        long refers;
 
         List<String> finals() {
             return sent.stream().filter(s -> !s.equals("180") && !s.startsWith("BYE") && !s.startsWith("REFER"))
@@ -689,7 +696,7 @@ class CallFlowTest {
         @Override
         public Referral refer(String target, Map<String, String> headers) {
             sent.add("REFER " + target + (headers.isEmpty() ? "" : " " + headers));
-            return new Referral.Sent();
+            return new Referral.Sent(++refers);
         }
 
         @Override
