@@ -63,14 +63,7 @@ class LoadBalancedGatewaysIT {
         Processes.Result loaded = namespace.run(List.of("nft", "-f", rules.toString()), DIR, 10);
         assertThat(loaded.exitCode()).as("nft: %s", loaded.err()).isZero();
 
-        Path livekitConfig = DIR.resolve("livekit.yaml");
-        Files.writeString(livekitConfig, """
-                port: 7880
-                bind_addresses: ["%s"]
-                rtc: {tcp_port: 7881, port_range_start: 50000, port_range_end: 52000, use_external_ip: false, node_ip: %s}
-                """.formatted(LIVEKIT, LIVEKIT));
-        namespace.start(List.of(Toolchain.livekitServer().toString(), "--dev", "--config", livekitConfig.toString()),
-                Map.of(), DIR.resolve("livekit-server.log"));
+        BridgedGateway.startLiveKit(namespace, DIR, LIVEKIT);
         Path config = DIR.resolve("gateway.yaml");
         Files.writeString(config, """
                 apiVersion: dialtone.io/v1alpha1
@@ -106,7 +99,7 @@ class LoadBalancedGatewaysIT {
         }
         for (String gateway : GATEWAYS) {
             Eventually.until("gateway " + gateway + " ready", Duration.ofSeconds(90),
-                    () -> answers("http://" + gateway + ":8080/readyz"),
+                    () -> BridgedGateway.answers(namespace, DIR, "http://" + gateway + ":8080/readyz"),
                     () -> BridgedGateway.read(DIR.resolve("gateway-" + GATEWAYS.indexOf(gateway) + ".log")));
         }
     }
@@ -164,11 +157,6 @@ class LoadBalancedGatewaysIT {
             }
         }
         return Math.round(sum);
-    }
-
-    private static boolean answers(String url) throws Exception {
-        return namespace.run(List.of(Toolchain.python().toString(), "-c",
-                "import urllib.request; urllib.request.urlopen('" + url + "', timeout=2)"), DIR, 10).exitCode() == 0;
     }
 
     private static void ip(String... args) throws Exception {

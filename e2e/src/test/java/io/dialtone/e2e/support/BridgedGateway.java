@@ -40,14 +40,7 @@ public final class BridgedGateway implements AutoCloseable {
         NetworkNamespace namespace = NetworkNamespace.create("dtm" + ProcessHandle.current().pid() % 100000, LIVEKIT,
                 GATEWAY);
         try {
-            Path livekitConfig = dir.resolve("livekit.yaml");
-            Files.writeString(livekitConfig, """
-                    port: 7880
-                    bind_addresses: ["%s"]
-                    rtc: {tcp_port: 7881, port_range_start: 50000, port_range_end: 52000, use_external_ip: false, node_ip: %s}
-                    """.formatted(LIVEKIT, LIVEKIT));
-            namespace.start(List.of(Toolchain.livekitServer().toString(), "--dev", "--config",
-                    livekitConfig.toString()), Map.of(), dir.resolve("livekit-server.log"));
+            startLiveKit(namespace, dir, LIVEKIT);
             Process proxy = namespace.start(List.of(Toolchain.python().toString(),
                     Toolchain.root().resolve("e2e/src/test/resources/media/signal_proxy.py").toString(), LIVEKIT, "7890",
                     LIVEKIT, "7880"), Map.of(), dir.resolve("signal-proxy.log"));
@@ -83,6 +76,27 @@ public final class BridgedGateway implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts {@code livekit-server --dev} inside {@code namespace} on {@code address} (signalling on 7880, media on
+     * UDP 50000-52000 of that address only), its log in {@code dir}.
+     */
+    public static Process startLiveKit(NetworkNamespace namespace, Path dir, String address) throws Exception {
+        Path config = dir.resolve("livekit.yaml");
+        Files.writeString(config, """
+                port: 7880
+                bind_addresses: ["%s"]
+                rtc: {tcp_port: 7881, port_range_start: 50000, port_range_end: 52000, use_external_ip: false, node_ip: %s}
+                """.formatted(address, address));
+        return namespace.start(List.of(Toolchain.livekitServer().toString(), "--dev", "--config", config.toString()),
+                Map.of(), dir.resolve("livekit-server.log"));
+    }
+
+    /** Whether an HTTP GET of {@code url} from inside {@code namespace} succeeds (the toolchain's Python). */
+    public static boolean answers(NetworkNamespace namespace, Path dir, String url) throws Exception {
+        return namespace.run(List.of(Toolchain.python().toString(), "-c",
+                "import urllib.request; urllib.request.urlopen('" + url + "', timeout=2)"), dir, 10).exitCode() == 0;
+    }
+
     /** Cuts every connection between the gateway and LiveKit's signalling port, as a network fault would. */
     public void cutSignalling() throws Exception {
         Processes.Result killed = Processes.run(List.of("kill", "-USR1", String.valueOf(proxy.pid())), dir, 10);
@@ -110,8 +124,7 @@ public final class BridgedGateway implements AutoCloseable {
 
     /** An HTTP GET from inside the namespace, with the toolchain's Python. */
     public boolean answers(String url) throws Exception {
-        return namespace.run(List.of(Toolchain.python().toString(), "-c",
-                "import urllib.request; urllib.request.urlopen('" + url + "', timeout=2)"), dir, 10).exitCode() == 0;
+        return answers(namespace, dir, url);
     }
 
     /** A file's text, or a note saying why it could not be read (for failure messages). */
