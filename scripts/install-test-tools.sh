@@ -15,6 +15,9 @@ PY_LIVEKIT_VERSION=1.2.0
 PY_LIVEKIT_API_VERSION=1.2.2
 PY_G722_VERSION=1.2.8
 APT_PACKAGES=(etcd-server sip-tester baresip libpulse0 python3-venv openssl lua5.4 iproute2 nftables)
+# The one-node cluster (scripts/cluster.sh): a Docker engine to build images, containerd, runc and the CNI plugins
+# to run them, iptables for kube-proxy, debootstrap for a base image when none can be pulled, gcc for the pause image.
+APT_PACKAGES+=(docker.io containerd runc containernetworking-plugins iptables debootstrap gcc libc6-dev)
 
 here=$(cd "$(dirname "$0")" && pwd)
 TOOLS=${DIALTONE_TOOLS:-$HOME/.cache/dialtone/tools}
@@ -104,6 +107,9 @@ build_kubernetes_binary kube-apiserver
 ln -sf "$(command -v etcd)" "$K8S_DIR/etcd"
 build_kubernetes_binary kubectl
 build_kubernetes_binary kube-controller-manager
+build_kubernetes_binary kubelet
+build_kubernetes_binary kube-scheduler
+build_kubernetes_binary kube-proxy
 install_python_client
 
 cat >"$TOOLS/env" <<ENV
@@ -124,6 +130,8 @@ echo "  kube-apiserver: $("$K8S_DIR/kube-apiserver" --version 2>&1 | head -1)"
 echo "  etcd:           $("$K8S_DIR/etcd" --version 2>&1 | head -1)"
 echo "  kubectl:        $("$K8S_DIR/kubectl" version --client 2>&1 | head -1)"
 echo "  kube-controller-manager: $("$K8S_DIR/kube-controller-manager" --version 2>&1 | head -1)"
+echo "  kubelet, kube-scheduler, kube-proxy: $("$K8S_DIR/kubelet" --version 2>&1 | head -1)"
+echo "  containerd:     $(containerd --version 2>&1 | awk '{print $3}'), runc $(runc --version 2>&1 | awk 'NR==1{print $3}'), docker $(dpkg-query -W -f='${Version}' docker.io)"
 echo "  helm:           $("$BIN/helm" version --short 2>&1 | head -1)"
 echo "  lua:            $(lua5.4 -v 2>&1 | head -1)"
 echo "  sipp:           $({ sipp -v 2>&1 || true; } | grep -m1 -o 'SIPp v[^ ,]*')"

@@ -66,6 +66,34 @@ public final class NetworkNamespace implements AutoCloseable {
         return namespace;
     }
 
+    /**
+     * A namespace plugged into an existing bridge (the one-node cluster's, scripts/cluster.sh): one veth end inside
+     * with {@code address}/16 and a default route via {@code gateway} (the node, which routes to Services and pods),
+     * the other end a port of {@code bridge}. What runs inside sees only that address, so WebRTC inside never
+     * offers the machine's external address.
+     */
+    public static NetworkNamespace onBridge(String name, String bridge, String address, String gateway)
+            throws Exception {
+        NetworkNamespace namespace = new NetworkNamespace(name);
+        run("ip", "netns", "del", name);
+        run("ip", "link", "del", name + "h");
+        ip("netns", "add", name);
+        try {
+            ip("link", "add", name + "h", "type", "veth", "peer", "name", name + "n");
+            ip("link", "set", name + "n", "netns", name);
+            ip("link", "set", name + "h", "master", bridge);
+            ip("link", "set", name + "h", "up");
+            ip("-n", name, "addr", "add", address + "/16", "dev", name + "n");
+            ip("-n", name, "link", "set", name + "n", "up");
+            ip("-n", name, "link", "set", "lo", "up");
+            ip("-n", name, "route", "add", "default", "via", gateway);
+        } catch (Exception e) {
+            namespace.close();
+            throw e;
+        }
+        return namespace;
+    }
+
     /** Starts a command inside, with extra environment, output to {@code log}. */
     public Process start(List<String> command, Map<String, String> environment, Path log) throws IOException {
         List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", name, "env"));
