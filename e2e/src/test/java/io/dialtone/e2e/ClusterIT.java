@@ -38,6 +38,8 @@ class ClusterIT {
     private static final String OUTSIDE = "10.88.0.200";
     private static final String NODE = "10.88.0.1";
     private static final double AMPLITUDE = 8000;
+    /** Calls to this number get a room each: one caller's many calls would otherwise share one identity. */
+    private static final String ROLLING_NUMBER = "+15550177";
     private static Path kubeconfig;
     private static NetworkNamespace outside;
 
@@ -80,16 +82,23 @@ class ClusterIT {
                 apiVersion: dialtone.io/v1alpha1
                 kind: SipTrunk
                 metadata: {name: carrier}
-                spec: {gatewayRef: edge, answerWhen: joined}
+                # The rolling update's calls send no RTP: 2 minutes of silence are allowed.
+                spec: {gatewayRef: edge, answerWhen: joined, media: {timeout: 2m}}
                 ---
                 apiVersion: dialtone.io/v1alpha1
                 kind: DispatchRule
                 metadata: {name: lobby}
-                spec: {gatewayRef: edge, direct: {roomName: cluster-room}}
-                """.formatted(OUTSIDE)).toString());
+                spec: {gatewayRef: edge, numbers: ["+15550199"], direct: {roomName: cluster-room}}
+                ---
+                apiVersion: dialtone.io/v1alpha1
+                kind: DispatchRule
+                metadata: {name: per-call}
+                spec: {gatewayRef: edge, numbers: ["%s"], individual: {roomPrefix: roll-}}
+                """.formatted(OUTSIDE, ROLLING_NUMBER)).toString());
         kubectl("wait", "--for=condition=Ready", "--timeout=300s", "sipgateway/edge");
         kubectl("rollout", "status", "deployment/edge-gateway", "--timeout=300s");
-        kubectl("wait", "--for=condition=Propagated", "--timeout=120s", "siptrunk/carrier", "dispatchrule/lobby");
+        kubectl("wait", "--for=condition=Propagated", "--timeout=120s", "siptrunk/carrier", "dispatchrule/lobby",
+                "dispatchrule/per-call");
     }
 
     @AfterAll
@@ -110,6 +119,7 @@ class ClusterIT {
     @RetryingTest(maxAttempts = 2, onExceptions = ClientCrashed.class)
     void aCallThroughTheServiceIsHeardInTheRoomAndCounted() throws Exception {
         String service = kubectl("get", "service", "edge-sip", "-o", "jsonpath={.spec.clusterIP}").trim();
+        long trunkBefore = total("siptrunk/carrier");
         Path tone = RtpPcap.tone(DIR.resolve("tone-440.pcap"), 440, 8, AMPLITUDE);
         Process listener = outside.start(List.of(Toolchain.python().toString(),
                         Toolchain.root().resolve("e2e/src/test/resources/media/listen.py").toString(),
@@ -127,10 +137,76 @@ class ClusterIT {
         assertThat(heard.path("from").asText()).isEqualTo("sip_+15550100");
         assertThat(heard.path("share440").asDouble()).as("share of the power at 440 Hz").isGreaterThan(0.95);
         Eventually.until("the call counted on the trunk", Duration.ofSeconds(60),
-                () -> kubectl("get", "siptrunk", "carrier", "-o", "jsonpath={.status.totalCalls}").trim()
-                        .equals("1"),
-                () -> quietly("get", "sip", "-o", "wide"));
+                () -> total("siptrunk/carrier") == trunkBefore + 1, () -> quietly("get", "sip", "-o", "wide"));
         System.out.println("ClusterIT: " + kubectl("get", "sip"));
+    }
+
+    /**
+     * A rolling update while 20 calls are up: the old pods drain, and every call ends with its own BYE answered 200,
+     * none with 481 or a timeout. Each call has its own socket, so kube-proxy spreads them over both pods; when the
+     * old pods leave the Service, kube-proxy forgets their UDP flows and the callers' BYEs reach whichever pod it
+     * picks then, which relays them to the pod that holds the call.
+     */
+    @Test
+    void aRollingUpdateWithCallsUpDropsNone() throws Exception {
+        String service = kubectl("get", "service", "edge-sip", "-o", "jsonpath={.spec.clusterIP}").trim();
+        List<String> before = List.of(kubectl("get", "pods", "-l", "app.kubernetes.io/component=gateway", "-o",
+                "jsonpath={.items[*].metadata.name}").trim().split(" "));
+        int calls = 20;
+        long ruleBefore = total("dispatchrule/per-call");
+        SippScenario call = new SippScenario("rolling").invite("").optional(100).optional(180).expect(200).ack("1")
+                .pause(45_000).bye("2").expect(200);
+        Path scenario = call.write(DIR);
+        List<String> command = Sipp.command(scenario, service + ":5060", OUTSIDE, 5072, ROLLING_NUMBER, "+15550100",
+                "-m", String.valueOf(calls), "-l", String.valueOf(calls), "-r", "10", "-t", "un", "-max_socket", "100",
+                "-timeout", "150",
+                "-trace_stat", "-stf", DIR.resolve("rolling.stat.csv").toString());
+        Process sipp = outside.start(command, Map.of(), DIR.resolve("rolling.sipp.log"));
+        Eventually.until(calls + " calls up", Duration.ofSeconds(60),
+                () -> kubectl("get", "sipgateway", "edge", "-o", "jsonpath={.status.activeCalls}").trim()
+                        .equals(String.valueOf(calls)),
+                () -> quietly("get", "sipgateway", "edge", "-o", "yaml"));
+        long started = System.nanoTime();
+        // A setting that changes the pods' arguments, so the Deployment rolls.
+        kubectl("patch", "sipgateway", "edge", "--type=merge", "-p", "{\"spec\":{\"media\":{\"recycleAfterCalls\":4000}}}");
+        Eventually.until("the operator rolling the Deployment", Duration.ofSeconds(60),
+                () -> kubectl("get", "deployment", "edge-gateway", "-o",
+                        "jsonpath={.spec.template.spec.containers[0].args}").contains("4000"),
+                () -> quietly("get", "deployment", "edge-gateway", "-o", "yaml"));
+        kubectl("rollout", "status", "deployment/edge-gateway", "--timeout=300s");
+        long rolled = (System.nanoTime() - started) / 1_000_000_000L;
+        assertThat(sipp.waitFor(150, TimeUnit.SECONDS)).as("sipp finished").isTrue();
+        assertThat(sipp.exitValue()).as("every call ended with its own BYE: %s\n%s",
+                BridgedGateway.read(DIR.resolve("rolling.sipp.log")),
+                BridgedGateway.read(DIR.resolve("rolling.xml.errors"))).isZero();
+        Eventually.until("the old pods gone once their calls ended", Duration.ofSeconds(120),
+                () -> before.stream().noneMatch(pod -> quietly("get", "pods", "-o", "name").contains(pod)),
+                () -> quietly("get", "pods", "-o", "wide"));
+        long drained = (System.nanoTime() - started) / 1_000_000_000L;
+        long relayed = 0;
+        for (String ip : kubectl("get", "pods", "-l", "app.kubernetes.io/component=gateway", "-o",
+                "jsonpath={.items[*].status.podIP}").trim().split(" ")) {
+            Processes.Result metrics = outside.run(List.of(Toolchain.python().toString(), "-c",
+                    "import urllib.request; print(urllib.request.urlopen('http://" + ip
+                            + ":8080/metrics', timeout=5).read().decode())"), DIR, 20);
+            relayed += metrics.out().lines()
+                    .filter(line -> line.startsWith("dialtone_gateway_sip_relayed_total{")
+                            && line.contains("what=\"request\""))
+                    .mapToLong(line -> Math.round(Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))))
+                    .sum();
+        }
+        Eventually.until("the calls counted", Duration.ofSeconds(60),
+                () -> total("dispatchrule/per-call") == ruleBefore + calls,
+                () -> quietly("get", "sip", "-o", "wide"));
+        System.out.printf("ClusterIT: rolling update with %d calls up: new pods ready after %d s, old pods gone after"
+                + " %d s (their calls' last BYE came 45 s after the answer), no call dropped; %d requests relayed by"
+                + " the new pods to the draining ones%n", calls, rolled, drained, relayed);
+    }
+
+    /** A resource's status.totalCalls; 0 before its first call. */
+    private static long total(String resource) throws Exception {
+        String total = kubectl("get", resource, "-o", "jsonpath={.status.totalCalls}").trim();
+        return total.isEmpty() ? 0 : Long.parseLong(total);
     }
 
     /** Every pod's log, kept beside the test's other logs: the cluster goes when the test ends. */

@@ -386,7 +386,9 @@ class OperatorIT {
             // Propagated only once the pods run a revision with the new trunk: same name and generation, not UID.
             awaitCondition(SipTrunk.class, ns, "any-caller", "Propagated", "True", "all 1 ready pod(s)");
             assertThat(compiled(ns, "dialtone").config().trunks().get(0).getMetadata().getUid()).isEqualTo(newUid);
-            assertThat(gateway0.get("/stats").body()).contains("\"revision\":\"" + routingRevision(ns) + "\"");
+            // The operator may publish once more after Propagated (the rule's status moves too): the pod follows.
+            Eventually.until("the pod running the latest revision", CONVERGE, () -> gateway0.get("/stats").body()
+                    .contains("\"revision\":\"" + routingRevision(ns) + "\""), () -> routingRevision(ns));
             long onNewTrunk = calls(ns, gateway0, 2);
             placed += onNewTrunk;
             awaitTotals(ns, placed, onNewTrunk);
