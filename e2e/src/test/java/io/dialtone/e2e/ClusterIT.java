@@ -143,49 +143,84 @@ class ClusterIT {
 
     /**
      * A rolling update while 20 calls are up: the old pods drain, and every call ends with its own BYE answered 200,
-     * none with 481 or a timeout. Each call has its own socket, so kube-proxy spreads them over both pods; when the
-     * old pods leave the Service, kube-proxy forgets their UDP flows and the callers' BYEs reach whichever pod it
-     * picks then, which relays them to the pod that holds the call.
+     * none with 481 or a timeout.
      */
     @Test
     void aRollingUpdateWithCallsUpDropsNone() throws Exception {
+        Survived survived = callsSurvive("rolling", 20, 5072, before -> {
+            // A setting that changes the pods' arguments, so the Deployment rolls.
+            kubectl("patch", "sipgateway", "edge", "--type=merge", "-p",
+                    "{\"spec\":{\"media\":{\"recycleAfterCalls\":4000}}}");
+            Eventually.until("the operator rolling the Deployment", Duration.ofSeconds(60),
+                    () -> kubectl("get", "deployment", "edge-gateway", "-o",
+                            "jsonpath={.spec.template.spec.containers[0].args}").contains("4000"),
+                    () -> quietly("get", "deployment", "edge-gateway", "-o", "yaml"));
+            kubectl("rollout", "status", "deployment/edge-gateway", "--timeout=300s");
+            return before;
+        });
+        System.out.printf("ClusterIT: rolling update with 20 calls up: new pods ready after %d s, old pods gone after"
+                + " %d s (their calls' last BYE came 45 s after the answer), no call dropped; %d requests relayed by"
+                + " the new pods to the draining ones%n", survived.disrupted(), survived.gone(), survived.relayed());
+    }
+
+    /** {@code kubectl delete pod} of a gateway carrying calls: it drains, and none of the 10 calls is dropped. */
+    @Test
+    void aGatewayPodDeletedWithCallsUpDropsNone() throws Exception {
+        Survived survived = callsSurvive("deleted", 10, 5074, before -> {
+            kubectl("delete", "pod", before.get(0), "--wait=false");
+            kubectl("rollout", "status", "deployment/edge-gateway", "--timeout=300s");
+            return List.of(before.get(0));
+        });
+        System.out.printf("ClusterIT: a gateway pod deleted with 10 calls up: its replacement ready after %d s, the"
+                + " pod gone after %d s, no call dropped; %d requests relayed%n", survived.disrupted(), survived.gone(),
+                survived.relayed());
+    }
+
+    /** What the gateway pods are made to go through while calls are up; the pods it makes leave. */
+    @FunctionalInterface
+    private interface Disruption {
+        List<String> apply(List<String> gatewayPods) throws Exception;
+    }
+
+    /** Seconds until the disruption was done and until the pods it removed were gone; requests relayed after. */
+    private record Survived(long disrupted, long gone, long relayed) {
+    }
+
+    /**
+     * {@code calls} calls of 45 s through the gateway Service, each from a socket of its own so kube-proxy spreads
+     * them over the pods; once all are up, {@code disruption}. Every call must end with its own BYE answered 200
+     * (none with 481 or a timeout), the pods it removed must leave once their calls ended, and the calls must be
+     * counted. When a pod leaves the Service, kube-proxy forgets its UDP flows, so its callers' BYEs reach another
+     * pod, which relays them to the pod that holds the call.
+     */
+    private Survived callsSurvive(String name, int calls, int port, Disruption disruption) throws Exception {
         String service = kubectl("get", "service", "edge-sip", "-o", "jsonpath={.spec.clusterIP}").trim();
-        List<String> before = List.of(kubectl("get", "pods", "-l", "app.kubernetes.io/component=gateway", "-o",
-                "jsonpath={.items[*].metadata.name}").trim().split(" "));
-        int calls = 20;
+        List<String> before = gatewayPods("metadata.name");
         long ruleBefore = total("dispatchrule/per-call");
-        SippScenario call = new SippScenario("rolling").invite("").optional(100).optional(180).expect(200).ack("1")
+        SippScenario call = new SippScenario(name).invite("").optional(100).optional(180).expect(200).ack("1")
                 .pause(45_000).bye("2").expect(200);
         Path scenario = call.write(DIR);
-        List<String> command = Sipp.command(scenario, service + ":5060", OUTSIDE, 5072, ROLLING_NUMBER, "+15550100",
+        List<String> command = Sipp.command(scenario, service + ":5060", OUTSIDE, port, ROLLING_NUMBER, "+15550100",
                 "-m", String.valueOf(calls), "-l", String.valueOf(calls), "-r", "10", "-t", "un", "-max_socket", "100",
-                "-timeout", "150",
-                "-trace_stat", "-stf", DIR.resolve("rolling.stat.csv").toString());
-        Process sipp = outside.start(command, Map.of(), DIR.resolve("rolling.sipp.log"));
+                "-timeout", "150");
+        Process sipp = outside.start(command, Map.of(), DIR.resolve(name + ".sipp.log"));
         Eventually.until(calls + " calls up", Duration.ofSeconds(60),
                 () -> kubectl("get", "sipgateway", "edge", "-o", "jsonpath={.status.activeCalls}").trim()
                         .equals(String.valueOf(calls)),
                 () -> quietly("get", "sipgateway", "edge", "-o", "yaml"));
         long started = System.nanoTime();
-        // A setting that changes the pods' arguments, so the Deployment rolls.
-        kubectl("patch", "sipgateway", "edge", "--type=merge", "-p", "{\"spec\":{\"media\":{\"recycleAfterCalls\":4000}}}");
-        Eventually.until("the operator rolling the Deployment", Duration.ofSeconds(60),
-                () -> kubectl("get", "deployment", "edge-gateway", "-o",
-                        "jsonpath={.spec.template.spec.containers[0].args}").contains("4000"),
-                () -> quietly("get", "deployment", "edge-gateway", "-o", "yaml"));
-        kubectl("rollout", "status", "deployment/edge-gateway", "--timeout=300s");
-        long rolled = (System.nanoTime() - started) / 1_000_000_000L;
+        List<String> leaving = disruption.apply(before);
+        long disrupted = (System.nanoTime() - started) / 1_000_000_000L;
         assertThat(sipp.waitFor(150, TimeUnit.SECONDS)).as("sipp finished").isTrue();
         assertThat(sipp.exitValue()).as("every call ended with its own BYE: %s\n%s",
-                BridgedGateway.read(DIR.resolve("rolling.sipp.log")),
-                BridgedGateway.read(DIR.resolve("rolling.xml.errors"))).isZero();
-        Eventually.until("the old pods gone once their calls ended", Duration.ofSeconds(120),
-                () -> before.stream().noneMatch(pod -> quietly("get", "pods", "-o", "name").contains(pod)),
+                BridgedGateway.read(DIR.resolve(name + ".sipp.log")),
+                BridgedGateway.read(DIR.resolve(name + ".xml.errors"))).isZero();
+        Eventually.until("the pods gone once their calls ended", Duration.ofSeconds(120),
+                () -> leaving.stream().noneMatch(pod -> quietly("get", "pods", "-o", "name").contains(pod)),
                 () -> quietly("get", "pods", "-o", "wide"));
-        long drained = (System.nanoTime() - started) / 1_000_000_000L;
+        long gone = (System.nanoTime() - started) / 1_000_000_000L;
         long relayed = 0;
-        for (String ip : kubectl("get", "pods", "-l", "app.kubernetes.io/component=gateway", "-o",
-                "jsonpath={.items[*].status.podIP}").trim().split(" ")) {
+        for (String ip : gatewayPods("status.podIP")) {
             Processes.Result metrics = outside.run(List.of(Toolchain.python().toString(), "-c",
                     "import urllib.request; print(urllib.request.urlopen('http://" + ip
                             + ":8080/metrics', timeout=5).read().decode())"), DIR, 20);
@@ -198,9 +233,13 @@ class ClusterIT {
         Eventually.until("the calls counted", Duration.ofSeconds(60),
                 () -> total("dispatchrule/per-call") == ruleBefore + calls,
                 () -> quietly("get", "sip", "-o", "wide"));
-        System.out.printf("ClusterIT: rolling update with %d calls up: new pods ready after %d s, old pods gone after"
-                + " %d s (their calls' last BYE came 45 s after the answer), no call dropped; %d requests relayed by"
-                + " the new pods to the draining ones%n", calls, rolled, drained, relayed);
+        return new Survived(disrupted, gone, relayed);
+    }
+
+    /** A field of every gateway pod, e.g. metadata.name or status.podIP. */
+    private static List<String> gatewayPods(String field) throws Exception {
+        return List.of(kubectl("get", "pods", "-l", "app.kubernetes.io/component=gateway", "-o",
+                "jsonpath={.items[*]." + field + "}").trim().split(" "));
     }
 
     /** A resource's status.totalCalls; 0 before its first call. */

@@ -67,10 +67,11 @@ final class CallControlRpc {
     private int inFlight;
 
     /**
-     * @param send    sends a data packet on the caller's participant's reliable channel
-     * @param kindOf  the kind of a participant in the room, by identity, as LiveKit describes it (a round trip)
-     * @param call    the call, which answers each request it is given exactly once
-     * @param lookups where the round trip to LiveKit runs, off libwebrtc's thread
+     * @param send      sends a data packet on the caller's participant's reliable channel
+     * @param kindOf    the kind of a participant in the room, by identity, as LiveKit describes it (a round trip)
+     * @param call      the call, which answers each request it is given exactly once
+     * @param lookups   where the round trip to LiveKit runs, off libwebrtc's thread
+     * @param nanoClock the time the request limits are counted in (System::nanoTime)
      */
     CallControlRpc(String callId, Consumer<LivekitModels.DataPacket> send,
                    Function<String, Optional<LivekitModels.ParticipantInfo.Kind>> kindOf,
