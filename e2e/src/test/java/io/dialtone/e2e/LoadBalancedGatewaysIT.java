@@ -15,8 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -135,28 +133,13 @@ class LoadBalancedGatewaysIT {
             assertThat(own).as("calls gateway %d answered: the balancer spreads new calls too", i).isPositive();
             assertThat(log).doesNotContain("event=relay_refused", "by=stack");
             answered += own;
-            relayed += metric(GATEWAYS.get(i), "dialtone_gateway_sip_relayed_total", "what=\"request\"");
+            relayed += BridgedGateway.metric(namespace, DIR, GATEWAYS.get(i), "dialtone_gateway_sip_relayed_total",
+                    "what=\"request\"");
         }
         assertThat(answered).as("calls answered by the three gateways together").isEqualTo(CALLS);
         assertThat(relayed).as("requests relayed to the gateway holding their call").isPositive();
         System.out.printf("LoadBalancedGatewaysIT: %d calls through one address over 3 gateways in %d s, every request"
                 + " answered by its call's gateway; %d requests relayed%n", CALLS, seconds, relayed);
-    }
-
-    /** The sum of a Prometheus counter's samples whose labels contain {@code label}, from a gateway's /metrics. */
-    private static long metric(String gateway, String name, String label) throws Exception {
-        Processes.Result scraped = namespace.run(List.of(Toolchain.python().toString(), "-c",
-                "import urllib.request; print(urllib.request.urlopen('http://" + gateway
-                        + ":8080/metrics', timeout=5).read().decode())"), DIR, 20);
-        double sum = 0;
-        Matcher sample = Pattern.compile("^" + name + "\\{([^}]*)\\} ([0-9.eE+]+)$", Pattern.MULTILINE)
-                .matcher(scraped.out());
-        while (sample.find()) {
-            if (sample.group(1).contains(label)) {
-                sum += Double.parseDouble(sample.group(2));
-            }
-        }
-        return Math.round(sum);
     }
 
     private static void ip(String... args) throws Exception {

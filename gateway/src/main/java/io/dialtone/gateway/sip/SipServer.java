@@ -469,15 +469,21 @@ public final class SipServer implements SipListener, AutoCloseable {
     public void processResponse(ResponseEvent event) {
         Response response = event.getResponse();
         LOG.debug("response {} to our request", response.getStatusCode());
-        javax.sip.header.CSeqHeader cseq = (javax.sip.header.CSeqHeader) response.getHeader(
+        if (response.getStatusCode() >= 200) {
+            referAnswered(response, new CallTransfer.Progress(response.getStatusCode(),
+                    Optional.ofNullable(response.getReasonPhrase()).orElse("")));
+        }
+    }
+
+    /** A final answer to a REFER of ours ({@code message}: its response, or the REFER that timed out) to its call. */
+    private void referAnswered(javax.sip.message.Message message, CallTransfer.Progress answer) {
+        javax.sip.header.CSeqHeader cseq = (javax.sip.header.CSeqHeader) message.getHeader(
                 javax.sip.header.CSeqHeader.NAME);
-        CallIdHeader id = (CallIdHeader) response.getHeader(CallIdHeader.NAME);
-        if (cseq != null && id != null && cseq.getMethod().equals(Request.REFER) && response.getStatusCode() >= 200) {
-            Call call = calls.get(id.getCallId());
-            if (call != null) {
-                call.referAnswered(cseq.getSeqNumber(), new CallTransfer.Progress(response.getStatusCode(),
-                        Optional.ofNullable(response.getReasonPhrase()).orElse("")));
-            }
+        CallIdHeader id = (CallIdHeader) message.getHeader(CallIdHeader.NAME);
+        Call call = cseq != null && id != null && cseq.getMethod().equals(Request.REFER) ? calls.get(id.getCallId())
+                : null;
+        if (call != null) {
+            call.referAnswered(cseq.getSeqNumber(), answer);
         }
     }
 
@@ -485,13 +491,9 @@ public final class SipServer implements SipListener, AutoCloseable {
     public void processTimeout(TimeoutEvent event) {
         LOG.debug("transaction timeout ({})", event.getTimeout());
         javax.sip.ClientTransaction client = event.getClientTransaction();
-        if (client != null && client.getRequest().getMethod().equals(Request.REFER)) {
-            Call call = calls.get(callId(client.getRequest()));
-            if (call != null) {
-                call.referAnswered(((javax.sip.header.CSeqHeader) client.getRequest()
-                                .getHeader(javax.sip.header.CSeqHeader.NAME)).getSeqNumber(),
-                        new CallTransfer.Progress(Response.REQUEST_TIMEOUT, "no answer to the REFER"));
-            }
+        if (client != null) {
+            referAnswered(client.getRequest(),
+                    new CallTransfer.Progress(Response.REQUEST_TIMEOUT, "no answer to the REFER"));
         }
     }
 
