@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * transaction), and with the caller's address in {@value #RELAY_HEADER}, signed with a key every gateway of the fleet
  * derives from its LiveKit secret, so the owner applies the trunks' source rules to the caller and not to the relay.
  * The owner answers the gateway that relayed (the relay Via asks for rport), which takes its Via off and sends the
- * response to the caller from the address the caller sent to. A response to a request a gateway sent itself goes to
+ * response to the caller from the address the caller sent to, an INVITE's answers in the order the owner sent them
+ * ({@link RelayedAnswers}). A response to a request a gateway sent itself goes to
  * that gateway. Nothing is relayed to an address a message names: requests go to peers, responses to the caller's
  * address that a peer's signed branch vouches for. TCP and TLS requests stay where their connection is.
  */
@@ -59,6 +60,7 @@ final class DialogRouter {
     private final Supplier<String> secret;
     private final CallStats stats;
     private final LogBudget refusedLog = LogBudget.perSecond(1);
+    private final RelayedAnswers inviteAnswers = new RelayedAnswers();
     /** The relay key of the secret in force, derived again when a routing revision rotates the secret. */
     private volatile Keyed keyed;
 
@@ -225,7 +227,14 @@ final class DialogRouter {
         }
         try {
             int port = callers.getRPort() > 0 ? callers.getRPort() : callers.getPort() > 0 ? callers.getPort() : 5060;
-            send(response, channel, InetAddress.getByName(received), port);
+            InetAddress caller = InetAddress.getByName(received);
+            if (!"INVITE".equals(response.getCSeq().getMethod())) {
+                send(response, channel, caller, port);
+            } else if (inviteAnswers.pass(branch, response.getStatusCode(),
+                    () -> send(response, channel, caller, port)) == RelayedAnswers.Order.LATE) {
+                LOG.debug("event=relay_dropped_late status={} call={}", response.getStatusCode(),
+                        response.getCallId().getCallId());
+            }
         } catch (java.net.UnknownHostException e) {
             LOG.debug("a relayed response's Via has no usable received: {}", e.toString());
         }

@@ -1,0 +1,47 @@
+package io.dialtone.gateway.sip;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Keeps the owner's answers to one relayed INVITE in the order the owner sent them. The stack hands incoming packets
+ * to a pool of threads, so a 180 and the 200 right behind it can reach the relay out of order; a caller that
+ * receives a 180 after the 200 may take the call for broken. As a stateful proxy does (RFC 3261 16.7, step 5), a
+ * provisional answer is passed on only while no final answer for its branch has been: the decision and the send
+ * happen under one lock. The branches remembered are bounded: the oldest is forgotten first, long after its INVITE
+ * transaction ended.
+ */
+final class RelayedAnswers {
+    static final int REMEMBERED = 4096;
+
+    /** What to do with an answer. */
+    enum Order {
+        /** Send it on. */
+        SEND,
+        /** A provisional answer that came after its final one: drop it. */
+        LATE
+    }
+
+    private final Map<String, Boolean> finalSent = new LinkedHashMap<>(64, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > REMEMBERED;
+        }
+    };
+
+    /**
+     * Decides on an answer to a relayed INVITE and, if it goes on, sends it while no other answer to the same
+     * INVITE can overtake it.
+     */
+    synchronized Order pass(String relayBranch, int status, Runnable send) {
+        if (status < 200) {
+            if (finalSent.containsKey(relayBranch)) {
+                return Order.LATE;
+            }
+        } else {
+            finalSent.put(relayBranch, Boolean.TRUE);
+        }
+        send.run();
+        return Order.SEND;
+    }
+}
