@@ -4,6 +4,7 @@
 #                              containerd + runc + CNI, the node Ready; prints the kubeconfig's path
 #   scripts/cluster.sh load IMAGE...   copies images from the Docker engine into the node (no registry needed)
 #   scripts/cluster.sh down    stops what `up` started and removes everything it made
+#   scripts/cluster.sh apiserver stop|start   the API server alone, for outage tests
 #   scripts/cluster.sh status | kubeconfig
 # Binaries come from scripts/install-test-tools.sh (Kubernetes built from Go modules, containerd, runc and the CNI
 # plugins from Debian). Needs root. The node lives on a bridge of its own, dtk0 (10.88.0.1/16; pods 10.88.1.0 and
@@ -41,7 +42,7 @@ start() {
   local name=$1; shift
   if running "$name"; then return; fi
   log "starting $name"
-  "$@" >"$STATE/logs/$name.log" 2>&1 &
+  "$@" >>"$STATE/logs/$name.log" 2>&1 &
   echo $! >"$RUN/$name.pid"
 }
 
@@ -82,6 +83,23 @@ check_subnets() {
   done
 }
 
+start_apiserver() {
+  local pki=$STATE/pki
+  start kube-apiserver "$K8S/kube-apiserver" --etcd-servers=http://127.0.0.1:2479 \
+    --bind-address=$NODE_IP --advertise-address=$NODE_IP --secure-port=6443 \
+    --service-cluster-ip-range=$SERVICE_CIDR --tls-cert-file="$pki/apiserver.crt" \
+    --tls-private-key-file="$pki/apiserver.key" --client-ca-file="$pki/ca.crt" \
+    --service-account-key-file="$pki/sa.pub" --service-account-signing-key-file="$pki/sa.key" \
+    --service-account-issuer=https://kubernetes.default.svc --authorization-mode=RBAC \
+    --kubelet-preferred-address-types=InternalIP --kubelet-certificate-authority="$pki/ca.crt" \
+    --kubelet-client-certificate="$pki/admin.crt" --kubelet-client-key="$pki/admin.key" \
+    --allow-privileged=true --enable-aggregator-routing=true \
+    --requestheader-client-ca-file="$pki/front-proxy-ca.crt" --requestheader-allowed-names=front-proxy-client \
+    --requestheader-username-headers=X-Remote-User --requestheader-group-headers=X-Remote-Group \
+    --requestheader-extra-headers-prefix=X-Remote-Extra- \
+    --proxy-client-cert-file="$pki/front-proxy-client.crt" --proxy-client-key-file="$pki/front-proxy-client.key"
+}
+
 network_up() {
   if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
     log "bridge $BRIDGE with $NODE_IP/16"
@@ -105,7 +123,7 @@ network_up() {
 
 certificates() {
   local pki=$STATE/pki
-  [ -f "$pki/admin.crt" ] && return
+  [ -f "$pki/front-proxy-client.crt" ] && return
   log "certificates"
   mkdir -p "$pki"
   (
@@ -125,6 +143,14 @@ EOF
     openssl x509 -req -in admin.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out admin.crt -days 30 -extfile client.ext 2>/dev/null
     openssl genrsa -out sa.key 2048 2>/dev/null
     openssl rsa -in sa.key -pubout -out sa.pub 2>/dev/null
+    # The API server proxies to aggregated APIs (the operator's custom.metrics.k8s.io) with a client certificate of
+    # its own CA, as kubeadm sets it up, so that no other client certificate can pass for it.
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout front-proxy-ca.key -out front-proxy-ca.crt -days 30 \
+      -subj "/CN=dialtone-front-proxy-ca" 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -keyout front-proxy-client.key -out front-proxy-client.csr \
+      -subj "/CN=front-proxy-client" 2>/dev/null
+    openssl x509 -req -in front-proxy-client.csr -CA front-proxy-ca.crt -CAkey front-proxy-ca.key -CAcreateserial \
+      -out front-proxy-client.crt -days 30 -extfile client.ext 2>/dev/null
   )
   cat >"$KUBECONFIG_FILE" <<EOF
 apiVersion: v1
@@ -178,6 +204,10 @@ EOF
 }
 
 kubelet_config() {
+  # The cluster runs no DNS (nothing in it resolves a name), and the machine's resolver is out of the pods' reach:
+  # a resolver on the pod's own loopback, where nothing listens, makes a lookup (a JDK server's reverse lookup of
+  # its client) fail at once instead of after seconds of timeouts.
+  echo "nameserver 127.0.0.1" >"$STATE/resolv.conf"
   cat >"$STATE/kubelet.yaml" <<EOF
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
@@ -197,7 +227,7 @@ tlsPrivateKeyFile: $STATE/pki/kubelet.key
 imageGCHighThresholdPercent: 100
 imageGCLowThresholdPercent: 99
 evictionHard: {memory.available: "100Mi", nodefs.available: "1%", imagefs.available: "1%"}
-resolvConf: /etc/resolv.conf
+resolvConf: $STATE/resolv.conf
 serializeImagePulls: false
 EOF
 }
@@ -217,19 +247,7 @@ up() {
     --advertise-client-urls http://127.0.0.1:2479 --listen-peer-urls http://127.0.0.1:2480 \
     --initial-advertise-peer-urls http://127.0.0.1:2480 --initial-cluster dialtone=http://127.0.0.1:2480
   local pki=$STATE/pki
-  start kube-apiserver "$K8S/kube-apiserver" --etcd-servers=http://127.0.0.1:2479 \
-    --bind-address=$NODE_IP --advertise-address=$NODE_IP --secure-port=6443 \
-    --service-cluster-ip-range=$SERVICE_CIDR --tls-cert-file="$pki/apiserver.crt" \
-    --tls-private-key-file="$pki/apiserver.key" --client-ca-file="$pki/ca.crt" \
-    --service-account-key-file="$pki/sa.pub" --service-account-signing-key-file="$pki/sa.key" \
-    --service-account-issuer=https://kubernetes.default.svc --authorization-mode=RBAC \
-    --kubelet-preferred-address-types=InternalIP --kubelet-certificate-authority="$pki/ca.crt" \
-    --kubelet-client-certificate="$pki/admin.crt" --kubelet-client-key="$pki/admin.key" \
-    --allow-privileged=true --enable-aggregator-routing=true \
-    --requestheader-client-ca-file="$pki/ca.crt" --requestheader-allowed-names=dialtone-admin \
-    --requestheader-username-headers=X-Remote-User --requestheader-group-headers=X-Remote-Group \
-    --requestheader-extra-headers-prefix=X-Remote-Extra- \
-    --proxy-client-cert-file="$pki/admin.crt" --proxy-client-key-file="$pki/admin.key"
+  start_apiserver
   wait_for "kube-apiserver" 90 kubectl get --raw /readyz
   start kube-controller-manager "$K8S/kube-controller-manager" --kubeconfig="$KUBECONFIG_FILE" \
     --service-account-private-key-file="$pki/sa.key" --root-ca-file="$pki/ca.crt" \
@@ -378,6 +396,13 @@ case ${1:-} in
   down) down ;;
   load) shift; mkdir -p "$STATE/logs" "$RUN"; ensure_docker; load "$@" ;;
   status) status ;;
+  apiserver)
+    # For outage tests: the API server alone stopped, then started again as `up` starts it.
+    case ${2:-} in
+      stop) stop kube-apiserver; log "kube-apiserver stopped" ;;
+      start) start_apiserver; wait_for "kube-apiserver" 90 kubectl get --raw /readyz; log "kube-apiserver ready" ;;
+      *) die "usage: $0 apiserver stop|start" ;;
+    esac ;;
   kubeconfig) echo "$KUBECONFIG_FILE" ;;
   *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac

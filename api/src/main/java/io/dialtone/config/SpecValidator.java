@@ -244,9 +244,14 @@ public final class SpecValidator {
         } else if (autoscaling.minReplicas() > autoscaling.maxReplicas()) {
             fail("spec.autoscaling", SpecRules.AUTOSCALING_MESSAGE);
         }
-        int cpu = autoscaling.targetCPUUtilizationPercentage();
-        if (cpu < 1 || cpu > 100) {
-            fail("spec.autoscaling.targetCPUUtilizationPercentage", "must be between 1 and 100");
+        autoscaling.cpuTarget().ifPresent(cpu -> {
+            if (cpu < 1 || cpu > 100) {
+                fail("spec.autoscaling.targetCPUUtilizationPercentage", "must be between 1 and 100");
+            }
+        });
+        int window = autoscaling.scaleDownStabilizationSeconds();
+        if (window < 0 || window > 3600) {
+            fail("spec.autoscaling.scaleDownStabilizationSeconds", "must be between 0 and 3600");
         }
     }
 

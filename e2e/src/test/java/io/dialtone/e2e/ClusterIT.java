@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -143,7 +144,7 @@ class ClusterIT {
      */
     @Test
     void aRollingUpdateWithCallsUpDropsNone() throws Exception {
-        Survived survived = callsSurvive("rolling", 20, 5072, before -> {
+        Survived survived = callsSurvive("rolling", 20, 5072, 0, before -> {
             // A setting that changes the pods' arguments, so the Deployment rolls.
             kubectl("patch", "sipgateway", "edge", "--type=merge", "-p",
                     "{\"spec\":{\"media\":{\"recycleAfterCalls\":4000}}}");
@@ -162,7 +163,7 @@ class ClusterIT {
     /** {@code kubectl delete pod} of a gateway carrying calls: it drains, and none of the 10 calls is dropped. */
     @Test
     void aGatewayPodDeletedWithCallsUpDropsNone() throws Exception {
-        Survived survived = callsSurvive("deleted", 10, 5074, before -> {
+        Survived survived = callsSurvive("deleted", 10, 5074, 0, before -> {
             kubectl("delete", "pod", before.get(0), "--wait=false");
             kubectl("rollout", "status", "deployment/edge-gateway", "--timeout=300s");
             return List.of(before.get(0));
@@ -172,14 +173,214 @@ class ClusterIT {
                 survived.relayed());
     }
 
+    /**
+     * 100 calls from one caller socket through the Service: kube-proxy sends every packet of it to one pod, and the
+     * calls that belong to the other pod are relayed to it. Every ACK, re-INVITE, INFO and BYE must be answered 200
+     * by the pod that holds the call (no 481), and every call counted.
+     */
+    @Test
+    void aHundredCallsThroughTheServiceAreEachAnsweredByThePodThatHoldsThem() throws Exception {
+        String service = kubectl("get", "service", "edge-sip", "-o", "jsonpath={.spec.clusterIP}").trim();
+        long ruleBefore = total("dispatchrule/per-call");
+        Map<String, Long> relayedBefore = relayedByPod();
+        SippScenario call = new SippScenario("hundred").invite("").optional(100).optional(180).expect(200).ack("1")
+                .pause(300).reInvite("2", "sendonly").optional(100).expect(200).ack("2")
+                .inDialog("INFO", "3", "application/dtmf-relay", "Signal=5\nDuration=160\n").expect(200)
+                .pause(300).bye("4").expect(200);
+        Path scenario = call.write(DIR);
+        long started = System.nanoTime();
+        Processes.Result sipp = outside.run(Sipp.command(scenario, service + ":5060", OUTSIDE, 5076, ROLLING_NUMBER,
+                "+15550100", "-m", "100", "-r", "10", "-l", "20", "-timeout", "120"), DIR, 180);
+        long seconds = (System.nanoTime() - started) / 1_000_000_000L;
+        assertThat(sipp.exitCode()).as("sipp: %s%s\n%s", sipp.out(), sipp.err(),
+                BridgedGateway.read(DIR.resolve("hundred.xml.errors"))).isZero();
+        long relayed = relayedSince(relayedBefore);
+        assertThat(relayed).as("requests relayed to the pod that holds their call").isPositive();
+        Eventually.until("the 100 calls counted", Duration.ofSeconds(60),
+                () -> total("dispatchrule/per-call") == ruleBefore + 100, () -> quietly("get", "sip", "-o", "wide"));
+        System.out.printf("ClusterIT: 100 calls from one socket through the Service in %d s, each request answered by"
+                + " the pod holding its call; %d requests relayed%n", seconds, relayed);
+    }
+
+    /**
+     * The operator pod killed and the API server stopped for 60 s while 10 calls are up: the calls go on and end
+     * with their own BYEs, 5 new calls are made during the outage, and once both are back the counts are exact.
+     */
+    @Test
+    void callsGoOnThroughAnOperatorKilledAndTheApiServerStoppedAndTheCountsCatchUpExactly() throws Exception {
+        String service = kubectl("get", "service", "edge-sip", "-o", "jsonpath={.spec.clusterIP}").trim();
+        SippScenario shortCall = new SippScenario("during-outage").invite("").optional(100).optional(180).expect(200)
+                .ack("1").pause(2000).bye("2").expect(200);
+        Path during = shortCall.write(DIR);
+        long[] outage = new long[1];
+        Survived survived = callsSurvive("outage", 10, 5078, 5, before -> {
+            String operator = kubectl("get", "pods", "-n", "dialtone-system", "-l",
+                    "app.kubernetes.io/name=dialtone", "-o", "jsonpath={.items[0].metadata.name}").trim();
+            kubectl("delete", "pod", "-n", "dialtone-system", operator, "--grace-period=0", "--force");
+            long stopped = System.nanoTime();
+            script(60, "scripts/cluster.sh", "apiserver", "stop");
+            Processes.Result calls = outside.run(Sipp.command(during, service + ":5060", OUTSIDE, 5079,
+                    ROLLING_NUMBER, "+15550100", "-m", "5", "-r", "2", "-timeout", "40"), DIR, 60);
+            assertThat(calls.exitCode()).as("new calls while the API server is down: %s%s\n%s", calls.out(),
+                    calls.err(), BridgedGateway.read(DIR.resolve("during-outage.xml.errors"))).isZero();
+            // The outage lasts 60 s whatever the calls took: that is the scenario, not a wait for something.
+            Thread.sleep(Math.max(0, 60_000 - (System.nanoTime() - stopped) / 1_000_000));
+            script(150, "scripts/cluster.sh", "apiserver", "start");
+            outage[0] = (System.nanoTime() - stopped) / 1_000_000_000L;
+            return List.of();
+        });
+        System.out.printf("ClusterIT: operator pod killed, API server down %d s with 10 calls up and 5 new calls made"
+                + " meanwhile: no call dropped, counts exact %d s after the API server was back%n", outage[0],
+                survived.counted());
+    }
+
+    /**
+     * A SipGateway that autoscales on active calls (4 per pod, 1 to 3 pods) through the operator's custom metrics
+     * API. 12 calls on its one pod scale it out to 3; 6 more calls spread over the three; once the first 12 end, it
+     * scales in to 2, removing the pod with the fewest calls (its pod-deletion-cost), which drains. Every call of both
+     * batches ends with its own BYE, and all 18 are counted.
+     */
+    @Test
+    void theAutoscalerScalesOutAndInOnActiveCallsDroppingNone() throws Exception {
+        kubectl("apply", "--server-side", "-n", "autoscale", "-f", write("autoscale.yaml", """
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: autoscale}
+                ---
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: livekit-credentials, namespace: autoscale, labels: {dialtone.io/secret: "true"}}
+                stringData: {apiKey: devkey, apiSecret: secret}
+                ---
+                apiVersion: dialtone.io/v1alpha1
+                kind: SipGateway
+                metadata: {name: scaled, namespace: autoscale}
+                spec:
+                  autoscaling: {minReplicas: 1, maxReplicas: 3, targetActiveCallsPerPod: 4,
+                                scaleDownStabilizationSeconds: 20}
+                  livekit: {url: "http://%s:7880", credentialsSecret: {name: livekit-credentials}}
+                  sip: {port: 5060}
+                  media: {rtpPortRange: {min: 10000, max: 10999}, codecs: [PCMU]}
+                  # Three pods of this gateway beside the other gateway's on a node of two cores.
+                  resources: {requests: {cpu: 100m, memory: 256Mi}, limits: {memory: 1Gi}}
+                ---
+                apiVersion: dialtone.io/v1alpha1
+                kind: SipTrunk
+                metadata: {name: carrier, namespace: autoscale}
+                spec: {gatewayRef: scaled, answerWhen: joined, media: {timeout: 3m}}
+                ---
+                apiVersion: dialtone.io/v1alpha1
+                kind: DispatchRule
+                metadata: {name: per-call, namespace: autoscale}
+                spec: {gatewayRef: scaled, numbers: ["%s"], individual: {roomPrefix: scaled-}}
+                """.formatted(OUTSIDE, ROLLING_NUMBER)).toString());
+        kubectl("wait", "-n", "autoscale", "--for=condition=Ready", "--timeout=300s", "sipgateway/scaled");
+        kubectl("wait", "-n", "autoscale", "--for=condition=Propagated", "--timeout=120s", "siptrunk/carrier",
+                "dispatchrule/per-call");
+        Eventually.until("the autoscaler reading active calls from custom.metrics.k8s.io", Duration.ofSeconds(120),
+                () -> !kubectl("get", "-n", "autoscale", "hpa", "scaled-gateway", "-o",
+                        "jsonpath={.status.currentMetrics[0].pods.current.averageValue}").isBlank(),
+                () -> quietly("describe", "-n", "autoscale", "hpa", "scaled-gateway")
+                        + quietly("get", "apiservice", "v1beta2.custom.metrics.k8s.io", "-o", "yaml"));
+        String served = kubectl("get", "--raw",
+                "/apis/custom.metrics.k8s.io/v1beta2/namespaces/autoscale/pods/*/dialtone_gateway_active_calls");
+        assertThat(served).contains("\"kind\":\"MetricValueList\"", "\"value\":\"0\"");
+        String service = kubectl("get", "service", "-n", "autoscale", "scaled-sip", "-o", "jsonpath={.spec.clusterIP}")
+                .trim();
+        long ruleBefore = total("-n", "autoscale", "dispatchrule/per-call");
+
+        Process first = scaledCalls("scale-first", service, 12, 5082, 90_000);
+        activeCalls("autoscale", "scaled", 12);
+        long started = System.nanoTime();
+        Eventually.until("3 pods ready for 12 calls", Duration.ofSeconds(120),
+                () -> kubectl("get", "-n", "autoscale", "deployment", "scaled-gateway", "-o",
+                        "jsonpath={.status.readyReplicas}").trim().equals("3"),
+                () -> quietly("describe", "-n", "autoscale", "hpa", "scaled-gateway"));
+        long scaledOut = (System.nanoTime() - started) / 1_000_000_000L;
+        Process second = scaledCalls("scale-second", service, 6, 5084, 120_000);
+        activeCalls("autoscale", "scaled", 18);
+
+        assertThat(first.waitFor(150, TimeUnit.SECONDS)).as("the first calls ended").isTrue();
+        long firstEnded = System.nanoTime();
+        Map<String, Long> costs = new HashMap<>();
+        Eventually.until("scaled in to 2 pods for 6 calls", Duration.ofSeconds(120), () -> {
+            if (kubectl("get", "-n", "autoscale", "deployment", "scaled-gateway", "-o",
+                    "jsonpath={.spec.replicas}").trim().equals("2")) {
+                return true;
+            }
+            costs.clear();
+            costs.putAll(deletionCosts());
+            return false;
+        }, () -> quietly("describe", "-n", "autoscale", "hpa", "scaled-gateway"));
+        long scaledIn = (System.nanoTime() - firstEnded) / 1_000_000_000L;
+        String removed = kubectl("get", "pods", "-n", "autoscale", "-o",
+                "jsonpath={.items[?(@.metadata.deletionTimestamp)].metadata.name}").trim();
+        assertThat(removed).as("one pod leaving").isNotBlank().doesNotContain(" ");
+        assertThat(costs.get(removed)).as("the pod removed has the fewest calls of %s", costs)
+                .isEqualTo(costs.values().stream().mapToLong(Long::longValue).min().orElseThrow());
+        long removing = System.nanoTime();
+
+        for (Map.Entry<String, Process> batch : Map.of("scale-first", first, "scale-second", second).entrySet()) {
+            assertThat(batch.getValue().waitFor(150, TimeUnit.SECONDS)).as("sipp finished").isTrue();
+            assertThat(batch.getValue().exitValue()).as("every call ended with its own BYE: %s\n%s",
+                    BridgedGateway.read(DIR.resolve(batch.getKey() + ".sipp.log")),
+                    BridgedGateway.read(DIR.resolve(batch.getKey() + ".xml.errors"))).isZero();
+        }
+        Eventually.until("the pod removed gone once its calls ended", Duration.ofSeconds(120),
+                () -> !quietly("get", "pods", "-n", "autoscale", "-o", "name").contains(removed),
+                () -> quietly("get", "pods", "-n", "autoscale", "-o", "wide"));
+        long drained = (System.nanoTime() - removing) / 1_000_000_000L;
+        Eventually.until("the 18 calls counted", Duration.ofSeconds(60),
+                () -> total("-n", "autoscale", "dispatchrule/per-call") == ruleBefore + 18,
+                () -> quietly("get", "sip", "-n", "autoscale", "-o", "wide"));
+        kubectl("delete", "namespace", "autoscale", "--wait=false");
+        System.out.printf("ClusterIT: autoscaling on active calls (4 per pod): 1 -> 3 pods %d s after 12 calls were"
+                + " up; 3 -> 2 pods %d s after those ended (stabilisation 20 s), removing the pod with the fewest"
+                + " calls (deletion costs %s), gone %d s later; none of the 18 calls dropped%n", scaledOut, scaledIn,
+                costs, drained);
+    }
+
+    /** {@code calls} calls of {@code millis} to the scaled gateway, each from a socket of its own. */
+    private Process scaledCalls(String name, String service, int calls, int port, int millis) throws Exception {
+        Path scenario = new SippScenario(name).invite("").optional(100).optional(180).expect(200).ack("1")
+                .pause(millis).bye("2").expect(200).write(DIR);
+        return outside.start(Sipp.command(scenario, service + ":5060", OUTSIDE, port, ROLLING_NUMBER, "+15550100",
+                "-m", String.valueOf(calls), "-l", String.valueOf(calls), "-r", "10", "-t", "un", "-max_socket",
+                "100", "-timeout", String.valueOf(millis / 1000 + 60)), Map.of(), DIR.resolve(name + ".sipp.log"));
+    }
+
+    private static void activeCalls(String namespace, String gateway, int calls) {
+        Eventually.until(calls + " calls up", Duration.ofSeconds(60),
+                () -> kubectl("get", "-n", namespace, "sipgateway", gateway, "-o", "jsonpath={.status.activeCalls}")
+                        .trim().equals(String.valueOf(calls)),
+                () -> quietly("get", "-n", namespace, "sipgateway", gateway, "-o", "yaml"));
+    }
+
+    /** Each running gateway pod of the scaled gateway's pod-deletion-cost: its active calls as the operator read them. */
+    private static Map<String, Long> deletionCosts() throws Exception {
+        Map<String, Long> costs = new HashMap<>();
+        String pods = kubectl("get", "pods", "-n", "autoscale", "-o", "jsonpath={range .items[*]}{.metadata.name}="
+                + "{.metadata.annotations.controller\\.kubernetes\\.io/pod-deletion-cost} {end}").trim();
+        for (String pod : pods.split(" ")) {
+            String[] nameAndCost = pod.split("=", 2);
+            if (nameAndCost.length == 2 && !nameAndCost[1].isEmpty()) {
+                costs.put(nameAndCost[0], Long.parseLong(nameAndCost[1]));
+            }
+        }
+        return costs;
+    }
+
     /** What the gateway pods are made to go through while calls are up; the pods it makes leave. */
     @FunctionalInterface
     private interface Disruption {
         List<String> apply(List<String> gatewayPods) throws Exception;
     }
 
-    /** Seconds until the disruption was done and until the pods it removed were gone; requests relayed after. */
-    private record Survived(long disrupted, long gone, long relayed) {
+    /**
+     * Seconds until the disruption was done, until the pods it removed were gone, and from then until the counts
+     * were exact; requests relayed meanwhile.
+     */
+    private record Survived(long disrupted, long gone, long counted, long relayed) {
     }
 
     /**
@@ -187,12 +388,15 @@ class ClusterIT {
      * them over the pods; once all are up, {@code disruption}. Every call must end with its own BYE answered 200
      * (none with 481 or a timeout), the pods it removed must leave once their calls ended, and the calls must be
      * counted. When a pod leaves the Service, kube-proxy forgets its UDP flows, so its callers' BYEs reach another
-     * pod, which relays them to the pod that holds the call.
+     * pod, which relays them to the pod that holds the call. {@code madeDuring} more calls are made by the
+     * disruption itself, and counted too.
      */
-    private Survived callsSurvive(String name, int calls, int port, Disruption disruption) throws Exception {
+    private Survived callsSurvive(String name, int calls, int port, int madeDuring, Disruption disruption)
+            throws Exception {
         String service = kubectl("get", "service", "edge-sip", "-o", "jsonpath={.spec.clusterIP}").trim();
         List<String> before = gatewayPods("metadata.name");
         long ruleBefore = total("dispatchrule/per-call");
+        Map<String, Long> relayedBefore = relayedByPod();
         SippScenario call = new SippScenario(name).invite("").optional(100).optional(180).expect(200).ack("1")
                 .pause(45_000).bye("2").expect(200);
         Path scenario = call.write(DIR);
@@ -215,15 +419,34 @@ class ClusterIT {
                 () -> leaving.stream().noneMatch(pod -> quietly("get", "pods", "-o", "name").contains(pod)),
                 () -> quietly("get", "pods", "-o", "wide"));
         long gone = (System.nanoTime() - started) / 1_000_000_000L;
-        long relayed = 0;
-        for (String ip : gatewayPods("status.podIP")) {
-            relayed += BridgedGateway.metric(outside, DIR, ip, "dialtone_gateway_sip_relayed_total",
-                    "what=\"request\"");
+        long relayed = relayedSince(relayedBefore);
+        long expected = ruleBefore + calls + madeDuring;
+        Eventually.until("the calls counted", Duration.ofSeconds(180),
+                () -> total("dispatchrule/per-call") >= expected, () -> quietly("get", "sip", "-o", "wide"));
+        long counted = (System.nanoTime() - started) / 1_000_000_000L - gone;
+        assertThat(total("dispatchrule/per-call")).as("each call counted once").isEqualTo(expected);
+        return new Survived(disrupted, gone, counted, relayed);
+    }
+
+    /** Requests each gateway pod now running has relayed to the pod holding their call, by pod name. */
+    private static Map<String, Long> relayedByPod() throws Exception {
+        Map<String, Long> relayed = new HashMap<>();
+        String pods = kubectl("get", "pods", "-l", "app.kubernetes.io/component=gateway", "-o",
+                "jsonpath={range .items[*]}{.metadata.name}={.status.podIP} {end}").trim();
+        for (String pod : pods.split(" ")) {
+            String[] nameAndIp = pod.split("=", 2);
+            if (nameAndIp.length == 2 && !nameAndIp[1].isEmpty()) {
+                relayed.put(nameAndIp[0], BridgedGateway.metric(outside, DIR, nameAndIp[1],
+                        "dialtone_gateway_sip_relayed_total", "what=\"request\""));
+            }
         }
-        Eventually.until("the calls counted", Duration.ofSeconds(60),
-                () -> total("dispatchrule/per-call") == ruleBefore + calls,
-                () -> quietly("get", "sip", "-o", "wide"));
-        return new Survived(disrupted, gone, relayed);
+        return relayed;
+    }
+
+    /** Requests relayed since {@code before}, by the pods running now (a pod that left took its count along). */
+    private static long relayedSince(Map<String, Long> before) throws Exception {
+        return relayedByPod().entrySet().stream()
+                .mapToLong(pod -> pod.getValue() - before.getOrDefault(pod.getKey(), 0L)).sum();
     }
 
     /** A field of every gateway pod, e.g. metadata.name or status.podIP. */
@@ -232,9 +455,12 @@ class ClusterIT {
                 "jsonpath={.items[*]." + field + "}").trim().split(" "));
     }
 
-    /** A resource's status.totalCalls; 0 before its first call. */
-    private static long total(String resource) throws Exception {
-        String total = kubectl("get", resource, "-o", "jsonpath={.status.totalCalls}").trim();
+    /** A resource's status.totalCalls (kubectl's arguments, e.g. a namespace first); 0 before its first call. */
+    private static long total(String... resource) throws Exception {
+        List<String> args = new ArrayList<>(List.of("get"));
+        args.addAll(List.of(resource));
+        args.addAll(List.of("-o", "jsonpath={.status.totalCalls}"));
+        String total = kubectl(args.toArray(String[]::new)).trim();
         return total.isEmpty() ? 0 : Long.parseLong(total);
     }
 

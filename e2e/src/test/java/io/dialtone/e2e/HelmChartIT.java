@@ -82,9 +82,10 @@ class HelmChartIT {
     @Test
     void theDefaultRenderingIsAcceptedByTheApiServer() throws Exception {
         String rendered = render("default");
-        assertThat(kinds(rendered)).as("the operator's rules, and its get on Nodes").containsExactlyInAnyOrder(
-                "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "ClusterRole", "ClusterRoleBinding", "Role",
-                "RoleBinding", "Service", "Deployment");
+        assertThat(kinds(rendered)).as("the operator's rules, its get on Nodes, the custom metrics API")
+                .containsExactlyInAnyOrder("ServiceAccount", "ClusterRole", "ClusterRoleBinding", "ClusterRole",
+                        "ClusterRoleBinding", "Role", "RoleBinding", "Service", "Deployment", "Service", "APIService",
+                        "RoleBinding");
         dryRun(rendered);
     }
 
@@ -93,7 +94,7 @@ class HelmChartIT {
         String rendered = render("full", "-f", FULL_VALUES.toString());
         assertThat(kinds(rendered)).containsExactlyInAnyOrder("ServiceAccount", "ConfigMap", "ClusterRole",
                 "ClusterRoleBinding", "Role", "Role", "Role", "RoleBinding", "RoleBinding", "RoleBinding", "Service",
-                "Deployment", "SipGateway");
+                "Deployment", "SipGateway", "Service", "APIService", "RoleBinding");
         assertThat(rendered).contains("--namespace=telephony", "--namespace=telephony-staging",
                 "image: \"registry.example.com/voice/operator:0.1.0-rc.1\"",
                 "--gateway-image=registry.example.com/voice/gateway:0.1.0-rc.1", "grafana_dashboard: \"1\"",
@@ -131,8 +132,10 @@ class HelmChartIT {
         Path log = DIR.resolve(release + "-operator.log");
         List<String> command = new ArrayList<>(List.of("java", "-jar",
                 Toolchain.root().resolve("operator/target/dialtone-operator.jar").toString()));
-        operatorArgs(rendered).stream().filter(arg -> !arg.startsWith("--health-port")).forEach(command::add);
+        operatorArgs(rendered).stream().filter(arg -> !arg.startsWith("--health-port")
+                && !arg.startsWith("--custom-metrics-port")).forEach(command::add);
         command.add("--health-port=" + port);
+        command.add("--custom-metrics-port=" + Ports.free());
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().put("KUBECONFIG", api.kubeconfig().toString());
         builder.environment().put("KUBERNETES_IMPERSONATE_USERNAME",

@@ -3,6 +3,7 @@ package io.dialtone.operator;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.dialtone.api.v1alpha1.Durations;
+import io.dialtone.operator.metrics.CustomMetricsApi;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -16,6 +17,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -51,6 +53,17 @@ public final class OperatorMain implements Callable<Integer> {
             description = "Port of /healthz, /readyz and /metrics. Default: ${DEFAULT-VALUE}.")
     int healthPort;
 
+    @Option(names = "--custom-metrics-port", defaultValue = "0", paramLabel = "PORT",
+            description = "Serve the gateways' active calls as custom.metrics.k8s.io/v1beta2 over HTTPS on this port, "
+                    + "for the API server's front proxy (the chart registers the APIService). 0: off. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    int customMetricsPort;
+
+    @Option(names = "--custom-metrics-host", defaultValue = "localhost", paramLabel = "NAME",
+            description = "The name the custom metrics API is reached by (its Service), for its serving certificate. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String customMetricsHost;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new OperatorMain()).execute(args));
     }
@@ -74,13 +87,29 @@ public final class OperatorMain implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "operator-shutdown"));
             operator.start();
             LOG.info("health and metrics on http://0.0.0.0:{}/ (healthz, readyz, metrics)", healthPort);
+            Optional<CustomMetricsApi> customMetrics = customMetrics(client);
             stop.await();
             LOG.info("stopping");
+            customMetrics.ifPresent(CustomMetricsApi::close);
             server.stop(0);
         } finally {
             client.close();
         }
         return 0;
+    }
+
+    /** Reconciling goes on without it: an autoscaler on CPU, or on an adapter's metric, does not need it. */
+    private Optional<CustomMetricsApi> customMetrics(KubernetesClient client) {
+        if (customMetricsPort == 0) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(CustomMetricsApi.start(client, customMetricsPort, List.of(customMetricsHost)));
+        } catch (IOException | RuntimeException e) {
+            LOG.error("not serving custom.metrics.k8s.io, so autoscalers on targetActiveCallsPerPod get no values: {}",
+                    e.getMessage());
+            return Optional.empty();
+        }
     }
 
     private static void respond(HttpExchange exchange, int status, String body) throws IOException {

@@ -18,6 +18,8 @@ public final class GatewayNames {
     /** Selects everything the operator manages, for its informers. */
     public static final String MANAGED_SELECTOR = LABEL_MANAGED_BY + "=" + MANAGED_BY;
     public static final String GATEWAY_PODS_SELECTOR = MANAGED_SELECTOR + "," + LABEL_COMPONENT + "=gateway";
+    /** The Pods metric the autoscaler reads for targetActiveCallsPerPod, as the gateways' /metrics names it. */
+    public static final String ACTIVE_CALLS_METRIC = "dialtone_gateway_active_calls";
     public static final int ADMIN_PORT = StatsClient.ADMIN_PORT;
     public static final String ADMIN_PORT_NAME = StatsClient.ADMIN_PORT_NAME;
 

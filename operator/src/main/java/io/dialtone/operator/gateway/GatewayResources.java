@@ -77,7 +77,6 @@ public final class GatewayResources {
      * counts"): an operator down for up to this long, or restarting, loses none of them.
      */
     static final String AWAIT_COUNTS_RECORDED = "5m";
-    static final String ACTIVE_CALLS_METRIC = "dialtone_gateway_active_calls";
     private static final int RUN_AS_USER = 10001;
     static final String STATS_TOKEN_DIRECTORY = "/var/run/dialtone/stats-token";
     static final String NODE_ADDRESS_DIRECTORY = "/var/run/dialtone/node";
@@ -331,16 +330,16 @@ public final class GatewayResources {
                 .endSpec().build();
     }
 
-    /** CPU, plus active calls per pod where a metrics adapter serves them; scale-in waits, since calls are long. */
+    /** CPU, active calls per pod, or both; scale-in waits, since calls are long. */
     public static HorizontalPodAutoscaler autoscaler(SipGateway gateway) {
         Autoscaling autoscaling = gateway.getSpec().autoscaling();
         List<MetricSpec> metrics = new ArrayList<>();
-        metrics.add(new MetricSpecBuilder().withType("Resource").withNewResource().withName("cpu").withNewTarget()
-                .withType("Utilization").withAverageUtilization(autoscaling.targetCPUUtilizationPercentage())
-                .endTarget().endResource().build());
+        autoscaling.cpuTarget().ifPresent(cpu -> metrics.add(new MetricSpecBuilder().withType("Resource")
+                .withNewResource().withName("cpu").withNewTarget().withType("Utilization").withAverageUtilization(cpu)
+                .endTarget().endResource().build()));
         if (autoscaling.targetActiveCallsPerPod() != null) {
             metrics.add(new MetricSpecBuilder().withType("Pods").withNewPods().withNewMetric()
-                    .withName(ACTIVE_CALLS_METRIC).endMetric().withNewTarget().withType("AverageValue")
+                    .withName(GatewayNames.ACTIVE_CALLS_METRIC).endMetric().withNewTarget().withType("AverageValue")
                     .withAverageValue(new Quantity(String.valueOf(autoscaling.targetActiveCallsPerPod())))
                     .endTarget().endPods().build());
         }
@@ -350,7 +349,8 @@ public final class GatewayResources {
                 .withName(GatewayNames.workload(gateway)).endScaleTargetRef()
                 .withMinReplicas(autoscaling.minReplicas()).withMaxReplicas(autoscaling.maxReplicas())
                 .withMetrics(metrics)
-                .withNewBehavior().withNewScaleDown().withStabilizationWindowSeconds(600).endScaleDown().endBehavior()
+                .withNewBehavior().withNewScaleDown()
+                .withStabilizationWindowSeconds(autoscaling.scaleDownStabilizationSeconds()).endScaleDown().endBehavior()
                 .endSpec().build();
     }
 

@@ -69,11 +69,23 @@ class GatewayResourcesTest {
         assertThat(hpa.getSpec().getMinReplicas()).isEqualTo(1);
         assertThat(hpa.getSpec().getMaxReplicas()).isEqualTo(6);
         assertThat(hpa.getSpec().getScaleTargetRef().getName()).isEqualTo("edge-gateway");
-        assertThat(hpa.getSpec().getMetrics()).hasSize(2);
-        assertThat(hpa.getSpec().getMetrics().get(0).getResource().getTarget().getAverageUtilization()).isEqualTo(70);
-        assertThat(hpa.getSpec().getMetrics().get(1).getPods().getMetric().getName())
+        assertThat(hpa.getSpec().getMetrics()).as("calls alone: CPU only when asked for").hasSize(1);
+        assertThat(hpa.getSpec().getMetrics().get(0).getPods().getMetric().getName())
                 .isEqualTo("dialtone_gateway_active_calls");
-        assertThat(hpa.getSpec().getMetrics().get(1).getPods().getTarget().getAverageValue().getAmount()).isEqualTo("80");
+        assertThat(hpa.getSpec().getMetrics().get(0).getPods().getTarget().getAverageValue().getAmount()).isEqualTo("80");
+        assertThat(hpa.getSpec().getBehavior().getScaleDown().getStabilizationWindowSeconds()).isEqualTo(600);
+    }
+
+    @Test
+    void theAutoscalerScalesOnCpuByDefaultOnBothWhenBothAreSetAndScalesInAfterTheWindowAskedFor() {
+        var cpuOnly = GatewayResources.autoscaler(gateway("edge", "{" + LIVEKIT + ", autoscaling: {maxReplicas: 4}}"));
+        assertThat(cpuOnly.getSpec().getMetrics()).singleElement()
+                .satisfies(m -> assertThat(m.getResource().getTarget().getAverageUtilization()).isEqualTo(70));
+        var both = GatewayResources.autoscaler(gateway("edge", "{" + LIVEKIT + ", autoscaling: {maxReplicas: 4, "
+                + "targetCPUUtilizationPercentage: 60, targetActiveCallsPerPod: 50, scaleDownStabilizationSeconds: 30}}"));
+        assertThat(both.getSpec().getMetrics()).extracting(m -> m.getType()).containsExactly("Resource", "Pods");
+        assertThat(both.getSpec().getMetrics().get(0).getResource().getTarget().getAverageUtilization()).isEqualTo(60);
+        assertThat(both.getSpec().getBehavior().getScaleDown().getStabilizationWindowSeconds()).isEqualTo(30);
     }
 
     @Test
