@@ -297,6 +297,17 @@ class ClusterIT {
                         "jsonpath={.status.readyReplicas}").trim().equals("3"),
                 () -> quietly("describe", "-n", "autoscale", "hpa", "scaled-gateway"));
         long scaledOut = (System.nanoTime() - started) / 1_000_000_000L;
+        // New calls spread once every pod counts the new ones among those taking calls (the Service's EndpointSlices).
+        Eventually.until("each pod seeing a fleet of 3", Duration.ofSeconds(60), () -> {
+            for (String pod : kubectl("get", "pods", "-n", "autoscale", "-o", "name").trim().split("\\s+")) {
+                List<String> fleet = quietly("logs", "-n", "autoscale", pod).lines()
+                        .filter(line -> line.contains("taking new calls")).toList();
+                if (fleet.isEmpty() || !fleet.get(fleet.size() - 1).contains("3 taking new calls")) {
+                    return false;
+                }
+            }
+            return true;
+        }, () -> quietly("logs", "-n", "autoscale", "-l", "app.kubernetes.io/component=gateway", "--tail=5"));
         Process second = scaledCalls("scale-second", service, 6, 5084, 120_000);
         activeCalls("autoscale", "scaled", 18);
 
