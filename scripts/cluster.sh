@@ -121,9 +121,26 @@ network_up() {
   sysctl -qw net.ipv4.ip_forward=1
 }
 
-certificates() {
+# The API server proxies to aggregated APIs (the operator's custom.metrics.k8s.io) with a client certificate of its
+# own CA, as kubeadm sets it up, so that no other client certificate can pass for it.
+front_proxy_certificates() {
   local pki=$STATE/pki
   [ -f "$pki/front-proxy-client.crt" ] && return
+  (
+    cd "$pki"
+    printf 'extendedKeyUsage=clientAuth\n' >client.ext
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout front-proxy-ca.key -out front-proxy-ca.crt -days 30 \
+      -subj "/CN=dialtone-front-proxy-ca" 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -keyout front-proxy-client.key -out front-proxy-client.csr \
+      -subj "/CN=front-proxy-client" 2>/dev/null
+    openssl x509 -req -in front-proxy-client.csr -CA front-proxy-ca.crt -CAkey front-proxy-ca.key -CAcreateserial \
+      -out front-proxy-client.crt -days 30 -extfile client.ext 2>/dev/null
+  )
+}
+
+certificates() {
+  local pki=$STATE/pki
+  [ -f "$pki/admin.crt" ] && { front_proxy_certificates; return; }
   log "certificates"
   mkdir -p "$pki"
   (
@@ -143,15 +160,8 @@ EOF
     openssl x509 -req -in admin.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out admin.crt -days 30 -extfile client.ext 2>/dev/null
     openssl genrsa -out sa.key 2048 2>/dev/null
     openssl rsa -in sa.key -pubout -out sa.pub 2>/dev/null
-    # The API server proxies to aggregated APIs (the operator's custom.metrics.k8s.io) with a client certificate of
-    # its own CA, as kubeadm sets it up, so that no other client certificate can pass for it.
-    openssl req -x509 -newkey rsa:2048 -nodes -keyout front-proxy-ca.key -out front-proxy-ca.crt -days 30 \
-      -subj "/CN=dialtone-front-proxy-ca" 2>/dev/null
-    openssl req -newkey rsa:2048 -nodes -keyout front-proxy-client.key -out front-proxy-client.csr \
-      -subj "/CN=front-proxy-client" 2>/dev/null
-    openssl x509 -req -in front-proxy-client.csr -CA front-proxy-ca.crt -CAkey front-proxy-ca.key -CAcreateserial \
-      -out front-proxy-client.crt -days 30 -extfile client.ext 2>/dev/null
   )
+  front_proxy_certificates
   cat >"$KUBECONFIG_FILE" <<EOF
 apiVersion: v1
 kind: Config

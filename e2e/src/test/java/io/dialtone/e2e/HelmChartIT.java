@@ -79,6 +79,37 @@ class HelmChartIT {
                 .contains("serviceAccount.name must name an existing ServiceAccount");
     }
 
+    /**
+     * prometheus-adapter registers v1beta1.custom.metrics.k8s.io; the chart's v1beta2 would become the group's
+     * preferred version and take the other autoscalers' metrics away, so the install stops and says what to do.
+     */
+    @Test
+    void anotherCustomMetricsServerStopsTheInstallWithWhatToDo() throws Exception {
+        Path adapter = write("adapter-apiservice.yaml", """
+                apiVersion: apiregistration.k8s.io/v1
+                kind: APIService
+                metadata: {name: v1beta1.custom.metrics.k8s.io}
+                spec: {group: custom.metrics.k8s.io, version: v1beta1, groupPriorityMinimum: 100,
+                       versionPriority: 100, insecureSkipTLSVerify: true,
+                       service: {name: prometheus-adapter, namespace: monitoring}}
+                """);
+        api.kubectlOk(null, "apply", "-f", adapter.toString());
+        try {
+            List<String> install = List.of(Toolchain.helm().toString(), "install", "adapter-test", CHART.toString(),
+                    "--namespace", NAMESPACE, "--dry-run=server", "--kubeconfig", api.kubeconfig().toString());
+            Processes.Result refused = Processes.run(install, DIR, 60);
+            assertThat(refused.exitCode()).isNotZero();
+            assertThat(refused.err()).contains("APIService v1beta1.custom.metrics.k8s.io already serves "
+                    + "custom.metrics.k8s.io (Service monitoring/prometheus-adapter)", "customMetrics.enabled=false");
+            List<String> without = new ArrayList<>(install);
+            without.addAll(List.of("--set", "customMetrics.enabled=false"));
+            Processes.Result accepted = Processes.run(without, DIR, 60);
+            assertThat(accepted.exitCode()).as("%s%s", accepted.out(), accepted.err()).isZero();
+        } finally {
+            api.kubectlOk(null, "delete", "apiservice", "v1beta1.custom.metrics.k8s.io");
+        }
+    }
+
     @Test
     void theDefaultRenderingIsAcceptedByTheApiServer() throws Exception {
         String rendered = render("default");

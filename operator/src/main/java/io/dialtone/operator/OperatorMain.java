@@ -3,7 +3,7 @@ package io.dialtone.operator;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.dialtone.api.v1alpha1.Durations;
-import io.dialtone.operator.metrics.CustomMetricsApi;
+import io.dialtone.operator.metrics.CustomMetricsStarter;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -64,7 +64,16 @@ public final class OperatorMain implements Callable<Integer> {
                     + "Default: ${DEFAULT-VALUE}.")
     String customMetricsHost;
 
+    /**
+     * A client of the operator's HTTP servers that connects and does not finish its request, or take its answer, in
+     * this many seconds is cut off, so that a few idle connections cannot hold every thread.
+     */
+    static final String REQUEST_SECONDS = "10";
+
     public static void main(String[] args) {
+        // Read by the JDK's HTTP server once, when the first server is made.
+        System.setProperty("sun.net.httpserver.maxReqTime", REQUEST_SECONDS);
+        System.setProperty("sun.net.httpserver.maxRspTime", REQUEST_SECONDS);
         System.exit(new CommandLine(new OperatorMain()).execute(args));
     }
 
@@ -87,29 +96,16 @@ public final class OperatorMain implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "operator-shutdown"));
             operator.start();
             LOG.info("health and metrics on http://0.0.0.0:{}/ (healthz, readyz, metrics)", healthPort);
-            Optional<CustomMetricsApi> customMetrics = customMetrics(client);
+            Optional<CustomMetricsStarter> customMetrics = customMetricsPort == 0 ? Optional.empty()
+                    : Optional.of(new CustomMetricsStarter(client, customMetricsPort, List.of(customMetricsHost)));
             stop.await();
             LOG.info("stopping");
-            customMetrics.ifPresent(CustomMetricsApi::close);
+            customMetrics.ifPresent(CustomMetricsStarter::close);
             server.stop(0);
         } finally {
             client.close();
         }
         return 0;
-    }
-
-    /** Reconciling goes on without it: an autoscaler on CPU, or on an adapter's metric, does not need it. */
-    private Optional<CustomMetricsApi> customMetrics(KubernetesClient client) {
-        if (customMetricsPort == 0) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(CustomMetricsApi.start(client, customMetricsPort, List.of(customMetricsHost)));
-        } catch (IOException | RuntimeException e) {
-            LOG.error("not serving custom.metrics.k8s.io, so autoscalers on targetActiveCallsPerPod get no values: {}",
-                    e.getMessage());
-            return Optional.empty();
-        }
     }
 
     private static void respond(HttpExchange exchange, int status, String body) throws IOException {

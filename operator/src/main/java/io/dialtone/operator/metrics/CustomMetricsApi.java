@@ -88,9 +88,11 @@ public final class CustomMetricsApi implements AutoCloseable {
                 parameters.setSSLParameters(ssl);
             }
         });
-        // The API server is the only client and sends a request per autoscaler every 15 s; a few threads and a
-        // short queue are plenty, and anything beyond is refused rather than queued without bound.
-        ThreadPoolExecutor executor = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(32),
+        // The API server is the only client that gets through, with a request per autoscaler every 15 s; a few
+        // threads and a short queue are plenty, and anything beyond is refused rather than queued without bound.
+        // A connection that holds a thread without finishing its request is closed after
+        // OperatorMain.REQUEST_SECONDS.
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(4, 4, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(32),
                 runnable -> {
                     Thread thread = new Thread(runnable, "custom-metrics-api");
                     thread.setDaemon(true);
@@ -108,39 +110,55 @@ public final class CustomMetricsApi implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
-            if (!fromFrontProxy(exchange)) {
-                respond(exchange, 403, status(403, "Forbidden", "only the API server's front proxy may call this"));
-                return;
+            try {
+                answer(exchange);
+            } catch (KubernetesClientException e) {
+                // Inside the exchange's try: closed first, it could not carry the answer.
+                int code = e.getCode() >= 400 ? e.getCode() : 503;
+                LOG.warn("custom metrics: cannot list gateway pods: {}", e.getMessage());
+                respond(exchange, code, status(code, code == 403 ? "Forbidden" : "ServiceUnavailable",
+                        "cannot list gateway pods: " + e.getMessage()));
             }
-            if (!"GET".equals(exchange.getRequestMethod())) {
-                respond(exchange, 405, status(405, "MethodNotAllowed", "the custom metrics API is read-only"));
-                return;
-            }
-            String path = exchange.getRequestURI().getPath();
-            if (path.equals(PREFIX) || path.equals(PREFIX + "/")) {
-                respond(exchange, 200, resources());
-                return;
-            }
-            Matcher metric = METRIC_PATH.matcher(path);
-            if (!metric.matches()) {
-                respond(exchange, 404, status(404, "NotFound", "not served here: " + path));
-                return;
-            }
-            if (!metric.group(3).equals(GatewayNames.ACTIVE_CALLS_METRIC)) {
-                respond(exchange, 404, status(404, "NotFound", "the metric " + metric.group(3)
-                        + " is not served by Dialtone, which serves " + GatewayNames.ACTIVE_CALLS_METRIC));
-                return;
-            }
-            Optional<String> selector = query(exchange, "labelSelector");
-            MetricValueList values = activeCalls.read(metric.group(1), metric.group(2), selector);
-            LOG.debug("custom metrics: {} pods/{} {} selector={}: {} values", metric.group(1), metric.group(2),
-                    metric.group(3), selector.orElse(""), values.items().size());
-            respond(exchange, 200, JSON.writeValueAsBytes(values));
-        } catch (KubernetesClientException e) {
-            int code = e.getCode() >= 400 ? e.getCode() : 503;
-            LOG.warn("custom metrics: cannot list gateway pods: {}", e.getMessage());
-            respond(exchange, code, status(code, "ServiceUnavailable", "cannot list gateway pods: " + e.getMessage()));
         }
+    }
+
+    private void answer(HttpExchange exchange) throws IOException {
+        if (!fromFrontProxy(exchange)) {
+            respond(exchange, 403, status(403, "Forbidden", "only the API server's front proxy may call this"));
+            return;
+        }
+        if (!"GET".equals(exchange.getRequestMethod())) {
+            respond(exchange, 405, status(405, "MethodNotAllowed", "the custom metrics API is read-only"));
+            return;
+        }
+        String path = exchange.getRequestURI().getPath();
+        if (path.equals(PREFIX) || path.equals(PREFIX + "/")) {
+            respond(exchange, 200, resources());
+            return;
+        }
+        Matcher metric = METRIC_PATH.matcher(path);
+        if (!metric.matches()) {
+            respond(exchange, 404, status(404, "NotFound", "not served here: " + path));
+            return;
+        }
+        if (!metric.group(3).equals(GatewayNames.ACTIVE_CALLS_METRIC)) {
+            respond(exchange, 404, status(404, "NotFound", "the metric " + metric.group(3)
+                    + " is not served by Dialtone, which serves " + GatewayNames.ACTIVE_CALLS_METRIC));
+            return;
+        }
+        String namespace = metric.group(1);
+        String pod = metric.group(2);
+        Optional<String> selector = query(exchange, "labelSelector");
+        MetricValueList values = activeCalls.read(namespace, pod, selector);
+        LOG.debug("custom metrics: {} pods/{} {} selector={}: {} values", namespace, pod, metric.group(3),
+                selector.orElse(""), values.items().size());
+        if (!"*".equals(pod) && values.items().isEmpty()) {
+            // One object asked for: the client wants exactly one value, or to hear there is none.
+            respond(exchange, 404, status(404, "NotFound", "no " + GatewayNames.ACTIVE_CALLS_METRIC
+                    + " for pod " + namespace + "/" + pod + ": not a gateway pod, or its calls not read yet"));
+            return;
+        }
+        respond(exchange, 200, JSON.writeValueAsBytes(values));
     }
 
     private boolean fromFrontProxy(HttpExchange exchange) {

@@ -3,6 +3,8 @@ package io.dialtone.operator.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.math.BigInteger;
 import java.net.URI;
@@ -38,11 +40,16 @@ class CustomMetricsApiTest {
     private final Authority frontProxyCa = Authority.make("front-proxy-ca");
     private CustomMetricsApi api;
 
+    // The metric path reads pods from the API server; these tests stop before it, so this client never connects.
+    private final KubernetesClient unreached = new KubernetesClientBuilder()
+            .withConfig(new ConfigBuilder().withMasterUrl("https://127.0.0.1:9").build()).build();
+
     @AfterEach
     void stop() {
         if (api != null) {
             api.close();
         }
+        unreached.close();
     }
 
     @Test
@@ -75,10 +82,8 @@ class CustomMetricsApiTest {
     }
 
     private void start(Set<String> allowedNames) throws Exception {
-        // The metric path reads pods from the API server; these tests stop before it, so the client never connects.
-        ActiveCalls unreached = new ActiveCalls(new KubernetesClientBuilder().build(), Clock.systemUTC());
-        api = CustomMetricsApi.start(new FrontProxy(List.of(frontProxyCa.certificate()), allowedNames), unreached, 0,
-                List.of("localhost"));
+        api = CustomMetricsApi.start(new FrontProxy(List.of(frontProxyCa.certificate()), allowedNames),
+                new ActiveCalls(unreached, Clock.systemUTC()), 0, List.of("localhost"));
     }
 
     private HttpResponse<String> get(HttpClient client, String path) throws Exception {
@@ -111,7 +116,6 @@ class CustomMetricsApiTest {
                 return new X509Certificate[0];
             }
         }}, new SecureRandom());
-        System.setProperty("jdk.internal.httpclient.disableHostnameVerification", "true");
         return HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(5)).build();
     }
 
