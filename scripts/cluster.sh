@@ -4,7 +4,7 @@
 #                              containerd + runc + CNI, the node Ready; prints the kubeconfig's path
 #   scripts/cluster.sh load IMAGE...   copies images from the Docker engine into the node (no registry needed)
 #   scripts/cluster.sh down    stops what `up` started and removes everything it made
-#   scripts/cluster.sh apiserver stop|start   the API server alone, for outage tests
+#   scripts/cluster.sh control-plane stop|start   API server, controller manager and scheduler, for outage tests
 #   scripts/cluster.sh status | kubeconfig
 # Binaries come from scripts/install-test-tools.sh (Kubernetes built from Go modules, containerd, runc and the CNI
 # plugins from Debian). Needs root. The node lives on a bridge of its own, dtk0 (10.88.0.1/16; pods 10.88.1.0 and
@@ -242,6 +242,18 @@ serializeImagePulls: false
 EOF
 }
 
+# The controller manager and the scheduler: started after the API server, and again after an outage.
+start_controllers() {
+  local pki=$STATE/pki
+  start kube-controller-manager "$K8S/kube-controller-manager" --kubeconfig="$KUBECONFIG_FILE" \
+    --service-account-private-key-file="$pki/sa.key" --root-ca-file="$pki/ca.crt" \
+    --cluster-signing-cert-file="$pki/ca.crt" --cluster-signing-key-file="$pki/ca.key" \
+    --use-service-account-credentials=true --leader-elect=false --bind-address=127.0.0.1 --secure-port=10257 \
+    --allocate-node-cidrs=false --controllers='*'
+  start kube-scheduler "$K8S/kube-scheduler" --kubeconfig="$KUBECONFIG_FILE" --leader-elect=false \
+    --bind-address=127.0.0.1 --secure-port=10259
+}
+
 up() {
   [ "$(id -u)" = 0 ] || die "needs root"
   check_binaries
@@ -256,16 +268,9 @@ up() {
   start etcd etcd --name dialtone --data-dir "$STATE/etcd" --listen-client-urls http://127.0.0.1:2479 \
     --advertise-client-urls http://127.0.0.1:2479 --listen-peer-urls http://127.0.0.1:2480 \
     --initial-advertise-peer-urls http://127.0.0.1:2480 --initial-cluster dialtone=http://127.0.0.1:2480
-  local pki=$STATE/pki
   start_apiserver
   wait_for "kube-apiserver" 90 kubectl get --raw /readyz
-  start kube-controller-manager "$K8S/kube-controller-manager" --kubeconfig="$KUBECONFIG_FILE" \
-    --service-account-private-key-file="$pki/sa.key" --root-ca-file="$pki/ca.crt" \
-    --cluster-signing-cert-file="$pki/ca.crt" --cluster-signing-key-file="$pki/ca.key" \
-    --use-service-account-credentials=true --leader-elect=false --bind-address=127.0.0.1 --secure-port=10257 \
-    --allocate-node-cidrs=false --controllers='*'
-  start kube-scheduler "$K8S/kube-scheduler" --kubeconfig="$KUBECONFIG_FILE" --leader-elect=false \
-    --bind-address=127.0.0.1 --secure-port=10259
+  start_controllers
   wait_for "containerd" 30 ctr --address "$CONTAINERD_SOCKET" version
   pause_image
   start kubelet "$K8S/kubelet" --config="$STATE/kubelet.yaml" --kubeconfig="$KUBECONFIG_FILE" \
@@ -406,12 +411,18 @@ case ${1:-} in
   down) down ;;
   load) shift; mkdir -p "$STATE/logs" "$RUN"; ensure_docker; load "$@" ;;
   status) status ;;
-  apiserver)
-    # For outage tests: the API server alone stopped, then started again as `up` starts it.
+  control-plane)
+    # For outage tests: the control plane stopped, as when its machine goes down, then started again as `up` starts
+    # it. The node, its pods and kube-proxy keep running. (Stopping the API server alone would leave the controller
+    # manager watching a node lease that cannot be renewed: when the API server returns, it marks the node and every
+    # pod NotReady for some seconds, which takes the pods out of their Services.)
+    [ "$(id -u)" = 0 ] || die "needs root"
     case ${2:-} in
-      stop) stop kube-apiserver; log "kube-apiserver stopped" ;;
-      start) start_apiserver; wait_for "kube-apiserver" 90 kubectl get --raw /readyz; log "kube-apiserver ready" ;;
-      *) die "usage: $0 apiserver stop|start" ;;
+      stop) for name in kube-scheduler kube-controller-manager kube-apiserver; do stop "$name"; done
+            log "control plane stopped" ;;
+      start) start_apiserver; wait_for "kube-apiserver" 90 kubectl get --raw /readyz; start_controllers
+             log "control plane running" ;;
+      *) die "usage: $0 control-plane stop|start" ;;
     esac ;;
   kubeconfig) echo "$KUBECONFIG_FILE" ;;
   *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;

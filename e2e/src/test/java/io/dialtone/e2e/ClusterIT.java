@@ -204,8 +204,9 @@ class ClusterIT {
     }
 
     /**
-     * The operator pod killed and the API server stopped for 60 s while 10 calls are up: the calls go on and end
-     * with their own BYEs, 5 new calls are made during the outage, and once both are back the counts are exact.
+     * The operator pod killed and the control plane (API server, controller manager, scheduler) stopped for 60 s
+     * while 10 calls are up: the calls go on and end with their own BYEs, 5 new calls are made during the outage,
+     * and once both are back the counts are exact.
      */
     @Test
     void callsGoOnThroughAnOperatorKilledAndTheApiServerStoppedAndTheCountsCatchUpExactly() throws Exception {
@@ -220,20 +221,20 @@ class ClusterIT {
                     "app.kubernetes.io/name=dialtone", "-o", "jsonpath={.items[0].metadata.name}").trim();
             kubectl("delete", "pod", "-n", "dialtone-system", operator, "--grace-period=0", "--force");
             long stopped = System.nanoTime();
-            script(60, "scripts/cluster.sh", "apiserver", "stop");
+            script(60, "scripts/cluster.sh", "control-plane", "stop");
             Processes.Result calls = outside.run(Sipp.command(during, service + ":5060", OUTSIDE, 5079,
                     ROLLING_NUMBER, "+15550100", "-m", "5", "-r", "2", "-timeout", "40"), DIR, 60);
             assertThat(calls.exitCode()).as("new calls while the API server is down: %s%s\n%s", calls.out(),
                     calls.err(), BridgedGateway.read(DIR.resolve("during-outage.xml.errors"))).isZero();
             // The outage lasts 60 s whatever the calls took: that is the scenario, not a wait for something.
             Thread.sleep(Math.max(0, 60_000 - (System.nanoTime() - stopped) / 1_000_000));
-            script(150, "scripts/cluster.sh", "apiserver", "start");
+            script(150, "scripts/cluster.sh", "control-plane", "start");
             outage[0] = (System.nanoTime() - stopped) / 1_000_000_000L;
             back[0] = System.nanoTime();
             nodeBackAfter(Instant.now().minusSeconds(1));
             return List.of();
         });
-        System.out.printf("ClusterIT: operator pod killed, API server down %d s with 10 calls up and 5 new calls made"
+        System.out.printf("ClusterIT: operator pod killed, control plane down %d s with 10 calls up and 5 new calls made"
                 + " meanwhile: no call dropped, counts exact %d s after the API server was back%n", outage[0],
                 (System.nanoTime() - back[0]) / 1_000_000_000L);
     }
@@ -475,9 +476,7 @@ class ClusterIT {
 
     /**
      * The node's lease has been renewed since {@code restarted}, the node is Ready and the operator and gateways
-     * are available again. The node controller saw no lease for as long as the API server was down, longer than its
-     * grace period; until the kubelet renews it, the controller may still mark the node NotReady, and the pods with
-     * it, which would take them out of the Service under the next scenario.
+     * are available again, before the next scenario starts.
      */
     private static void nodeBackAfter(Instant restarted) {
         Eventually.until("the node's lease renewed and the node Ready", Duration.ofSeconds(120), () -> {

@@ -28,17 +28,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends each SIP message over UDP to the gateway of the fleet that owns its call, wherever the load balancer
- * delivered it (docs/architecture.md, "Calls find their pod"). A request for another gateway's call is relayed as a
- * stateless proxy relays (RFC 3261 16.11): with a Via on top whose branch and sent-by are the same whichever gateway
- * relays (so a retransmission, a CANCEL or a non-2xx ACK that comes through another gateway meets the same
- * transaction), and with the caller's address in {@value #RELAY_HEADER}, signed with a key every gateway of the fleet
- * derives from its LiveKit secret, so the owner applies the trunks' source rules to the caller and not to the relay.
- * The owner answers the gateway that relayed (the relay Via asks for rport), which takes its Via off and sends the
- * response to the caller from the address the caller sent to, an INVITE's answers in the order the owner sent them
- * ({@link RelayedAnswers}). A response to a request a gateway sent itself goes to
- * that gateway. Nothing is relayed to an address a message names: requests go to peers, responses to the caller's
- * address that a peer's signed branch vouches for. TCP and TLS requests stay where their connection is.
+ * Sends each SIP message over UDP to the gateway of the fleet that owns its call, wherever the load balancer delivered
+ * it (docs/architecture.md, "Calls find their pod"). A request for another gateway's call is relayed as a stateless
+ * proxy relays (RFC 3261 16.11): with a Via on top whose branch and sent-by are the same whichever gateway relays (so a
+ * retransmission, a CANCEL or a non-2xx ACK that comes through another gateway meets the same transaction; one that
+ * comes through the same gateway goes where the first went, {@link NewCallOwners}), and with the caller's address in
+ * {@value #RELAY_HEADER}, signed with a key every gateway of the fleet derives from its LiveKit secret, so the owner
+ * applies the trunks' source rules to the caller and not to the relay. The owner answers the gateway that relayed (the
+ * relay Via asks for rport), which takes its Via off and sends the response to the caller from the address the caller
+ * sent to, an INVITE's answers in the order the owner sent them ({@link RelayedAnswers}). A response to a request a
+ * gateway sent itself goes to that gateway. Nothing is relayed to an address a message names: requests go to peers,
+ * responses to the caller's address that a peer's signed branch vouches for. TCP and TLS requests stay where their
+ * connection is.
  */
 final class DialogRouter {
     private static final Logger LOG = LoggerFactory.getLogger(DialogRouter.class);
@@ -61,6 +62,7 @@ final class DialogRouter {
     private final CallStats stats;
     private final LogBudget refusedLog = LogBudget.perSecond(1);
     private final RelayedAnswers inviteAnswers = new RelayedAnswers();
+    private final NewCallOwners newCallOwners = new NewCallOwners();
     /** The relay key of the secret in force, derived again when a routing revision rotates the secret. */
     private volatile Keyed keyed;
 
@@ -106,9 +108,11 @@ final class DialogRouter {
             return Verdict.GONE;
         }
         if (relayable && toTag == null) {
-            Optional<Peer> owner = fleet.ownerOfNewCall(request.getCallId().getCallId())
-                    .filter(peer -> !self(fleet, peer));
+            String callId = request.getCallId().getCallId();
+            Optional<Peer> owner = newCallOwners.ownerOf(callId).flatMap(fleet::byId)
+                    .or(() -> fleet.ownerOfNewCall(callId)).filter(peer -> !self(fleet, peer));
             if (owner.isPresent()) {
+                newCallOwners.relayed(callId, owner.get().id());
                 relay(request, channel, owner.get(), source);
                 return Verdict.GONE;
             }
