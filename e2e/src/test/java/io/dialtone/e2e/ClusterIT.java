@@ -24,7 +24,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junitpioneer.jupiter.RetryingTest;
 
 /**
@@ -33,6 +36,8 @@ import org.junitpioneer.jupiter.RetryingTest;
  * LiveKit, sipp and the Python client sit in a network namespace plugged into the cluster's bridge, as a carrier and
  * a LiveKit deployment outside the cluster would; calls go through the gateway Service's address.
  */
+// The outage comes before the scenarios that need the cluster whole again after it, so every run checks that it is.
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterIT {
     private static final Path DIR = Path.of("target", "cluster-it").toAbsolutePath();
     private static final String TAG = "cluster-test";
@@ -114,6 +119,7 @@ class ClusterIT {
         }
     }
 
+    @Order(6)
     @RetryingTest(maxAttempts = 2, onExceptions = ClientCrashed.class)
     void aCallThroughTheServiceIsHeardInTheRoomAndCounted() throws Exception {
         String service = kubectl("get", "service", "edge-sip", "-o", "jsonpath={.spec.clusterIP}").trim();
@@ -143,6 +149,7 @@ class ClusterIT {
      * A rolling update while 20 calls are up: the old pods drain, and every call ends with its own BYE answered 200,
      * none with 481 or a timeout.
      */
+    @Order(4)
     @Test
     void aRollingUpdateWithCallsUpDropsNone() throws Exception {
         Survived survived = callsSurvive("rolling", 20, 5072, 0, before -> {
@@ -162,6 +169,7 @@ class ClusterIT {
     }
 
     /** {@code kubectl delete pod} of a gateway carrying calls: it drains, and none of the 10 calls is dropped. */
+    @Order(2)
     @Test
     void aGatewayPodDeletedWithCallsUpDropsNone() throws Exception {
         Survived survived = callsSurvive("deleted", 10, 5074, 0, before -> {
@@ -179,6 +187,7 @@ class ClusterIT {
      * calls that belong to the other pod are relayed to it. Every ACK, re-INVITE, INFO and BYE must be answered 200
      * by the pod that holds the call (no 481), and every call counted.
      */
+    @Order(5)
     @Test
     void aHundredCallsThroughTheServiceAreEachAnsweredByThePodThatHoldsThem() throws Exception {
         String service = kubectl("get", "service", "edge-sip", "-o", "jsonpath={.spec.clusterIP}").trim();
@@ -208,6 +217,7 @@ class ClusterIT {
      * while 10 calls are up: the calls go on and end with their own BYEs, 5 new calls are made during the outage,
      * and once both are back the counts are exact.
      */
+    @Order(3)
     @Test
     void callsGoOnThroughAnOperatorKilledAndTheApiServerStoppedAndTheCountsCatchUpExactly() throws Exception {
         String service = kubectl("get", "service", "edge-sip", "-o", "jsonpath={.spec.clusterIP}").trim();
@@ -245,6 +255,7 @@ class ClusterIT {
      * scales in to 2, removing the pod with the fewest calls (its pod-deletion-cost), which drains. Every call of both
      * batches ends with its own BYE, and all 18 are counted.
      */
+    @Order(1)
     @Test
     void theAutoscalerScalesOutAndInOnActiveCallsDroppingNone() throws Exception {
         try {
