@@ -242,7 +242,13 @@ serializeImagePulls: false
 EOF
 }
 
-# The controller manager and the scheduler: started after the API server, and again after an outage.
+# The API server, then the controller manager and the scheduler: at `up`, and again after an outage.
+start_control_plane() {
+  start_apiserver
+  wait_for "kube-apiserver" 90 kubectl get --raw /readyz
+  start_controllers
+}
+
 start_controllers() {
   local pki=$STATE/pki
   start kube-controller-manager "$K8S/kube-controller-manager" --kubeconfig="$KUBECONFIG_FILE" \
@@ -268,9 +274,7 @@ up() {
   start etcd etcd --name dialtone --data-dir "$STATE/etcd" --listen-client-urls http://127.0.0.1:2479 \
     --advertise-client-urls http://127.0.0.1:2479 --listen-peer-urls http://127.0.0.1:2480 \
     --initial-advertise-peer-urls http://127.0.0.1:2480 --initial-cluster dialtone=http://127.0.0.1:2480
-  start_apiserver
-  wait_for "kube-apiserver" 90 kubectl get --raw /readyz
-  start_controllers
+  start_control_plane
   wait_for "containerd" 30 ctr --address "$CONTAINERD_SOCKET" version
   pause_image
   start kubelet "$K8S/kubelet" --config="$STATE/kubelet.yaml" --kubeconfig="$KUBECONFIG_FILE" \
@@ -420,8 +424,7 @@ case ${1:-} in
     case ${2:-} in
       stop) for name in kube-scheduler kube-controller-manager kube-apiserver; do stop "$name"; done
             log "control plane stopped" ;;
-      start) start_apiserver; wait_for "kube-apiserver" 90 kubectl get --raw /readyz; start_controllers
-             log "control plane running" ;;
+      start) start_control_plane; log "control plane running" ;;
       *) die "usage: $0 control-plane stop|start" ;;
     esac ;;
   kubeconfig) echo "$KUBECONFIG_FILE" ;;

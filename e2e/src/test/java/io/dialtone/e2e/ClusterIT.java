@@ -244,8 +244,8 @@ class ClusterIT {
             nodeBackAfter(Instant.now().minusSeconds(1));
             return List.of();
         });
-        System.out.printf("ClusterIT: operator pod killed, control plane down %d s with 10 calls up and 5 new calls made"
-                + " meanwhile: no call dropped, counts exact %d s after the API server was back%n", outage[0],
+        System.out.printf("ClusterIT: operator pod killed, control plane down %d s with 10 calls up and 5 new calls"
+                + " made meanwhile: no call dropped, counts exact %d s after the API server was back%n", outage[0],
                 (System.nanoTime() - back[0]) / 1_000_000_000L);
     }
 
@@ -314,7 +314,7 @@ class ClusterIT {
                 .trim();
         long ruleBefore = total("-n", "autoscale", "dispatchrule/per-call");
 
-        Process first = scaledCalls("scale-first", service, 12, 5082, 90_000);
+        Process first = callsFromSockets("scale-first", service, 12, 5082, 90_000, 150);
         activeCalls("autoscale", "scaled", 12);
         long started = System.nanoTime();
         Eventually.until("3 pods ready for 12 calls", Duration.ofSeconds(120),
@@ -333,7 +333,7 @@ class ClusterIT {
             }
             return true;
         }, () -> quietly("logs", "-n", "autoscale", "-l", "app.kubernetes.io/component=gateway", "--tail=5"));
-        Process second = scaledCalls("scale-second", service, 6, 5084, 120_000);
+        Process second = callsFromSockets("scale-second", service, 6, 5084, 120_000, 180);
         activeCalls("autoscale", "scaled", 18);
 
         assertThat(first.waitFor(150, TimeUnit.SECONDS)).as("the first calls ended").isTrue();
@@ -380,13 +380,17 @@ class ClusterIT {
                 costs, drained);
     }
 
-    /** {@code calls} calls of {@code millis} to the scaled gateway, each from a socket of its own. */
-    private Process scaledCalls(String name, String service, int calls, int port, int millis) throws Exception {
+    /**
+     * {@code calls} calls of {@code millis} to {@code service}'s rule of a room each, each from a socket of its own so
+     * kube-proxy spreads them over the pods; sipp gives up after {@code timeoutSeconds}.
+     */
+    private static Process callsFromSockets(String name, String service, int calls, int port, int millis,
+                                            int timeoutSeconds) throws Exception {
         Path scenario = new SippScenario(name).invite("").optional(100).optional(180).expect(200).ack("1")
                 .pause(millis).bye("2").expect(200).write(DIR);
         return outside.start(Sipp.command(scenario, service + ":5060", OUTSIDE, port, ROLLING_NUMBER, "+15550100",
                 "-m", String.valueOf(calls), "-l", String.valueOf(calls), "-r", "10", "-t", "un", "-max_socket",
-                "100", "-timeout", String.valueOf(millis / 1000 + 60)), Map.of(), DIR.resolve(name + ".sipp.log"));
+                "100", "-timeout", String.valueOf(timeoutSeconds)), Map.of(), DIR.resolve(name + ".sipp.log"));
     }
 
     private static void activeCalls(String namespace, String gateway, int calls) {
@@ -396,18 +400,30 @@ class ClusterIT {
                 () -> quietly("get", "-n", namespace, "sipgateway", gateway, "-o", "yaml"));
     }
 
-    /** Each running gateway pod of the scaled gateway's pod-deletion-cost: its active calls as the operator read them. */
+    /** Each pod of the scaled gateway's pod-deletion-cost: its active calls as the operator read them. */
     private static Map<String, Long> deletionCosts() throws Exception {
         Map<String, Long> costs = new HashMap<>();
-        String pods = kubectl("get", "pods", "-n", "autoscale", "-o", "jsonpath={range .items[*]}{.metadata.name}="
-                + "{.metadata.annotations.controller\\.kubernetes\\.io/pod-deletion-cost} {end}").trim();
-        for (String pod : pods.split(" ")) {
-            String[] nameAndCost = pod.split("=", 2);
-            if (nameAndCost.length == 2 && !nameAndCost[1].isEmpty()) {
-                costs.put(nameAndCost[0], Long.parseLong(nameAndCost[1]));
+        byPod(".metadata.annotations.controller\\.kubernetes\\.io/pod-deletion-cost", "-n", "autoscale")
+                .forEach((pod, cost) -> costs.put(pod, Long.parseLong(cost)));
+        return costs;
+    }
+
+    /**
+     * A field of each pod kubectl picks ({@code which}: a namespace, a selector), by pod name; pods without it are
+     * left out.
+     */
+    private static Map<String, String> byPod(String field, String... which) throws Exception {
+        List<String> args = new ArrayList<>(List.of("get", "pods"));
+        args.addAll(List.of(which));
+        args.addAll(List.of("-o", "jsonpath={range .items[*]}{.metadata.name}={" + field + "} {end}"));
+        Map<String, String> values = new HashMap<>();
+        for (String pod : kubectl(args.toArray(String[]::new)).trim().split(" ")) {
+            String[] nameAndValue = pod.split("=", 2);
+            if (nameAndValue.length == 2 && !nameAndValue[1].isEmpty()) {
+                values.put(nameAndValue[0], nameAndValue[1]);
             }
         }
-        return costs;
+        return values;
     }
 
     /** What the gateway pods are made to go through while calls are up; the pods it makes leave. */
@@ -434,17 +450,8 @@ class ClusterIT {
         List<String> before = gatewayPods("metadata.name");
         long ruleBefore = total("dispatchrule/per-call");
         Map<String, Long> relayedBefore = relayedByPod();
-        SippScenario call = new SippScenario(name).invite("").optional(100).optional(180).expect(200).ack("1")
-                .pause(45_000).bye("2").expect(200);
-        Path scenario = call.write(DIR);
-        List<String> command = Sipp.command(scenario, service + ":5060", OUTSIDE, port, ROLLING_NUMBER, "+15550100",
-                "-m", String.valueOf(calls), "-l", String.valueOf(calls), "-r", "10", "-t", "un", "-max_socket", "100",
-                "-timeout", "150");
-        Process sipp = outside.start(command, Map.of(), DIR.resolve(name + ".sipp.log"));
-        Eventually.until(calls + " calls up", Duration.ofSeconds(60),
-                () -> kubectl("get", "sipgateway", "edge", "-o", "jsonpath={.status.activeCalls}").trim()
-                        .equals(String.valueOf(calls)),
-                () -> quietly("get", "sipgateway", "edge", "-o", "yaml"));
+        Process sipp = callsFromSockets(name, service, calls, port, 45_000, 150);
+        activeCalls("default", "edge", calls);
         long started = System.nanoTime();
         List<String> leaving = disruption.apply(before);
         long disrupted = (System.nanoTime() - started) / 1_000_000_000L;
@@ -467,14 +474,10 @@ class ClusterIT {
     /** Requests each gateway pod now running has relayed to the pod holding their call, by pod name. */
     private static Map<String, Long> relayedByPod() throws Exception {
         Map<String, Long> relayed = new HashMap<>();
-        String pods = kubectl("get", "pods", "-l", "app.kubernetes.io/component=gateway", "-o",
-                "jsonpath={range .items[*]}{.metadata.name}={.status.podIP} {end}").trim();
-        for (String pod : pods.split(" ")) {
-            String[] nameAndIp = pod.split("=", 2);
-            if (nameAndIp.length == 2 && !nameAndIp[1].isEmpty()) {
-                relayed.put(nameAndIp[0], BridgedGateway.metric(outside, DIR, nameAndIp[1],
-                        "dialtone_gateway_sip_relayed_total", "what=\"request\""));
-            }
+        for (Map.Entry<String, String> pod : byPod(".status.podIP", "-l", "app.kubernetes.io/component=gateway")
+                .entrySet()) {
+            relayed.put(pod.getKey(), BridgedGateway.metric(outside, DIR, pod.getValue(),
+                    "dialtone_gateway_sip_relayed_total", "what=\"request\""));
         }
         return relayed;
     }

@@ -98,23 +98,14 @@ public final class BridgedGateway implements AutoCloseable {
     }
 
     /**
-     * The sum of a gateway's Prometheus samples of {@code name} whose labels contain {@code label}, from its
-     * {@code /metrics} on port 8080, scraped from inside {@code namespace}.
+     * {@link PrometheusText#sum} of a gateway's {@code /metrics} on port 8080, scraped from inside {@code namespace}.
      */
     public static long metric(NetworkNamespace namespace, Path dir, String address, String name, String label)
             throws Exception {
         Processes.Result scraped = namespace.run(List.of(Toolchain.python().toString(), "-c",
                 "import urllib.request; print(urllib.request.urlopen('http://" + address
                         + ":8080/metrics', timeout=5).read().decode())"), dir, 20);
-        double sum = 0;
-        java.util.regex.Matcher sample = java.util.regex.Pattern.compile("^" + name + "\\{([^}]*)\\} ([0-9.eE+]+)$",
-                java.util.regex.Pattern.MULTILINE).matcher(scraped.out());
-        while (sample.find()) {
-            if (sample.group(1).contains(label)) {
-                sum += Double.parseDouble(sample.group(2));
-            }
-        }
-        return Math.round(sum);
+        return Math.round(PrometheusText.sum(scraped.out(), name, label));
     }
 
     /** Cuts every connection between the gateway and LiveKit's signalling port, as a network fault would. */

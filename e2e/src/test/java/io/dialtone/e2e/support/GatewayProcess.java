@@ -140,9 +140,7 @@ public final class GatewayProcess implements AutoCloseable {
 
     /** The sum of a metric's samples in /metrics whose labels contain {@code label}, e.g. {@code why="full"}. */
     public double metric(String name, String label) throws IOException, InterruptedException {
-        return get("/metrics").body().lines().filter(line -> line.startsWith(name + " ")
-                        || line.startsWith(name + "{") && line.substring(0, line.indexOf('}') + 1).contains(label))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+        return PrometheusText.sum(get("/metrics").body(), name, label);
     }
 
     /** The gateway's heap in use after a full collection (jcmd GC.run), in bytes: what it really holds. */

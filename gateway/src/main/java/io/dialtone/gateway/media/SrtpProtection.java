@@ -1,9 +1,9 @@
 package io.dialtone.gateway.media;
 
+import io.dialtone.collections.BoundedMaps;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
@@ -49,12 +49,7 @@ public final class SrtpProtection implements MediaProtection {
     }
 
     private static <V> Map<Integer, V> streams() {
-        return new LinkedHashMap<>(STREAMS, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<Integer, V> eldest) {
-                return size() > STREAMS;
-            }
-        };
+        return BoundedMaps.leastRecentlyUsedFirst(STREAMS);
     }
 
     /** Makes a stream's crypto context from the master keys. */

@@ -1,6 +1,6 @@
 package io.dialtone.gateway.sip;
 
-import java.util.LinkedHashMap;
+import io.dialtone.collections.BoundedMaps;
 import java.util.Map;
 import java.util.Optional;
 
@@ -13,12 +13,7 @@ import java.util.Optional;
 final class NewCallOwners {
     static final int REMEMBERED = 4096;
 
-    private final Map<String, String> ownerByCallId = new LinkedHashMap<>(64, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-            return size() > REMEMBERED;
-        }
-    };
+    private final Map<String, String> ownerByCallId = BoundedMaps.oldestFirst(REMEMBERED);
 
     synchronized void relayed(String callId, String peerId) {
         ownerByCallId.putIfAbsent(callId, peerId);

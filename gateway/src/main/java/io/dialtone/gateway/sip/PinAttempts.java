@@ -1,8 +1,8 @@
 package io.dialtone.gateway.sip;
 
+import io.dialtone.collections.BoundedMaps;
 import java.net.InetAddress;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongSupplier;
@@ -36,12 +36,7 @@ final class PinAttempts {
 
     private final Limits limits;
     private final LongSupplier nanoTime;
-    private final Map<String, Tally> tallies = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Tally> eldest) {
-            return size() > MAX_TRACKED;
-        }
-    };
+    private final Map<String, Tally> tallies = BoundedMaps.leastRecentlyUsedFirst(MAX_TRACKED);
 
     /** Wrong PINs of one source or rule since {@code since}, and until when it is locked out, if it ever was. */
     private static final class Tally {

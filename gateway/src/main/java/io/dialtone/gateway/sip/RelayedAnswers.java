@@ -1,7 +1,8 @@
 package io.dialtone.gateway.sip;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import io.dialtone.collections.BoundedMaps;
+import java.util.Collections;
+import java.util.Set;
 
 /**
  * Keeps the owner's answers to one relayed INVITE in the order the owner sent them. The stack hands incoming packets
@@ -22,12 +23,8 @@ final class RelayedAnswers {
         LATE
     }
 
-    private final Map<String, Boolean> finalSent = new LinkedHashMap<>(64, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-            return size() > REMEMBERED;
-        }
-    };
+    /** Relay branches whose final answer has gone on. */
+    private final Set<String> finalSent = Collections.newSetFromMap(BoundedMaps.oldestFirst(REMEMBERED));
 
     /**
      * Decides on an answer to a relayed INVITE and, if it goes on, sends it while no other answer to the same
@@ -35,11 +32,11 @@ final class RelayedAnswers {
      */
     synchronized Order pass(String relayBranch, int status, Runnable send) {
         if (status < 200) {
-            if (finalSent.containsKey(relayBranch)) {
+            if (finalSent.contains(relayBranch)) {
                 return Order.LATE;
             }
         } else {
-            finalSent.put(relayBranch, Boolean.TRUE);
+            finalSent.add(relayBranch);
         }
         send.run();
         return Order.SEND;

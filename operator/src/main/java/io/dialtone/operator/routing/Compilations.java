@@ -2,10 +2,10 @@ package io.dialtone.operator.routing;
 
 import io.dialtone.api.v1alpha1.DispatchRule;
 import io.dialtone.api.v1alpha1.SipTrunk;
+import io.dialtone.collections.BoundedMaps;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -64,12 +64,7 @@ public final class Compilations {
 
     /** The last revisions; pods that run an older one are reported as behind. */
     private static Map<String, Map<ResourceKey, Outcome>> revisionHistory() {
-        return new LinkedHashMap<>() {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Map<ResourceKey, Outcome>> eldest) {
-                return size() > REVISIONS_KEPT;
-            }
-        };
+        return BoundedMaps.oldestFirst(REVISIONS_KEPT);
     }
 
     public Set<ResourceID> gateways() {
