@@ -2,7 +2,8 @@
 # Installs the real components Dialtone's tests run against, at pinned versions, into a cache:
 #   livekit-server (go install), kube-apiserver, kube-controller-manager and kubectl (built from Go modules,
 #   see scripts/tools/kube-apiserver),
-#   helm (go install), etcd, sipp, baresip, libpulse0, lua5.4 and iproute2 (Debian; the media tests make a
+#   helm (go install), Argo CD's controller and repo server (built from its Go module, see scripts/tools/argocd),
+#   redis-server and git for Argo CD, etcd, sipp, baresip, libpulse0, lua5.4 and iproute2 (Debian; the media tests make a
 #   network namespace), and the Python LiveKit SDK in a virtualenv.
 # Idempotent: what is already there at the right version is kept. Prints every version at the end.
 # Environment: DIALTONE_TOOLS (default ~/.cache/dialtone/tools).
@@ -14,7 +15,13 @@ HELM_VERSION=v3.19.2
 PY_LIVEKIT_VERSION=1.2.0
 PY_LIVEKIT_API_VERSION=1.2.2
 PY_G722_VERSION=1.2.8
+# The newest Argo CD whose module builds from the Go module proxy (v3.2.12's calls a function missing from it; 3.3
+# and later take their gitops-engine from a path inside their repository) and whose supported Kubernetes versions
+# (1.31-1.34) include KUBERNETES_VERSION.
+ARGOCD_VERSION=v3.2.11
 APT_PACKAGES=(etcd-server sip-tester baresip libpulse0 python3-venv openssl lua5.4 iproute2 nftables)
+# Argo CD's cache and its repo server's tools (scripts/argocd.sh).
+APT_PACKAGES+=(redis-server git)
 # The one-node cluster (scripts/cluster.sh): a Docker engine to build images, containerd, runc and the CNI plugins
 # to run them, iptables for kube-proxy, debootstrap for a base image when none can be pulled, gcc for the pause image.
 APT_PACKAGES+=(docker.io containerd runc containernetworking-plugins iptables debootstrap gcc libc6-dev)
@@ -88,6 +95,24 @@ build_kubernetes_binary() {
   touch "$stamp"
 }
 
+# Argo CD's go.mod replaces modules, which `go install` refuses; a wrapper module repeats those lines. One binary
+# serves every component (chosen by ARGOCD_BINARY_NAME). Its Application and AppProject CRDs come from the same module.
+install_argocd() {
+  local stamp=$TOOLS/.argocd-$ARGOCD_VERSION
+  if [ -x "$BIN/argocd" ] && [ -f "$stamp" ]; then return; fi
+  log "go build argocd $ARGOCD_VERSION (5-10 minutes on a cold cache)"
+  local pkg=github.com/argoproj/argo-cd/v3
+  (cd "$here/tools/argocd" && GOFLAGS=-buildvcs=false go build -trimpath \
+    -ldflags "-X $pkg/common.version=${ARGOCD_VERSION#v} -X $pkg/common.gitTreeState=clean" -o "$BIN/argocd" "$pkg/cmd")
+  local module
+  module=$(cd "$here/tools/argocd" && go list -m -f '{{.Dir}}' "$pkg")
+  mkdir -p "$TOOLS/argocd-$ARGOCD_VERSION/crds"
+  cp "$module/manifests/crds/application-crd.yaml" "$module/manifests/crds/appproject-crd.yaml" \
+    "$TOOLS/argocd-$ARGOCD_VERSION/crds/"
+  chmod -R u+w "$TOOLS/argocd-$ARGOCD_VERSION"
+  touch "$stamp"
+}
+
 install_python_client() {
   local venv=$TOOLS/venv
   local stamp=$venv/.livekit-$PY_LIVEKIT_VERSION-$PY_LIVEKIT_API_VERSION-g722-$PY_G722_VERSION
@@ -110,6 +135,7 @@ build_kubernetes_binary kube-controller-manager
 build_kubernetes_binary kubelet
 build_kubernetes_binary kube-scheduler
 build_kubernetes_binary kube-proxy
+install_argocd
 install_python_client
 
 cat >"$TOOLS/env" <<ENV
@@ -133,6 +159,8 @@ echo "  kube-controller-manager: $("$K8S_DIR/kube-controller-manager" --version 
 echo "  kubelet, kube-scheduler, kube-proxy: $("$K8S_DIR/kubelet" --version 2>&1 | head -1)"
 echo "  containerd:     $(containerd --version 2>&1 | awk '{print $3}'), runc $(runc --version 2>&1 | awk 'NR==1{print $3}'), docker $(dpkg-query -W -f='${Version}' docker.io)"
 echo "  helm:           $("$BIN/helm" version --short 2>&1 | head -1)"
+echo "  argocd:         $("$BIN/argocd" version --client --short 2>&1 | head -1 || true)"
+echo "  redis-server:   $(redis-server --version | awk '{print $3}'), git $(git --version | awk '{print $3}')"
 echo "  lua:            $(lua5.4 -v 2>&1 | head -1)"
 echo "  sipp:           $({ sipp -v 2>&1 || true; } | grep -m1 -o 'SIPp v[^ ,]*')"
 echo "  baresip:        $(dpkg-query -W -f='${Version}' baresip)"

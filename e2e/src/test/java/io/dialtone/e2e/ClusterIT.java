@@ -7,6 +7,7 @@ import io.dialtone.e2e.support.BridgedGateway;
 import io.dialtone.e2e.support.ClientCrashed;
 import io.dialtone.e2e.support.Eventually;
 import io.dialtone.e2e.support.NetworkNamespace;
+import io.dialtone.e2e.support.OneNodeCluster;
 import io.dialtone.e2e.support.Processes;
 import io.dialtone.e2e.support.RtpPcap;
 import io.dialtone.e2e.support.ScriptResult;
@@ -46,24 +47,20 @@ class ClusterIT {
     private static final double AMPLITUDE = 8000;
     /** Calls to this number get a room each: one caller's many calls would otherwise share one identity. */
     private static final String ROLLING_NUMBER = "+15550177";
-    private static Path kubeconfig;
+    private static OneNodeCluster cluster;
     private static NetworkNamespace outside;
 
     @BeforeAll
     static void start() throws Exception {
         // The cluster and the namespace on its bridge need what a namespace of the test's own needs: root.
         NetworkNamespace.assumeAvailable("ClusterIT");
-        Files.createDirectories(DIR);
-        script(600, "scripts/cluster.sh", "up");
-        kubeconfig = Path.of(script(10, "scripts/cluster.sh", "kubeconfig").trim());
-        script(1200, "scripts/build-images.sh", "--tag", TAG);
-        script(300, "scripts/cluster.sh", "load", "dialtone/operator:" + TAG, "dialtone/gateway:" + TAG);
+        cluster = OneNodeCluster.up(DIR, TAG, "default", "autoscale", "dialtone-system");
         outside = NetworkNamespace.onBridge("dtco" + ProcessHandle.current().pid() % 100000, "dtk0", OUTSIDE, NODE);
         BridgedGateway.startLiveKit(outside, DIR, OUTSIDE);
         Eventually.until("LiveKit answering", Duration.ofSeconds(60),
                 () -> BridgedGateway.answers(outside, DIR, "http://" + OUTSIDE + ":7880/"),
                 () -> BridgedGateway.read(DIR.resolve("livekit-server.log")));
-        run(300, Toolchain.helm().toString(), "--kubeconfig", kubeconfig.toString(), "install", "dialtone",
+        run(300, Toolchain.helm().toString(), "--kubeconfig", cluster.kubeconfig().toString(), "install", "dialtone",
                 Toolchain.root().resolve("charts/dialtone").toString(), "--namespace", "dialtone-system",
                 "--create-namespace", "--set", "image.tag=" + TAG, "--set", "image.pullPolicy=Never", "--wait",
                 "--timeout", "5m");
@@ -109,13 +106,8 @@ class ClusterIT {
         if (outside != null) {
             outside.close();
         }
-        if (kubeconfig != null) {
-            keepPodLogs();
-        }
-        if (kubeconfig != null && System.getenv("DIALTONE_KEEP_CLUSTER") == null) {
-            Processes.Result down = Processes.run(List.of(Toolchain.root().resolve("scripts/cluster.sh").toString(),
-                    "down"), DIR, 300);
-            Files.writeString(DIR.resolve("cluster-down.log"), down.out() + down.err());
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
@@ -524,54 +516,23 @@ class ClusterIT {
         return total.isEmpty() ? 0 : Long.parseLong(total);
     }
 
-    /** Every pod's log, kept beside the test's other logs: the cluster goes when the test ends. */
-    private static void keepPodLogs() {
-        for (String namespace : List.of("default", "dialtone-system")) {
-            for (String pod : quietly("get", "pods", "-n", namespace, "-o", "name").lines().toList()) {
-                if (pod.startsWith("pod/")) {
-                    String log = quietly("logs", "-n", namespace, pod, "--all-containers", "--tail=2000");
-                    try {
-                        Files.writeString(DIR.resolve(namespace + "-" + pod.substring(4) + ".log"), log);
-                    } catch (java.io.IOException e) {
-                        System.err.println("ClusterIT: could not keep the log of " + pod + ": " + e.getMessage());
-                    }
-                }
-            }
-        }
-    }
-
     private static String kubectl(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Toolchain.kubectl().toString(), "--kubeconfig",
-                kubeconfig.toString()));
-        if (!List.of(args).contains("-n")) {
-            command.addAll(List.of("-n", "default"));
-        }
-        command.addAll(List.of(args));
-        return run(120, command.toArray(String[]::new));
+        return cluster.kubectl(args);
     }
 
-    /** kubectl's output, or why there is none, for a failure message. */
     private static String quietly(String... args) {
-        try {
-            return kubectl(args);
-        } catch (Exception | AssertionError e) {
-            return e.getMessage();
-        }
+        return cluster.quietly(args);
     }
 
     private static String script(long seconds, String script, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Toolchain.root().resolve(script).toString()));
-        command.addAll(List.of(args));
-        return run(seconds, command.toArray(String[]::new));
+        return cluster.script(seconds, script, args);
     }
 
     private static String run(long seconds, String... command) throws Exception {
-        Processes.Result result = Processes.run(List.of(command), DIR, seconds);
-        assertThat(result.exitCode()).as("%s:\n%s%s", String.join(" ", command), result.out(), result.err()).isZero();
-        return result.out();
+        return cluster.run(seconds, command);
     }
 
     private static Path write(String name, String text) throws Exception {
-        return Files.writeString(DIR.resolve(name), text);
+        return cluster.write(name, text);
     }
 }

@@ -2,10 +2,8 @@ package io.dialtone.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dialtone.e2e.support.Ports;
 import io.dialtone.e2e.support.Toolchain;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -44,16 +42,8 @@ class DemoScriptIT {
                 .contains("Stopping everything the demo started");
         // What it started outlives it only as listeners; none must be left.
         for (int port : new int[] {6443, 7880, 8080, 8081, 23790}) {
-            assertThat(listening(port)).as("something still listens on 127.0.0.1:%d after the demo", port).isFalse();
-        }
-    }
-
-    private static boolean listening(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-            return true;
-        } catch (IOException refused) {
-            return false;
+            assertThat(Ports.accepts(port)).as("something still listens on 127.0.0.1:%d after the demo", port)
+                    .isFalse();
         }
     }
 }

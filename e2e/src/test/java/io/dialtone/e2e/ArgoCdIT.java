@@ -1,0 +1,414 @@
+package io.dialtone.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.dialtone.e2e.support.BridgedGateway;
+import io.dialtone.e2e.support.Closer;
+import io.dialtone.e2e.support.Eventually;
+import io.dialtone.e2e.support.GitRepository;
+import io.dialtone.e2e.support.NetworkNamespace;
+import io.dialtone.e2e.support.OneNodeCluster;
+import io.dialtone.e2e.support.Processes;
+import io.dialtone.e2e.support.Sipp;
+import io.dialtone.e2e.support.SippScenario;
+import io.dialtone.e2e.support.Toolchain;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Argo CD (scripts/argocd.sh: its application controller and repo server, built from its Go module) syncs Dialtone
+ * into the real one-node cluster from a Git repository served on loopback, through the two Applications of
+ * examples/argocd/ with only their repository, revision and image changed: the chart, then a telephony configuration
+ * whose LiveKit Secret comes from outside Git, as docs/gitops.md recommends. Argo CD judges the health of Dialtone's
+ * resources with examples/argocd/argocd-cm-health.yaml; calls go through the gateway Service.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ArgoCdIT {
+    private static final Path DIR = Path.of("target", "argocd-it").toAbsolutePath();
+    private static final String TAG = "argocd-test";
+    private static final String OUTSIDE = "10.88.0.201";
+    private static final String NODE = "10.88.0.1";
+    private static final String CONFIG = "telephony";
+    private static final String CHART_APP = "dialtone";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static OneNodeCluster cluster;
+    private static NetworkNamespace outside;
+    private static GitRepository git;
+    private static KubernetesClient client;
+    private static String argocdState;
+
+    @BeforeAll
+    static void start() throws Exception {
+        NetworkNamespace.assumeAvailable("ArgoCdIT");
+        cluster = OneNodeCluster.up(DIR, TAG, "dialtone-system", CONFIG);
+        client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(
+                Files.readString(cluster.kubeconfig()))).build();
+        outside = NetworkNamespace.onBridge("dtca" + ProcessHandle.current().pid() % 100000, "dtk0", OUTSIDE, NODE);
+        BridgedGateway.startLiveKit(outside, DIR, OUTSIDE);
+        Eventually.until("LiveKit answering", Duration.ofSeconds(60),
+                () -> BridgedGateway.answers(outside, DIR, "http://" + OUTSIDE + ":7880/"),
+                () -> BridgedGateway.read(DIR.resolve("livekit-server.log")));
+
+        git = GitRepository.serve(DIR.resolve("git"));
+        Files.createDirectories(git.workTree().resolve("charts"));
+        cluster.run(30, "cp", "-r", Toolchain.root().resolve("charts/dialtone").toString(),
+                git.workTree().resolve("charts").toString());
+        git.write(CONFIG + "/gateway.yaml", gatewayYaml());
+        git.write(CONFIG + "/carrier.yaml", trunkYaml("carrier", "\"+15550199\""));
+        git.write(CONFIG + "/lobby.yaml", ruleYaml("lobby", "+15550199", "lobby"));
+        git.commit("The Dialtone chart and a telephony configuration");
+
+        argocdState = DIR.resolve("argocd").toString();
+        cluster.run(120, "env", "DIALTONE_ARGOCD_DIR=" + argocdState,
+                Toolchain.root().resolve("scripts/argocd.sh").toString(), "up", cluster.kubeconfig().toString());
+        // Outside Git: the LiveKit credentials (a secret manager's job) and the namespace the chart's dashboard
+        // ConfigMap goes to, which a cluster running Grafana has.
+        cluster.kubectl("apply", "--server-side", "-n", CONFIG, "-f", cluster.write("outside-git.yaml", """
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: %s}
+                ---
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: monitoring}
+                ---
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: livekit-credentials, namespace: %s, labels: {dialtone.io/secret: "true"}}
+                stringData: {apiKey: devkey, apiSecret: secret}
+                """.formatted(CONFIG, CONFIG)).toString());
+        cluster.kubectl("apply", "--server-side", "-n", "argocd", "-f", cluster.write("applications.yaml",
+                example("dialtone-chart.yaml") + "---\n" + example("dialtone-config.yaml")).toString());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (cluster != null) {
+            for (String app : List.of(CHART_APP, CONFIG)) {
+                Files.writeString(DIR.resolve("application-" + app + ".yaml"),
+                        cluster.quietly("get", "application", "-n", "argocd", app, "-o", "yaml"));
+            }
+            cluster.run(60, "env", "DIALTONE_ARGOCD_DIR=" + argocdState,
+                    Toolchain.root().resolve("scripts/argocd.sh").toString(), "down");
+        }
+        Closer.close(client, git, outside, cluster);
+    }
+
+    /**
+     * Both Applications sync; the telephony one is Healthy only once the trunk and rule are Ready and Propagated,
+     * which Argo CD learns from Dialtone's health checks: while the gateway pods start it reports them Progressing
+     * with the operator's words.
+     */
+    @Order(1)
+    @Test
+    void theApplicationsSyncAndTurnHealthyOnlyOnceTheRoutingIsLive() throws Exception {
+        Instant started = Instant.now();
+        Set<String> seen = new LinkedHashSet<>();
+        Eventually.until("both Applications Synced and Healthy", Duration.ofMinutes(8), () -> {
+            JsonNode config = application(CONFIG);
+            JsonNode trunk = resource(config, "SipTrunk", "carrier");
+            seen.add(config.at("/status/health/status").asText() + " | SipTrunk carrier "
+                    + trunk.at("/health/status").asText() + ": " + trunk.at("/health/message").asText());
+            if (!syncedAndHealthy(application(CHART_APP)) || !syncedAndHealthy(config)) {
+                return false;
+            }
+            // Healthy came from the trunk's and rule's own status: they are live on the gateway pods.
+            for (String resource : List.of("siptrunk/carrier", "dispatchrule/lobby")) {
+                assertThat(condition(resource, "Ready")).as(resource).isEqualTo("True");
+                assertThat(condition(resource, "Propagated")).as(resource).isEqualTo("True");
+            }
+            return true;
+        }, ArgoCdIT::diagnosis);
+        long seconds = Duration.between(started, Instant.now()).toSeconds();
+        System.out.printf("ArgoCdIT: both Applications Synced and Healthy %d s after they were created; the telephony"
+                + " Application as it went: %s%n", seconds, seen);
+
+        JsonNode config = application(CONFIG);
+        assertThat(resource(config, "SipTrunk", "carrier").at("/health/message").asText())
+                .contains("in the routing of SipGateway edge");
+        assertThat(resource(config, "SipGateway", "edge").at("/health/status").asText()).isEqualTo("Healthy");
+        assertThat(seen).as("the trunk Progressing in Dialtone's words before it was live").anyMatch(state ->
+                state.startsWith("Progressing") && state.contains("SipTrunk carrier Progressing: ")
+                        && !state.endsWith(": "));
+        assertThat(application(CHART_APP).at("/status/operationState/phase").asText()).isEqualTo("Succeeded");
+    }
+
+    /** A commit that adds a number to the trunk and a rule for it is synced, goes live, and routes the next call. */
+    @Order(2)
+    @Test
+    void aCommitThatEditsATrunkIsSyncedGoesLiveAndRoutesACall() throws Exception {
+        git.write(CONFIG + "/carrier.yaml", trunkYaml("carrier", "\"+15550199\", \"+15550123\""));
+        git.write(CONFIG + "/sales.yaml", ruleYaml("sales", "+15550123", "sales"));
+        Instant committed = Instant.now();
+        String revision = git.commit("Sales line: +15550123 on the carrier trunk, to room sales");
+        refresh();
+        awaitSyncedAndHealthy(revision);
+        long live = Duration.between(committed, Instant.now()).toSeconds();
+        assertThat(condition("siptrunk/carrier", "Propagated")).isEqualTo("True");
+
+        String service = cluster.kubectl("get", "service", "-n", CONFIG, "edge-sip", "-o",
+                "jsonpath={.spec.clusterIP}").trim();
+        Path scenario = new SippScenario("sales-call").invite("").optional(100).optional(180).expect(200).ack("1")
+                .pause(2000).bye("2").expect(200).write(DIR);
+        Processes.Result sipp = outside.run(Sipp.command(scenario, service + ":5060", OUTSIDE, 5070, "+15550123",
+                "+15550100", "-m", "1", "-timeout", "60"), DIR, 90);
+        assertThat(sipp.exitCode()).as("sipp: %s%s\n%s", sipp.out(), sipp.err(),
+                BridgedGateway.read(DIR.resolve("sales-call.xml.errors"))).isZero();
+        Eventually.until("the call counted on rule sales", Duration.ofSeconds(60),
+                () -> cluster.kubectl("get", "-n", CONFIG, "dispatchrule/sales", "-o",
+                        "jsonpath={.status.totalCalls}").trim().equals("1"),
+                () -> cluster.quietly("get", "sip", "-n", CONFIG, "-o", "wide"));
+        System.out.printf("ArgoCdIT: the trunk edit Synced and Healthy (live on the gateway) %d s after the commit;"
+                + " a call to +15550123 went to rule sales%n", live);
+    }
+
+    /** A resource the CRD refuses fails the sync, and Argo CD shows the CRD's CEL message; reverting heals it. */
+    @Order(3)
+    @Test
+    void aResourceTheCrdRefusesFailsTheSyncWithTheCelMessage() throws Exception {
+        git.write(CONFIG + "/late.yaml", trunkYaml("late", "\"+15550124\"").replace("spec:",
+                "spec:\n  ringingTimeout: soon"));
+        String refused = git.commit("A trunk whose ringing timeout is not a duration");
+        refresh();
+        JsonNode operation = Eventually.value("the sync of " + refused + " failing", Duration.ofMinutes(3), () -> {
+            JsonNode state = application(CONFIG).at("/status/operationState");
+            boolean done = refused.equals(state.at("/syncResult/revision").asText())
+                    && List.of("Failed", "Error").contains(state.path("phase").asText());
+            return done ? Optional.of(state) : Optional.empty();
+        }, ArgoCdIT::diagnosis);
+        String messages = operation.path("message").asText() + "\n" + operation.at("/syncResult/resources")
+                .findValuesAsText("message");
+        System.out.printf("ArgoCdIT: the refused trunk's sync: %s%n", messages);
+        assertThat(messages).contains("late", "ringingTimeout", "must be a duration such as 500ms, 30s, 15m or 1h30m");
+
+        awaitSyncedAndHealthy(git.revert(refused));
+    }
+
+    /** A trunk that conflicts with an older one turns the Application Degraded with the operator's reason. */
+    @Order(4)
+    @Test
+    void aConflictingTrunkTurnsTheApplicationDegradedWithDialtonesReason() throws Exception {
+        git.write(CONFIG + "/copy.yaml", trunkYaml("copy", "\"+15550199\""));
+        String conflicting = git.commit("A second trunk for +15550199");
+        refresh();
+        JsonNode trunk = Eventually.value("the Application Degraded", Duration.ofMinutes(3), () -> {
+            JsonNode app = application(CONFIG);
+            boolean degraded = conflicting.equals(app.at("/status/sync/revision").asText())
+                    && "Degraded".equals(app.at("/status/health/status").asText());
+            return degraded ? Optional.of(resource(app, "SipTrunk", "copy")) : Optional.empty();
+        }, ArgoCdIT::diagnosis);
+        System.out.printf("ArgoCdIT: the conflicting trunk's health: %s%n", trunk.path("health"));
+        assertThat(trunk.at("/health/status").asText()).isEqualTo("Degraded");
+        assertThat(trunk.at("/health/message").asText()).startsWith("Conflict: ").contains("SipTrunk carrier is older");
+
+        awaitSyncedAndHealthy(git.revert(conflicting));
+    }
+
+    /**
+     * Five minutes of calls: counts on every resource's status, the autoscaler taking the gateway from one pod to
+     * more and back, pod deletion costs, routing revisions. Neither Application leaves Synced, and Argo CD starts no
+     * sync of its own.
+     */
+    @Order(5)
+    @Test
+    void nothingDialtoneWritesMakesTheApplicationsOutOfSyncOverFiveMinutes() throws Exception {
+        String operation = application(CONFIG).at("/status/operationState/startedAt").asText();
+        long lobbyBefore = total("dispatchrule/lobby");
+        String service = cluster.kubectl("get", "service", "-n", CONFIG, "edge-sip", "-o",
+                "jsonpath={.spec.clusterIP}").trim();
+        // 60 calls of 40 s, one every 2 s, each from a socket of its own so kube-proxy spreads them: ~20 up at once
+        // from the first minute to the third, against a target of 4 per pod.
+        Path scenario = new SippScenario("drift").invite("").optional(100).optional(180).expect(200).ack("1")
+                .pause(40_000).bye("2").expect(200).write(DIR);
+        Process calls = outside.start(Sipp.command(scenario, service + ":5060", OUTSIDE, 5072, "+15550199",
+                "+15550100", "-m", "60", "-r", "1", "-rp", "2000", "-t", "un", "-max_socket", "100", "-timeout",
+                "240"), Map.of(), DIR.resolve("drift.sipp.log"));
+        Instant end = Instant.now().plus(Duration.ofMinutes(5));
+        int mostPods = 0;
+        Set<String> health = new LinkedHashSet<>();
+        while (Instant.now().isBefore(end)) {
+            for (String name : List.of(CHART_APP, CONFIG)) {
+                JsonNode app = application(name);
+                List<String> outOfSync = new ArrayList<>();
+                app.at("/status/resources").forEach(r -> {
+                    if (!"Synced".equals(r.path("status").asText())) {
+                        outOfSync.add(r.path("kind").asText() + " " + r.path("name").asText());
+                    }
+                });
+                assertThat(app.at("/status/sync/status").asText()).as("%s, out of sync: %s\n%s", name, outOfSync,
+                        diagnosis()).isEqualTo("Synced");
+                health.add(name + " " + app.at("/status/health/status").asText());
+            }
+            Integer ready = client.apps().deployments().inNamespace(CONFIG).withName("edge-gateway").get()
+                    .getStatus().getReadyReplicas();
+            mostPods = Math.max(mostPods, ready == null ? 0 : ready);
+            LockSupport.parkNanos(Duration.ofSeconds(1).toNanos());
+        }
+        assertThat(calls.waitFor(60, TimeUnit.SECONDS)).as("the calls ended").isTrue();
+        assertThat(calls.exitValue()).as("every call ended with its own BYE: %s",
+                BridgedGateway.read(DIR.resolve("drift.sipp.log"))).isZero();
+        assertThat(mostPods).as("the autoscaler added pods").isGreaterThan(1);
+        assertThat(total("dispatchrule/lobby")).isEqualTo(lobbyBefore + 60);
+        assertThat(application(CONFIG).at("/status/operationState/startedAt").asText()).as("no sync since")
+                .isEqualTo(operation);
+        System.out.printf("ArgoCdIT: 5 minutes, 60 calls, up to %d gateway pods: both Applications Synced"
+                + " throughout; health seen: %s%n", mostPods, health);
+    }
+
+    private static String gatewayYaml() {
+        return """
+                # The gateway: autoscaled on active calls, so Git holds no replica count (docs/gitops.md).
+                apiVersion: dialtone.io/v1alpha1
+                kind: SipGateway
+                metadata:
+                  name: edge
+                  annotations: {argocd.argoproj.io/sync-wave: "1"}
+                spec:
+                  autoscaling: {minReplicas: 1, maxReplicas: 3, targetActiveCallsPerPod: 4,
+                                scaleDownStabilizationSeconds: 30}
+                  livekit: {url: "http://%s:7880", credentialsSecret: {name: livekit-credentials}}
+                  sip: {port: 5060}
+                  media: {rtpPortRange: {min: 10000, max: 10999}, codecs: [PCMU]}
+                  resources: {requests: {cpu: 100m, memory: 256Mi}, limits: {memory: 1Gi}}
+                """.formatted(OUTSIDE);
+    }
+
+    /** The calls send no RTP: a media timeout longer than the longest call. */
+    private static String trunkYaml(String name, String numbers) {
+        return """
+                apiVersion: dialtone.io/v1alpha1
+                kind: SipTrunk
+                metadata:
+                  name: %s
+                  annotations: {argocd.argoproj.io/sync-wave: "2"}
+                spec:
+                  gatewayRef: edge
+                  numbers: [%s]
+                  answerWhen: joined
+                  media: {timeout: 2m}
+                """.formatted(name, numbers);
+    }
+
+    private static String ruleYaml(String name, String number, String room) {
+        return """
+                apiVersion: dialtone.io/v1alpha1
+                kind: DispatchRule
+                metadata:
+                  name: %s
+                  annotations: {argocd.argoproj.io/sync-wave: "2"}
+                spec:
+                  gatewayRef: edge
+                  numbers: ["%s"]
+                  direct: {roomName: %s}
+                """.formatted(name, number, room);
+    }
+
+    /** An Application of examples/argocd/ pointed at the test's repository and images. */
+    private static String example(String file) throws Exception {
+        ObjectNode app = (ObjectNode) YAML.readTree(Toolchain.root().resolve("examples/argocd").resolve(file)
+                .toFile());
+        ObjectNode source = (ObjectNode) app.path("spec").path("source");
+        source.put("repoURL", git.url());
+        source.put("targetRevision", "main");
+        if (source.has("helm")) {
+            ObjectNode image = (ObjectNode) source.path("helm").path("valuesObject").path("image");
+            image.put("registry", "dialtone").put("tag", TAG).put("pullPolicy", "Never");
+        } else {
+            source.put("path", CONFIG);
+            ((ObjectNode) app.path("spec").path("destination")).put("namespace", CONFIG);
+        }
+        return YAML.writeValueAsString(app);
+    }
+
+    private static JsonNode application(String name) {
+        GenericKubernetesResource app = client.genericKubernetesResources("argoproj.io/v1alpha1", "Application")
+                .inNamespace("argocd").withName(name).get();
+        return app == null ? JSON.createObjectNode() : JSON.valueToTree(app);
+    }
+
+    /** An entry of the Application's status.resources, or a missing node. */
+    private static JsonNode resource(JsonNode app, String kind, String name) {
+        for (JsonNode r : app.at("/status/resources")) {
+            if (kind.equals(r.path("kind").asText()) && name.equals(r.path("name").asText())) {
+                return r;
+            }
+        }
+        return JSON.missingNode();
+    }
+
+    private static boolean syncedAndHealthy(JsonNode app) {
+        return "Synced".equals(app.at("/status/sync/status").asText())
+                && "Healthy".equals(app.at("/status/health/status").asText());
+    }
+
+    /** What a Git host's webhook does on a push: asks Argo CD to compare the Application with Git now. */
+    private static void refresh() throws Exception {
+        cluster.kubectl("annotate", "application", "-n", "argocd", CONFIG, "--overwrite",
+                "argocd.argoproj.io/refresh=normal");
+    }
+
+    private static void awaitSyncedAndHealthy(String revision) {
+        Eventually.until("the telephony Application Synced and Healthy at " + revision, Duration.ofMinutes(3), () -> {
+            JsonNode app = application(CONFIG);
+            return revision.equals(app.at("/status/sync/revision").asText())
+                    && revision.equals(app.at("/status/operationState/syncResult/revision").asText())
+                    && "Succeeded".equals(app.at("/status/operationState/phase").asText()) && syncedAndHealthy(app);
+        }, ArgoCdIT::diagnosis);
+    }
+
+    private static String condition(String resource, String type) throws Exception {
+        return cluster.kubectl("get", "-n", CONFIG, resource, "-o",
+                "jsonpath={.status.conditions[?(@.type==\"" + type + "\")].status}").trim();
+    }
+
+    private static long total(String resource) throws Exception {
+        String total = cluster.kubectl("get", "-n", CONFIG, resource, "-o", "jsonpath={.status.totalCalls}").trim();
+        return total.isEmpty() ? 0 : Long.parseLong(total);
+    }
+
+    private static String diagnosis() {
+        StringBuilder out = new StringBuilder();
+        for (String app : List.of(CHART_APP, CONFIG)) {
+            out.append(cluster.quietly("get", "application", "-n", "argocd", app, "-o",
+                    "jsonpath={.status.sync}{\"\\n\"}{.status.health}{\"\\n\"}{.status.operationState.phase}"
+                            + " {.status.operationState.message}{\"\\n\"}{.status.conditions}{\"\\n\"}"
+                            + "{range .status.resources[*]}{.kind}/{.name} {.status} {.health}{\"\\n\"}{end}"))
+                    .append('\n');
+        }
+        out.append(cluster.quietly("get", "sip,pods", "-A", "-o", "wide"));
+        try (Stream<String> log = Files.lines(Path.of(argocdState, "logs", "application-controller.log"))) {
+            List<String> lines = log.toList();
+            out.append("\napplication controller, last lines:\n")
+                    .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size())));
+        } catch (Exception e) {
+            out.append("\n(no controller log: ").append(e.getMessage()).append(')');
+        }
+        return out.toString();
+    }
+}
