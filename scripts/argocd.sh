@@ -51,12 +51,20 @@ wait_for() {
   done
 }
 
+established() {
+  local kubeconfig=$1 crd; shift
+  for crd in "$@"; do
+    [ "$("$KUBECTL" --kubeconfig "$kubeconfig" get crd "$crd" \
+      -o jsonpath='{.status.conditions[?(@.type=="Established")].status}')" = True ] || return 1
+  done
+}
+
 # What an Argo CD install creates besides its workloads, minus the API server's and Dex's parts.
 install_objects() {
   local kube=("$KUBECTL" --kubeconfig "$1")
   "${kube[@]}" apply --server-side -f "$CRDS/application-crd.yaml" -f "$CRDS/appproject-crd.yaml" >/dev/null
-  "${kube[@]}" wait --for=condition=Established --timeout=60s crd/applications.argoproj.io \
-    crd/appprojects.argoproj.io >/dev/null
+  # Not `kubectl wait`: it fails outright on a CRD whose status has no conditions yet.
+  wait_for "Argo CD's CRDs established" 60 established "$1" applications.argoproj.io appprojects.argoproj.io
   "${kube[@]}" apply --server-side -f - >/dev/null <<'YAML'
 apiVersion: v1
 kind: Namespace
