@@ -2,8 +2,8 @@
 # A real Argo CD (its application controller and repo server, with Redis) on this machine, driving a cluster
 # through a kubeconfig as an Argo CD installed in that cluster would; for the GitOps test and for trying
 # examples/argocd/ by hand:
-#   scripts/argocd.sh up KUBECONFIG   starts Redis, the repo server and the application controller on loopback
-#                                     ports; installs Argo CD's CRDs, the argocd namespace, argocd-cm patched with
+#   scripts/argocd.sh up KUBECONFIG   starts Redis, the repo server and the application controller on free
+#                                     ports (stopping what an earlier `up` left running); installs Argo CD's CRDs, the argocd namespace, argocd-cm patched with
 #                                     examples/argocd/argocd-cm-health.yaml (as docs/gitops.md says), argocd-secret
 #                                     and the default AppProject
 #   scripts/argocd.sh down            stops what `up` started (the objects stay in the cluster)
@@ -25,31 +25,23 @@ COMPONENTS=(redis repo-server application-controller)
 
 log() { printf '[argocd] %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
+PID_DIR=$STATE
+LOG_DIR=$STATE/logs
+# shellcheck source=lib/processes.sh
+. "$here/lib/processes.sh"
 
-running() { [ -f "$STATE/$1.pid" ] && kill -0 "$(cat "$STATE/$1.pid")" 2>/dev/null; }
-
-start() {
-  local name=$1; shift
-  if running "$name"; then return; fi
-  log "starting $name"
-  "$@" >>"$STATE/logs/$name.log" 2>&1 &
-  echo $! >"$STATE/$name.pid"
+# N distinct free loopback ports, all held at once while they are chosen.
+free_ports() {
+  python3 -c '
+import socket, sys
+held = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in held:
+    s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in held))' "$1"
 }
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-wait_for() {
-  local what=$1 seconds=$2; shift 2
-  local deadline=$((SECONDS + seconds))
-  until "$@" >/dev/null 2>&1; do
-    [ $SECONDS -lt $deadline ] || die "$what not ready after ${seconds}s; logs in $STATE/logs"
-    sleep 0.5
-  done
-}
+# The component is alive and accepts connections on its port: another program on that port is not taken for it.
+serving() { running "$1" && (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null; }
 
 established() {
   local kubeconfig=$1 crd; shift
@@ -97,18 +89,22 @@ YAML
 
 up() {
   local kubeconfig=${1:?usage: scripts/argocd.sh up KUBECONFIG}
+  [ -f "$kubeconfig" ] || die "no kubeconfig at $kubeconfig"
   kubeconfig=$(cd "$(dirname "$kubeconfig")" && pwd)/$(basename "$kubeconfig")
   [ -x "$ARGOCD" ] && [ -d "$CRDS" ] || die "Argo CD $ARGOCD_VERSION is not installed: run scripts/install-test-tools.sh"
   command -v redis-server >/dev/null || die "redis-server is missing: run scripts/install-test-tools.sh"
   command -v git >/dev/null || die "git is missing: run scripts/install-test-tools.sh"
-  mkdir -p "$STATE/logs" "$STATE/tmp" "$STATE/tls" "$STATE/ssh" "$STATE/gpg"
-  log "Argo CD $ARGOCD_VERSION against $kubeconfig; logs in $STATE/logs"
+  mkdir -p "$LOG_DIR" "$STATE/tmp" "$STATE/tls" "$STATE/ssh" "$STATE/gpg"
+  # A run that was killed before its `down` leaves its processes; they would hold stale ports and state.
+  down
+  trap 'rc=$?; if [ $rc -ne 0 ]; then log "up failed; stopping what it started"; down; fi' EXIT
+  log "Argo CD $ARGOCD_VERSION against $kubeconfig; logs in $LOG_DIR"
   install_objects "$kubeconfig"
 
   local redis repo metrics_repo metrics_controller
-  redis=$(free_port); repo=$(free_port); metrics_repo=$(free_port); metrics_controller=$(free_port)
+  read -r redis repo metrics_repo metrics_controller <<<"$(free_ports 4)"
   start redis redis-server --bind 127.0.0.1 --port "$redis" --save '' --appendonly no --dir "$STATE/tmp"
-  wait_for "Redis on 127.0.0.1:$redis" 30 listening "$redis"
+  wait_for "Redis on 127.0.0.1:$redis" 30 serving redis "$redis"
 
   # The repo server runs git and helm (on PATH) in its own temporary directory; GnuPG verification is off, as
   # nothing here is signed. Its gRPC is plaintext on loopback.
@@ -117,39 +113,32 @@ up() {
     ARGOCD_ASK_PASS_SOCK="$STATE/ask-pass.sock" TMPDIR="$STATE/tmp" PATH="$TOOLS/bin:$PATH" \
     "$ARGOCD" --address 127.0.0.1 --port "$repo" --metrics-address 127.0.0.1 --metrics-port "$metrics_repo" \
     --disable-tls --redis "127.0.0.1:$redis" --logformat text --parallelismlimit 2
-  wait_for "repo server on 127.0.0.1:$repo" 60 listening "$repo"
+  wait_for "repo server on 127.0.0.1:$repo" 60 serving repo-server "$repo"
 
   # ARGOCD_FAKE_IN_CLUSTER: the in-cluster destination (https://kubernetes.default.svc) is the kubeconfig's cluster.
   # --persist-resource-health: each resource's health in the Application's status, where kubectl can read it; Argo
-  # CD's API server, which would otherwise serve it, does not run here.
+  # CD's API server, which would otherwise serve it, does not run here. The controller's metrics port listens on
+  # every address (Argo CD fixes 0.0.0.0); only the readiness check below connects to it.
   start application-controller env ARGOCD_BINARY_NAME=argocd-application-controller ARGOCD_FAKE_IN_CLUSTER=true \
     KUBECONFIG="$kubeconfig" TMPDIR="$STATE/tmp" \
     "$ARGOCD" --namespace argocd --redis "127.0.0.1:$redis" --repo-server "127.0.0.1:$repo" \
     --repo-server-plaintext --metrics-port "$metrics_controller" --logformat text --status-processors 4 \
     --operation-processors 2 --persist-resource-health
-  wait_for "application controller metrics on 127.0.0.1:$metrics_controller" 60 listening "$metrics_controller"
-  log "up: repo server 127.0.0.1:$repo, Redis 127.0.0.1:$redis, controller metrics 127.0.0.1:$metrics_controller"
+  wait_for "application controller metrics on port $metrics_controller" 60 serving application-controller \
+    "$metrics_controller"
+  log "up: repo server 127.0.0.1:$repo, Redis 127.0.0.1:$redis, controller metrics port $metrics_controller"
 }
 
 down() {
-  local name pid
+  local i
   for ((i = ${#COMPONENTS[@]} - 1; i >= 0; i--)); do
-    name=${COMPONENTS[i]}
-    [ -f "$STATE/$name.pid" ] || continue
-    pid=$(cat "$STATE/$name.pid")
-    if kill -0 "$pid" 2>/dev/null; then
-      log "stopping $name ($pid)"
-      kill "$pid" 2>/dev/null || true
-      for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-      kill -9 "$pid" 2>/dev/null || true
-    fi
-    rm -f "$STATE/$name.pid"
+    stop "${COMPONENTS[i]}"
   done
 }
 
 status() {
   for name in "${COMPONENTS[@]}"; do
-    if running "$name"; then echo "$name: running ($(cat "$STATE/$name.pid"))"; else echo "$name: stopped"; fi
+    if running "$name"; then echo "$name: running ($(pid_of "$name"))"; else echo "$name: stopped"; fi
   done
 }
 

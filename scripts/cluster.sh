@@ -36,26 +36,10 @@ external_interface() {
   ip -o route get 192.0.2.255 2>/dev/null | sed -n 's/.* dev \([^ ]*\).*/\1/p' | head -1
 }
 
-running() { [ -f "$RUN/$1.pid" ] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
-
-start() {
-  local name=$1; shift
-  if running "$name"; then return; fi
-  log "starting $name"
-  "$@" >>"$STATE/logs/$name.log" 2>&1 &
-  echo $! >"$RUN/$name.pid"
-}
-
-wait_for() {
-  local what=$1 seconds=$2; shift 2
-  local deadline=$((SECONDS + seconds))
-  until "$@" >/dev/null 2>&1; do
-    if [ $SECONDS -ge $deadline ]; then
-      die "$what not ready after ${seconds}s; logs in $STATE/logs"
-    fi
-    sleep 0.5
-  done
-}
+PID_DIR=$RUN
+LOG_DIR=$STATE/logs
+# shellcheck source=lib/processes.sh
+. "$here/lib/processes.sh"
 
 check_binaries() {
   local missing=()
@@ -392,20 +376,9 @@ remove_kube_chains() {
   done
 }
 
-stop() {
-  local name=$1
-  if running "$name"; then
-    local pid; pid=$(cat "$RUN/$name.pid")
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-    kill -9 "$pid" 2>/dev/null || true
-  fi
-  rm -f "$RUN/$name.pid"
-}
-
 status() {
   for name in "${COMPONENTS[@]}" dockerd; do
-    if running "$name"; then echo "$name: running ($(cat "$RUN/$name.pid"))"; else echo "$name: stopped"; fi
+    if running "$name"; then echo "$name: running ($(pid_of "$name"))"; else echo "$name: stopped"; fi
   done
   if running kube-apiserver; then kubectl get nodes -o wide; fi
 }

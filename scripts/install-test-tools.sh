@@ -99,7 +99,7 @@ build_kubernetes_binary() {
 # serves every component (chosen by ARGOCD_BINARY_NAME). Its Application and AppProject CRDs come from the same module.
 install_argocd() {
   local stamp=$TOOLS/.argocd-$ARGOCD_VERSION
-  if [ -x "$BIN/argocd" ] && [ -f "$stamp" ]; then return; fi
+  if [ -x "$BIN/argocd" ] && [ -d "$TOOLS/argocd-$ARGOCD_VERSION/crds" ] && [ -f "$stamp" ]; then return; fi
   log "go build argocd $ARGOCD_VERSION (5-10 minutes on a cold cache)"
   local pkg=github.com/argoproj/argo-cd/v3
   (cd "$here/tools/argocd" && GOFLAGS=-buildvcs=false go build -trimpath \

@@ -18,7 +18,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junitpioneer.jupiter.RetryingTest;
 
@@ -67,6 +69,19 @@ class CallControlIT {
         if (bridged != null) {
             bridged.close();
         }
+    }
+
+    private int mark;
+
+    @BeforeEach
+    void markTheAttempt() {
+        mark = namespace.started();
+    }
+
+    /** A retried attempt starts its sipp and listeners on the same fixed ports: nothing of the last may be left. */
+    @AfterEach
+    void stopWhatTheAttemptStarted() throws InterruptedException {
+        namespace.stopStartedSince(mark);
     }
 
     @RetryingTest(maxAttempts = 2, onExceptions = ClientCrashed.class)

@@ -14,7 +14,6 @@ import io.dialtone.e2e.support.ScriptResult;
 import io.dialtone.e2e.support.Sipp;
 import io.dialtone.e2e.support.SippScenario;
 import io.dialtone.e2e.support.Toolchain;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -114,8 +113,8 @@ class ClusterIT {
     @Order(6)
     @RetryingTest(maxAttempts = 2, onExceptions = ClientCrashed.class)
     void aCallThroughTheServiceIsHeardInTheRoomAndCounted() throws Exception {
-        String service = kubectl("get", "service", "edge-sip", "-o", "jsonpath={.spec.clusterIP}").trim();
-        long trunkBefore = total("siptrunk/carrier");
+        String service = cluster.clusterIp("default", "edge-sip");
+        long trunkBefore = cluster.totalCalls("siptrunk/carrier");
         Path tone = RtpPcap.tone(DIR.resolve("tone-440.pcap"), 440, 8, AMPLITUDE);
         Process listener = outside.start(List.of(Toolchain.python().toString(),
                         Toolchain.root().resolve("e2e/src/test/resources/media/listen.py").toString(),
@@ -133,7 +132,8 @@ class ClusterIT {
         assertThat(heard.path("from").asText()).isEqualTo("sip_+15550100");
         assertThat(heard.path("share440").asDouble()).as("share of the power at 440 Hz").isGreaterThan(0.95);
         Eventually.until("the call counted on the trunk", Duration.ofSeconds(60),
-                () -> total("siptrunk/carrier") == trunkBefore + 1, () -> quietly("get", "sip", "-o", "wide"));
+                () -> cluster.totalCalls("siptrunk/carrier") == trunkBefore + 1,
+                () -> quietly("get", "sip", "-o", "wide"));
         System.out.println("ClusterIT: " + kubectl("get", "sip"));
     }
 
@@ -182,8 +182,8 @@ class ClusterIT {
     @Order(5)
     @Test
     void aHundredCallsThroughTheServiceAreEachAnsweredByThePodThatHoldsThem() throws Exception {
-        String service = kubectl("get", "service", "edge-sip", "-o", "jsonpath={.spec.clusterIP}").trim();
-        long ruleBefore = total("dispatchrule/per-call");
+        String service = cluster.clusterIp("default", "edge-sip");
+        long ruleBefore = cluster.totalCalls("dispatchrule/per-call");
         Map<String, Long> relayedBefore = relayedByPod();
         SippScenario call = new SippScenario("hundred").invite("").optional(100).optional(180).expect(200).ack("1")
                 .pause(300).reInvite("2", "sendonly").optional(100).expect(200).ack("2")
@@ -199,7 +199,8 @@ class ClusterIT {
         long relayed = relayedSince(relayedBefore);
         assertThat(relayed).as("requests relayed to the pod that holds their call").isPositive();
         Eventually.until("the 100 calls counted", Duration.ofSeconds(60),
-                () -> total("dispatchrule/per-call") == ruleBefore + 100, () -> quietly("get", "sip", "-o", "wide"));
+                () -> cluster.totalCalls("dispatchrule/per-call") == ruleBefore + 100,
+                () -> quietly("get", "sip", "-o", "wide"));
         System.out.printf("ClusterIT: 100 calls from one socket through the Service in %d s, each request answered by"
                 + " the pod holding its call; %d requests relayed%n", seconds, relayed);
     }
@@ -212,7 +213,7 @@ class ClusterIT {
     @Order(3)
     @Test
     void callsGoOnThroughAnOperatorKilledAndTheApiServerStoppedAndTheCountsCatchUpExactly() throws Exception {
-        String service = kubectl("get", "service", "edge-sip", "-o", "jsonpath={.spec.clusterIP}").trim();
+        String service = cluster.clusterIp("default", "edge-sip");
         SippScenario shortCall = new SippScenario("during-outage").invite("").optional(100).optional(180).expect(200)
                 .ack("1").pause(2000).bye("2").expect(200);
         Path during = shortCall.write(DIR);
@@ -302,9 +303,8 @@ class ClusterIT {
         String served = kubectl("get", "--raw",
                 "/apis/custom.metrics.k8s.io/v1beta2/namespaces/autoscale/pods/*/dialtone_gateway_active_calls");
         assertThat(served).contains("\"kind\":\"MetricValueList\"", "\"value\":\"0\"");
-        String service = kubectl("get", "service", "-n", "autoscale", "scaled-sip", "-o", "jsonpath={.spec.clusterIP}")
-                .trim();
-        long ruleBefore = total("-n", "autoscale", "dispatchrule/per-call");
+        String service = cluster.clusterIp("autoscale", "scaled-sip");
+        long ruleBefore = cluster.totalCalls("-n", "autoscale", "dispatchrule/per-call");
 
         Process first = callsFromSockets("scale-first", service, 12, 5082, 90_000, 150);
         activeCalls("autoscale", "scaled", 12);
@@ -364,7 +364,7 @@ class ClusterIT {
                 () -> quietly("get", "pods", "-n", "autoscale", "-o", "wide"));
         long drained = (System.nanoTime() - removing) / 1_000_000_000L;
         Eventually.until("the 18 calls counted", Duration.ofSeconds(60),
-                () -> total("-n", "autoscale", "dispatchrule/per-call") == ruleBefore + 18,
+                () -> cluster.totalCalls("-n", "autoscale", "dispatchrule/per-call") == ruleBefore + 18,
                 () -> quietly("get", "sip", "-n", "autoscale", "-o", "wide"));
         System.out.printf("ClusterIT: autoscaling on active calls (4 per pod): 1 -> 3 pods %d s after 12 calls were"
                 + " up; 3 -> 2 pods %d s after those ended (stabilisation 20 s), removing the pod with the fewest"
@@ -438,9 +438,9 @@ class ClusterIT {
      */
     private Survived callsSurvive(String name, int calls, int port, int madeDuring, Disruption disruption)
             throws Exception {
-        String service = kubectl("get", "service", "edge-sip", "-o", "jsonpath={.spec.clusterIP}").trim();
+        String service = cluster.clusterIp("default", "edge-sip");
         List<String> before = gatewayPods("metadata.name");
-        long ruleBefore = total("dispatchrule/per-call");
+        long ruleBefore = cluster.totalCalls("dispatchrule/per-call");
         Map<String, Long> relayedBefore = relayedByPod();
         Process sipp = callsFromSockets(name, service, calls, port, 45_000, 150);
         activeCalls("default", "edge", calls);
@@ -458,8 +458,9 @@ class ClusterIT {
         long relayed = relayedSince(relayedBefore);
         long expected = ruleBefore + calls + madeDuring;
         Eventually.until("the calls counted", Duration.ofSeconds(180),
-                () -> total("dispatchrule/per-call") >= expected, () -> quietly("get", "sip", "-o", "wide"));
-        assertThat(total("dispatchrule/per-call")).as("each call counted once").isEqualTo(expected);
+                () -> cluster.totalCalls("dispatchrule/per-call") >= expected,
+                () -> quietly("get", "sip", "-o", "wide"));
+        assertThat(cluster.totalCalls("dispatchrule/per-call")).as("each call counted once").isEqualTo(expected);
         return new Survived(disrupted, gone, relayed);
     }
 
@@ -507,14 +508,6 @@ class ClusterIT {
                 "jsonpath={.items[*]." + field + "}").trim().split(" "));
     }
 
-    /** A resource's status.totalCalls (kubectl's arguments, e.g. a namespace first); 0 before its first call. */
-    private static long total(String... resource) throws Exception {
-        List<String> args = new ArrayList<>(List.of("get"));
-        args.addAll(List.of(resource));
-        args.addAll(List.of("-o", "jsonpath={.status.totalCalls}"));
-        String total = kubectl(args.toArray(String[]::new)).trim();
-        return total.isEmpty() ? 0 : Long.parseLong(total);
-    }
 
     private static String kubectl(String... args) throws Exception {
         return cluster.kubectl(args);

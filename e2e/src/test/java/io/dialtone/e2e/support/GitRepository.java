@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -48,8 +49,13 @@ public final class GitRepository implements AutoCloseable {
                 "--base-path=" + served, "--export-all", "--informative-errors", served.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         GitRepository repository = new GitRepository(workTree, log, port, daemon);
-        Eventually.until("git daemon on port " + port, java.time.Duration.ofSeconds(20), () -> Ports.accepts(port),
-                repository::daemonLog);
+        try {
+            Eventually.until("git daemon on port " + port, Duration.ofSeconds(20),
+                    () -> daemon.isAlive() && Ports.accepts(port), repository::daemonLog);
+        } catch (AssertionError e) {
+            repository.close();
+            throw e;
+        }
         return repository;
     }
 

@@ -104,6 +104,27 @@ public final class NetworkNamespace implements AutoCloseable {
         return process;
     }
 
+    /** How many processes were started through it so far: a mark for {@link #stopStartedSince}. */
+    public int started() {
+        return processes.size();
+    }
+
+    /**
+     * Stops what was started since {@code mark} and is still running, and waits for it: what one attempt of a test
+     * left (a sipp still calling, a listener on a fixed port) must not meet the next attempt.
+     */
+    public void stopStartedSince(int mark) throws InterruptedException {
+        List<Process> since = processes.subList(mark, processes.size());
+        for (Process process : since) {
+            process.descendants().forEach(ProcessHandle::destroy);
+            process.destroy();
+        }
+        for (Process process : since) {
+            process.waitFor();
+        }
+        since.clear();
+    }
+
     /** Runs a command inside to completion. */
     public Processes.Result run(List<String> command, Path dir, long seconds) throws IOException, InterruptedException {
         List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", name));

@@ -33,8 +33,13 @@ public final class OneNodeCluster implements AutoCloseable {
         script(dir, 600, "scripts/cluster.sh", "up");
         Path kubeconfig = Path.of(script(dir, 10, "scripts/cluster.sh", "kubeconfig").trim());
         OneNodeCluster cluster = new OneNodeCluster(dir, kubeconfig, List.of(namespaces));
-        script(dir, 1200, "scripts/build-images.sh", "--tag", tag);
-        script(dir, 300, "scripts/cluster.sh", "load", "dialtone/operator:" + tag, "dialtone/gateway:" + tag);
+        try {
+            script(dir, 1200, "scripts/build-images.sh", "--tag", tag);
+            script(dir, 300, "scripts/cluster.sh", "load", "dialtone/operator:" + tag, "dialtone/gateway:" + tag);
+        } catch (Exception | AssertionError e) {
+            cluster.close();
+            throw e;
+        }
         return cluster;
     }
 
@@ -60,6 +65,20 @@ public final class OneNodeCluster implements AutoCloseable {
         } catch (Exception | AssertionError e) {
             return e.getMessage();
         }
+    }
+
+    /** A Service's cluster IP, where calls from outside the cluster go. */
+    public String clusterIp(String namespace, String service) throws Exception {
+        return kubectl("get", "service", "-n", namespace, service, "-o", "jsonpath={.spec.clusterIP}").trim();
+    }
+
+    /** A resource's status.totalCalls (kubectl's arguments, e.g. a namespace first); 0 before its first call. */
+    public long totalCalls(String... resource) throws Exception {
+        List<String> args = new ArrayList<>(List.of("get"));
+        args.addAll(List.of(resource));
+        args.addAll(List.of("-o", "jsonpath={.status.totalCalls}"));
+        String total = kubectl(args.toArray(String[]::new)).trim();
+        return total.isEmpty() ? 0 : Long.parseLong(total);
     }
 
     /** One of the project's scripts, failing on a non-zero exit. */
