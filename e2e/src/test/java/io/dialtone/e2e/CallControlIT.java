@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dialtone.e2e.support.AttemptProcesses;
 import io.dialtone.e2e.support.BridgedGateway;
 import io.dialtone.e2e.support.ClientCrashed;
 import io.dialtone.e2e.support.NetworkNamespace;
@@ -18,10 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junitpioneer.jupiter.RetryingTest;
 
 /**
@@ -36,6 +36,8 @@ class CallControlIT {
     private static final Path AGENT = Toolchain.root().resolve("examples/call-control/agent.py");
     private static BridgedGateway bridged;
     private static NetworkNamespace namespace;
+    @RegisterExtension
+    final AttemptProcesses attempts = new AttemptProcesses(() -> namespace);
 
     @BeforeAll
     static void start() throws Exception {
@@ -69,19 +71,6 @@ class CallControlIT {
         if (bridged != null) {
             bridged.close();
         }
-    }
-
-    private int mark;
-
-    @BeforeEach
-    void markTheAttempt() {
-        mark = namespace.started();
-    }
-
-    /** A retried attempt starts its sipp and listeners on the same fixed ports: nothing of the last may be left. */
-    @AfterEach
-    void stopWhatTheAttemptStarted() throws InterruptedException {
-        namespace.stopStartedSince(mark);
     }
 
     @RetryingTest(maxAttempts = 2, onExceptions = ClientCrashed.class)

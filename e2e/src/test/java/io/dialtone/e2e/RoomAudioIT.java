@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dialtone.e2e.support.AttemptProcesses;
 import io.dialtone.e2e.support.BridgedGateway;
 import io.dialtone.e2e.support.ClientCrashed;
 import io.dialtone.e2e.support.Eventually;
@@ -22,10 +23,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junitpioneer.jupiter.RetryingTest;
 
 /**
@@ -49,6 +49,8 @@ class RoomAudioIT {
     private static final String PIN_NUMBER = "+15550444";
     private static BridgedGateway bridged;
     private static NetworkNamespace namespace;
+    @RegisterExtension
+    final AttemptProcesses attempts = new AttemptProcesses(() -> namespace);
     private static Process gateway;
 
     @BeforeAll
@@ -100,19 +102,6 @@ class RoomAudioIT {
         if (bridged != null) {
             bridged.close();
         }
-    }
-
-    private int mark;
-
-    @BeforeEach
-    void markTheAttempt() {
-        mark = namespace.started();
-    }
-
-    /** A retried attempt starts its sipp and listeners on the same fixed ports: nothing of the last may be left. */
-    @AfterEach
-    void stopWhatTheAttemptStarted() throws InterruptedException {
-        namespace.stopStartedSince(mark);
     }
 
     @RetryingTest(maxAttempts = 2, onExceptions = ClientCrashed.class)
