@@ -1,6 +1,7 @@
 # Joins a LiveKit room as "dtmf-listener" and prints, as JSON, the SIP DTMF digits the room receives in a while.
 #   dtmf_listen.py URL ROOM SECONDS
 import asyncio, json, sys
+import lk_run
 from livekit import api, rtc
 
 URL, ROOM, SECONDS = sys.argv[1], sys.argv[2], float(sys.argv[3])
@@ -21,4 +22,4 @@ async def main():
     print(json.dumps(digits))
     await room.disconnect()
 
-asyncio.run(main())
+lk_run.run(main())

@@ -1,6 +1,7 @@
 # Joins a LiveKit room as "keypad" and sends SIP DTMF digits to it, 300 ms apart, as an agent would.
 #   dtmf_send.py URL ROOM DIGITS
 import asyncio, sys
+import lk_run
 from livekit import api, rtc
 
 URL, ROOM, DIGITS = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -20,4 +21,4 @@ async def main():
     await asyncio.sleep(0.5)
     await room.disconnect()
 
-asyncio.run(main())
+lk_run.run(main())

@@ -9,6 +9,7 @@
 # a sender hands over a frame once it is complete, so a burst starting a frame of L ms was captured L ms before it
 # went out; a receiver plays a frame from its arrival, so an onset k samples into it plays k samples later.
 import asyncio, json, math, socket, struct, sys, time
+import lk_run
 
 PERIOD, BURST, HZ, AMPLITUDE, THRESHOLD = 1.0, 0.2, 1000.0, 8000.0, 2000
 
@@ -126,6 +127,6 @@ role = sys.argv[1]
 if role == "phone":
     phone(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]))
 elif role == "agent":
-    asyncio.run(agent(sys.argv[2], sys.argv[3], float(sys.argv[4])))
+    lk_run.run(agent(sys.argv[2], sys.argv[3], float(sys.argv[4])))
 else:
-    asyncio.run(ear(sys.argv[2], sys.argv[3], float(sys.argv[4])))
+    lk_run.run(ear(sys.argv[2], sys.argv[3], float(sys.argv[4])))

@@ -6,6 +6,7 @@
 # counts. Used by RoomAudioIT and scripts/demo.sh.
 #   listen.py URL ROOM SECONDS [HERTZ [FROM]]
 import asyncio, json, math, sys
+import lk_run
 from livekit import api, rtc
 
 URL, ROOM, SECONDS = sys.argv[1], sys.argv[2], float(sys.argv[3])
@@ -59,4 +60,4 @@ async def main():
                       "share": share(heard, 48000, HZ) if heard else 0.0}))
     await room.disconnect()
 
-asyncio.run(main())
+lk_run.run(main())

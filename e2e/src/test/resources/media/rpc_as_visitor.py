@@ -2,6 +2,7 @@
 # hang up, which only agents may do; prints the outcome as one JSON line.
 #   rpc_as_visitor.py URL ROOM
 import asyncio, json, sys
+import lk_run
 from livekit import api, rtc
 
 URL, ROOM = sys.argv[1], sys.argv[2]
@@ -30,4 +31,4 @@ async def main():
     finally:
         await room.disconnect()
 
-asyncio.run(main())
+lk_run.run(main())

@@ -2,6 +2,7 @@
 #   talk.py URL ROOM HERTZ SECONDS
 import asyncio, math, sys
 import numpy as np
+import lk_run
 from livekit import api, rtc
 
 URL, ROOM, HZ, SECONDS = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4])
@@ -27,4 +28,4 @@ async def main():
         await source.capture_frame(frame)
     await room.disconnect()
 
-asyncio.run(main())
+lk_run.run(main())
