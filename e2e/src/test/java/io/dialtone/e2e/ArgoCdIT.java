@@ -389,17 +389,14 @@ class ArgoCdIT {
 
     /** An entry of the Application's status.resources, or a missing node. */
     private static JsonNode resource(JsonNode app, String kind, String name) {
-        for (JsonNode r : app.at("/status/resources")) {
-            if (kind.equals(r.path("kind").asText()) && name.equals(r.path("name").asText())) {
-                return r;
-            }
-        }
-        return JSON.missingNode();
+        return resources(app.path("status")).filter(r -> kind.equals(r.path("kind").asText())
+                && name.equals(r.path("name").asText())).findFirst().orElse(JSON.missingNode());
     }
 
-    private static Stream<JsonNode> resources(JsonNode syncResult) {
+    /** The "resources" list of an Application's status or of a sync result. */
+    private static Stream<JsonNode> resources(JsonNode holder) {
         List<JsonNode> resources = new ArrayList<>();
-        syncResult.path("resources").forEach(resources::add);
+        holder.path("resources").forEach(resources::add);
         return resources.stream();
     }
 

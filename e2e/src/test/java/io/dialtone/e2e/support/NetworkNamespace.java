@@ -134,13 +134,7 @@ public final class NetworkNamespace implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        for (Process process : processes) {
-            process.descendants().forEach(ProcessHandle::destroy);
-            process.destroy();
-        }
-        for (Process process : processes) {
-            process.waitFor();
-        }
+        stopStartedSince(0);
         run("ip", "netns", "del", name);
     }
 
