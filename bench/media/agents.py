@@ -3,11 +3,13 @@
 # starting reports, as one JSON line, what its subscriptions to the SIP participants' tracks received: packets,
 # packets lost and jitter, from WebRTC's own receiver statistics.
 #   agents.py URL PREFIX COUNT SECONDS
-import asyncio, json, math, sys, time
+# LIVEKIT_API_KEY and LIVEKIT_API_SECRET name another key than livekit-server --dev's.
+import asyncio, json, math, os, sys, time
 import numpy as np
 from livekit import api, rtc
 
 URL, PREFIX, COUNT, SECONDS = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+KEY, SECRET = os.environ.get("LIVEKIT_API_KEY", "devkey"), os.environ.get("LIVEKIT_API_SECRET", "secret")
 RATE, FRAME = 48000, 480
 
 
@@ -24,7 +26,7 @@ async def tone(source, until):
 
 
 async def join(name, source, rooms, tracks, failures):
-    token = (api.AccessToken("devkey", "secret").with_identity("agent")
+    token = (api.AccessToken(KEY, SECRET).with_identity("agent")
              .with_grants(api.VideoGrants(room_join=True, room=name)).to_jwt())
     room = rtc.Room()
 
@@ -45,7 +47,7 @@ async def join(name, source, rooms, tracks, failures):
 async def main():
     started = time.time()
     deadline = time.monotonic() + SECONDS
-    lk = api.LiveKitAPI(URL.replace("ws://", "http://"), "devkey", "secret")
+    lk = api.LiveKitAPI(URL.replace("ws://", "http://"), KEY, SECRET)
     source = rtc.AudioSource(RATE, 1)
     playing = asyncio.create_task(tone(source, deadline + 5))
     rooms, tracks, failures, seen, joining = {}, {}, [], set(), []

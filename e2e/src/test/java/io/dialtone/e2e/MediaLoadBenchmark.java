@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dialtone.e2e.support.BridgedGateway;
 import io.dialtone.e2e.support.LatencyProbe;
 import io.dialtone.e2e.support.NetworkNamespace;
+import io.dialtone.e2e.support.ProcFs;
+import io.dialtone.e2e.support.ProcFs.Usage;
 import io.dialtone.e2e.support.RtpPcap;
 import io.dialtone.e2e.support.Sipp;
 import io.dialtone.e2e.support.SippScenario;
@@ -41,7 +43,7 @@ class MediaLoadBenchmark {
      * the port first; above the gateway's RTP range.
      */
     private static final int SINK_PORT = 30000;
-    private static final long TICKS_PER_SECOND = 100;
+    private static final long TICKS_PER_SECOND = ProcFs.TICKS_PER_SECOND;
     /** The latency probe's call goes to this number, whose rule puts it in a room of its own. */
     private static final String PROBE_NUMBER = "+15550999";
     private static final int PROBE_PORT = 31000;
@@ -120,20 +122,20 @@ class MediaLoadBenchmark {
                         String.valueOf(SINK_PORT), String.valueOf(steady)),
                 Map.of(), DIR.resolve("sink-" + calls + ".out"));
         Usage before = Usage.of(gatewayPid);
-        long[] machineBefore = machineTicks();
-        Map<String, Long> threadsBefore = threadTicks(gatewayPid);
+        long[] machineBefore = ProcFs.machineTicks();
+        Map<String, Long> threadsBefore = ProcFs.threadTicks(gatewayPid);
         Map<String, Long> processesBefore = processTicks(gatewayPid);
         long activeAtStart = activeCalls(bridged);
         CompletableFuture<LatencyProbe.Result> latency = probeLatency(namespace, bridged.livekitUrl(), calls, steady);
         Thread.sleep(steady * 1000L);
         Usage after = Usage.of(gatewayPid);
-        long[] machineAfter = machineTicks();
-        Map<String, Long> threadsAfter = threadTicks(gatewayPid);
+        long[] machineAfter = ProcFs.machineTicks();
+        Map<String, Long> threadsAfter = ProcFs.threadTicks(gatewayPid);
         Map<String, Long> processesAfter = processTicks(gatewayPid);
         System.out.println("BENCH   where the gateway's CPU went (% of one core, by thread name): "
-                + busiest(threadsBefore, threadsAfter, steady));
+                + ProcFs.busiest(threadsBefore, threadsAfter, 100.0 / TICKS_PER_SECOND / steady));
         System.out.println("BENCH   where the machine's CPU went (% of one core, by process): "
-                + busiest(processesBefore, processesAfter, steady));
+                + ProcFs.busiest(processesBefore, processesAfter, 100.0 / TICKS_PER_SECOND / steady));
         long activeAtEnd = activeCalls(bridged);
         System.out.println("BENCH   call setup (INVITE to 200 OK, the gateway's setupMs, room + join + bridge): "
                 + setupTimes(bridged.gatewayLog().substring(logOffset)));
@@ -156,10 +158,10 @@ class MediaLoadBenchmark {
             Thread.sleep(200);
         }
         ObjectMapper json = new ObjectMapper();
-        JsonNode room = json.readTree(lastJson(DIR.resolve("agents-" + calls + ".out")));
-        JsonNode phones = json.readTree(lastJson(DIR.resolve("sink-" + calls + ".out")));
-        double cpu = 100.0 * (after.cpuTicks() - before.cpuTicks()) / TICKS_PER_SECOND / steady;
-        double machineBusy = 100.0 * (machineAfter[0] - machineBefore[0]) / Math.max(1, machineAfter[1] - machineBefore[1]);
+        JsonNode room = json.readTree(ProcFs.lastJson(DIR.resolve("agents-" + calls + ".out")));
+        JsonNode phones = json.readTree(ProcFs.lastJson(DIR.resolve("sink-" + calls + ".out")));
+        double cpu = after.corePercentSince(before, steady);
+        double machineBusy = ProcFs.machineBusy(machineBefore, machineAfter);
         double rssMib = after.rssKib() / 1024.0;
         double rssPerCall = (after.rssKib() - idle.rssKib()) / 1024.0 / calls;
         Media media = Media.of(bridged.gatewayLog().substring(logOffset));
@@ -235,43 +237,6 @@ class MediaLoadBenchmark {
         return executable;
     }
 
-    /** The whole machine's busy and total CPU ticks, from /proc/stat. */
-    private static long[] machineTicks() throws java.io.IOException {
-        String[] cpu = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-        long total = 0;
-        for (int i = 1; i < cpu.length; i++) {
-            total += Long.parseLong(cpu[i]);
-        }
-        long idle = Long.parseLong(cpu[4]) + Long.parseLong(cpu[5]);
-        return new long[] {total - idle, total};
-    }
-
-    /** CPU ticks per thread name (threads of one pool share a name prefix, e.g. media-clock). */
-    private static Map<String, Long> threadTicks(long pid) throws java.io.IOException {
-        Map<String, Long> ticks = new java.util.HashMap<>();
-        try (var tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
-            for (Path task : tasks.toList()) {
-                try {
-                    String stat = Files.readString(task.resolve("stat"));
-                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[-_ ]?\\d+$", "");
-                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    ticks.merge(name, Long.parseLong(fields[11]) + Long.parseLong(fields[12]), Long::sum);
-                } catch (java.io.IOException gone) {
-                    // The thread ended between listing and reading.
-                }
-            }
-        }
-        return ticks;
-    }
-
-    private static String busiest(Map<String, Long> before, Map<String, Long> after, int seconds) {
-        return after.entrySet().stream()
-                .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
-                .filter(e -> e.getValue() > 0).sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(10)
-                .map(e -> String.format("%s %.0f", e.getKey(), 100.0 * e.getValue() / TICKS_PER_SECOND / seconds))
-                .reduce((a, b) -> a + ", " + b).orElse("-");
-    }
-
     /** p50 and p99 of setupMs over the load's calls (rooms load-...), from their event=answered lines. */
     private static String setupTimes(String log) {
         List<Long> setups = log.lines().filter(line -> line.contains("event=answered") && line.contains("room=load-"))
@@ -289,27 +254,6 @@ class MediaLoadBenchmark {
                 "import urllib.request; print(urllib.request.urlopen('http://" + GATEWAY + ":8080/stats', timeout=5)"
                         + ".read().decode())"), DIR, 15);
         return new ObjectMapper().readTree(result.out()).path("gateway").path("active").asLong(-1);
-    }
-
-    private static String lastJson(Path file) throws java.io.IOException {
-        List<String> lines = Files.readAllLines(file).stream().filter(line -> line.startsWith("{")).toList();
-        if (lines.isEmpty()) {
-            throw new AssertionError(file + " has no result:\n" + Files.readString(file));
-        }
-        return lines.get(lines.size() - 1);
-    }
-
-    /** The gateway process's CPU time (user + system, in clock ticks) and resident memory, from /proc. */
-    private record Usage(long cpuTicks, long rssKib) {
-        static Usage of(long pid) throws java.io.IOException {
-            String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-            long rss = Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status")).stream()
-                    .filter(line -> line.startsWith("VmRSS:")).mapToLong(line -> Long.parseLong(line.replaceAll("\\D", "")))
-                    .findFirst().orElse(0);
-            return new Usage(ticks, rss);
-        }
     }
 
     /** Averages of the gateway's event=media lines (one per call, logged when it ends). */

@@ -91,6 +91,17 @@ public final class SippScenario {
                 .replace("m=audio [media_port]", "m=audio " + port)), true);
     }
 
+    /**
+     * INVITE offering only PCMU and telephone-event, with media at {@code port} of the media address: a gateway
+     * that takes the first codec it knows then receives the PCMU of {@link RtpPcap#tone} under its own payload type.
+     */
+    public SippScenario inviteWithPcmuAt(int port) {
+        lastInvite = elements;
+        String offer = offer("sendrecv").replace("RTP/AVP 8 0 101", "RTP/AVP 0 101").replaceAll("a=rtpmap:8 [^\n]*\n", "");
+        return send(request("INVITE", "1 INVITE", false, "", offer.replace("m=audio [media_port]", "m=audio " + port)),
+                true);
+    }
+
     /** The same INVITE again after a 407, answering the challenge with the [authentication] keyword. */
     public SippScenario inviteWithCredentials(String cseq, String username, String password) {
         lastInvite = elements;

@@ -1,0 +1,465 @@
+package io.dialtone.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dialtone.e2e.support.BridgedGateway;
+import io.dialtone.e2e.support.NetworkNamespace;
+import io.dialtone.e2e.support.ProcFs;
+import io.dialtone.e2e.support.ProcFs.Usage;
+import io.dialtone.e2e.support.Processes;
+import io.dialtone.e2e.support.PrometheusText;
+import io.dialtone.e2e.support.RtpPcap;
+import io.dialtone.e2e.support.Sipp;
+import io.dialtone.e2e.support.SippScenario;
+import io.dialtone.e2e.support.Toolchain;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Not part of the test suite (its name does not end in IT): bench/vs-livekit-sip.sh runs it. Dialtone's gateway
+ * and LiveKit's own SIP service (livekit-sip, built elsewhere, its path in {@code dialtone.bench.livekitSip}) side
+ * by side in one run, against one livekit-server (with Redis, through which livekit-sip reaches it), the same
+ * callers and the same room participants, everything in a network namespace of the bench's own:
+ * <ul>
+ *   <li>call setup at each rate: sipp's built-in uac (INVITE, 200, ACK, 1 s, BYE) with bench/room-agent joining
+ *   every room and publishing, since both gateways answer only once the room has an audio track; gateway CPU per
+ *   call over the whole call, INVITE-to-200 p50 and p99, failed calls;</li>
+ *   <li>N calls up at once with audio both ways: sipp plays 440 Hz PCMU into each, bench/media/agents.py publishes
+ *   1 kHz into each room and reports the loss and jitter of what it hears from the caller, bench/media/rtp_sink.py
+ *   hears the phones' side; gateway CPU and RSS over a window with all N calls up;</li>
+ *   <li>idle RSS after start.</li>
+ * </ul>
+ * The two gateways take turns at each step, so they meet the machine in the same state. Prints BENCH lines, then
+ * the Dialtone / livekit-sip ratios.
+ */
+class VsLiveKitSipBenchmark {
+    private static final Path DIR = Path.of("target", "vs-livekit-sip").toAbsolutePath();
+    private static final String LIVEKIT = "10.204.0.1";
+    private static final String CALLERS = "10.204.0.2";
+    private static final String KEY = "benchkey";
+    private static final String SECRET = "bench-secret-0123456789abcdef0123456789";
+    private static final String NUMBER = "+15550199";
+    private static final String CALLER = "+15550100";
+    private static final String PREFIX = "call-";
+    /** Where the callers' offers ask for audio: rtp_sink.py listens there. Below both gateways' RTP ranges' ends. */
+    private static final int SINK_PORT = 30000;
+    private static final int SIPP_PORT = 5090;
+    /** The gateway's JVM as images/gateway/Dockerfile starts it. */
+    private static final String GATEWAY_JAVA_OPTS =
+            "-XX:+UseG1GC -XX:+ExitOnOutOfMemoryError -XX:MaxRAMPercentage=75 -XX:-UsePerfData";
+
+    private final ObjectMapper json = new ObjectMapper();
+    private NetworkNamespace namespace;
+
+    /** One of the two gateways under test. */
+    private record Contender(String name, Process process, String sipTarget, String activeCallsUrl, String metric) {
+        long pid() {
+            return process.pid();
+        }
+    }
+
+    private record Setup(int attempted, int failed, long p50, long p99, double cpuMsPerCall, String threads) {
+    }
+
+    private record Media(int calls, long activeAtStart, long activeAtEnd, double corePercent, double rssMib,
+                         JsonNode room, JsonNode phones, double machineBusy, String threads) {
+        double perCall() {
+            return corePercent / calls;
+        }
+    }
+
+    @Test
+    void sideBySide() throws Exception {
+        NetworkNamespace.assumeAvailable("VsLiveKitSipBenchmark");
+        String livekitSip = System.getProperty("dialtone.bench.livekitSip", "");
+        String roomAgent = System.getProperty("dialtone.bench.roomAgent", "");
+        Assumptions.assumeTrue(Files.isExecutable(Path.of(livekitSip)) && Files.isExecutable(Path.of(roomAgent)),
+                "needs -Ddialtone.bench.livekitSip and -Ddialtone.bench.roomAgent (bench/vs-livekit-sip.sh sets both)");
+        int[] rates = ints(System.getProperty("dialtone.bench.rates", "5,10,25"));
+        int[] counts = ints(System.getProperty("dialtone.bench.counts", "10,25,50"));
+        int setupSeconds = Integer.getInteger("dialtone.bench.setupSeconds", 20);
+        int maxSetupCalls = Integer.getInteger("dialtone.bench.setupCalls", 200);
+        int warmup = Integer.getInteger("dialtone.bench.warmup", 50);
+        int window = Integer.getInteger("dialtone.bench.window", 10);
+        int mediaRate = Integer.getInteger("dialtone.bench.mediaRate", 2);
+        String javaOpts = System.getProperty("dialtone.bench.gatewayJavaOpts", GATEWAY_JAVA_OPTS);
+        Files.createDirectories(DIR);
+        System.out.println("BENCH machine: " + Runtime.getRuntime().availableProcessors() + " cores, load "
+                + Files.readString(Path.of("/proc/loadavg")).trim() + "; livekit-sip " + livekitSip
+                + "; gateway JVM options " + javaOpts);
+
+        try (NetworkNamespace created = NetworkNamespace.create("dvs" + ProcessHandle.current().pid() % 100000,
+                LIVEKIT, CALLERS)) {
+            namespace = created;
+            startLiveKit();
+            List<Contender> contenders = List.of(startLiveKitSip(livekitSip), startDialtone(javaOpts));
+            Thread.sleep(10_000);
+            Map<String, Double> idle = new LinkedHashMap<>();
+            for (Contender c : contenders) {
+                idle.put(c.name(), Usage.of(c.pid()).rssKib() / 1024.0);
+            }
+            System.out.println("BENCH idle RSS after start (MiB): " + idle);
+
+            Process agent = startRoomAgent(roomAgent);
+            for (Contender c : contenders) {
+                Setup w = setup(c, 5, warmup, "warmup");
+                System.out.println("BENCH warm-up " + c.name() + ": " + w);
+            }
+            Map<String, Map<Integer, Setup>> setups = new LinkedHashMap<>();
+            for (int rate : rates) {
+                for (Contender c : contenders) {
+                    Setup s = setup(c, rate, Math.min(maxSetupCalls, rate * setupSeconds), "setup-" + rate);
+                    setups.computeIfAbsent(c.name(), k -> new LinkedHashMap<>()).put(rate, s);
+                    System.out.printf("BENCH setup %-11s %3d calls/s: attempted %d, failed %d, INVITE->200 p50 %d ms, "
+                                    + "p99 %d ms, gateway CPU %.1f ms per call%n", c.name(), rate, s.attempted(),
+                            s.failed(), s.p50(), s.p99(), s.cpuMsPerCall());
+                    System.out.println("BENCH   CPU-ms per call by thread: " + s.threads());
+                }
+            }
+            agent.destroy();
+            agent.waitFor(30, TimeUnit.SECONDS);
+
+            Map<String, Map<Integer, Media>> media = new LinkedHashMap<>();
+            for (int n : counts) {
+                for (Contender c : contenders) {
+                    Media m = media(c, n, mediaRate, window);
+                    media.computeIfAbsent(c.name(), k -> new LinkedHashMap<>()).put(n, m);
+                    System.out.printf("BENCH media %-11s %3d calls (active %d..%d): CPU %.1f %% of a core (%.2f %% per call), "
+                                    + "RSS %.0f MiB | to room: loss %.2f %%, jitter %.1f/%.1f ms (%d tracks) | "
+                                    + "to phones: loss %.2f %%, jitter %.1f/%.1f ms, %.1f packets/s per call (%d streams) "
+                                    + "| machine busy %.0f %%%n", c.name(), n, m.activeAtStart(), m.activeAtEnd(),
+                            m.corePercent(), m.perCall(), m.rssMib(), m.room().path("lossPercent").asDouble(),
+                            m.room().path("jitterMsMean").asDouble(), m.room().path("jitterMsP99").asDouble(),
+                            m.room().path("tracks").asInt(), m.phones().path("lossPercent").asDouble(),
+                            m.phones().path("jitterMsMean").asDouble(), m.phones().path("jitterMsP99").asDouble(),
+                            m.phones().path("packetsPerStreamPerSecond").asDouble(), m.phones().path("streams").asInt(),
+                            m.machineBusy());
+                    System.out.println("BENCH   % of a core by thread: " + m.threads());
+                }
+            }
+            report(idle, setups, media, counts);
+        }
+    }
+
+    private void report(Map<String, Double> idle, Map<String, Map<Integer, Setup>> setups,
+                        Map<String, Map<Integer, Media>> media, int[] counts) {
+        String lk = "livekit-sip";
+        String dt = "dialtone";
+        System.out.println("BENCH");
+        System.out.println("BENCH | per call | livekit-sip | Dialtone | Dialtone / livekit-sip |");
+        System.out.println("BENCH |---|---:|---:|---:|");
+        setups.get(lk).forEach((rate, l) -> {
+            Setup d = setups.get(dt).get(rate);
+            System.out.printf("BENCH | gateway CPU per call set up, %d calls/s | %.1f ms | %.1f ms | %.2f |%n", rate,
+                    l.cpuMsPerCall(), d.cpuMsPerCall(), d.cpuMsPerCall() / l.cpuMsPerCall());
+            System.out.printf("BENCH | INVITE->200 p50 / p99, %d calls/s | %d / %d ms | %d / %d ms | %.2f / %.2f |%n",
+                    rate, l.p50(), l.p99(), d.p50(), d.p99(), ratio(d.p50(), l.p50()), ratio(d.p99(), l.p99()));
+            System.out.printf("BENCH | failed calls, %d calls/s | %d of %d | %d of %d | |%n", rate, l.failed(),
+                    l.attempted(), d.failed(), d.attempted());
+        });
+        media.get(lk).forEach((n, l) -> {
+            Media d = media.get(dt).get(n);
+            System.out.printf("BENCH | gateway CPU per bridged call, %d up | %.2f %% | %.2f %% | %.2f |%n", n,
+                    l.perCall(), d.perCall(), d.perCall() / l.perCall());
+            System.out.printf("BENCH | gateway RSS, %d up | %.0f MiB | %.0f MiB | %.2f |%n", n, l.rssMib(), d.rssMib(),
+                    d.rssMib() / l.rssMib());
+            System.out.printf("BENCH | loss to room / to phone, %d up | %.2f / %.2f %% | %.2f / %.2f %% | |%n", n,
+                    l.room().path("lossPercent").asDouble(), l.phones().path("lossPercent").asDouble(),
+                    d.room().path("lossPercent").asDouble(), d.phones().path("lossPercent").asDouble());
+            System.out.printf("BENCH | jitter to room / to phone (mean), %d up | %.1f / %.1f ms | %.1f / %.1f ms | |%n",
+                    n, l.room().path("jitterMsMean").asDouble(), l.phones().path("jitterMsMean").asDouble(),
+                    d.room().path("jitterMsMean").asDouble(), d.phones().path("jitterMsMean").asDouble());
+        });
+        int first = counts[0];
+        int last = counts[counts.length - 1];
+        if (last > first) {
+            double l = (media.get(lk).get(last).rssMib() - media.get(lk).get(first).rssMib()) / (last - first);
+            double d = (media.get(dt).get(last).rssMib() - media.get(dt).get(first).rssMib()) / (last - first);
+            System.out.printf("BENCH | RSS per added call, %d to %d up | %.2f MiB | %.2f MiB | %.2f |%n", first, last,
+                    l, d, d / l);
+        }
+        System.out.printf("BENCH | idle RSS after start | %.0f MiB | %.0f MiB | %.2f |%n", idle.get(lk), idle.get(dt),
+                idle.get(dt) / idle.get(lk));
+    }
+
+    private static double ratio(long a, long b) {
+        return b == 0 ? Double.NaN : (double) a / b;
+    }
+
+    private void startLiveKit() throws Exception {
+        namespace.start(List.of("redis-server", "--bind", "127.0.0.1", "--port", "6379", "--save", "",
+                "--appendonly", "no"), Map.of(), DIR.resolve("redis.log"));
+        Path config = DIR.resolve("livekit.yaml");
+        Files.writeString(config, """
+                port: 7880
+                bind_addresses: ["%s"]
+                rtc: {tcp_port: 7881, port_range_start: 50000, port_range_end: 52000, use_external_ip: false, node_ip: %s}
+                redis: {address: "127.0.0.1:6379"}
+                keys: {%s: %s}
+                logging: {level: info}
+                webhook: {api_key: %s, urls: ["http://127.0.0.1:7990/"]}
+                """.formatted(LIVEKIT, LIVEKIT, KEY, SECRET, KEY));
+        namespace.start(List.of(Toolchain.livekitServer().toString(), "--config", config.toString()), Map.of(),
+                DIR.resolve("livekit-server.log"));
+        awaitAnswer("livekit-server", "http://" + LIVEKIT + ":7880/", "livekit-server.log");
+    }
+
+    private Contender startLiveKitSip(String binary) throws Exception {
+        Path config = DIR.resolve("livekit-sip.yaml");
+        // nat_1_to_1_ip: the address its SDP gives the callers; RTP range apart from Dialtone's.
+        Files.writeString(config, """
+                log_level: info
+                api_key: %s
+                api_secret: %s
+                ws_url: ws://%s:7880
+                redis: {address: "127.0.0.1:6379"}
+                sip_port: 5070
+                rtp_port: 10000-19999
+                nat_1_to_1_ip: %s
+                health_port: 8081
+                prometheus_port: 6789
+                max_cpu_utilization: 1.0
+                """.formatted(KEY, SECRET, LIVEKIT, CALLERS));
+        Process process = namespace.start(List.of(binary, "--config", config.toString()), Map.of(),
+                DIR.resolve("livekit-sip.log"));
+        awaitAnswer("livekit-sip", "http://127.0.0.1:8081/", "livekit-sip.log");
+        Processes.Result provisioned = namespace.run(List.of(Toolchain.python().toString(),
+                Toolchain.root().resolve("bench/vs-livekit-sip/provision.py").toString(), "http://" + LIVEKIT + ":7880",
+                KEY, SECRET, NUMBER, PREFIX), DIR, 60);
+        if (provisioned.exitCode() != 0) {
+            throw new IllegalStateException("could not provision livekit-sip's trunk and rule:\n" + provisioned.out()
+                    + provisioned.err());
+        }
+        System.out.println("BENCH livekit-sip: " + provisioned.out().trim());
+        return new Contender("livekit-sip", process, CALLERS + ":5070", "http://127.0.0.1:6789/metrics",
+                "livekit_sip_calls_active");
+    }
+
+    private Contender startDialtone(String javaOpts) throws Exception {
+        Path config = DIR.resolve("dialtone.yaml");
+        Files.writeString(config, """
+                apiVersion: dialtone.io/v1alpha1
+                kind: SipGateway
+                metadata: {name: bench}
+                spec:
+                  livekit: {url: "http://%s:7880", apiKey: %s, apiSecret: %s}
+                  sip: {port: 5060}
+                  media: {rtpPortRange: {min: 20000, max: 29999}, bridgeAudio: true}
+                ---
+                apiVersion: dialtone.io/v1alpha1
+                kind: SipTrunk
+                metadata: {name: bench}
+                spec: {numbers: ["%s"], allowedAddresses: ["%s/32"]}
+                ---
+                apiVersion: dialtone.io/v1alpha1
+                kind: DispatchRule
+                metadata: {name: room-per-call}
+                spec:
+                  numbers: ["%s"]
+                  individual: {roomPrefix: %s}
+                  room: {emptyTimeout: 10s}
+                """.formatted(LIVEKIT, KEY, SECRET, NUMBER, CALLERS, NUMBER, PREFIX));
+        List<String> command = new ArrayList<>(List.of("java"));
+        command.addAll(Arrays.asList(javaOpts.trim().split("\\s+")));
+        command.addAll(List.of("-jar", System.getProperty("dialtone.gateway.jar",
+                        Toolchain.root().resolve("gateway/target/dialtone-gateway.jar").toString()),
+                "gateway", "--config", config.toString(), "--bind", CALLERS, "--advertise", CALLERS,
+                "--admin-bind", CALLERS, "--admin-port", "8080", "--invites-per-second", "0"));
+        Process process = namespace.start(command, Map.of(), DIR.resolve("dialtone.log"));
+        awaitAnswer("Dialtone", "http://" + CALLERS + ":8080/readyz", "dialtone.log");
+        return new Contender("dialtone", process, CALLERS + ":5060", "http://" + CALLERS + ":8080/metrics",
+                "dialtone_gateway_active_calls");
+    }
+
+    private Process startRoomAgent(String binary) throws Exception {
+        Process agent = namespace.start(List.of(binary, "-url", "ws://" + LIVEKIT + ":7880", "-key", KEY, "-secret",
+                SECRET, "-prefix", PREFIX, "-listen", "127.0.0.1:7990", "-seconds", "7200"), Map.of(),
+                DIR.resolve("room-agent.log"));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!Files.readString(DIR.resolve("room-agent.log")).contains("webhook on")) {
+            if (System.nanoTime() > deadline || !agent.isAlive()) {
+                throw new IllegalStateException("room-agent did not start:\n" + read("room-agent.log"));
+            }
+            Thread.sleep(200);
+        }
+        return agent;
+    }
+
+    /** {@code calls} calls at {@code rate} through {@code c}, each held 1 s; CPU counted until all have ended. */
+    private Setup setup(Contender c, int rate, int calls, String label) throws Exception {
+        Path dir = DIR.resolve(c.name() + "-" + label);
+        recreate(dir);
+        Usage before = Usage.of(c.pid());
+        Map<String, Long> threadsBefore = ProcFs.threadTicks(c.pid());
+        namespace.run(List.of("sipp", c.sipTarget(), "-sn", "uac", "-s", NUMBER, "-d", "1000", "-i", CALLERS,
+                "-p", String.valueOf(SIPP_PORT), "-r", String.valueOf(rate), "-m", String.valueOf(calls),
+                "-l", String.valueOf(rate * 3), "-timeout", (calls / rate + 60) + "s", "-nostdin", "-trace_rtt",
+                "-rtt_freq", "1", "-trace_stat", "-fd", "1", "-trace_err"), dir, calls / rate + 120);
+        awaitIdle(c);
+        Usage after = Usage.of(c.pid());
+        Map<String, Long> threadsAfter = ProcFs.threadTicks(c.pid());
+        int[] outcome = sippOutcome(dir);
+        List<Long> rtts = rtts(dir);
+        int attempted = Math.max(1, outcome[0] + outcome[1]);
+        double msPerTick = 1000.0 / ProcFs.TICKS_PER_SECOND;
+        Setup result = new Setup(outcome[0] + outcome[1], outcome[1], quantile(rtts, 0.5), quantile(rtts, 0.99),
+                msPerTick * (after.cpuTicks() - before.cpuTicks()) / attempted,
+                threads(before, after, threadsBefore, threadsAfter, msPerTick / attempted));
+        Thread.sleep(15_000);
+        return result;
+    }
+
+    /** {@code n} calls up at once with audio both ways; CPU and RSS over {@code window} seconds with all of them up. */
+    private Media media(Contender c, int n, int rate, int window) throws Exception {
+        Path dir = DIR.resolve(c.name() + "-media-" + n);
+        recreate(dir);
+        int mark = namespace.started();
+        int ramp = (n + rate - 1) / rate;
+        int agentSeconds = ramp + 5 + window + 30;
+        int hold = agentSeconds + 10;
+        Process agents = namespace.start(List.of(Toolchain.python().toString(),
+                        Toolchain.root().resolve("bench/media/agents.py").toString(), "ws://" + LIVEKIT + ":7880", PREFIX,
+                        String.valueOf(n), String.valueOf(agentSeconds)),
+                Map.of("PYTHONWARNINGS", "ignore", "LIVEKIT_API_KEY", KEY, "LIVEKIT_API_SECRET", SECRET),
+                dir.resolve("agents.out"));
+        Path tone = RtpPcap.tone(dir.resolve("tone.pcap"), 440, hold + 2, 8000);
+        Path scenario = new SippScenario("hold").inviteWithPcmuAt(SINK_PORT).optional(100).optional(180).optional(183)
+                .expect(200).ack("1").playPcap(tone).pause(hold * 1000).bye("2").expect(200).write(dir);
+        Process callers = namespace.start(Sipp.command(scenario, c.sipTarget(), CALLERS, SIPP_PORT, NUMBER, CALLER,
+                "-r", String.valueOf(rate), "-l", String.valueOf(n), "-m", String.valueOf(n),
+                "-timeout", (hold + ramp + 120) + "s"), Map.of(), dir.resolve("sipp.log"));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ramp + 60);
+        long up = activeCalls(c);
+        while (up < n && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            up = activeCalls(c);
+        }
+        Thread.sleep(2000);
+        Process sink = namespace.start(List.of(Toolchain.python().toString(),
+                Toolchain.root().resolve("bench/media/rtp_sink.py").toString(), CALLERS, String.valueOf(SINK_PORT),
+                String.valueOf(window)), Map.of(), dir.resolve("sink.out"));
+        Usage before = Usage.of(c.pid());
+        Map<String, Long> threadsBefore = ProcFs.threadTicks(c.pid());
+        long[] machineBefore = ProcFs.machineTicks();
+        long started = System.nanoTime();
+        Thread.sleep(window * 1000L);
+        Usage after = Usage.of(c.pid());
+        Map<String, Long> threadsAfter = ProcFs.threadTicks(c.pid());
+        long[] machineAfter = ProcFs.machineTicks();
+        double seconds = (System.nanoTime() - started) / 1e9;
+        long upAtEnd = activeCalls(c);
+        sink.waitFor(30, TimeUnit.SECONDS);
+        agents.waitFor(agentSeconds + 60L, TimeUnit.SECONDS);
+        callers.waitFor(hold + 120L, TimeUnit.SECONDS);
+        namespace.stopStartedSince(mark);
+        Media result = new Media(n, up, upAtEnd, after.corePercentSince(before, seconds), after.rssKib() / 1024.0,
+                json.readTree(ProcFs.lastJson(dir.resolve("agents.out"))),
+                json.readTree(ProcFs.lastJson(dir.resolve("sink.out"))), ProcFs.machineBusy(machineBefore, machineAfter),
+                threads(before, after, threadsBefore, threadsAfter, 100.0 / ProcFs.TICKS_PER_SECOND / seconds));
+        awaitIdle(c);
+        Thread.sleep(15_000);
+        return result;
+    }
+
+    /** The busiest thread names, and what threads that ended meanwhile used (the process's rest). */
+    private static String threads(Usage before, Usage after, Map<String, Long> threadsBefore,
+                                  Map<String, Long> threadsAfter, double scale) {
+        long counted = threadsAfter.entrySet().stream()
+                .mapToLong(e -> e.getValue() - threadsBefore.getOrDefault(e.getKey(), 0L)).sum();
+        long ended = after.cpuTicks() - before.cpuTicks() - counted;
+        return ProcFs.busiest(threadsBefore, threadsAfter, scale) + String.format("; threads that ended %.1f",
+                Math.max(0, ended) * scale);
+    }
+
+    private long activeCalls(Contender c) throws Exception {
+        Processes.Result scraped = namespace.run(List.of(Toolchain.python().toString(), "-c",
+                "import urllib.request; print(urllib.request.urlopen('" + c.activeCallsUrl()
+                        + "', timeout=5).read().decode())"), DIR, 20);
+        return Math.round(PrometheusText.sum(scraped.out(), c.metric(), ""));
+    }
+
+    /** Waits (up to a minute) until the gateway has no call left, so the next step starts from the same state. */
+    private void awaitIdle(Contender c) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (activeCalls(c) > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+        }
+    }
+
+    private void awaitAnswer(String what, String url, String log) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!BridgedGateway.answers(namespace, DIR, url)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(what + " did not answer " + url + " within 60 s:\n" + read(log));
+            }
+            Thread.sleep(300);
+        }
+    }
+
+    /** Successful and failed calls from sipp's last statistics line (-trace_stat). */
+    private static int[] sippOutcome(Path dir) throws IOException {
+        List<String> lines = csv(dir, "_.csv");
+        if (lines.size() < 2) {
+            throw new IllegalStateException("sipp wrote no statistics in " + dir);
+        }
+        List<String> header = List.of(lines.get(0).split(";"));
+        String[] last = lines.get(lines.size() - 1).split(";");
+        return new int[] {Integer.parseInt(last[header.indexOf("SuccessfulCall(C)")]),
+                Integer.parseInt(last[header.indexOf("FailedCall(C)")])};
+    }
+
+    /** INVITE-to-200 times in milliseconds, sorted (sipp's -trace_rtt). */
+    private static List<Long> rtts(Path dir) throws IOException {
+        List<String> lines = csv(dir, "_rtt.csv");
+        if (lines.isEmpty()) {
+            return List.of();
+        }
+        int column = List.of(lines.get(0).split(";")).indexOf("response_time_ms");
+        return lines.stream().skip(1).map(line -> line.split(";")).filter(fields -> fields.length > column)
+                .map(fields -> Math.round(Double.parseDouble(fields[column]))).sorted().toList();
+    }
+
+    private static List<String> csv(Path dir, String suffix) throws IOException {
+        try (var files = Files.list(dir)) {
+            List<Path> found = files.filter(p -> p.getFileName().toString().endsWith(suffix)).sorted().toList();
+            List<String> lines = new ArrayList<>();
+            for (Path file : found) {
+                List<String> content = Files.readAllLines(file);
+                lines.addAll(lines.isEmpty() ? content : content.subList(Math.min(1, content.size()), content.size()));
+            }
+            return lines;
+        }
+    }
+
+    private static long quantile(List<Long> sorted, double q) {
+        return sorted.isEmpty() ? -1 : sorted.get(Math.min(sorted.size() - 1, (int) (q * sorted.size())));
+    }
+
+    private static int[] ints(String list) {
+        return Arrays.stream(list.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
+    }
+
+    private static void recreate(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (var walk = Files.walk(dir)) {
+                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+        Files.createDirectories(dir);
+    }
+
+    private static String read(String log) {
+        return BridgedGateway.read(DIR.resolve(log));
+    }
+}
