@@ -122,11 +122,11 @@ class GatewayFailureIT {
     }
 
     /**
-     * LiveKit accepts connections and never answers: each call gives up on it after 2 s with 503, and once 5 have in
+     * LiveKit accepts connections and never answers: each call gives up on it after 5 s with 503, and once 5 have in
      * a row, the breaker opens and the next calls get 503 at once instead of waiting.
      */
     @Test
-    void aLiveKitThatNeverAnswersGives503Within2sThenAtOnce() throws Exception {
+    void aLiveKitThatNeverAnswersGives503Within5sThenAtOnce() throws Exception {
         SippScenario scenario = new SippScenario("livekit-silent").invite("").optional(100).optional(180)
                 .expect(503, "Reason: SIP;cause=503;text=\"Room unavailable\"").ackRejection("1");
         List<Long> millis = new ArrayList<>();
@@ -136,8 +136,8 @@ class GatewayFailureIT {
             millis.add((System.nanoTime() - started) / 1_000_000);
         }
         System.out.println("INVITE to 503, sipp's run each, ms: " + millis);
-        assertThat(millis.subList(0, 5)).as("waiting on LiveKit, at most its 2 s timeout")
-                .allSatisfy(ms -> assertThat(ms).isBetween(1500L, 3000L));
+        assertThat(millis.subList(0, 5)).as("waiting on LiveKit, at most its 5 s timeout")
+                .allSatisfy(ms -> assertThat(ms).isBetween(4500L, 6500L));
         assertThat(millis.subList(5, 8)).as("the breaker open").allSatisfy(ms -> assertThat(ms).isLessThan(1000L));
         silentLiveKit.awaitLog("event=livekit_breaker_open", java.time.Duration.ofSeconds(5));
         assertThat(silentLiveKit.metric("dialtone_gateway_livekit_breaker_open")).isEqualTo(1.0);

@@ -38,8 +38,10 @@ import org.junit.jupiter.api.Test;
  *   hears the phones' side; gateway CPU and RSS over a window with all N calls up;</li>
  *   <li>idle RSS after start.</li>
  * </ul>
- * The two gateways take turns at each step, so they meet the machine in the same state. Prints BENCH lines, then
- * the Dialtone / livekit-sip ratios.
+ * Each gateway first takes {@code dialtone.bench.warmup} calls (200) at 10 a second, not reported, so the figures
+ * are those of a gateway that has been up a while (a fresh JVM spends most of its first calls' CPU compiling). The
+ * two take turns at each step, so they meet the machine in the same state. Prints BENCH lines, then the
+ * Dialtone / livekit-sip ratios.
  */
 class VsLiveKitSipBenchmark {
     private static final Path DIR = Path.of("target", "vs-livekit-sip").toAbsolutePath();
@@ -53,9 +55,13 @@ class VsLiveKitSipBenchmark {
     /** Where the callers' offers ask for audio: rtp_sink.py listens there. Below both gateways' RTP ranges' ends. */
     private static final int SINK_PORT = 30000;
     private static final int SIPP_PORT = 5090;
-    /** The gateway's JVM as images/gateway/Dockerfile starts it. */
+    /**
+     * The gateway's JVM as images/gateway/Dockerfile starts it, in a pod with the 1 GiB memory limit the operator
+     * gives gateway pods by default: -XX:MaxRAM makes the JVM size itself as it would under that limit instead of
+     * for the whole machine (on 24 GiB it would start with a 384 MiB heap instead of 16 MiB).
+     */
     private static final String GATEWAY_JAVA_OPTS =
-            "-XX:+UseG1GC -XX:+ExitOnOutOfMemoryError -XX:MaxRAMPercentage=75 -XX:-UsePerfData";
+            "-XX:+UseG1GC -XX:+ExitOnOutOfMemoryError -XX:MaxRAMPercentage=75 -XX:-UsePerfData -XX:MaxRAM=1g";
 
     private final ObjectMapper json = new ObjectMapper();
     private NetworkNamespace namespace;
@@ -88,7 +94,7 @@ class VsLiveKitSipBenchmark {
         int[] counts = ints(System.getProperty("dialtone.bench.counts", "10,25,50"));
         int setupSeconds = Integer.getInteger("dialtone.bench.setupSeconds", 20);
         int maxSetupCalls = Integer.getInteger("dialtone.bench.setupCalls", 200);
-        int warmup = Integer.getInteger("dialtone.bench.warmup", 50);
+        int warmup = Integer.getInteger("dialtone.bench.warmup", 200);
         int window = Integer.getInteger("dialtone.bench.window", 10);
         int mediaRate = Integer.getInteger("dialtone.bench.mediaRate", 2);
         String javaOpts = System.getProperty("dialtone.bench.gatewayJavaOpts", GATEWAY_JAVA_OPTS);
@@ -111,7 +117,7 @@ class VsLiveKitSipBenchmark {
 
             Process agent = startRoomAgent(roomAgent);
             for (Contender c : contenders) {
-                Setup w = setup(c, 5, warmup, "warmup");
+                Setup w = setup(c, 10, warmup, "warmup");
                 System.out.println("BENCH warm-up " + c.name() + ": " + w);
             }
             Map<String, Map<Integer, Setup>> setups = new LinkedHashMap<>();

@@ -28,16 +28,20 @@ import retrofit2.Response;
 /**
  * Creates the rooms accepted calls go to, through LiveKit's RoomService and AgentDispatchService APIs. The LiveKit URL
  * and credentials are read from the routing in force for each call, so rotated credentials take effect with the
- * revision that carries them. Every call to LiveKit goes through one {@link LiveKitBreaker}, and each API request
- * gives up after {@link #API_TIMEOUT}: with LiveKit not answering, callers hear 503 within that, then at once.
+ * revision that carries them. Every call to LiveKit goes through one {@link LiveKitBreaker}. A LiveKit that cannot
+ * be reached fails a request within {@link #CONNECT_TIMEOUT}; one that takes the request and does not answer, within
+ * {@link #API_TIMEOUT}; once the breaker opens, callers hear 503 at once. The answer may take longer than the
+ * connection: a LiveKit that works but is busy (a burst of calls on a full machine took livekit-server 3-4 s per
+ * room in bench/vs-livekit-sip.sh) should make calls slower, not fail them.
  */
 public final class RoomProvisioner {
     private static final Logger LOG = LoggerFactory.getLogger(RoomProvisioner.class);
-    static final Duration API_TIMEOUT = Duration.ofSeconds(2);
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    static final Duration API_TIMEOUT = Duration.ofSeconds(5);
 
     private final Supplier<LiveKitConnection> connection;
     private final LiveKitBreaker breaker;
-    private final OkHttpClient http = new OkHttpClient.Builder().connectTimeout(API_TIMEOUT).callTimeout(API_TIMEOUT)
+    private final OkHttpClient http = new OkHttpClient.Builder().connectTimeout(CONNECT_TIMEOUT).callTimeout(API_TIMEOUT)
             .build();
     private Clients clients;
 
