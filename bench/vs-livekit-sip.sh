@@ -6,7 +6,8 @@
 # and meet the same room participant (bench/room-agent, built here with Go); they take turns at each step.
 # Prints, per gateway: CPU per call set up and INVITE-to-200 p50/p99 at each rate; CPU, RSS, loss and jitter both
 # ways with N calls up; idle RSS; then a table of Dialtone / livekit-sip ratios (BENCH lines).
-# GATEWAY_JAVA_OPTS replaces the gateway JVM's options (default: those of images/gateway/Dockerfile).
+# GATEWAY_JAVA_OPTS replaces the gateway JVM's options (default: those of images/gateway/Dockerfile, sized for a
+# pod with a 1 GiB memory limit); GATEWAY_ENV adds environment variables to its process ("NAME=value ...").
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 livekit_sip=${1:?usage: bench/vs-livekit-sip.sh LIVEKIT_SIP_BINARY [rates] [counts]}
@@ -23,5 +24,6 @@ mvn -B -q install -DskipTests -pl api,gateway -am
 props=(-Ddialtone.bench.livekitSip="$livekit_sip" -Ddialtone.bench.roomAgent="$agent"
        -Ddialtone.bench.rates="$rates" -Ddialtone.bench.counts="$counts")
 [ -n "${GATEWAY_JAVA_OPTS:-}" ] && props+=(-Ddialtone.bench.gatewayJavaOpts="$GATEWAY_JAVA_OPTS")
+[ -n "${GATEWAY_ENV:-}" ] && props+=(-Ddialtone.bench.gatewayEnv="$GATEWAY_ENV")
 mvn -B -pl e2e verify -Dsurefire.skip=true -Dit.test=VsLiveKitSipBenchmark -Dfailsafe.failIfNoSpecifiedTests=false \
   "${props[@]}" 2>&1 | grep -E 'BENCH|Tests run:|FAIL|ERROR\]' | sed 's/^.*BENCH //'

@@ -3,7 +3,9 @@
 // so the side-by-side needs a participant that joins every call's room as it opens, cheaply enough that it is
 // not what limits the call rate. On livekit-server's room_started webhook for a room whose name starts with
 // -prefix it joins, publishes an Opus track of silence frames (the SFU announces a track once RTP flows) and
-// leaves when the room's SIP participant does. It prints its counts once a second and stops after -seconds.
+// leaves when the room's SIP participant does, or after -alone seconds if none has joined (a call that failed
+// before its participant joined must not keep the room open). It prints its counts once a second and stops after
+// -seconds.
 //
 //	room-agent -url ws://10.204.0.1:7880 -key K -secret S -prefix call- -listen 127.0.0.1:7990 -seconds 3600
 package main
@@ -28,19 +30,30 @@ import (
 	"github.com/pion/webrtc/v4/pkg/media"
 )
 
-// opusSilence is one 20 ms Opus frame of silence (TOC byte for 20 ms CELT fullband, then an empty frame).
+// opusSilence is one 20 ms Opus frame of silence: the TOC byte (CELT, fullband, 20 ms, one frame), then the frame.
 var opusSilence = []byte{0xf8, 0xff, 0xfe}
 
-type silence struct{ lksdk.BaseSampleProvider }
+// silence paces the SDK's writer, which asks for the next sample as soon as one returns, on a ticker so the
+// frames keep a 20 ms cadence however long each write takes.
+type silence struct {
+	lksdk.BaseSampleProvider
+	ticker *time.Ticker
+}
 
-// NextSample paces the writer, which asks for the next sample as soon as one returns.
-func (*silence) NextSample(ctx context.Context) (media.Sample, error) {
+func newSilence() *silence { return &silence{ticker: time.NewTicker(20 * time.Millisecond)} }
+
+func (s *silence) NextSample(ctx context.Context) (media.Sample, error) {
 	select {
 	case <-ctx.Done():
 		return media.Sample{}, ctx.Err()
-	case <-time.After(20 * time.Millisecond):
+	case <-s.ticker.C:
 		return media.Sample{Data: opusSilence, Duration: 20 * time.Millisecond}, nil
 	}
+}
+
+func (s *silence) Close() error {
+	s.ticker.Stop()
+	return nil
 }
 
 type counts struct{ joined, active, failed atomic.Int64 }
@@ -52,6 +65,7 @@ func main() {
 	prefix := flag.String("prefix", "call-", "join rooms whose name starts with this")
 	listen := flag.String("listen", "127.0.0.1:7990", "address of the webhook listener")
 	seconds := flag.Int("seconds", 3600, "stop after this many seconds")
+	alone := flag.Int("alone", 30, "leave a room no SIP participant has joined after this many seconds")
 	flag.Parse()
 	if *url == "" || *key == "" || *secret == "" {
 		fmt.Fprintln(os.Stderr, "room-agent: -url, -key and -secret are required")
@@ -72,9 +86,18 @@ func main() {
 		left := make(chan struct{})
 		var once sync.Once
 		leave := func() { once.Do(func() { close(left) }) }
+		isSIP := func(p *lksdk.RemoteParticipant) bool {
+			return p.Kind() == lksdk.ParticipantSIP || strings.HasPrefix(p.Identity(), "sip_")
+		}
+		var sipSeen atomic.Bool
 		callbacks := lksdk.NewRoomCallback()
+		callbacks.OnParticipantConnected = func(p *lksdk.RemoteParticipant) {
+			if isSIP(p) {
+				sipSeen.Store(true)
+			}
+		}
 		callbacks.OnParticipantDisconnected = func(p *lksdk.RemoteParticipant) {
-			if p.Kind() == lksdk.ParticipantSIP || strings.HasPrefix(p.Identity(), "sip_") {
+			if isSIP(p) {
 				leave()
 			}
 		}
@@ -89,8 +112,13 @@ func main() {
 		if err == nil {
 			_, err = conn.LocalParticipant.PublishTrack(track, &lksdk.TrackPublicationOptions{Name: "agent", Source: livekit.TrackSource_MICROPHONE})
 		}
+		for _, p := range conn.GetRemoteParticipants() {
+			if isSIP(p) {
+				sipSeen.Store(true)
+			}
+		}
 		if err == nil {
-			err = track.StartWrite(&silence{}, nil)
+			err = track.StartWrite(newSilence(), nil)
 		}
 		if err != nil {
 			c.failed.Add(1)
@@ -99,9 +127,19 @@ func main() {
 		c.joined.Add(1)
 		c.active.Add(1)
 		defer c.active.Add(-1)
-		select {
-		case <-left:
-		case <-time.After(lifetime):
+		deadline := time.After(lifetime)
+		noCaller := time.After(time.Duration(*alone) * time.Second)
+		for {
+			select {
+			case <-left:
+				return
+			case <-deadline:
+				return
+			case <-noCaller:
+				if !sipSeen.Load() {
+					return
+				}
+			}
 		}
 	}
 

@@ -43,7 +43,6 @@ class MediaLoadBenchmark {
      * the port first; above the gateway's RTP range.
      */
     private static final int SINK_PORT = 30000;
-    private static final long TICKS_PER_SECOND = ProcFs.TICKS_PER_SECOND;
     /** The latency probe's call goes to this number, whose rule puts it in a room of its own. */
     private static final String PROBE_NUMBER = "+15550999";
     private static final int PROBE_PORT = 31000;
@@ -133,9 +132,9 @@ class MediaLoadBenchmark {
         Map<String, Long> threadsAfter = ProcFs.threadTicks(gatewayPid);
         Map<String, Long> processesAfter = processTicks(gatewayPid);
         System.out.println("BENCH   where the gateway's CPU went (% of one core, by thread name): "
-                + ProcFs.busiest(threadsBefore, threadsAfter, 100.0 / TICKS_PER_SECOND / steady));
+                + ProcFs.busiest(threadsBefore, threadsAfter, 100.0 / ProcFs.TICKS_PER_SECOND / steady));
         System.out.println("BENCH   where the machine's CPU went (% of one core, by process): "
-                + ProcFs.busiest(processesBefore, processesAfter, 100.0 / TICKS_PER_SECOND / steady));
+                + ProcFs.busiest(processesBefore, processesAfter, 100.0 / ProcFs.TICKS_PER_SECOND / steady));
         long activeAtEnd = activeCalls(bridged);
         System.out.println("BENCH   call setup (INVITE to 200 OK, the gateway's setupMs, room + join + bridge): "
                 + setupTimes(bridged.gatewayLog().substring(logOffset)));

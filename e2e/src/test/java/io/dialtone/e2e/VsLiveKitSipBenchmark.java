@@ -3,6 +3,7 @@ package io.dialtone.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dialtone.e2e.support.BridgedGateway;
+import io.dialtone.e2e.support.Directories;
 import io.dialtone.e2e.support.NetworkNamespace;
 import io.dialtone.e2e.support.ProcFs;
 import io.dialtone.e2e.support.ProcFs.Usage;
@@ -12,10 +13,10 @@ import io.dialtone.e2e.support.RtpPcap;
 import io.dialtone.e2e.support.Sipp;
 import io.dialtone.e2e.support.SippScenario;
 import io.dialtone.e2e.support.Toolchain;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,8 +41,8 @@ import org.junit.jupiter.api.Test;
  * </ul>
  * Each gateway first takes {@code dialtone.bench.warmup} calls (200) at 10 a second, not reported, so the figures
  * are those of a gateway that has been up a while (a fresh JVM spends most of its first calls' CPU compiling). The
- * two take turns at each step, so they meet the machine in the same state. Prints BENCH lines, then the
- * Dialtone / livekit-sip ratios.
+ * two take turns at each step, the one that goes first alternating, and each step starts once livekit-server has
+ * closed the rooms of the step before. Prints BENCH lines, then the Dialtone / livekit-sip ratios.
  */
 class VsLiveKitSipBenchmark {
     private static final Path DIR = Path.of("target", "vs-livekit-sip").toAbsolutePath();
@@ -52,7 +53,7 @@ class VsLiveKitSipBenchmark {
     private static final String NUMBER = "+15550199";
     private static final String CALLER = "+15550100";
     private static final String PREFIX = "call-";
-    /** Where the callers' offers ask for audio: rtp_sink.py listens there. Below both gateways' RTP ranges' ends. */
+    /** Where the callers' offers ask for audio: rtp_sink.py listens there, above both gateways' RTP ranges. */
     private static final int SINK_PORT = 30000;
     private static final int SIPP_PORT = 5090;
     /**
@@ -73,13 +74,36 @@ class VsLiveKitSipBenchmark {
         }
     }
 
-    private record Setup(int attempted, int failed, long p50, long p99, double cpuMsPerCall, String threads) {
+    /** One setup run: sipp's counts and the rate it kept, INVITE-to-200 of the answered calls, gateway CPU. */
+    private record Setup(Sipp.Statistics sipp, long p50, long p99, double cpuMsPerCall, String threads) {
+        int attempted() {
+            return sipp.attempted();
+        }
+
+        int failed() {
+            return sipp.failed();
+        }
     }
 
+    /**
+     * One media run. Loss counts only gaps inside the streams that arrived, so a call that dropped or never reached
+     * the room is counted apart: {@link #complete()} says whether every call was up and heard both ways.
+     */
     private record Media(int calls, long activeAtStart, long activeAtEnd, double corePercent, double rssMib,
-                         JsonNode room, JsonNode phones, double machineBusy, String threads) {
+                         JsonNode room, JsonNode phones, double machineBusy, String threads, int window) {
+        /** Per call that was up through the window (the fewer of the counts at its start and end). */
         double perCall() {
-            return corePercent / calls;
+            return corePercent / Math.max(1, Math.min(calls, Math.min(activeAtStart, activeAtEnd)));
+        }
+
+        /** Packets the phones received, as a share of 50 a second from every call over the window. */
+        double phonesHeardPercent() {
+            return 100.0 * phones.path("packetsReceived").asLong() / ((double) calls * 50 * window);
+        }
+
+        boolean complete() {
+            return activeAtStart >= calls && activeAtEnd >= calls && room.path("tracks").asInt() >= calls
+                    && phones.path("streams").asInt() >= calls && phonesHeardPercent() >= 99.0;
         }
     }
 
@@ -98,16 +122,17 @@ class VsLiveKitSipBenchmark {
         int window = Integer.getInteger("dialtone.bench.window", 10);
         int mediaRate = Integer.getInteger("dialtone.bench.mediaRate", 2);
         String javaOpts = System.getProperty("dialtone.bench.gatewayJavaOpts", GATEWAY_JAVA_OPTS);
+        Map<String, String> gatewayEnv = environment(System.getProperty("dialtone.bench.gatewayEnv", ""));
         Files.createDirectories(DIR);
         System.out.println("BENCH machine: " + Runtime.getRuntime().availableProcessors() + " cores, load "
                 + Files.readString(Path.of("/proc/loadavg")).trim() + "; livekit-sip " + livekitSip
-                + "; gateway JVM options " + javaOpts);
+                + "; gateway JVM options " + javaOpts + ", environment " + gatewayEnv);
 
         try (NetworkNamespace created = NetworkNamespace.create("dvs" + ProcessHandle.current().pid() % 100000,
                 LIVEKIT, CALLERS)) {
             namespace = created;
             startLiveKit();
-            List<Contender> contenders = List.of(startLiveKitSip(livekitSip), startDialtone(javaOpts));
+            List<Contender> contenders = List.of(startLiveKitSip(livekitSip), startDialtone(javaOpts, gatewayEnv));
             Thread.sleep(10_000);
             Map<String, Double> idle = new LinkedHashMap<>();
             for (Contender c : contenders) {
@@ -117,18 +142,15 @@ class VsLiveKitSipBenchmark {
 
             Process agent = startRoomAgent(roomAgent);
             for (Contender c : contenders) {
-                Setup w = setup(c, 10, warmup, "warmup");
-                System.out.println("BENCH warm-up " + c.name() + ": " + w);
+                print("warm-up", c, 10, setup(c, 10, warmup, "warmup"));
             }
             Map<String, Map<Integer, Setup>> setups = new LinkedHashMap<>();
+            int step = 0;
             for (int rate : rates) {
-                for (Contender c : contenders) {
+                for (Contender c : inTurn(contenders, step++)) {
                     Setup s = setup(c, rate, Math.min(maxSetupCalls, rate * setupSeconds), "setup-" + rate);
                     setups.computeIfAbsent(c.name(), k -> new LinkedHashMap<>()).put(rate, s);
-                    System.out.printf("BENCH setup %-11s %3d calls/s: attempted %d, failed %d, INVITE->200 p50 %d ms, "
-                                    + "p99 %d ms, gateway CPU %.1f ms per call%n", c.name(), rate, s.attempted(),
-                            s.failed(), s.p50(), s.p99(), s.cpuMsPerCall());
-                    System.out.println("BENCH   CPU-ms per call by thread: " + s.threads());
+                    print("setup", c, rate, s);
                 }
             }
             agent.destroy();
@@ -136,24 +158,31 @@ class VsLiveKitSipBenchmark {
 
             Map<String, Map<Integer, Media>> media = new LinkedHashMap<>();
             for (int n : counts) {
-                for (Contender c : contenders) {
+                for (Contender c : inTurn(contenders, step++)) {
                     Media m = media(c, n, mediaRate, window);
                     media.computeIfAbsent(c.name(), k -> new LinkedHashMap<>()).put(n, m);
-                    System.out.printf("BENCH media %-11s %3d calls (active %d..%d): CPU %.1f %% of a core (%.2f %% per call), "
+                    System.out.printf("BENCH media %-11s %3d calls (active %d..%d)%s: CPU %.1f %% of a core (%.2f %% per call up), "
                                     + "RSS %.0f MiB | to room: loss %.2f %%, jitter %.1f/%.1f ms (%d tracks) | "
-                                    + "to phones: loss %.2f %%, jitter %.1f/%.1f ms, %.1f packets/s per call (%d streams) "
+                                    + "to phones: loss %.2f %%, jitter %.1f/%.1f ms, %.1f %% of the packets expected (%d streams) "
                                     + "| machine busy %.0f %%%n", c.name(), n, m.activeAtStart(), m.activeAtEnd(),
-                            m.corePercent(), m.perCall(), m.rssMib(), m.room().path("lossPercent").asDouble(),
-                            m.room().path("jitterMsMean").asDouble(), m.room().path("jitterMsP99").asDouble(),
-                            m.room().path("tracks").asInt(), m.phones().path("lossPercent").asDouble(),
-                            m.phones().path("jitterMsMean").asDouble(), m.phones().path("jitterMsP99").asDouble(),
-                            m.phones().path("packetsPerStreamPerSecond").asDouble(), m.phones().path("streams").asInt(),
-                            m.machineBusy());
+                            m.complete() ? "" : " INCOMPLETE", m.corePercent(), m.perCall(), m.rssMib(),
+                            m.room().path("lossPercent").asDouble(), m.room().path("jitterMsMean").asDouble(),
+                            m.room().path("jitterMsP99").asDouble(), m.room().path("tracks").asInt(),
+                            m.phones().path("lossPercent").asDouble(), m.phones().path("jitterMsMean").asDouble(),
+                            m.phones().path("jitterMsP99").asDouble(), m.phonesHeardPercent(),
+                            m.phones().path("streams").asInt(), m.machineBusy());
                     System.out.println("BENCH   % of a core by thread: " + m.threads());
                 }
             }
             report(idle, setups, media, counts);
         }
+    }
+
+    private static void print(String what, Contender c, int rate, Setup s) {
+        System.out.printf("BENCH %s %-11s %3d calls/s (sipp kept %.1f): attempted %d, failed %d, INVITE->200 p50 %d ms, "
+                        + "p99 %d ms, gateway CPU %.1f ms per call%n", what, c.name(), rate, s.sipp().callRate(),
+                s.attempted(), s.failed(), s.p50(), s.p99(), s.cpuMsPerCall());
+        System.out.println("BENCH   CPU-ms per call by thread: " + s.threads());
     }
 
     private void report(Map<String, Double> idle, Map<String, Map<Integer, Setup>> setups,
@@ -169,13 +198,14 @@ class VsLiveKitSipBenchmark {
                     l.cpuMsPerCall(), d.cpuMsPerCall(), d.cpuMsPerCall() / l.cpuMsPerCall());
             System.out.printf("BENCH | INVITE->200 p50 / p99, %d calls/s | %d / %d ms | %d / %d ms | %.2f / %.2f |%n",
                     rate, l.p50(), l.p99(), d.p50(), d.p99(), ratio(d.p50(), l.p50()), ratio(d.p99(), l.p99()));
-            System.out.printf("BENCH | failed calls, %d calls/s | %d of %d | %d of %d | |%n", rate, l.failed(),
-                    l.attempted(), d.failed(), d.attempted());
+            System.out.printf("BENCH | failed calls, %d calls/s (rate sipp kept) | %d of %d (%.1f/s) | %d of %d (%.1f/s) | |%n",
+                    rate, l.failed(), l.attempted(), l.sipp().callRate(), d.failed(), d.attempted(), d.sipp().callRate());
         });
         media.get(lk).forEach((n, l) -> {
             Media d = media.get(dt).get(n);
-            System.out.printf("BENCH | gateway CPU per bridged call, %d up | %.2f %% | %.2f %% | %.2f |%n", n,
-                    l.perCall(), d.perCall(), d.perCall() / l.perCall());
+            System.out.printf("BENCH | gateway CPU per bridged call, %d up | %.2f %%%s | %.2f %%%s | %.2f |%n", n,
+                    l.perCall(), l.complete() ? "" : " (incomplete)", d.perCall(), d.complete() ? "" : " (incomplete)",
+                    d.perCall() / l.perCall());
             System.out.printf("BENCH | gateway RSS, %d up | %.0f MiB | %.0f MiB | %.2f |%n", n, l.rssMib(), d.rssMib(),
                     d.rssMib() / l.rssMib());
             System.out.printf("BENCH | loss to room / to phone, %d up | %.2f / %.2f %% | %.2f / %.2f %% | |%n", n,
@@ -204,18 +234,12 @@ class VsLiveKitSipBenchmark {
     private void startLiveKit() throws Exception {
         namespace.start(List.of("redis-server", "--bind", "127.0.0.1", "--port", "6379", "--save", "",
                 "--appendonly", "no"), Map.of(), DIR.resolve("redis.log"));
-        Path config = DIR.resolve("livekit.yaml");
-        Files.writeString(config, """
-                port: 7880
-                bind_addresses: ["%s"]
-                rtc: {tcp_port: 7881, port_range_start: 50000, port_range_end: 52000, use_external_ip: false, node_ip: %s}
+        BridgedGateway.startLiveKit(namespace, DIR, LIVEKIT, """
                 redis: {address: "127.0.0.1:6379"}
                 keys: {%s: %s}
                 logging: {level: info}
                 webhook: {api_key: %s, urls: ["http://127.0.0.1:7990/"]}
-                """.formatted(LIVEKIT, LIVEKIT, KEY, SECRET, KEY));
-        namespace.start(List.of(Toolchain.livekitServer().toString(), "--config", config.toString()), Map.of(),
-                DIR.resolve("livekit-server.log"));
+                """.formatted(KEY, SECRET, KEY), false);
         awaitAnswer("livekit-server", "http://" + LIVEKIT + ":7880/", "livekit-server.log");
     }
 
@@ -250,7 +274,7 @@ class VsLiveKitSipBenchmark {
                 "livekit_sip_calls_active");
     }
 
-    private Contender startDialtone(String javaOpts) throws Exception {
+    private Contender startDialtone(String javaOpts, Map<String, String> environment) throws Exception {
         Path config = DIR.resolve("dialtone.yaml");
         Files.writeString(config, """
                 apiVersion: dialtone.io/v1alpha1
@@ -280,7 +304,7 @@ class VsLiveKitSipBenchmark {
                         Toolchain.root().resolve("gateway/target/dialtone-gateway.jar").toString()),
                 "gateway", "--config", config.toString(), "--bind", CALLERS, "--advertise", CALLERS,
                 "--admin-bind", CALLERS, "--admin-port", "8080", "--invites-per-second", "0"));
-        Process process = namespace.start(command, Map.of(), DIR.resolve("dialtone.log"));
+        Process process = namespace.start(command, environment, DIR.resolve("dialtone.log"));
         awaitAnswer("Dialtone", "http://" + CALLERS + ":8080/readyz", "dialtone.log");
         return new Contender("dialtone", process, CALLERS + ":5060", "http://" + CALLERS + ":8080/metrics",
                 "dialtone_gateway_active_calls");
@@ -300,34 +324,34 @@ class VsLiveKitSipBenchmark {
         return agent;
     }
 
-    /** {@code calls} calls at {@code rate} through {@code c}, each held 1 s; CPU counted until all have ended. */
+    /**
+     * {@code calls} calls at {@code rate} through {@code c}, each held 1 s; CPU counted until all have ended. sipp may
+     * keep up to ten seconds' worth of calls in progress, so a slow answer does not lower the rate it keeps.
+     */
     private Setup setup(Contender c, int rate, int calls, String label) throws Exception {
-        Path dir = DIR.resolve(c.name() + "-" + label);
-        recreate(dir);
+        Path dir = Directories.emptied(DIR.resolve(c.name() + "-" + label));
         Usage before = Usage.of(c.pid());
         Map<String, Long> threadsBefore = ProcFs.threadTicks(c.pid());
         namespace.run(List.of("sipp", c.sipTarget(), "-sn", "uac", "-s", NUMBER, "-d", "1000", "-i", CALLERS,
                 "-p", String.valueOf(SIPP_PORT), "-r", String.valueOf(rate), "-m", String.valueOf(calls),
-                "-l", String.valueOf(rate * 3), "-timeout", (calls / rate + 60) + "s", "-nostdin", "-trace_rtt",
+                "-l", String.valueOf(rate * 10), "-timeout", (calls / rate + 60) + "s", "-nostdin", "-trace_rtt",
                 "-rtt_freq", "1", "-trace_stat", "-fd", "1", "-trace_err"), dir, calls / rate + 120);
         awaitIdle(c);
         Usage after = Usage.of(c.pid());
         Map<String, Long> threadsAfter = ProcFs.threadTicks(c.pid());
-        int[] outcome = sippOutcome(dir);
-        List<Long> rtts = rtts(dir);
-        int attempted = Math.max(1, outcome[0] + outcome[1]);
-        double msPerTick = 1000.0 / ProcFs.TICKS_PER_SECOND;
-        Setup result = new Setup(outcome[0] + outcome[1], outcome[1], quantile(rtts, 0.5), quantile(rtts, 0.99),
-                msPerTick * (after.cpuTicks() - before.cpuTicks()) / attempted,
-                threads(before, after, threadsBefore, threadsAfter, msPerTick / attempted));
-        Thread.sleep(15_000);
+        Sipp.Statistics sipp = Sipp.statistics(dir);
+        List<Long> rtts = Sipp.responseTimes(dir);
+        double msPerTick = 1000.0 / ProcFs.TICKS_PER_SECOND / Math.max(1, sipp.attempted());
+        Setup result = new Setup(sipp, quantile(rtts, 0.5), quantile(rtts, 0.99),
+                msPerTick * (after.cpuTicks() - before.cpuTicks()),
+                ProcFs.busiestWithEnded(before, after, threadsBefore, threadsAfter, msPerTick));
+        awaitNoRooms();
         return result;
     }
 
     /** {@code n} calls up at once with audio both ways; CPU and RSS over {@code window} seconds with all of them up. */
     private Media media(Contender c, int n, int rate, int window) throws Exception {
-        Path dir = DIR.resolve(c.name() + "-media-" + n);
-        recreate(dir);
+        Path dir = Directories.emptied(DIR.resolve(c.name() + "-media-" + n));
         int mark = namespace.started();
         int ramp = (n + rate - 1) / rate;
         int agentSeconds = ramp + 5 + window + 30;
@@ -370,27 +394,42 @@ class VsLiveKitSipBenchmark {
         Media result = new Media(n, up, upAtEnd, after.corePercentSince(before, seconds), after.rssKib() / 1024.0,
                 json.readTree(ProcFs.lastJson(dir.resolve("agents.out"))),
                 json.readTree(ProcFs.lastJson(dir.resolve("sink.out"))), ProcFs.machineBusy(machineBefore, machineAfter),
-                threads(before, after, threadsBefore, threadsAfter, 100.0 / ProcFs.TICKS_PER_SECOND / seconds));
+                ProcFs.busiestWithEnded(before, after, threadsBefore, threadsAfter,
+                        100.0 / ProcFs.TICKS_PER_SECOND / seconds), window);
         awaitIdle(c);
-        Thread.sleep(15_000);
+        awaitNoRooms();
         return result;
     }
 
-    /** The busiest thread names, and what threads that ended meanwhile used (the process's rest). */
-    private static String threads(Usage before, Usage after, Map<String, Long> threadsBefore,
-                                  Map<String, Long> threadsAfter, double scale) {
-        long counted = threadsAfter.entrySet().stream()
-                .mapToLong(e -> e.getValue() - threadsBefore.getOrDefault(e.getKey(), 0L)).sum();
-        long ended = after.cpuTicks() - before.cpuTicks() - counted;
-        return ProcFs.busiest(threadsBefore, threadsAfter, scale) + String.format("; threads that ended %.1f",
-                Math.max(0, ended) * scale);
+    private long activeCalls(Contender c) throws Exception {
+        return Math.round(PrometheusText.sum(BridgedGateway.get(namespace, DIR, c.activeCallsUrl()), c.metric(), ""));
     }
 
-    private long activeCalls(Contender c) throws Exception {
-        Processes.Result scraped = namespace.run(List.of(Toolchain.python().toString(), "-c",
-                "import urllib.request; print(urllib.request.urlopen('" + c.activeCallsUrl()
-                        + "', timeout=5).read().decode())"), DIR, 20);
-        return Math.round(PrometheusText.sum(scraped.out(), c.metric(), ""));
+    /**
+     * Waits (up to a minute and a half) until livekit-server has closed every room, which it does some 20 s after
+     * the last participant left, so the next step does not share the machine with the last one's rooms.
+     */
+    private void awaitNoRooms() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() < deadline) {
+            Processes.Result rooms = namespace.run(List.of(Toolchain.python().toString(),
+                    Toolchain.root().resolve("bench/vs-livekit-sip/provision.py").toString(),
+                    "http://" + LIVEKIT + ":7880", KEY, SECRET, "rooms"), DIR, 30);
+            if (rooms.exitCode() == 0 && rooms.out().trim().equals("0")) {
+                return;
+            }
+            Thread.sleep(1000);
+        }
+        System.out.println("BENCH   (livekit-server still had rooms after 90 s; going on)");
+    }
+
+    /** Both contenders, the first going first on even steps and second on odd ones. */
+    private static List<Contender> inTurn(List<Contender> contenders, int step) {
+        List<Contender> order = new ArrayList<>(contenders);
+        if (step % 2 == 1) {
+            Collections.reverse(order);
+        }
+        return order;
     }
 
     /** Waits (up to a minute) until the gateway has no call left, so the next step starts from the same state. */
@@ -411,58 +450,27 @@ class VsLiveKitSipBenchmark {
         }
     }
 
-    /** Successful and failed calls from sipp's last statistics line (-trace_stat). */
-    private static int[] sippOutcome(Path dir) throws IOException {
-        List<String> lines = csv(dir, "_.csv");
-        if (lines.size() < 2) {
-            throw new IllegalStateException("sipp wrote no statistics in " + dir);
-        }
-        List<String> header = List.of(lines.get(0).split(";"));
-        String[] last = lines.get(lines.size() - 1).split(";");
-        return new int[] {Integer.parseInt(last[header.indexOf("SuccessfulCall(C)")]),
-                Integer.parseInt(last[header.indexOf("FailedCall(C)")])};
-    }
-
-    /** INVITE-to-200 times in milliseconds, sorted (sipp's -trace_rtt). */
-    private static List<Long> rtts(Path dir) throws IOException {
-        List<String> lines = csv(dir, "_rtt.csv");
-        if (lines.isEmpty()) {
-            return List.of();
-        }
-        int column = List.of(lines.get(0).split(";")).indexOf("response_time_ms");
-        return lines.stream().skip(1).map(line -> line.split(";")).filter(fields -> fields.length > column)
-                .map(fields -> Math.round(Double.parseDouble(fields[column]))).sorted().toList();
-    }
-
-    private static List<String> csv(Path dir, String suffix) throws IOException {
-        try (var files = Files.list(dir)) {
-            List<Path> found = files.filter(p -> p.getFileName().toString().endsWith(suffix)).sorted().toList();
-            List<String> lines = new ArrayList<>();
-            for (Path file : found) {
-                List<String> content = Files.readAllLines(file);
-                lines.addAll(lines.isEmpty() ? content : content.subList(Math.min(1, content.size()), content.size()));
-            }
-            return lines;
-        }
-    }
-
     private static long quantile(List<Long> sorted, double q) {
         return sorted.isEmpty() ? -1 : sorted.get(Math.min(sorted.size() - 1, (int) (q * sorted.size())));
     }
 
-    private static int[] ints(String list) {
-        return Arrays.stream(list.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
-    }
-
-    private static void recreate(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            try (var walk = Files.walk(dir)) {
-                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
+    /** {@code NAME=value NAME=value}, as GATEWAY_ENV gives them. */
+    private static Map<String, String> environment(String assignments) {
+        Map<String, String> environment = new LinkedHashMap<>();
+        for (String assignment : assignments.trim().split("\\s+")) {
+            if (!assignment.isEmpty()) {
+                int equals = assignment.indexOf('=');
+                if (equals < 1) {
+                    throw new IllegalArgumentException("GATEWAY_ENV takes NAME=value items, not \"" + assignment + "\"");
                 }
+                environment.put(assignment.substring(0, equals), assignment.substring(equals + 1));
             }
         }
-        Files.createDirectories(dir);
+        return environment;
+    }
+
+    private static int[] ints(String list) {
+        return Arrays.stream(list.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
     }
 
     private static String read(String log) {

@@ -81,14 +81,27 @@ public final class BridgedGateway implements AutoCloseable {
      * UDP 50000-52000 of that address only), its log in {@code dir}.
      */
     public static Process startLiveKit(NetworkNamespace namespace, Path dir, String address) throws Exception {
+        return startLiveKit(namespace, dir, address, "", true);
+    }
+
+    /**
+     * As {@link #startLiveKit(NetworkNamespace, Path, String)}, with more lines of configuration (Redis, keys, a
+     * webhook), and in dev mode (its devkey/secret) only when {@code dev}.
+     */
+    public static Process startLiveKit(NetworkNamespace namespace, Path dir, String address, String moreConfig,
+                                       boolean dev) throws Exception {
         Path config = dir.resolve("livekit.yaml");
         Files.writeString(config, """
                 port: 7880
                 bind_addresses: ["%s"]
                 rtc: {tcp_port: 7881, port_range_start: 50000, port_range_end: 52000, use_external_ip: false, node_ip: %s}
-                """.formatted(address, address));
-        return namespace.start(List.of(Toolchain.livekitServer().toString(), "--dev", "--config", config.toString()),
-                Map.of(), dir.resolve("livekit-server.log"));
+                """.formatted(address, address) + moreConfig);
+        List<String> command = new ArrayList<>(List.of(Toolchain.livekitServer().toString()));
+        if (dev) {
+            command.add("--dev");
+        }
+        command.addAll(List.of("--config", config.toString()));
+        return namespace.start(command, Map.of(), dir.resolve("livekit-server.log"));
     }
 
     /** Whether an HTTP GET of {@code url} from inside {@code namespace} succeeds (the toolchain's Python). */
@@ -102,10 +115,14 @@ public final class BridgedGateway implements AutoCloseable {
      */
     public static long metric(NetworkNamespace namespace, Path dir, String address, String name, String label)
             throws Exception {
-        Processes.Result scraped = namespace.run(List.of(Toolchain.python().toString(), "-c",
-                "import urllib.request; print(urllib.request.urlopen('http://" + address
-                        + ":8080/metrics', timeout=5).read().decode())"), dir, 20);
-        return Math.round(PrometheusText.sum(scraped.out(), name, label));
+        return Math.round(PrometheusText.sum(get(namespace, dir, "http://" + address + ":8080/metrics"), name, label));
+    }
+
+    /** The body of an HTTP GET of {@code url} from inside {@code namespace} (the toolchain's Python). */
+    public static String get(NetworkNamespace namespace, Path dir, String url) throws Exception {
+        return namespace.run(List.of(Toolchain.python().toString(), "-c",
+                "import urllib.request; print(urllib.request.urlopen('" + url + "', timeout=5).read().decode())"),
+                dir, 20).out();
     }
 
     /** Cuts every connection between the gateway and LiveKit's signalling port, as a network fault would. */

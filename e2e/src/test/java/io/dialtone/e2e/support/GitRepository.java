@@ -7,9 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * A Git repository served read-only by {@code git daemon} on loopback, as a Git host serves a configuration
@@ -30,13 +28,7 @@ public final class GitRepository implements AutoCloseable {
 
     /** An empty repository under {@code dir} (whatever an earlier run left there is removed), served until closed. */
     public static GitRepository serve(Path dir) throws Exception {
-        if (Files.exists(dir)) {
-            try (Stream<Path> paths = Files.walk(dir)) {
-                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(path);
-                }
-            }
-        }
+        Directories.emptied(dir);
         Path served = dir.resolve("served");
         Path workTree = dir.resolve("work");
         Files.createDirectories(served);

@@ -82,6 +82,18 @@ public final class ProcFs {
                 .reduce((a, b) -> a + ", " + b).orElse("-");
     }
 
+    /**
+     * {@link #busiest}, and what threads that ended between the readings used: the process's CPU the per-thread
+     * readings do not account for.
+     */
+    public static String busiestWithEnded(Usage before, Usage after, Map<String, Long> threadsBefore,
+                                          Map<String, Long> threadsAfter, double scale) {
+        long counted = threadsAfter.entrySet().stream()
+                .mapToLong(e -> e.getValue() - threadsBefore.getOrDefault(e.getKey(), 0L)).sum();
+        long ended = Math.max(0, after.cpuTicks() - before.cpuTicks() - counted);
+        return busiest(threadsBefore, threadsAfter, scale) + String.format("; threads that ended %.1f", ended * scale);
+    }
+
     /** The last line of {@code file} that is a JSON object: the result line of the bench's Python helpers. */
     public static String lastJson(Path file) throws IOException {
         List<String> lines = Files.readAllLines(file).stream().filter(line -> line.startsWith("{")).toList();

@@ -54,4 +54,48 @@ public final class Sipp {
             return logs.isEmpty() ? "(no message log)" : Files.readString(logs.get(logs.size() - 1));
         }
     }
+
+    /** What sipp's -trace_stat file says at the end of a run: calls created, succeeded, failed, and the rate it kept. */
+    public record Statistics(int created, int successful, int failed, double callRate) {
+        public int attempted() {
+            return successful + failed;
+        }
+    }
+
+    /** The last line of the -trace_stat file sipp wrote in {@code dir} ({@code <scenario>_<pid>_.csv}). */
+    public static Statistics statistics(Path dir) throws IOException {
+        List<String> lines = traces(dir, "_.csv");
+        if (lines.size() < 2) {
+            throw new IllegalStateException("sipp wrote no statistics in " + dir);
+        }
+        List<String> header = List.of(lines.get(0).split(";"));
+        String[] last = lines.get(lines.size() - 1).split(";");
+        java.util.function.Function<String, String> column = name -> last[header.indexOf(name)];
+        return new Statistics(Integer.parseInt(column.apply("TotalCallCreated")),
+                Integer.parseInt(column.apply("SuccessfulCall(C)")), Integer.parseInt(column.apply("FailedCall(C)")),
+                Double.parseDouble(column.apply("CallRate(C)")));
+    }
+
+    /** The response times sipp traced in {@code dir} with -trace_rtt (INVITE to 200 in the uac scenario), sorted, ms. */
+    public static List<Long> responseTimes(Path dir) throws IOException {
+        List<String> lines = traces(dir, "_rtt.csv");
+        if (lines.isEmpty()) {
+            return List.of();
+        }
+        int column = List.of(lines.get(0).split(";")).indexOf("response_time_ms");
+        return lines.stream().skip(1).map(line -> line.split(";")).filter(fields -> fields.length > column)
+                .map(fields -> Math.round(Double.parseDouble(fields[column]))).sorted().toList();
+    }
+
+    /** The lines of sipp's trace files in {@code dir} ending in {@code suffix}, one header first. */
+    private static List<String> traces(Path dir, String suffix) throws IOException {
+        try (var files = Files.list(dir)) {
+            List<String> lines = new ArrayList<>();
+            for (Path file : files.filter(p -> p.getFileName().toString().endsWith(suffix)).sorted().toList()) {
+                List<String> content = Files.readAllLines(file);
+                lines.addAll(lines.isEmpty() ? content : content.subList(Math.min(1, content.size()), content.size()));
+            }
+            return lines;
+        }
+    }
 }

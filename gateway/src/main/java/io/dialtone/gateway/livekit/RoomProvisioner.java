@@ -31,8 +31,8 @@ import retrofit2.Response;
  * revision that carries them. Every call to LiveKit goes through one {@link LiveKitBreaker}. A LiveKit that cannot
  * be reached fails a request within {@link #CONNECT_TIMEOUT}; one that takes the request and does not answer, within
  * {@link #API_TIMEOUT}; once the breaker opens, callers hear 503 at once. The answer may take longer than the
- * connection: a LiveKit that works but is busy (a burst of calls on a full machine took livekit-server 3-4 s per
- * room in bench/vs-livekit-sip.sh) should make calls slower, not fail them.
+ * connection: a LiveKit that works but is busy should make calls slower, not fail them (with 75 calls being set
+ * up at once on a full machine, livekit-server took 3-4 s per room in bench/vs-livekit-sip.sh).
  */
 public final class RoomProvisioner {
     private static final Logger LOG = LoggerFactory.getLogger(RoomProvisioner.class);
