@@ -1,4 +1,4 @@
-module github.com/dialtone/bench/room-agent
+module dialtone.io/bench/room-agent
 
 go 1.26.8
 

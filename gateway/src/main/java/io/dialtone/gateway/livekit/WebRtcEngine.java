@@ -15,8 +15,9 @@ import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
  *
  * <p>Neither factory processes audio: libwebrtc's voice engine turns on echo cancellation, noise suppression, gain
  * control and a high-pass filter by default, made for a microphone and a loudspeaker in one room. A gateway has
- * neither (the caller's audio arrives through a custom source and leaves untouched), yet the echo canceller still
- * analyses every 10 ms of mixed playout; so each factory gets an audio processing module with all of it off.
+ * neither (the caller's audio arrives through a custom source and must reach the room untouched), so each factory
+ * gets an audio processing module with all of it off. The CPU this saves is within the spread between runs
+ * (docs/benchmarks.md, "Side by side with LiveKit's own SIP service").
  */
 public final class WebRtcEngine {
     private static volatile WebRtcEngine instance;
