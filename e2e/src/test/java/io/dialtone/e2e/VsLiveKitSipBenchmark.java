@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dialtone.e2e.support.BridgedGateway;
 import io.dialtone.e2e.support.Directories;
+import io.dialtone.e2e.support.Eventually;
 import io.dialtone.e2e.support.NetworkNamespace;
 import io.dialtone.e2e.support.ProcFs;
 import io.dialtone.e2e.support.ProcFs.Usage;
@@ -15,12 +16,14 @@ import io.dialtone.e2e.support.SippScenario;
 import io.dialtone.e2e.support.Toolchain;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -314,13 +317,9 @@ class VsLiveKitSipBenchmark {
         Process agent = namespace.start(List.of(binary, "-url", "ws://" + LIVEKIT + ":7880", "-key", KEY, "-secret",
                 SECRET, "-prefix", PREFIX, "-listen", "127.0.0.1:7990", "-seconds", "7200"), Map.of(),
                 DIR.resolve("room-agent.log"));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!Files.readString(DIR.resolve("room-agent.log")).contains("webhook on")) {
-            if (System.nanoTime() > deadline || !agent.isAlive()) {
-                throw new IllegalStateException("room-agent did not start:\n" + read("room-agent.log"));
-            }
-            Thread.sleep(200);
-        }
+        Eventually.until("room-agent listening for webhooks", Duration.ofSeconds(30),
+                () -> Files.readString(DIR.resolve("room-agent.log")).contains("webhook on"),
+                () -> (agent.isAlive() ? "" : "(it exited)\n") + read("room-agent.log"));
         return agent;
     }
 
@@ -367,12 +366,8 @@ class VsLiveKitSipBenchmark {
         Process callers = namespace.start(Sipp.command(scenario, c.sipTarget(), CALLERS, SIPP_PORT, NUMBER, CALLER,
                 "-r", String.valueOf(rate), "-l", String.valueOf(n), "-m", String.valueOf(n),
                 "-timeout", (hold + ramp + 120) + "s"), Map.of(), dir.resolve("sipp.log"));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ramp + 60);
+        settled(Duration.ofSeconds(ramp + 60), Duration.ofMillis(500), () -> activeCalls(c) >= n);
         long up = activeCalls(c);
-        while (up < n && System.nanoTime() < deadline) {
-            Thread.sleep(500);
-            up = activeCalls(c);
-        }
         Thread.sleep(2000);
         Process sink = namespace.start(List.of(Toolchain.python().toString(),
                 Toolchain.root().resolve("bench/media/rtp_sink.py").toString(), CALLERS, String.valueOf(SINK_PORT),
@@ -410,17 +405,31 @@ class VsLiveKitSipBenchmark {
      * the last participant left, so the next step does not share the machine with the last one's rooms.
      */
     private void awaitNoRooms() throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (System.nanoTime() < deadline) {
+        boolean closed = settled(Duration.ofSeconds(90), Duration.ofSeconds(1), () -> {
             Processes.Result rooms = namespace.run(List.of(Toolchain.python().toString(),
                     Toolchain.root().resolve("bench/vs-livekit-sip/provision.py").toString(),
                     "http://" + LIVEKIT + ":7880", KEY, SECRET, "rooms"), DIR, 30);
-            if (rooms.exitCode() == 0 && rooms.out().trim().equals("0")) {
-                return;
-            }
-            Thread.sleep(1000);
+            return rooms.exitCode() == 0 && rooms.out().trim().equals("0");
+        });
+        if (!closed) {
+            System.out.println("BENCH   (livekit-server still had rooms after 90 s; going on)");
         }
-        System.out.println("BENCH   (livekit-server still had rooms after 90 s; going on)");
+    }
+
+    /**
+     * Checks {@code condition} every {@code period} until it holds or {@code timeout} has passed, and says whether it
+     * held: for waits the bench goes on after either way. The period is the caller's, since each check is a scrape
+     * that costs the machine (and the gateway, whose CPU is being counted) something.
+     */
+    private static boolean settled(Duration timeout, Duration period, Callable<Boolean> condition) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.call()) {
+            if (System.nanoTime() >= deadline) {
+                return false;
+            }
+            Thread.sleep(period.toMillis());
+        }
+        return true;
     }
 
     /** Both contenders, the first going first on even steps and second on odd ones. */
@@ -434,20 +443,12 @@ class VsLiveKitSipBenchmark {
 
     /** Waits (up to a minute) until the gateway has no call left, so the next step starts from the same state. */
     private void awaitIdle(Contender c) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (activeCalls(c) > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(500);
-        }
+        settled(Duration.ofSeconds(60), Duration.ofMillis(500), () -> activeCalls(c) == 0);
     }
 
-    private void awaitAnswer(String what, String url, String log) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!BridgedGateway.answers(namespace, DIR, url)) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(what + " did not answer " + url + " within 60 s:\n" + read(log));
-            }
-            Thread.sleep(300);
-        }
+    private void awaitAnswer(String what, String url, String log) {
+        Eventually.until(what + " answering " + url, Duration.ofSeconds(60),
+                () -> BridgedGateway.answers(namespace, DIR, url), () -> read(log));
     }
 
     private static long quantile(List<Long> sorted, double q) {
