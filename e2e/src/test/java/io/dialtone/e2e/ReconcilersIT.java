@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -108,9 +109,11 @@ class ReconcilersIT {
         Pod live = Kubelet.runPod(client, ns, "edge-gateway", "edge-gateway-0", Ports.free());
         CallLedger ledger = new CallLedger(Map.of(live.getMetadata().getUid(), pod("edge-gateway-0", trunk, rule, 2, 5),
                 "gone-pod", pod("edge-gateway-9", trunk, rule, 1, 3)), CallLedger.Tally.ZERO, Map.of());
+        // The operator may have recorded the new pod's readiness in a ledger of its own already; this one replaces it.
         client.resource(new ConfigMapBuilder().withNewMetadata().withName(LedgerNames.configMap("edge"))
                 .withNamespace(ns).addToLabels(LedgerNames.LABEL, "edge").endMetadata()
-                .withData(Map.of(LedgerNames.DATA_KEY, LedgerNames.json(ledger))).build()).create();
+                .withData(Map.of(LedgerNames.DATA_KEY, LedgerNames.json(ledger))).build())
+                .createOr(NonDeletingOperation::update);
 
         Eventually.until("the trunk shows 2 active of 8, the gone pod's call no longer active", CONVERGE, () -> {
             var status = client.resources(SipTrunk.class).inNamespace(ns).withName("carrier").get().getStatus();
