@@ -94,6 +94,31 @@ public final class NetworkNamespace implements AutoCloseable {
         return namespace;
     }
 
+    /**
+     * A namespace joined to this test's own process by a veth pair: {@code inside}/24 on the end in the namespace,
+     * {@code host}/24 on the end left outside, so code in the test's JVM (which cannot enter a namespace) talks to
+     * what runs inside over a link the test made, never over loopback's view of the external address.
+     */
+    public static NetworkNamespace withHostEnd(String name, String inside, String host) throws Exception {
+        NetworkNamespace namespace = new NetworkNamespace(name);
+        run("ip", "netns", "del", name);
+        run("ip", "link", "del", name + "h");
+        ip("netns", "add", name);
+        try {
+            ip("link", "add", name + "h", "type", "veth", "peer", "name", name + "n");
+            ip("link", "set", name + "n", "netns", name);
+            ip("addr", "add", host + "/24", "dev", name + "h");
+            ip("link", "set", name + "h", "up");
+            ip("-n", name, "addr", "add", inside + "/24", "dev", name + "n");
+            ip("-n", name, "link", "set", name + "n", "up");
+            ip("-n", name, "link", "set", "lo", "up");
+        } catch (Exception e) {
+            namespace.close();
+            throw e;
+        }
+        return namespace;
+    }
+
     /** Starts a command inside, with extra environment, output to {@code log}. */
     public Process start(List<String> command, Map<String, String> environment, Path log) throws IOException {
         List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", name, "env"));

@@ -1,0 +1,265 @@
+package io.dialtone.gateway.webrtc;
+
+import io.dialtone.gateway.media.SrtpKeys;
+import io.dialtone.gateway.media.SrtpSuite;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.Hashtable;
+import java.util.Vector;
+import org.bouncycastle.tls.AlertDescription;
+import org.bouncycastle.tls.Certificate;
+import org.bouncycastle.tls.CertificateRequest;
+import org.bouncycastle.tls.CipherSuite;
+import org.bouncycastle.tls.ClientCertificateType;
+import org.bouncycastle.tls.DTLSClientProtocol;
+import org.bouncycastle.tls.DTLSServerProtocol;
+import org.bouncycastle.tls.DTLSTransport;
+import org.bouncycastle.tls.DatagramTransport;
+import org.bouncycastle.tls.DefaultTlsClient;
+import org.bouncycastle.tls.DefaultTlsServer;
+import org.bouncycastle.tls.ExporterLabel;
+import org.bouncycastle.tls.HashAlgorithm;
+import org.bouncycastle.tls.ProtocolVersion;
+import org.bouncycastle.tls.SRTPProtectionProfile;
+import org.bouncycastle.tls.SignatureAlgorithm;
+import org.bouncycastle.tls.SignatureAndHashAlgorithm;
+import org.bouncycastle.tls.TlsAuthentication;
+import org.bouncycastle.tls.TlsContext;
+import org.bouncycastle.tls.TlsCredentialedSigner;
+import org.bouncycastle.tls.TlsCredentials;
+import org.bouncycastle.tls.TlsFatalAlert;
+import org.bouncycastle.tls.TlsSRTPUtils;
+import org.bouncycastle.tls.TlsServerCertificate;
+import org.bouncycastle.tls.TlsUtils;
+import org.bouncycastle.tls.UseSRTPData;
+import org.bouncycastle.tls.crypto.TlsCertificate;
+import org.bouncycastle.tls.crypto.TlsCryptoParameters;
+import org.bouncycastle.tls.crypto.impl.bc.BcDefaultTlsCredentialedSigner;
+import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+
+/**
+ * DTLS-SRTP (RFC 5764) for one peer connection: a DTLS 1.2 handshake in the role the SDP's a=setup gave, the
+ * remote certificate checked against the fingerprint its SDP carried, and SRTP's master keys exported from it. The
+ * handshake blocks the calling thread (BouncyCastle's DTLS is blocking), so callers run it on the room leg's thread,
+ * which waits for the peer connection anyway.
+ */
+public final class DtlsSrtp {
+    /** What WebRTC peers, pion (LiveKit) among them, all speak; the only profile offered. */
+    private static final int PROFILE = SRTPProtectionProfile.SRTP_AES128_CM_HMAC_SHA1_80;
+    private static final int[] CIPHER_SUITES = {
+        CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256,
+        CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA,
+    };
+    private static final SignatureAndHashAlgorithm ECDSA_SHA256 =
+            SignatureAndHashAlgorithm.getInstance(HashAlgorithm.sha256, SignatureAlgorithm.ecdsa);
+    private static final int KEY = SrtpSuite.KEY_BYTES;
+    private static final int SALT = SrtpSuite.SALT_BYTES;
+
+    /** Which end of the handshake this side is: the SDP's a=setup:active is the client. */
+    public enum Role { CLIENT, SERVER }
+
+    /** The SRTP keys, and the DTLS connection that stays up for data channels. */
+    public record Established(SrtpKeys keys, DTLSTransport transport) {
+    }
+
+    private DtlsSrtp() {
+    }
+
+    /**
+     * @param remoteFingerprint the remote SDP's a=fingerprint value, "sha-256 AB:..."
+     * @throws IOException when the handshake fails or times out, or the remote certificate is not the one named
+     */
+    public static Established handshake(Role role, DtlsIdentity identity, String remoteFingerprint,
+                                        DatagramTransport datagrams, int timeoutMillis) throws IOException {
+        BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
+        Certificate own = new Certificate(new TlsCertificate[] {crypto.createCertificate(identity.certificate())});
+        byte[][] exported = new byte[1][];
+        DTLSTransport transport;
+        if (role == Role.CLIENT) {
+            Client client = new Client(crypto, identity, own, remoteFingerprint, timeoutMillis, exported);
+            transport = new DTLSClientProtocol().connect(client, datagrams);
+        } else {
+            Server server = new Server(crypto, identity, own, remoteFingerprint, timeoutMillis, exported);
+            transport = new DTLSServerProtocol().accept(server, datagrams);
+        }
+        return new Established(keys(role, exported[0]), transport);
+    }
+
+    /** RFC 5764 section 4.2: client key, server key, client salt, server salt. */
+    private static SrtpKeys keys(Role role, byte[] material) {
+        byte[] client = concat(Arrays.copyOfRange(material, 0, KEY), Arrays.copyOfRange(material, 2 * KEY, 2 * KEY + SALT));
+        byte[] server = concat(Arrays.copyOfRange(material, KEY, 2 * KEY),
+                Arrays.copyOfRange(material, 2 * KEY + SALT, 2 * KEY + 2 * SALT));
+        return role == Role.CLIENT ? new SrtpKeys(SrtpSuite.AES_CM_128_HMAC_SHA1_80, 1, server, client)
+                : new SrtpKeys(SrtpSuite.AES_CM_128_HMAC_SHA1_80, 1, client, server);
+    }
+
+    private static byte[] concat(byte[] first, byte[] second) {
+        byte[] both = Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, both, first.length, second.length);
+        return both;
+    }
+
+    private static byte[] export(TlsContext context) {
+        return context.exportKeyingMaterial(ExporterLabel.dtls_srtp, null, 2 * (KEY + SALT));
+    }
+
+    private static void check(Certificate remote, String fingerprint) throws IOException {
+        if (remote == null || remote.isEmpty()
+                || !DtlsIdentity.matches(fingerprint, remote.getCertificateAt(0).getEncoded())) {
+            throw new TlsFatalAlert(AlertDescription.bad_certificate);
+        }
+    }
+
+    private static TlsCredentialedSigner signer(TlsContext context, BcTlsCrypto crypto, DtlsIdentity identity,
+                                                Certificate own) {
+        return new BcDefaultTlsCredentialedSigner(new TlsCryptoParameters(context), crypto, identity.privateKey(),
+                own, ECDSA_SHA256);
+    }
+
+    private static final class Client extends DefaultTlsClient {
+        private final DtlsIdentity identity;
+        private final Certificate own;
+        private final String remoteFingerprint;
+        private final int timeoutMillis;
+        private final byte[][] exported;
+
+        Client(BcTlsCrypto crypto, DtlsIdentity identity, Certificate own, String remoteFingerprint,
+               int timeoutMillis, byte[][] exported) {
+            super(crypto);
+            this.identity = identity;
+            this.own = own;
+            this.remoteFingerprint = remoteFingerprint;
+            this.timeoutMillis = timeoutMillis;
+            this.exported = exported;
+        }
+
+        @Override
+        protected ProtocolVersion[] getSupportedVersions() {
+            return ProtocolVersion.DTLSv12.only();
+        }
+
+        @Override
+        protected int[] getSupportedCipherSuites() {
+            return CIPHER_SUITES.clone();
+        }
+
+        @Override
+        public int getHandshakeTimeoutMillis() {
+            return timeoutMillis;
+        }
+
+        @Override
+        public Hashtable getClientExtensions() throws IOException {
+            Hashtable extensions = org.bouncycastle.tls.TlsExtensionsUtils.ensureExtensionsInitialised(super.getClientExtensions());
+            TlsSRTPUtils.addUseSRTPExtension(extensions, new UseSRTPData(new int[] {PROFILE}, TlsUtils.EMPTY_BYTES));
+            return extensions;
+        }
+
+        @Override
+        public void processServerExtensions(Hashtable serverExtensions) throws IOException {
+            super.processServerExtensions(serverExtensions);
+            UseSRTPData srtp = TlsSRTPUtils.getUseSRTPExtension(serverExtensions);
+            if (srtp == null || srtp.getProtectionProfiles().length != 1 || srtp.getProtectionProfiles()[0] != PROFILE) {
+                throw new TlsFatalAlert(AlertDescription.illegal_parameter);
+            }
+        }
+
+        @Override
+        public TlsAuthentication getAuthentication() {
+            return new TlsAuthentication() {
+                @Override
+                public void notifyServerCertificate(TlsServerCertificate serverCertificate) throws IOException {
+                    check(serverCertificate.getCertificate(), remoteFingerprint);
+                }
+
+                @Override
+                public TlsCredentials getClientCredentials(CertificateRequest request) {
+                    return signer(context, (BcTlsCrypto) getCrypto(), identity, own);
+                }
+            };
+        }
+
+        @Override
+        public void notifyHandshakeComplete() throws IOException {
+            super.notifyHandshakeComplete();
+            exported[0] = export(context);
+        }
+    }
+
+    private static final class Server extends DefaultTlsServer {
+        private final DtlsIdentity identity;
+        private final Certificate own;
+        private final String remoteFingerprint;
+        private final int timeoutMillis;
+        private final byte[][] exported;
+
+        Server(BcTlsCrypto crypto, DtlsIdentity identity, Certificate own, String remoteFingerprint,
+               int timeoutMillis, byte[][] exported) {
+            super(crypto);
+            this.identity = identity;
+            this.own = own;
+            this.remoteFingerprint = remoteFingerprint;
+            this.timeoutMillis = timeoutMillis;
+            this.exported = exported;
+        }
+
+        @Override
+        protected ProtocolVersion[] getSupportedVersions() {
+            return ProtocolVersion.DTLSv12.only();
+        }
+
+        @Override
+        protected int[] getSupportedCipherSuites() {
+            return CIPHER_SUITES.clone();
+        }
+
+        @Override
+        public int getHandshakeTimeoutMillis() {
+            return timeoutMillis;
+        }
+
+        @Override
+        protected TlsCredentialedSigner getECDSASignerCredentials() {
+            return signer(context, (BcTlsCrypto) getCrypto(), identity, own);
+        }
+
+        @Override
+        public CertificateRequest getCertificateRequest() {
+            Vector<SignatureAndHashAlgorithm> algorithms = new Vector<>();
+            algorithms.add(ECDSA_SHA256);
+            algorithms.add(SignatureAndHashAlgorithm.getInstance(HashAlgorithm.sha256, SignatureAlgorithm.rsa));
+            return new CertificateRequest(new short[] {ClientCertificateType.ecdsa_sign, ClientCertificateType.rsa_sign},
+                    algorithms, null);
+        }
+
+        @Override
+        public void notifyClientCertificate(Certificate clientCertificate) throws IOException {
+            check(clientCertificate, remoteFingerprint);
+        }
+
+        @Override
+        public void processClientExtensions(Hashtable clientExtensions) throws IOException {
+            super.processClientExtensions(clientExtensions);
+            UseSRTPData srtp = TlsSRTPUtils.getUseSRTPExtension(clientExtensions);
+            if (srtp == null || Arrays.stream(srtp.getProtectionProfiles()).noneMatch(profile -> profile == PROFILE)) {
+                throw new TlsFatalAlert(AlertDescription.handshake_failure);
+            }
+        }
+
+        @Override
+        public Hashtable getServerExtensions() throws IOException {
+            Hashtable extensions = org.bouncycastle.tls.TlsExtensionsUtils.ensureExtensionsInitialised(super.getServerExtensions());
+            TlsSRTPUtils.addUseSRTPExtension(extensions, new UseSRTPData(new int[] {PROFILE}, TlsUtils.EMPTY_BYTES));
+            return extensions;
+        }
+
+        @Override
+        public void notifyHandshakeComplete() throws IOException {
+            super.notifyHandshakeComplete();
+            exported[0] = export(context);
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package io.dialtone.gateway.webrtc;
+
+import java.net.InetSocketAddress;
+
+/**
+ * The gateway's SDP toward LiveKit: one bundled, RTCP-muxed transport with its ICE credentials, DTLS fingerprint and
+ * its one host candidate (the gateway has a known address; it gathers nothing else).
+ */
+public final class LocalDescription {
+    private LocalDescription() {
+    }
+
+    /**
+     * The publisher's offer: one send-only audio section in {@code codec}, whose stream and track are both named
+     * {@code trackCid}, the client id LiveKit's AddTrackRequest gave the track.
+     */
+    public static String audioOffer(IceAgent.Credentials ice, String fingerprint, InetSocketAddress candidate,
+                                    RemoteDescription.Codec codec, long ssrc, String trackCid) {
+        StringBuilder sdp = session(ice, "0");
+        sdp.append("m=audio 9 UDP/TLS/RTP/SAVPF ").append(codec.payloadType()).append("\r\n")
+                .append("c=IN IP4 0.0.0.0\r\n")
+                .append(transport(ice, fingerprint, "actpass", candidate))
+                .append("a=mid:0\r\n")
+                .append("a=sendonly\r\n")
+                .append("a=rtcp-mux\r\n")
+                .append("a=rtpmap:").append(codec.payloadType()).append(' ').append(codec.name()).append('/')
+                .append(codec.clockRate()).append("\r\n")
+                .append("a=msid:").append(trackCid).append(' ').append(trackCid).append("\r\n")
+                .append("a=ssrc:").append(ssrc).append(" cname:").append(trackCid).append("\r\n");
+        return sdp.toString();
+    }
+
+    private static StringBuilder session(IceAgent.Credentials ice, String mids) {
+        return new StringBuilder()
+                .append("v=0\r\n")
+                .append("o=- ").append(Math.abs(ice.ufrag().hashCode())).append(" 1 IN IP4 0.0.0.0\r\n")
+                .append("s=-\r\n")
+                .append("t=0 0\r\n")
+                .append("a=group:BUNDLE ").append(mids).append("\r\n")
+                .append("a=msid-semantic: WMS\r\n");
+    }
+
+    private static String transport(IceAgent.Credentials ice, String fingerprint, String setup,
+                                    InetSocketAddress candidate) {
+        String address = candidate.getAddress().getHostAddress();
+        return "a=ice-ufrag:" + ice.ufrag() + "\r\n"
+                + "a=ice-pwd:" + ice.password() + "\r\n"
+                + "a=fingerprint:" + fingerprint + "\r\n"
+                + "a=setup:" + setup + "\r\n"
+                + "a=candidate:1 1 udp " + IceAgent.HOST_PRIORITY + " " + address + " " + candidate.getPort()
+                + " typ host\r\n"
+                + "a=end-of-candidates\r\n";
+    }
+}

@@ -1,0 +1,199 @@
+package io.dialtone.gateway.webrtc;
+
+import io.dialtone.gateway.media.MediaProtection;
+import io.dialtone.gateway.media.SrtpProtection;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One peer connection's transport to LiveKit: a UDP socket on the gateway's media address carrying ICE, DTLS and
+ * SRTP together (bundled and RTCP-muxed, as LiveKit always negotiates), sorted by their first byte (RFC 7983).
+ * SRTP is accepted only from the pair ICE chose and only once DTLS has keyed it; everything else is dropped.
+ */
+public final class PeerTransport implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PeerTransport.class);
+    private static final long CHECK_INTERVAL_MILLIS = 50;
+    private static final long CONSENT_INTERVAL_MILLIS = 2000;
+
+    private final String name;
+    private final DatagramChannel channel;
+    private final IceAgent ice;
+    private final QueuedDatagrams dtls;
+    private final Consumer<ByteBuffer> rtp;
+    private volatile MediaProtection srtp;
+    private volatile InetSocketAddress remote;
+    private volatile ScheduledFuture<?> consent;
+    private volatile boolean closed;
+
+    private PeerTransport(String name, DatagramChannel channel, boolean controlling, Consumer<ByteBuffer> rtp) {
+        this.name = name;
+        this.channel = channel;
+        this.ice = new IceAgent(IceAgent.Credentials.random(), controlling);
+        this.rtp = rtp;
+        this.dtls = new QueuedDatagrams(this::sendDtls);
+    }
+
+    /**
+     * @param controlling whether this side offers (and so nominates the ICE pair)
+     * @param rtp         takes each clear RTP packet from LiveKit, on the sockets' thread; it must copy what it keeps
+     */
+    public static PeerTransport open(String name, InetAddress address, boolean controlling, MediaSockets sockets,
+                                     Consumer<ByteBuffer> rtp) throws IOException {
+        DatagramChannel channel = DatagramChannel.open();
+        try {
+            channel.bind(new InetSocketAddress(address, 0));
+            PeerTransport transport = new PeerTransport(name, channel, controlling, rtp);
+            sockets.register(channel, transport::datagram);
+            return transport;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    public IceAgent.Credentials credentials() {
+        return ice.local();
+    }
+
+    public InetSocketAddress localAddress() throws IOException {
+        return (InetSocketAddress) channel.getLocalAddress();
+    }
+
+    /** A candidate LiveKit trickled. */
+    public void candidate(InetSocketAddress address) {
+        synchronized (ice) {
+            ice.candidate(address);
+        }
+    }
+
+    /**
+     * Checks LiveKit's candidates until ICE chooses a pair, then runs DTLS and keys SRTP; blocks until that is done.
+     *
+     * @param answering whether LiveKit offered (then this side answered a=setup:active and is the DTLS client)
+     * @throws IOException when no pair is chosen or DTLS fails within the timeout
+     */
+    public void connect(RemoteDescription description, boolean answering, DtlsIdentity identity,
+                        ScheduledExecutorService timers, long timeoutMillis) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        synchronized (ice) {
+            ice.remote(description.credentials());
+            description.candidates().forEach(ice::candidate);
+        }
+        while (remote == null) {
+            if (closed) {
+                throw new IOException(name + ": closed while connecting");
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IOException(name + ": no ICE pair within " + timeoutMillis + " ms");
+            }
+            sendChecks();
+            try {
+                Thread.sleep(CHECK_INTERVAL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException(name + ": interrupted while connecting");
+            }
+        }
+        consent = timers.scheduleWithFixedDelay(this::sendChecks, CONSENT_INTERVAL_MILLIS, CONSENT_INTERVAL_MILLIS,
+                TimeUnit.MILLISECONDS);
+        DtlsSrtp.Role role = answering || description.setup().equals("passive") ? DtlsSrtp.Role.CLIENT
+                : DtlsSrtp.Role.SERVER;
+        long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+        DtlsSrtp.Established established = DtlsSrtp.handshake(role, identity, description.fingerprint(), dtls,
+                (int) Math.min(Integer.MAX_VALUE, left));
+        srtp = new SrtpProtection(established.keys());
+        LOG.debug("event=webrtc_connected transport={} remote={} dtls={}", name, remote, role);
+    }
+
+    /** Protects and sends one clear RTP packet; dropped until the transport is connected. */
+    public void sendRtp(ByteBuffer packet) {
+        MediaProtection protection = srtp;
+        InetSocketAddress to = remote;
+        if (protection == null || to == null || closed) {
+            return;
+        }
+        protection.protectRtp(packet).ifPresent(wire -> send(wire, to));
+    }
+
+    private void sendChecks() {
+        List<IceAgent.Outgoing> checks;
+        synchronized (ice) {
+            checks = ice.checks();
+        }
+        checks.forEach(check -> send(ByteBuffer.wrap(check.datagram()), check.to()));
+    }
+
+    private void sendDtls(byte[] datagram, int offset, int length) throws IOException {
+        InetSocketAddress to = remote;
+        if (to == null) {
+            throw new IOException(name + ": no ICE pair to send DTLS on");
+        }
+        channel.send(ByteBuffer.wrap(datagram, offset, length), to);
+    }
+
+    private void send(ByteBuffer datagram, InetSocketAddress to) {
+        try {
+            channel.send(datagram, to);
+        } catch (IOException e) {
+            if (!closed) {
+                LOG.debug("event=webrtc_send_failed transport={} to={} error=\"{}\"", name, to, e.toString());
+            }
+        }
+    }
+
+    /** On the sockets' thread. */
+    private void datagram(ByteBuffer datagram, InetSocketAddress from) {
+        int first = datagram.get(datagram.position()) & 0xFF;
+        if (first < 4) {
+            Optional<IceAgent.Outgoing> answer;
+            synchronized (ice) {
+                answer = ice.received(datagram, from, System.nanoTime());
+                if (remote == null) {
+                    remote = ice.selected().orElse(null);
+                }
+            }
+            answer.ifPresent(out -> send(ByteBuffer.wrap(out.datagram()), out.to()));
+        } else if (first >= 20 && first <= 63) {
+            if (from.equals(remote)) {
+                byte[] record = new byte[datagram.remaining()];
+                datagram.get(record);
+                dtls.offer(record);
+            }
+        } else if (first >= 128 && first <= 191 && from.equals(remote)) {
+            MediaProtection protection = srtp;
+            int payloadType = datagram.remaining() > 1 ? datagram.get(datagram.position() + 1) & 0x7F : 0;
+            // RTCP's packet types 192-223 read as payload types 64-95 (RFC 5761 section 4).
+            if (protection != null && (payloadType < 64 || payloadType > 95)) {
+                ByteBuffer copy = ByteBuffer.allocate(datagram.remaining());
+                copy.put(datagram).flip();
+                protection.unprotectRtp(copy).ifPresent(rtp);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        ScheduledFuture<?> checks = consent;
+        if (checks != null) {
+            checks.cancel(false);
+        }
+        dtls.close();
+        try {
+            channel.close();
+        } catch (IOException e) {
+            LOG.debug("event=webrtc_close_failed transport={} error=\"{}\"", name, e.toString());
+        }
+    }
+}
