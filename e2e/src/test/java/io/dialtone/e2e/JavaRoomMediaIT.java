@@ -73,6 +73,10 @@ class JavaRoomMediaIT {
     void aPcmuTrackPublishedWithoutLibwebrtcIsHeardInTheRoom() throws Exception {
         String ws = "ws://" + LIVEKIT + ":7880";
         Path out = DIR.resolve("listener.out");
+        Path dtmf = DIR.resolve("dtmf.out");
+        Process digits = namespace.start(List.of(Toolchain.python().toString(),
+                Toolchain.root().resolve("e2e/src/test/resources/media/dtmf_listen.py").toString(), ws, "java-media",
+                "8"), Map.of("PYTHONWARNINGS", "ignore"), dtmf);
         Process listener = namespace.start(List.of(Toolchain.python().toString(),
                 Toolchain.root().resolve("e2e/src/test/resources/media/listen.py").toString(), ws, "java-media", "3"),
                 Map.of("PYTHONWARNINGS", "ignore"), out);
@@ -90,6 +94,9 @@ class JavaRoomMediaIT {
                 }
                 publisher.push(frame);
             }, 0, 10, TimeUnit.MILLISECONDS);
+            Thread.sleep(2000);
+            publisher.sendDtmf('7');
+            publisher.sendDtmf('#');
             assertThat(listener.waitFor(60, TimeUnit.SECONDS)).as("the listener finished").isTrue();
             clock.cancel(false);
             JsonNode result = ScriptResult.of(out, "the listener");
@@ -97,6 +104,8 @@ class JavaRoomMediaIT {
             assertThat(result.path("share440").asDouble()).as("share of the power at 440 Hz").isGreaterThan(0.95);
             assertThat(result.path("rms").asDouble()).as("level (a sine of amplitude %s)", AMPLITUDE)
                     .isBetween(AMPLITUDE / Math.sqrt(2) * 0.8, AMPLITUDE / Math.sqrt(2) * 1.2);
+            assertThat(digits.waitFor(30, TimeUnit.SECONDS)).as("the DTMF listener finished").isTrue();
+            assertThat(Files.readString(dtmf)).contains("\"digit\": \"7\"", "\"digit\": \"#\"");
         }
     }
 }

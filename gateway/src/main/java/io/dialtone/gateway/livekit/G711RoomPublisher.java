@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dialtone.gateway.media.G711;
 import io.dialtone.gateway.media.RtpPacket;
 import io.dialtone.gateway.media.RtpSender;
+import io.dialtone.gateway.media.TelephoneEvent;
 import io.dialtone.gateway.webrtc.LocalDescription;
 import io.dialtone.gateway.webrtc.PeerTransport;
 import io.dialtone.gateway.webrtc.RemoteDescription;
@@ -29,6 +30,8 @@ public final class G711RoomPublisher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(G711RoomPublisher.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TRACK_CID = "phone";
+    /** The channel LiveKit takes data packets on from a participant's publisher connection. */
+    private static final String RELIABLE = "_reliable";
     private static final int SAMPLES_PER_PACKET = 160;
 
     private final ParticipantSession session;
@@ -46,7 +49,7 @@ public final class G711RoomPublisher implements AutoCloseable {
         this.session = session;
         this.alaw = codec.equalsIgnoreCase("PCMA");
         this.rtp = new RtpSender(alaw ? 8 : 0, TRACK_CID);
-        this.transport = media.transport("publisher", true, packet -> { });
+        this.transport = media.transport("publisher", true, packet -> { }, (label, data) -> { });
     }
 
     /**
@@ -81,6 +84,7 @@ public final class G711RoomPublisher implements AutoCloseable {
             RemoteDescription remote = RemoteDescription.parse(await(publisher.answer, timeoutMillis,
                     "LiveKit did not answer the publisher's offer"));
             publisher.transport.connect(remote, false, media.identity(), media.timers(), timeoutMillis);
+            publisher.transport.dataChannels().orElseThrow().open(RELIABLE);
             return publisher;
         } catch (Exception e) {
             publisher.close();
@@ -115,6 +119,22 @@ public final class G711RoomPublisher implements AutoCloseable {
         ByteBuffer wire = ByteBuffer.allocate(packet.length() + 16);
         packet.writeTo(wire);
         transport.sendRtp(wire.flip());
+    }
+
+    /** A digit the caller pressed, to everyone in the room (LiveKit's sip_dtmf_received). */
+    public void sendDtmf(char digit) {
+        send(LivekitModels.DataPacket.newBuilder().setKind(LivekitModels.DataPacket.Kind.RELIABLE)
+                .setSipDtmf(LivekitModels.SipDTMF.newBuilder().setCode(TelephoneEvent.code(digit))
+                        .setDigit(String.valueOf(digit))).build());
+    }
+
+    /** A data packet on the reliable channel: DTMF, and the answers to RPC requests. */
+    public void send(LivekitModels.DataPacket packet) {
+        boolean sent = !closed && transport.dataChannels().map(channels -> channels.send(RELIABLE,
+                packet.toByteArray())).orElse(false);
+        if (!sent) {
+            LOG.debug("data packet {} not sent: the data channel is not open", packet.getValueCase());
+        }
     }
 
     private void signal(LivekitRtc.SignalResponse response) {

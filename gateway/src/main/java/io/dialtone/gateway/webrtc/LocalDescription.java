@@ -12,11 +12,11 @@ public final class LocalDescription {
 
     /**
      * The publisher's offer: one send-only audio section in {@code codec}, whose stream and track are both named
-     * {@code trackCid}, the client id LiveKit's AddTrackRequest gave the track.
+     * {@code trackCid}, the client id LiveKit's AddTrackRequest gave the track, and the data channels' section.
      */
     public static String audioOffer(IceAgent.Credentials ice, String fingerprint, InetSocketAddress candidate,
                                     RemoteDescription.Codec codec, long ssrc, String trackCid) {
-        StringBuilder sdp = session(ice, "0");
+        StringBuilder sdp = session(ice, "0 1");
         sdp.append("m=audio 9 UDP/TLS/RTP/SAVPF ").append(codec.payloadType()).append("\r\n")
                 .append("c=IN IP4 0.0.0.0\r\n")
                 .append(transport(ice, fingerprint, "actpass", candidate))
@@ -27,7 +27,19 @@ public final class LocalDescription {
                 .append(codec.clockRate()).append("\r\n")
                 .append("a=msid:").append(trackCid).append(' ').append(trackCid).append("\r\n")
                 .append("a=ssrc:").append(ssrc).append(" cname:").append(trackCid).append("\r\n");
+        application(sdp, ice, fingerprint, "actpass", candidate, "1");
         return sdp.toString();
+    }
+
+    /** An application section for data channels over SCTP on port 5000 (RFC 8841). */
+    private static void application(StringBuilder sdp, IceAgent.Credentials ice, String fingerprint, String setup,
+                                    InetSocketAddress candidate, String mid) {
+        sdp.append("m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n")
+                .append("c=IN IP4 0.0.0.0\r\n")
+                .append(transport(ice, fingerprint, setup, candidate))
+                .append("a=mid:").append(mid).append("\r\n")
+                .append("a=sctp-port:").append(SctpAssociation.PORT).append("\r\n")
+                .append("a=max-message-size:").append(SctpAssociation.MAX_MESSAGE).append("\r\n");
     }
 
     private static StringBuilder session(IceAgent.Credentials ice, String mids) {

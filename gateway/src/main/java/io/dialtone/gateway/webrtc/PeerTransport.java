@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.bouncycastle.tls.DTLSTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,36 +25,47 @@ import org.slf4j.LoggerFactory;
 public final class PeerTransport implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PeerTransport.class);
     private static final long CHECK_INTERVAL_MILLIS = 50;
-    private static final long CONSENT_INTERVAL_MILLIS = 2000;
+    /** How often data channels resend what is unacknowledged; ICE consent goes every fourth tick (2 s). */
+    private static final long TICK_MILLIS = 500;
+    private static final int TICKS_PER_CONSENT = 4;
 
     private final String name;
     private final DatagramChannel channel;
     private final IceAgent ice;
     private final QueuedDatagrams dtls;
     private final Consumer<ByteBuffer> rtp;
+    private final DataChannels.Listener data;
+    private final Object dtlsSending = new Object();
+    private final byte[] dtlsReceived = new byte[SctpAssociation.MAX_MESSAGE + 1500];
+    private volatile DTLSTransport dtlsTransport;
+    private volatile DataChannels channels;
+    private int ticks;
     private volatile MediaProtection srtp;
     private volatile InetSocketAddress remote;
     private volatile ScheduledFuture<?> consent;
     private volatile boolean closed;
 
-    private PeerTransport(String name, DatagramChannel channel, boolean controlling, Consumer<ByteBuffer> rtp) {
+    private PeerTransport(String name, DatagramChannel channel, boolean controlling, Consumer<ByteBuffer> rtp,
+                          DataChannels.Listener data) {
         this.name = name;
         this.channel = channel;
         this.ice = new IceAgent(IceAgent.Credentials.random(), controlling);
         this.rtp = rtp;
+        this.data = data;
         this.dtls = new QueuedDatagrams(this::sendDtls);
     }
 
     /**
      * @param controlling whether this side offers (and so nominates the ICE pair)
      * @param rtp         takes each clear RTP packet from LiveKit, on the sockets' thread; it must copy what it keeps
+     * @param data        takes each data channel message, on the sockets' thread
      */
     public static PeerTransport open(String name, InetAddress address, boolean controlling, MediaSockets sockets,
-                                     Consumer<ByteBuffer> rtp) throws IOException {
+                                     Consumer<ByteBuffer> rtp, DataChannels.Listener data) throws IOException {
         DatagramChannel channel = DatagramChannel.open();
         try {
             channel.bind(new InetSocketAddress(address, 0));
-            PeerTransport transport = new PeerTransport(name, channel, controlling, rtp);
+            PeerTransport transport = new PeerTransport(name, channel, controlling, rtp, data);
             sockets.register(channel, transport::datagram);
             return transport;
         } catch (IOException | RuntimeException e) {
@@ -105,15 +117,21 @@ public final class PeerTransport implements AutoCloseable {
                 throw new java.io.InterruptedIOException(name + ": interrupted while connecting");
             }
         }
-        consent = timers.scheduleWithFixedDelay(this::sendChecks, CONSENT_INTERVAL_MILLIS, CONSENT_INTERVAL_MILLIS,
-                TimeUnit.MILLISECONDS);
+        consent = timers.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
         DtlsSrtp.Role role = answering || description.setup().equals("passive") ? DtlsSrtp.Role.CLIENT
                 : DtlsSrtp.Role.SERVER;
         long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
         DtlsSrtp.Established established = DtlsSrtp.handshake(role, identity, description.fingerprint(), dtls,
                 (int) Math.min(Integer.MAX_VALUE, left));
+        channels = new DataChannels(this::sendSctp, role == DtlsSrtp.Role.CLIENT, data);
+        dtlsTransport = established.transport();
         srtp = new SrtpProtection(established.keys());
         LOG.debug("event=webrtc_connected transport={} remote={} dtls={}", name, remote, role);
+    }
+
+    /** The connection's data channels; present once {@link #connect} returned. */
+    public Optional<DataChannels> dataChannels() {
+        return Optional.ofNullable(channels);
     }
 
     /** Protects and sends one clear RTP packet; dropped until the transport is connected. */
@@ -124,6 +142,45 @@ public final class PeerTransport implements AutoCloseable {
             return;
         }
         protection.protectRtp(packet).ifPresent(wire -> send(wire, to));
+    }
+
+    private void tick() {
+        DataChannels open = channels;
+        if (open != null) {
+            open.tick();
+        }
+        if (++ticks % TICKS_PER_CONSENT == 0) {
+            sendChecks();
+        }
+    }
+
+    private void sendSctp(byte[] packet) {
+        DTLSTransport transport = dtlsTransport;
+        if (transport == null || closed) {
+            return;
+        }
+        synchronized (dtlsSending) {
+            try {
+                transport.send(packet, 0, packet.length);
+            } catch (IOException e) {
+                LOG.debug("event=webrtc_sctp_send_failed transport={} error=\"{}\"", name, e.toString());
+            }
+        }
+    }
+
+    /** Application data of an established DTLS connection: SCTP packets for the data channels. */
+    private void readDtls(DTLSTransport transport) {
+        try {
+            // BouncyCastle reads from the queue the record was just put in; a wait of 0 would mean forever.
+            for (int read; (read = transport.receive(dtlsReceived, 0, dtlsReceived.length, 1)) >= 0; ) {
+                DataChannels open = channels;
+                if (open != null) {
+                    open.receive(java.util.Arrays.copyOf(dtlsReceived, read));
+                }
+            }
+        } catch (IOException e) {
+            LOG.debug("event=webrtc_dtls_closed transport={} error=\"{}\"", name, e.toString());
+        }
     }
 
     private void sendChecks() {
@@ -169,6 +226,10 @@ public final class PeerTransport implements AutoCloseable {
                 byte[] record = new byte[datagram.remaining()];
                 datagram.get(record);
                 dtls.offer(record);
+                DTLSTransport transport = dtlsTransport;
+                if (transport != null) {
+                    readDtls(transport);
+                }
             }
         } else if (first >= 128 && first <= 191 && from.equals(remote)) {
             MediaProtection protection = srtp;

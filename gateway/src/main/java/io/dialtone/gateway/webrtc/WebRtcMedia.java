@@ -25,9 +25,9 @@ public final class WebRtcMedia implements AutoCloseable {
     }
 
     /** A new peer connection's transport; see {@link PeerTransport#open}. */
-    public PeerTransport transport(String name, boolean controlling, java.util.function.Consumer<java.nio.ByteBuffer> rtp)
-            throws IOException {
-        return PeerTransport.open(name, address, controlling, sockets, rtp);
+    public PeerTransport transport(String name, boolean controlling, java.util.function.Consumer<java.nio.ByteBuffer> rtp,
+                                   DataChannels.Listener data) throws IOException {
+        return PeerTransport.open(name, address, controlling, sockets, rtp, data);
     }
 
     public DtlsIdentity identity() {
