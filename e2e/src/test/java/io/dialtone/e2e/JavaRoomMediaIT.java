@@ -10,6 +10,7 @@ import io.dialtone.e2e.support.ScriptResult;
 import io.dialtone.e2e.support.Toolchain;
 import io.dialtone.gateway.livekit.G711RoomPublisher;
 import io.dialtone.gateway.livekit.ParticipantSession;
+import io.dialtone.gateway.livekit.RoomAudioReceiver;
 import io.dialtone.gateway.webrtc.WebRtcMedia;
 import io.livekit.server.AccessToken;
 import io.livekit.server.CanPublish;
@@ -107,5 +108,76 @@ class JavaRoomMediaIT {
             assertThat(digits.waitFor(30, TimeUnit.SECONDS)).as("the DTMF listener finished").isTrue();
             assertThat(Files.readString(dtmf)).contains("\"digit\": \"7\"", "\"digit\": \"#\"");
         }
+    }
+
+    @Test
+    void theRoomsVoiceAndDigitsReachTheCallerWithoutLibwebrtc() throws Exception {
+        String ws = "ws://" + LIVEKIT + ":7880";
+        AccessToken token = new AccessToken("devkey", "secret");
+        token.setIdentity("phone-2");
+        token.addGrants(new RoomJoin(true), new RoomName("java-hears"), new CanPublish(true), new CanSubscribe(true));
+        java.io.ByteArrayOutputStream heard = new java.io.ByteArrayOutputStream();
+        java.util.Set<String> tracks = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.List<Character> pressed = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (ParticipantSession session = ParticipantSession.join(ws, token.toJwt(), Duration.ofSeconds(10), timers,
+                timers, why -> { });
+             RoomAudioReceiver receiver = RoomAudioReceiver.subscribe(session, media, 8000,
+                     (track, pcm, rate, channels, frames) -> {
+                         tracks.add(track);
+                         synchronized (heard) {
+                             heard.write(pcm, 0, pcm.length);
+                         }
+                     }, pressed::add, (from, request) -> { }, timers)) {
+            namespace.start(List.of(Toolchain.python().toString(),
+                    Toolchain.root().resolve("e2e/src/test/resources/media/talk.py").toString(), ws, "java-hears",
+                    "1000", "6"), Map.of("PYTHONWARNINGS", "ignore"), DIR.resolve("talk.out"));
+            receiver.firstTrack().get(30, TimeUnit.SECONDS);
+            namespace.start(List.of(Toolchain.python().toString(),
+                    Toolchain.root().resolve("e2e/src/test/resources/media/dtmf_send.py").toString(), ws, "java-hears",
+                    "42#"), Map.of("PYTHONWARNINGS", "ignore"), DIR.resolve("dtmf-send.out"));
+            Eventually.until("3 s of the room's audio and three digits", Duration.ofSeconds(30),
+                    () -> heard.size() >= 2 * 8000 * 3 && pressed.size() >= 3, () -> heard.size() + " bytes, " + pressed);
+        }
+        assertThat(tracks).hasSize(1).allMatch(track -> track.startsWith("TR_"));
+        assertThat(pressed).containsExactly('4', '2', '#');
+        byte[] bytes;
+        synchronized (heard) {
+            bytes = heard.toByteArray();
+        }
+        // The last two seconds heard: past the start, where the talker's first frames settle.
+        int samples = 16000;
+        double[] tone = new double[samples];
+        int from = bytes.length / 2 - samples;
+        for (int i = 0; i < samples; i++) {
+            int at = 2 * (from + i);
+            tone[i] = (short) ((bytes[at] & 0xFF) | (bytes[at + 1] << 8));
+        }
+        assertThat(shareAt(tone, 8000, 1000)).as("share of the power at 1 kHz").isGreaterThan(0.9);
+    }
+
+    /**
+     * The share of a signal's power within 2 % of {@code hertz}: the DFT's bins in that band (Hann window), over the
+     * whole power of the windowed signal, which by Parseval's theorem is n times its energy, half on each side.
+     */
+    private static double shareAt(double[] signal, int rate, double hertz) {
+        int n = signal.length;
+        double[] windowed = new double[n];
+        double energy = 0;
+        for (int i = 0; i < n; i++) {
+            windowed[i] = signal[i] * (0.5 - 0.5 * Math.cos(2 * Math.PI * i / (n - 1)));
+            energy += windowed[i] * windowed[i];
+        }
+        double within = 0;
+        for (int k = (int) Math.ceil(hertz * 0.98 * n / rate); k <= (int) (hertz * 1.02 * n / rate); k++) {
+            double re = 0;
+            double im = 0;
+            for (int i = 0; i < n; i++) {
+                double angle = 2 * Math.PI * k * i / n;
+                re += windowed[i] * Math.cos(angle);
+                im -= windowed[i] * Math.sin(angle);
+            }
+            within += re * re + im * im;
+        }
+        return energy == 0 ? 0 : within / (n * energy / 2);
     }
 }

@@ -31,6 +31,43 @@ public final class LocalDescription {
         return sdp.toString();
     }
 
+    /**
+     * The subscriber's answer to LiveKit's offer: every section in the offer's order, audio received in its codec,
+     * the data channels' section accepted, anything else (video) refused with port 0. This side is the DTLS client.
+     */
+    public static String answer(IceAgent.Credentials ice, String fingerprint, InetSocketAddress candidate,
+                                OfferedSections offer) {
+        StringBuilder body = new StringBuilder();
+        java.util.List<String> bundled = new java.util.ArrayList<>();
+        for (OfferedSections.Section section : offer.sections()) {
+            boolean audio = section.kind().equals("audio") && section.codec().isPresent();
+            boolean data = section.kind().equals("application") && section.protocol().endsWith("SCTP");
+            if (section.port() == 0 || !(audio || data)) {
+                body.append("m=").append(section.kind()).append(" 0 ").append(section.protocol()).append(' ')
+                        .append(String.join(" ", section.formats())).append("\r\n")
+                        .append("c=IN IP4 0.0.0.0\r\n")
+                        .append("a=mid:").append(section.mid()).append("\r\n");
+                continue;
+            }
+            bundled.add(section.mid());
+            if (data) {
+                application(body, ice, fingerprint, "active", candidate, section.mid());
+                continue;
+            }
+            RemoteDescription.Codec codec = section.codec().orElseThrow();
+            boolean sending = section.direction().equals("sendrecv") || section.direction().equals("sendonly");
+            body.append("m=audio 9 UDP/TLS/RTP/SAVPF ").append(codec.payloadType()).append("\r\n")
+                    .append("c=IN IP4 0.0.0.0\r\n")
+                    .append(transport(ice, fingerprint, "active", candidate))
+                    .append("a=mid:").append(section.mid()).append("\r\n")
+                    .append(sending ? "a=recvonly\r\n" : "a=inactive\r\n")
+                    .append("a=rtcp-mux\r\n")
+                    .append("a=rtpmap:").append(codec.payloadType()).append(' ').append(codec.name()).append('/')
+                    .append(codec.clockRate()).append(codec.name().equals("opus") ? "/2" : "").append("\r\n");
+        }
+        return session(ice, String.join(" ", bundled)).append(body).toString();
+    }
+
     /** An application section for data channels over SCTP on port 5000 (RFC 8841). */
     private static void application(StringBuilder sdp, IceAgent.Credentials ice, String fingerprint, String setup,
                                     InetSocketAddress candidate, String mid) {
