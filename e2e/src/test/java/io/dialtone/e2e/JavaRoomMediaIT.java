@@ -8,9 +8,9 @@ import io.dialtone.e2e.support.Eventually;
 import io.dialtone.e2e.support.NetworkNamespace;
 import io.dialtone.e2e.support.ScriptResult;
 import io.dialtone.e2e.support.Toolchain;
-import io.dialtone.gateway.livekit.G711RoomPublisher;
+import io.dialtone.gateway.livekit.RoomAudioPublisher;
 import io.dialtone.gateway.livekit.ParticipantSession;
-import io.dialtone.gateway.livekit.RoomAudioReceiver;
+import io.dialtone.gateway.livekit.RoomAudioSubscriber;
 import io.dialtone.gateway.webrtc.WebRtcMedia;
 import io.livekit.server.AccessToken;
 import io.livekit.server.CanPublish;
@@ -86,7 +86,7 @@ class JavaRoomMediaIT {
         token.addGrants(new RoomJoin(true), new RoomName("java-media"), new CanPublish(true), new CanSubscribe(true));
         try (ParticipantSession session = ParticipantSession.join(ws, token.toJwt(), Duration.ofSeconds(10), timers,
                 timers, why -> { });
-             G711RoomPublisher publisher = G711RoomPublisher.publish(session, media, "PCMU", 10_000)) {
+             RoomAudioPublisher publisher = RoomAudioPublisher.publish(session, media, 8000, "PCMU", 10_000)) {
             long[] sample = {0};
             ScheduledFuture<?> clock = timers.scheduleAtFixedRate(() -> {
                 short[] frame = new short[80];
@@ -121,7 +121,7 @@ class JavaRoomMediaIT {
         java.util.List<Character> pressed = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (ParticipantSession session = ParticipantSession.join(ws, token.toJwt(), Duration.ofSeconds(10), timers,
                 timers, why -> { });
-             RoomAudioReceiver receiver = RoomAudioReceiver.subscribe(session, media, 8000,
+             RoomAudioSubscriber receiver = RoomAudioSubscriber.subscribe(session, media, 8000,
                      (track, pcm, rate, channels, frames) -> {
                          tracks.add(track);
                          synchronized (heard) {

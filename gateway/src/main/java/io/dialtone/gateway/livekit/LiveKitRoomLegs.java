@@ -3,6 +3,7 @@ package io.dialtone.gateway.livekit;
 import io.dialtone.gateway.call.CallControl;
 import io.dialtone.gateway.call.RoomLeg;
 import io.dialtone.gateway.call.RoomLegs;
+import io.dialtone.gateway.webrtc.WebRtcMedia;
 import io.dialtone.routing.Decision;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -27,12 +28,35 @@ public final class LiveKitRoomLegs implements RoomLegs {
     private final RoomProvisioner rooms;
     private final ExecutorService io;
     private final ScheduledExecutorService pings;
+    private final MediaOnce media;
 
-    /** @param pings schedules each participant's keep-alive; the ping itself is sent on {@code io} */
-    public LiveKitRoomLegs(RoomProvisioner rooms, ExecutorService io, ScheduledExecutorService pings) {
+    /**
+     * @param pings     schedules each participant's keep-alive; the ping itself is sent on {@code io}
+     * @param livekitUrl where LiveKit is, whose route tells the media engine which address to offer
+     */
+    public LiveKitRoomLegs(RoomProvisioner rooms, ExecutorService io, ScheduledExecutorService pings,
+                           String livekitUrl) {
         this.rooms = rooms;
         this.io = io;
         this.pings = pings;
+        this.media = new MediaOnce(livekitUrl);
+    }
+
+    /** The process's media engine, made by the first bridged call. */
+    private static final class MediaOnce {
+        private final String livekitUrl;
+        private WebRtcMedia media;
+
+        MediaOnce(String livekitUrl) {
+            this.livekitUrl = livekitUrl;
+        }
+
+        synchronized WebRtcMedia get() throws java.io.IOException {
+            if (media == null) {
+                media = WebRtcMedia.towards(livekitUrl);
+            }
+            return media;
+        }
     }
 
     @Override
@@ -102,10 +126,10 @@ public final class LiveKitRoomLegs implements RoomLegs {
                 }
                 ParticipantSession joined = participant;
                 // The room side subscribes first, so LiveKit's first offer finds it.
-                subscriber = RoomAudioSubscriber.subscribe(joined, WebRtcEngine.get(), toPhone::accept,
-                        roomDigits, this::request);
-                publisher = RoomAudioPublisher.publish(joined, WebRtcEngine.get(), phoneRate, roomCodec,
-                        PUBLISH_TIMEOUT_MILLIS);
+                WebRtcMedia shared = media.get();
+                subscriber = RoomAudioSubscriber.subscribe(joined, shared, phoneRate, toPhone, roomDigits,
+                        this::request, io);
+                publisher = RoomAudioPublisher.publish(joined, shared, phoneRate, roomCodec, PUBLISH_TIMEOUT_MILLIS);
                 RoomAudioPublisher answers = publisher;
                 rpc = new CallControlRpc(callId, packet -> {
                     answered = System.nanoTime();

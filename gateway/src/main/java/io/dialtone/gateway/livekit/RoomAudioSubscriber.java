@@ -1,23 +1,23 @@
 package io.dialtone.gateway.livekit;
 
-import dev.onvoid.webrtc.CreateSessionDescriptionObserver;
-import dev.onvoid.webrtc.PeerConnectionObserver;
-import dev.onvoid.webrtc.RTCAnswerOptions;
-import dev.onvoid.webrtc.RTCDataChannel;
-import dev.onvoid.webrtc.RTCDataChannelBuffer;
-import dev.onvoid.webrtc.RTCDataChannelObserver;
-import dev.onvoid.webrtc.RTCIceCandidate;
-import dev.onvoid.webrtc.RTCPeerConnection;
-import dev.onvoid.webrtc.RTCRtpTransceiver;
-import dev.onvoid.webrtc.RTCSdpType;
-import dev.onvoid.webrtc.RTCSessionDescription;
-import dev.onvoid.webrtc.media.MediaStreamTrack;
-import dev.onvoid.webrtc.media.audio.AudioTrack;
-import dev.onvoid.webrtc.media.audio.AudioTrackSink;
-import java.util.ArrayList;
-import java.util.List;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dialtone.gateway.call.RoomLeg;
+import io.dialtone.gateway.media.G711;
+import io.dialtone.gateway.webrtc.LocalDescription;
+import io.dialtone.gateway.webrtc.OfferedSections;
+import io.dialtone.gateway.webrtc.PeerTransport;
+import io.dialtone.gateway.webrtc.RemoteDescription;
+import io.dialtone.gateway.webrtc.WebRtcMedia;
+import io.github.jaredmdobson.concentus.OpusDecoder;
+import io.github.jaredmdobson.concentus.OpusException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Executor;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import livekit.LivekitModels;
 import livekit.LivekitRtc;
@@ -25,98 +25,234 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The room's audio for the caller: LiveKit's subscriber peer connection (the server offers, we answer), every
- * remote audio track handed to a sink, and the data packets the caller's participant takes from the data channels
- * LiveKit opens on it (SipDTMF, and RPC requests addressed to it, {@link CallControlRpc}). Sinks run
- * on libwebrtc's shared playout thread with 10 ms blocks, so the receiver must only copy and return.
+ * The room's audio and data toward the caller, without libwebrtc: LiveKit's subscriber peer connection (LiveKit
+ * offers, the gateway answers) on the gateway's own ICE, DTLS-SRTP and SCTP. Each remote track's Opus is decoded
+ * straight to the phone's rate as its packets arrive, and handed on per track; the call's playout queues absorb
+ * jitter and mix. Data packets from the room bring DTMF and RPC requests for the caller.
  */
 public final class RoomAudioSubscriber implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RoomAudioSubscriber.class);
-
-    /** 10 ms of one remote track: 16-bit little-endian PCM as libwebrtc plays it out. */
-    public interface TrackAudio {
-        void accept(String trackId, byte[] pcm, int sampleRate, int channels, int frames);
-    }
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Streams decoded at once: more than a room's speakers ever are; beyond it new SSRCs are ignored. */
+    private static final int MAX_STREAMS = 32;
+    /** Lost packets concealed by Opus before a stream just goes on. */
+    private static final int MAX_CONCEALED = 3;
 
     private final ParticipantSession session;
-    private final PeerSignalling signalling;
-    private final RTCPeerConnection connection;
-    private final TrackAudio audio;
+    private final WebRtcMedia media;
+    private final int phoneRate;
+    private final RoomLeg.TrackAudio audio;
     private final Consumer<Character> digits;
-    private final java.util.function.BiConsumer<String, LivekitModels.RpcRequest> requests;
-    private final List<RTCDataChannel> channels = new ArrayList<>();
-    private final List<AudioTrack> tracks = new ArrayList<>();
-    private final List<AudioTrackSink> sinks = new ArrayList<>();
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final BiConsumer<String, LivekitModels.RpcRequest> requests;
+    private final Executor io;
+    private final PeerTransport transport;
     private final CompletableFuture<Void> firstTrack = new CompletableFuture<>();
+    /** Which track each SSRC carries, as the latest offer says; guarded by itself. */
+    private final Map<Long, String> tracks = new HashMap<>();
+    /** Touched only on the sockets' thread. */
+    private final Map<Long, Stream> streams = new HashMap<>();
+    private boolean connecting;
+    private volatile boolean closed;
 
-    private RoomAudioSubscriber(ParticipantSession session, WebRtcEngine engine, TrackAudio audio,
-                                Consumer<Character> digits,
-                                java.util.function.BiConsumer<String, LivekitModels.RpcRequest> requests) {
+    /** One remote stream's decoder and where it got to. */
+    private final class Stream {
+        final String track;
+        final OpusDecoder opus;
+        final short[] pcm;
+        int lastSequence = -1;
+        int lastSamples;
+
+        Stream(String track, boolean opus) throws OpusException {
+            this.track = track;
+            this.opus = opus ? new OpusDecoder(phoneRate, 1) : null;
+            this.pcm = new short[phoneRate * 120 / 1000];
+        }
+    }
+
+    private RoomAudioSubscriber(ParticipantSession session, WebRtcMedia media, int phoneRate, RoomLeg.TrackAudio audio,
+                              Consumer<Character> digits, BiConsumer<String, LivekitModels.RpcRequest> requests,
+                              Executor io) throws IOException {
         this.session = session;
+        this.media = media;
+        this.phoneRate = phoneRate;
         this.audio = audio;
         this.digits = digits;
         this.requests = requests;
-        this.signalling = new PeerSignalling(session, LivekitRtc.SignalTarget.SUBSCRIBER);
-        this.connection = engine.subscriberFactory().createPeerConnection(
-                PeerSignalling.configuration(session.joinResponse()), new Observer());
-        signalling.connection(connection);
+        this.io = io;
+        this.transport = media.transport("subscriber", false, this::rtp, this::data);
     }
 
     /**
      * Starts answering LiveKit's subscriber offers; tracks arrive as the room publishes them.
      *
-     * @param digits   DTMF the room sends to the caller (LiveKit's publish_dtmf)
-     * @param requests RPC requests for the caller's participant, with their sender's identity; on libwebrtc's thread
+     * @param phoneRate the rate the caller's codec runs at (8 or 16 kHz), which the room's audio is decoded to
+     * @param io        where the connection is set up (it blocks until ICE and DTLS are done)
      */
-    public static RoomAudioSubscriber subscribe(ParticipantSession session, WebRtcEngine engine, TrackAudio audio,
-                                                Consumer<Character> digits,
-                                                java.util.function.BiConsumer<String, LivekitModels.RpcRequest> requests) {
-        RoomAudioSubscriber subscriber = new RoomAudioSubscriber(session, engine, audio, digits, requests);
-        session.onMediaSignal(subscriber::signal);
-        return subscriber;
+    public static RoomAudioSubscriber subscribe(ParticipantSession session, WebRtcMedia media, int phoneRate,
+                                              RoomLeg.TrackAudio audio, Consumer<Character> digits,
+                                              BiConsumer<String, LivekitModels.RpcRequest> requests, Executor io)
+            throws IOException {
+        RoomAudioSubscriber receiver = new RoomAudioSubscriber(session, media, phoneRate, audio, digits, requests, io);
+        session.onMediaSignal(receiver::signal);
+        return receiver;
     }
 
-    /** Completes when the first remote audio track is subscribed; fails if the subscriber closes before. */
+    /** Completes when the first packet of another participant's audio arrives; fails if closed before. */
     public CompletableFuture<Void> firstTrack() {
         return firstTrack;
     }
 
     private void signal(LivekitRtc.SignalResponse response) {
-        if (closed.get()) {
+        if (closed) {
             return;
         }
         switch (response.getMessageCase()) {
-            case OFFER -> connection.setRemoteDescription(new RTCSessionDescription(RTCSdpType.OFFER,
-                    response.getOffer().getSdp()), PeerSignalling.logged("subscriber: LiveKit's offer", this::answer));
-            case TRICKLE -> signalling.receiveCandidate(response.getTrickle());
-            default -> LOG.trace("signal {} not for the subscriber", response.getMessageCase());
+            case OFFER -> offer(response.getOffer().getSdp());
+            case TRICKLE -> {
+                if (response.getTrickle().getTarget() == LivekitRtc.SignalTarget.SUBSCRIBER) {
+                    try {
+                        JsonNode init = JSON.readTree(response.getTrickle().getCandidateInit());
+                        RemoteDescription.candidate(init.path("candidate").asText()).ifPresent(transport::candidate);
+                    } catch (IOException e) {
+                        LOG.warn("LiveKit sent an ICE candidate that does not parse: {}",
+                                response.getTrickle().getCandidateInit());
+                    }
+                }
+            }
+            default -> { }
         }
     }
 
-    private void answer() {
-        signalling.remoteDescriptionSet();
-        connection.createAnswer(new RTCAnswerOptions(), new CreateSessionDescriptionObserver() {
-            @Override
-            public void onSuccess(RTCSessionDescription answer) {
-                connection.setLocalDescription(answer, PeerSignalling.logged("subscriber: set local answer", () -> { }));
-                session.send(LivekitRtc.SignalRequest.newBuilder().setAnswer(LivekitRtc.SessionDescription.newBuilder()
-                        .setType("answer").setSdp(answer.sdp)).build());
+    private void offer(String sdp) {
+        try {
+            OfferedSections sections = OfferedSections.parse(sdp);
+            RemoteDescription remote = RemoteDescription.parse(sdp);
+            synchronized (tracks) {
+                tracks.clear();
+                tracks.putAll(sections.tracksBySsrc());
             }
-
-            @Override
-            public void onFailure(String error) {
-                LOG.warn("subscriber: createAnswer failed: {}", error);
+            transport.renegotiated(remote);
+            String answer = LocalDescription.answer(transport.credentials(), media.identity().fingerprint(),
+                    transport.candidateAddress(), sections);
+            session.send(LivekitRtc.SignalRequest.newBuilder().setAnswer(LivekitRtc.SessionDescription.newBuilder()
+                    .setType("answer").setSdp(answer)).build());
+            boolean first;
+            synchronized (this) {
+                first = !connecting;
+                connecting = true;
             }
-        });
+            if (first) {
+                io.execute(() -> connect(remote));
+            }
+        } catch (RemoteDescription.InvalidDescription | IOException e) {
+            LOG.warn("event=subscriber_offer_refused participant={} why=\"{}\"", session.participantSid(),
+                    e.getMessage());
+        }
     }
 
-    private void data(RTCDataChannelBuffer buffer) {
-        if (closed.get() || !buffer.binary) {
+    private void connect(RemoteDescription remote) {
+        try {
+            transport.connect(remote, true, media.identity(), media.timers(), 10_000);
+        } catch (IOException e) {
+            if (!closed) {
+                LOG.warn("event=subscriber_failed participant={} error=\"{}\"", session.participantSid(),
+                        e.getMessage());
+            }
+        }
+    }
+
+    /** A clear RTP packet from LiveKit, on the sockets' thread. */
+    private void rtp(ByteBuffer packet) {
+        if (closed || packet.remaining() < 12) {
+            return;
+        }
+        int start = packet.position();
+        int first = packet.get(start) & 0xFF;
+        int payloadType = packet.get(start + 1) & 0x7F;
+        int sequence = packet.getShort(start + 2) & 0xFFFF;
+        long ssrc = packet.getInt(start + 8) & 0xFFFFFFFFL;
+        int header = 12 + 4 * (first & 0x0F);
+        if ((first & 0x10) != 0) {
+            if (packet.remaining() < header + 4) {
+                return;
+            }
+            header += 4 + 4 * (packet.getShort(start + header + 2) & 0xFFFF);
+        }
+        int padding = (first & 0x20) != 0 ? packet.get(packet.limit() - 1) & 0xFF : 0;
+        int length = packet.remaining() - header - padding;
+        if (length <= 0) {
+            return;
+        }
+        Stream stream = stream(ssrc, payloadType);
+        if (stream == null) {
+            return;
+        }
+        int gap = stream.lastSequence < 0 ? 1 : (sequence - stream.lastSequence) & 0xFFFF;
+        if (gap == 0 || gap > 0x8000) {
+            return; // late or repeated: the playout queue has moved past it
+        }
+        byte[] payload = new byte[length];
+        packet.position(start + header);
+        packet.get(payload);
+        stream.lastSequence = sequence;
+        try {
+            if (stream.opus != null) {
+                for (int lost = Math.min(gap - 1, MAX_CONCEALED); lost > 0 && stream.lastSamples > 0; lost--) {
+                    deliver(stream, stream.opus.decode(null, 0, 0, stream.pcm, 0, stream.lastSamples, false));
+                }
+                int samples = stream.opus.decode(payload, 0, payload.length, stream.pcm, 0, stream.pcm.length, false);
+                stream.lastSamples = samples;
+                deliver(stream, samples);
+            } else {
+                for (int i = 0; i < payload.length && i < stream.pcm.length; i++) {
+                    stream.pcm[i] = payloadType == 8 ? G711.decodeAlaw(payload[i]) : G711.decodeUlaw(payload[i]);
+                }
+                deliverAt(stream, Math.min(payload.length, stream.pcm.length), 8000);
+            }
+        } catch (OpusException e) {
+            LOG.debug("event=opus_undecodable ssrc={} error=\"{}\"", ssrc, e.getMessage());
+        }
+        firstTrack.complete(null);
+    }
+
+    private Stream stream(long ssrc, int payloadType) {
+        Stream stream = streams.get(ssrc);
+        if (stream != null || streams.size() >= MAX_STREAMS) {
+            return stream;
+        }
+        String track;
+        synchronized (tracks) {
+            track = tracks.getOrDefault(ssrc, "ssrc-" + ssrc);
+        }
+        try {
+            stream = new Stream(track, payloadType != 0 && payloadType != 8);
+        } catch (OpusException e) {
+            throw new IllegalStateException("an Opus decoder at " + phoneRate + " Hz could not be made", e);
+        }
+        streams.put(ssrc, stream);
+        return stream;
+    }
+
+    private void deliver(Stream stream, int samples) {
+        deliverAt(stream, samples, phoneRate);
+    }
+
+    private void deliverAt(Stream stream, int samples, int rate) {
+        byte[] pcm = new byte[samples * 2];
+        for (int i = 0; i < samples; i++) {
+            pcm[2 * i] = (byte) stream.pcm[i];
+            pcm[2 * i + 1] = (byte) (stream.pcm[i] >> 8);
+        }
+        audio.accept(stream.track, pcm, rate, 1, samples);
+    }
+
+    /** A data channel message from the room, on the sockets' thread. */
+    private void data(String label, byte[] bytes) {
+        if (closed) {
             return;
         }
         try {
-            LivekitModels.DataPacket packet = LivekitModels.DataPacket.parseFrom(buffer.data);
+            LivekitModels.DataPacket packet = LivekitModels.DataPacket.parseFrom(bytes);
             if (packet.hasSipDtmf() && !packet.getSipDtmf().getDigit().isEmpty()) {
                 digits.accept(packet.getSipDtmf().getDigit().charAt(0));
             } else if (packet.hasRpcRequest()) {
@@ -127,85 +263,10 @@ public final class RoomAudioSubscriber implements AutoCloseable {
         }
     }
 
-    /** Sinks and data-channel observers off first, then the connection (docs/architecture.md, "Media"). */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
+        closed = true;
         firstTrack.completeExceptionally(new IllegalStateException("the room's audio closed before a track came"));
-        List<AudioTrack> subscribed;
-        List<AudioTrackSink> attached;
-        List<RTCDataChannel> opened;
-        // Copied under the lock, released outside it: libwebrtc's callbacks (onTrack) take the lock on its
-        // signalling thread, which the native calls below may wait for.
-        synchronized (tracks) {
-            subscribed = List.copyOf(tracks);
-            attached = List.copyOf(sinks);
-            opened = List.copyOf(channels);
-            tracks.clear();
-            sinks.clear();
-            channels.clear();
-        }
-        for (int i = 0; i < subscribed.size(); i++) {
-            subscribed.get(i).removeSink(attached.get(i));
-        }
-        opened.forEach(RTCDataChannel::unregisterObserver);
-        connection.close();
-    }
-
-    private final class Observer implements PeerConnectionObserver {
-        @Override
-        public void onIceCandidate(RTCIceCandidate candidate) {
-            signalling.sendCandidate(candidate);
-        }
-
-        @Override
-        public void onDataChannel(RTCDataChannel channel) {
-            synchronized (tracks) {
-                if (closed.get()) {
-                    return;
-                }
-                channels.add(channel);
-            }
-            channel.registerObserver(new RTCDataChannelObserver() {
-                @Override
-                public void onBufferedAmountChange(long previous) {
-                }
-
-                @Override
-                public void onStateChange() {
-                }
-
-                @Override
-                public void onMessage(RTCDataChannelBuffer buffer) {
-                    data(buffer);
-                }
-            });
-        }
-
-        @Override
-        public void onTrack(RTCRtpTransceiver transceiver) {
-            MediaStreamTrack track = transceiver.getReceiver().getTrack();
-            if (!(track instanceof AudioTrack audioTrack) || closed.get()) {
-                return;
-            }
-            String id = track.getId();
-            AudioTrackSink sink = (data, bitsPerSample, sampleRate, channels, frames) -> {
-                if (bitsPerSample == 16 && !closed.get()) {
-                    audio.accept(id, data, sampleRate, channels, frames);
-                }
-            };
-            synchronized (tracks) {
-                if (closed.get()) {
-                    return;
-                }
-                tracks.add(audioTrack);
-                sinks.add(sink);
-            }
-            audioTrack.addSink(sink);
-            LOG.debug("subscribed to audio track {}", id);
-            firstTrack.complete(null);
-        }
+        transport.close();
     }
 }

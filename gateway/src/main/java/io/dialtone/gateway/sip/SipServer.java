@@ -188,7 +188,8 @@ public final class SipServer implements SipListener, AutoCloseable {
                 new RtpPorts(java.net.InetAddress.getByName(settings.bindAddress()), settings.rtpMin(), settings.rtpMax()),
                 scheduler, settings.advertisedAddress(), settings.answerUnknownSources());
         services = new Call.Services(calls, stats, scheduler, callEvents,
-                new LiveKitRoomLegs(rooms, liveKitCalls, timers), mediaClock, settings.bridgeAudio(),
+                new LiveKitRoomLegs(rooms, liveKitCalls, timers,
+                        routing.current().loaded().config().gateway().getSpec().livekit().url()), mediaClock, settings.bridgeAudio(),
                 settings.roomCodec(), settings.mediaTimeout(), settings.advertisedAddress(),
                 (trunk, request) -> routing.current().table().dispatch(trunk, request),
                 new PinAttempts(PinAttempts.Limits.DEFAULT, scheduler::nanoTime));

@@ -52,8 +52,14 @@ public final class DataChannels {
         association.receive(packet);
     }
 
-    /** Opens a reliable, ordered channel once the association is up. */
-    public synchronized void open(String label) {
+    /**
+     * Opens a reliable, ordered channel once the association is up.
+     *
+     * @return completes when the channel's DATA_CHANNEL_OPEN went out, after which messages may follow at once
+     *         (RFC 8832 section 6)
+     */
+    public synchronized java.util.concurrent.CompletableFuture<Void> open(String label) {
+        java.util.concurrent.CompletableFuture<Void> opened = new java.util.concurrent.CompletableFuture<>();
         int stream = nextStream;
         nextStream += 2;
         labels.put(stream, label);
@@ -61,18 +67,32 @@ public final class DataChannels {
         ByteBuffer open = ByteBuffer.allocate(12 + name.length);
         open.put((byte) OPEN).put((byte) 0x00).putShort((short) 0).putInt(0).putShort((short) name.length)
                 .putShort((short) 0).put(name);
-        association.whenEstablished(() -> association.send(stream, PPID_DCEP, open.array(), false, now()));
+        association.whenEstablished(() -> {
+            association.send(stream, PPID_DCEP, open.array(), false, now());
+            opened.complete(null);
+        });
+        return opened;
     }
 
-    /** A binary message on the channel of that label; false when it cannot be sent (no such channel yet, closed). */
+    /**
+     * A binary message on the channel of that label, sent once the association is up; false when it cannot be (no
+     * such channel, the association closed, or too much waiting).
+     */
     public synchronized boolean send(String label, byte[] data) {
         Optional<Integer> stream = labels.entrySet().stream().filter(entry -> entry.getValue().equals(label))
                 .map(Map.Entry::getKey).findFirst();
-        if (stream.isEmpty() || !association.established()) {
+        if (stream.isEmpty()) {
             return false;
         }
-        return data.length == 0 ? association.send(stream.get(), PPID_BINARY_EMPTY, new byte[1], false, now())
-                : association.send(stream.get(), PPID_BINARY, data, false, now());
+        if (!association.established()) {
+            return association.whenEstablished(() -> sendNow(stream.get(), data));
+        }
+        return sendNow(stream.get(), data);
+    }
+
+    private boolean sendNow(int stream, byte[] data) {
+        return data.length == 0 ? association.send(stream, PPID_BINARY_EMPTY, new byte[1], false, now())
+                : association.send(stream, PPID_BINARY, data, false, now());
     }
 
     /** Sends again what is still unacknowledged; the connection's timer calls it. */

@@ -13,9 +13,12 @@ import java.util.Optional;
 /**
  * ICE (RFC 8445) for one peer connection with one component and one local host candidate, as the gateway needs
  * against LiveKit: checks to LiveKit's candidates, answers to its checks, and the pair chosen. The controlling side
- * (the offerer: the publisher connection) nominates with USE-CANDIDATE on every check and takes the first pair whose
- * check succeeds; the controlled side takes the pair LiveKit nominates. Only checks that carry this connection's
- * credentials count; anything else is dropped without an answer. Not thread-safe: its connection owns it.
+ * (the offerer: the publisher connection) checks every candidate, takes the first pair whose check succeeds and
+ * from then on nominates that pair alone (USE-CANDIDATE), so LiveKit settles on the same one; the controlled side
+ * takes the pair LiveKit nominates. Only checks that carry this connection's credentials count; anything else is
+ * dropped without an answer. Addresses that proved themselves (an authentic check from them, or an authentic answer
+ * of theirs) are remembered, so what LiveKit sends from another of its validated addresses is still its. Not
+ * thread-safe: its connection owns it.
  */
 final class IceAgent {
     /** More than LiveKit ever offers (one per interface and protocol); beyond it candidates are ignored. */
@@ -46,7 +49,7 @@ final class IceAgent {
     record Outgoing(InetSocketAddress to, byte[] datagram) {
     }
 
-    private final Credentials local;
+    private Credentials local;
     private final boolean controlling;
     private final long tieBreaker = RANDOM.nextLong();
     private final List<InetSocketAddress> candidates = new ArrayList<>();
@@ -56,6 +59,7 @@ final class IceAgent {
             return size() > MAX_OUTSTANDING;
         }
     };
+    private final java.util.Set<InetSocketAddress> validated = new java.util.HashSet<>();
     private Credentials remote;
     private InetSocketAddress selected;
     private long lastHeard;
@@ -69,14 +73,26 @@ final class IceAgent {
         return local;
     }
 
-    /** The remote description's credentials; an ICE restart brings new ones and starts over. */
+    Optional<Credentials> remote() {
+        return Optional.ofNullable(remote);
+    }
+
+    /** The remote description's credentials. */
     void remote(Credentials credentials) {
-        if (remote != null && !remote.equals(credentials)) {
-            candidates.clear();
-            outstanding.clear();
-            selected = null;
-        }
         remote = credentials;
+    }
+
+    /**
+     * An ICE restart (RFC 8445 section 9): new credentials on both sides, candidates gathered again, and a pair
+     * chosen again; until then the transport keeps sending on the pair it had.
+     */
+    void restart(Credentials newLocal, Credentials newRemote) {
+        local = newLocal;
+        remote = newRemote;
+        candidates.clear();
+        validated.clear();
+        outstanding.clear();
+        selected = null;
     }
 
     /** A remote candidate (from the SDP or trickled); duplicates and those past the limit are ignored. */
@@ -88,6 +104,11 @@ final class IceAgent {
 
     Optional<InetSocketAddress> selected() {
         return Optional.ofNullable(selected);
+    }
+
+    /** Whether LiveKit proved it is at {@code address} with this connection's credentials. */
+    boolean validated(InetSocketAddress address) {
+        return validated.contains(address);
     }
 
     /** When LiveKit was last heard from on the selected pair (a check or its answer), in the caller's clock. */
@@ -110,7 +131,8 @@ final class IceAgent {
             RANDOM.nextBytes(transaction);
             outstanding.put(HexFormat.of().formatHex(transaction), target);
             out.add(new Outgoing(target, Stun.bindingRequest(transaction, remote.ufrag() + ":" + local.ufrag(),
-                    remote.password(), PEER_REFLEXIVE_PRIORITY, controlling, tieBreaker, controlling)));
+                    remote.password(), PEER_REFLEXIVE_PRIORITY, controlling, tieBreaker,
+                    controlling && target.equals(selected))));
         }
         return out;
     }
@@ -133,6 +155,9 @@ final class IceAgent {
             if (from.equals(selected)) {
                 lastHeard = now;
             }
+            if (validated.size() < MAX_CANDIDATES) {
+                validated.add(from);
+            }
             // A source not among the candidates is peer-reflexive (RFC 8445 section 7.3.1.3): checked from now on,
             // since LiveKit may answer from it rather than from the address it signalled.
             candidate(from);
@@ -145,6 +170,9 @@ final class IceAgent {
         if (message.type() == Stun.BINDING_SUCCESS && remote != null) {
             InetSocketAddress target = outstanding.remove(HexFormat.of().formatHex(message.transactionId()));
             if (target != null && target.equals(from) && message.authentic(remote.password())) {
+                if (validated.size() < MAX_CANDIDATES) {
+                    validated.add(from);
+                }
                 if (from.equals(selected)) {
                     lastHeard = now;
                 } else if (controlling && selected == null) {

@@ -31,6 +31,7 @@ public final class PeerTransport implements AutoCloseable {
 
     private final String name;
     private final DatagramChannel channel;
+    private final InetAddress advertised;
     private final IceAgent ice;
     private final QueuedDatagrams dtls;
     private final Consumer<ByteBuffer> rtp;
@@ -45,10 +46,11 @@ public final class PeerTransport implements AutoCloseable {
     private volatile ScheduledFuture<?> consent;
     private volatile boolean closed;
 
-    private PeerTransport(String name, DatagramChannel channel, boolean controlling, Consumer<ByteBuffer> rtp,
-                          DataChannels.Listener data) {
+    private PeerTransport(String name, DatagramChannel channel, InetAddress advertised, boolean controlling,
+                          Consumer<ByteBuffer> rtp, DataChannels.Listener data) {
         this.name = name;
         this.channel = channel;
+        this.advertised = advertised;
         this.ice = new IceAgent(IceAgent.Credentials.random(), controlling);
         this.rtp = rtp;
         this.data = data;
@@ -56,16 +58,19 @@ public final class PeerTransport implements AutoCloseable {
     }
 
     /**
+     * Binds a socket on every address (LiveKit may answer from any of its own, and ICE finds the pair that works)
+     * and names {@code advertised} in its candidate.
+     *
      * @param controlling whether this side offers (and so nominates the ICE pair)
      * @param rtp         takes each clear RTP packet from LiveKit, on the sockets' thread; it must copy what it keeps
      * @param data        takes each data channel message, on the sockets' thread
      */
-    public static PeerTransport open(String name, InetAddress address, boolean controlling, MediaSockets sockets,
+    public static PeerTransport open(String name, InetAddress advertised, boolean controlling, MediaSockets sockets,
                                      Consumer<ByteBuffer> rtp, DataChannels.Listener data) throws IOException {
         DatagramChannel channel = DatagramChannel.open();
         try {
-            channel.bind(new InetSocketAddress(address, 0));
-            PeerTransport transport = new PeerTransport(name, channel, controlling, rtp, data);
+            channel.bind(new InetSocketAddress(0));
+            PeerTransport transport = new PeerTransport(name, channel, advertised, controlling, rtp, data);
             sockets.register(channel, transport::datagram);
             return transport;
         } catch (IOException | RuntimeException e) {
@@ -75,11 +80,30 @@ public final class PeerTransport implements AutoCloseable {
     }
 
     public IceAgent.Credentials credentials() {
-        return ice.local();
+        synchronized (ice) {
+            return ice.local();
+        }
     }
 
-    public InetSocketAddress localAddress() throws IOException {
-        return (InetSocketAddress) channel.getLocalAddress();
+    /**
+     * A later description of the same connection (LiveKit's offer of new tracks, or of an ICE restart after its
+     * signalling resumed): its candidates are added, and new credentials restart ICE with new ones of this side's,
+     * which the answer then carries. Call it before building that answer.
+     */
+    public void renegotiated(RemoteDescription description) {
+        synchronized (ice) {
+            boolean restarted = ice.remote().filter(known -> !known.equals(description.credentials())).isPresent();
+            if (restarted) {
+                ice.restart(IceAgent.Credentials.random(), description.credentials());
+                LOG.info("event=webrtc_ice_restart transport={}", name);
+            }
+            description.candidates().forEach(ice::candidate);
+        }
+    }
+
+    /** The host candidate: the advertised address and the socket's port. */
+    public InetSocketAddress candidateAddress() throws IOException {
+        return new InetSocketAddress(advertised, ((InetSocketAddress) channel.getLocalAddress()).getPort());
     }
 
     /** A candidate LiveKit trickled. */
@@ -117,6 +141,8 @@ public final class PeerTransport implements AutoCloseable {
                 throw new java.io.InterruptedIOException(name + ": interrupted while connecting");
             }
         }
+        // The pair just chosen, nominated at once (controlling) or checked back (controlled).
+        sendChecks();
         consent = timers.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
         DtlsSrtp.Role role = answering || description.setup().equals("passive") ? DtlsSrtp.Role.CLIENT
                 : DtlsSrtp.Role.SERVER;
@@ -216,13 +242,11 @@ public final class PeerTransport implements AutoCloseable {
             Optional<IceAgent.Outgoing> answer;
             synchronized (ice) {
                 answer = ice.received(datagram, from, System.nanoTime());
-                if (remote == null) {
-                    remote = ice.selected().orElse(null);
-                }
+                ice.selected().ifPresent(pair -> remote = pair);
             }
             answer.ifPresent(out -> send(ByteBuffer.wrap(out.datagram()), out.to()));
         } else if (first >= 20 && first <= 63) {
-            if (from.equals(remote)) {
+            if (fromLiveKit(from)) {
                 byte[] record = new byte[datagram.remaining()];
                 datagram.get(record);
                 dtls.offer(record);
@@ -231,7 +255,7 @@ public final class PeerTransport implements AutoCloseable {
                     readDtls(transport);
                 }
             }
-        } else if (first >= 128 && first <= 191 && from.equals(remote)) {
+        } else if (first >= 128 && first <= 191 && fromLiveKit(from)) {
             MediaProtection protection = srtp;
             int payloadType = datagram.remaining() > 1 ? datagram.get(datagram.position() + 1) & 0x7F : 0;
             // RTCP's packet types 192-223 read as payload types 64-95 (RFC 5761 section 4).
@@ -240,6 +264,16 @@ public final class PeerTransport implements AutoCloseable {
                 copy.put(datagram).flip();
                 protection.unprotectRtp(copy).ifPresent(rtp);
             }
+        }
+    }
+
+    /** The chosen pair, or another address LiveKit proved with this connection's credentials. */
+    private boolean fromLiveKit(InetSocketAddress from) {
+        if (from.equals(remote)) {
+            return true;
+        }
+        synchronized (ice) {
+            return ice.validated(from);
         }
     }
 

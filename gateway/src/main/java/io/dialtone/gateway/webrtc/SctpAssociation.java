@@ -101,13 +101,17 @@ final class SctpAssociation {
         return closed;
     }
 
-    /** Runs {@code action} once the association is up (at once if it is). */
-    void whenEstablished(Runnable action) {
+    /** Runs {@code action} once the association is up (at once if it is); false when too many already wait. */
+    boolean whenEstablished(Runnable action) {
         if (established) {
             action.run();
-        } else if (whenEstablished.size() < 16) {
-            whenEstablished.add(action);
+            return true;
         }
+        if (closed || whenEstablished.size() >= 16) {
+            return false;
+        }
+        whenEstablished.add(action);
+        return true;
     }
 
     /** One SCTP packet from the peer. */
@@ -121,6 +125,7 @@ final class SctpAssociation {
         int tag = in.getInt();
         in.getInt();
         boolean sawData = false;
+        boolean becameEstablished = false;
         List<byte[]> replies = new ArrayList<>();
         while (in.remaining() >= 4 && !closed) {
             int type = in.get() & 0xFF;
@@ -147,12 +152,8 @@ final class SctpAssociation {
                     value.get(echoed);
                     if (java.security.MessageDigest.isEqual(echoed, cookie)) {
                         replies.add(chunk(COOKIE_ACK, 0, new byte[0]));
-                        if (!established) {
-                            established = true;
-                            while (!whenEstablished.isEmpty()) {
-                                whenEstablished.poll().run();
-                            }
-                        }
+                        becameEstablished = !established;
+                        established = true;
                     }
                 }
                 case DATA -> {
@@ -185,6 +186,12 @@ final class SctpAssociation {
         }
         for (byte[] reply : replies) {
             send(reply);
+        }
+        // Only after the COOKIE-ACK: DATA that overtook it would find the peer not yet established, and be dropped.
+        if (becameEstablished) {
+            while (!whenEstablished.isEmpty()) {
+                whenEstablished.poll().run();
+            }
         }
     }
 

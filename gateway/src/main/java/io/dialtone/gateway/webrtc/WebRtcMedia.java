@@ -6,8 +6,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * What every room peer connection of the process shares: the address its sockets bind to (the one LiveKit reaches
- * the gateway on), the one thread that reads them, the DTLS certificate, and one timer thread for ICE consent.
+ * What every room peer connection of the process shares: the address its candidates name (the one this host
+ * reaches LiveKit from), the one thread that reads every socket, the DTLS certificate, and one timer thread for ICE
+ * consent and data channel resends. Made on the first bridged call, so a gateway that never bridges starts none of it.
  */
 public final class WebRtcMedia implements AutoCloseable {
     private final InetAddress address;
@@ -22,6 +23,25 @@ public final class WebRtcMedia implements AutoCloseable {
     public WebRtcMedia(InetAddress address) throws IOException {
         this.address = address;
         this.sockets = new MediaSockets();
+    }
+
+    /**
+     * For the LiveKit at {@code url}: candidates name the address the routing table picks toward its host (a route
+     * lookup; nothing is sent).
+     */
+    public static WebRtcMedia towards(String url) throws IOException {
+        String host = java.net.URI.create(url).getHost();
+        if (host == null) {
+            throw new IOException("the LiveKit URL " + url + " names no host");
+        }
+        try (java.net.DatagramSocket probe = new java.net.DatagramSocket()) {
+            probe.connect(new java.net.InetSocketAddress(InetAddress.getByName(host), 9));
+            InetAddress local = probe.getLocalAddress();
+            if (local == null || local.isAnyLocalAddress()) {
+                throw new IOException("no route from this host to LiveKit's " + host);
+            }
+            return new WebRtcMedia(local);
+        }
     }
 
     /** A new peer connection's transport; see {@link PeerTransport#open}. */
