@@ -58,7 +58,7 @@ make_local_base() {
   local root; root=$(mktemp -d)
   log "debootstrap bookworm with Java 17 from $mirror into $root (about 5 minutes)"
   debootstrap --variant=minbase \
-    --include=openjdk-17-jre-headless,libpulse0,libxfixes3,libxrandr2,libxcomposite1 \
+    --include=openjdk-17-jre-headless \
     bookworm "$root" "$mirror" >"$root.log" 2>&1 || { tail -20 "$root.log" >&2; rm -rf "$root"; exit 1; }
   rm -rf "$root/var/cache/apt/archives/"*.deb "$root/var/lib/apt/lists/"*
   tar -C "$root" -c . | "${build[0]}" import - "$LOCAL_BASE" >/dev/null

@@ -3,7 +3,7 @@
 #   livekit-server (go install), kube-apiserver, kube-controller-manager and kubectl (built from Go modules,
 #   see scripts/tools/kube-apiserver),
 #   helm (go install), Argo CD's controller and repo server (built from its Go module, see scripts/tools/argocd),
-#   redis-server and git for Argo CD, etcd, sipp, baresip, libpulse0, lua5.4 and iproute2 (Debian; the media tests make a
+#   redis-server and git for Argo CD, etcd, sipp, baresip, lua5.4 and iproute2 (Debian; the media tests make a
 #   network namespace), and the Python LiveKit SDK in a virtualenv.
 # Idempotent: what is already there at the right version is kept. Prints every version at the end.
 # Environment: DIALTONE_TOOLS (default ~/.cache/dialtone/tools).
@@ -19,7 +19,7 @@ PY_G722_VERSION=1.2.8
 # and later take their gitops-engine from a path inside their repository) and whose supported Kubernetes versions
 # (1.31-1.34) include KUBERNETES_VERSION.
 ARGOCD_VERSION=v3.2.11
-APT_PACKAGES=(etcd-server sip-tester baresip libpulse0 python3-venv openssl lua5.4 iproute2 nftables)
+APT_PACKAGES=(etcd-server sip-tester baresip python3-venv openssl lua5.4 iproute2 nftables)
 # Argo CD's cache and its repo server's tools (scripts/argocd.sh).
 APT_PACKAGES+=(redis-server git)
 # The one-node cluster (scripts/cluster.sh): a Docker engine to build images, containerd, runc and the CNI plugins
@@ -164,5 +164,4 @@ echo "  redis-server:   $(redis-server --version | awk '{print $3}'), git $(git 
 echo "  lua:            $(lua5.4 -v 2>&1 | head -1)"
 echo "  sipp:           $({ sipp -v 2>&1 || true; } | grep -m1 -o 'SIPp v[^ ,]*')"
 echo "  baresip:        $(dpkg-query -W -f='${Version}' baresip)"
-echo "  libpulse0:      $(dpkg-query -W -f='${Version}' libpulse0)"
 echo "  python livekit: $("$TOOLS/venv/bin/python" -c 'import importlib.metadata as m; print(m.version("livekit"), "/ livekit-api", m.version("livekit-api"))')"

@@ -19,7 +19,8 @@ public interface RoomLeg {
      *
      * @param phoneRate  the sample rate of the frames the caller's side will push
      * @param roomCodec  the codec to ask LiveKit for: "opus", "PCMU" or "PCMA"
-     * @param toPhone    receives the room's audio, 10 ms of one track at a time, on libwebrtc's playout thread
+     * @param toPhone    receives the room's audio, a block of one track at a time as its packets arrive, on the
+     *                   media sockets' thread
      * @param roomDigits receives DTMF the room sends to the caller
      * @param control    receives what agents in the room ask of the call (transfer, hang up, digits)
      */
@@ -41,7 +42,7 @@ public interface RoomLeg {
      */
     CompletableFuture<Void> leave();
 
-    /** 10 ms of one remote track: 16-bit little-endian PCM as libwebrtc plays it out. */
+    /** A block of one remote track (one packet's worth): 16-bit little-endian PCM. */
     @FunctionalInterface
     interface TrackAudio {
         void accept(String trackId, byte[] pcm, int sampleRate, int channels, int frames);

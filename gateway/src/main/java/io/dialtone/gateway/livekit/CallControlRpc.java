@@ -70,7 +70,7 @@ final class CallControlRpc {
      * @param send      sends a data packet on the caller's participant's reliable channel
      * @param kindOf    the kind of a participant in the room, by identity, as LiveKit describes it (a round trip)
      * @param call      the call, which answers each request it is given exactly once
-     * @param lookups   where the round trip to LiveKit runs, off libwebrtc's thread
+     * @param lookups   where the round trip to LiveKit runs, off the media sockets' thread
      * @param nanoClock the time the request limits are counted in (System::nanoTime)
      */
     CallControlRpc(String callId, Consumer<LivekitModels.DataPacket> send,
@@ -87,8 +87,8 @@ final class CallControlRpc {
     }
 
     /**
-     * A request that came from {@code from} (the sender's identity, as LiveKit stamped it on the packet), on
-     * libwebrtc's thread: what can be decided without LiveKit is decided here, the rest on {@code lookups}.
+     * A request that came from {@code from} (the sender's identity, as LiveKit stamped it on the packet), on the
+     * media sockets' thread: what can be decided without LiveKit is decided here, the rest on {@code lookups}.
      */
     void request(String from, LivekitModels.RpcRequest request) {
         send.accept(packet(from).setRpcAck(LivekitModels.RpcAck.newBuilder().setRequestId(request.getId())).build());

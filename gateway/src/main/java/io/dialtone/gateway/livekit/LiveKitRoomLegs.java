@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Room legs on a real LiveKit: RoomService for the room and its agents, the client signalling protocol for the
- * caller's participant, libwebrtc for the audio. LiveKit's APIs block for a network round trip (seconds when LiveKit
- * or the CPU is busy), so each step runs on {@code io}, a pool only room legs use, never on a call's loop.
+ * caller's participant, the gateway's own media engine ({@code io.dialtone.gateway.webrtc}) for the audio.
+ * LiveKit's APIs block for a network round trip (seconds when LiveKit or the CPU is busy), and so does a peer
+ * connection's setup, so each step runs on {@code io}, a pool only room legs use, never on a call's loop.
  */
 public final class LiveKitRoomLegs implements RoomLegs {
     private static final Logger LOG = LoggerFactory.getLogger("dialtone.calls");
@@ -66,7 +67,7 @@ public final class LiveKitRoomLegs implements RoomLegs {
 
     /**
      * One call's leg. Its steps run one after another on {@code io}, each after the one before has finished, so a
-     * leave during a bridge waits for the bridge and then closes everything in the order libwebrtc survives, and
+     * leave during a bridge waits for the bridge and then closes everything in order, and
      * no two threads ever close or open parts of the same leg at once.
      */
     private final class Leg implements RoomLeg {
@@ -83,7 +84,7 @@ public final class LiveKitRoomLegs implements RoomLegs {
         private volatile ParticipantSession participant;
         private RoomAudioSubscriber subscriber;
         private RoomAudioPublisher publisher;
-        /** Set once the publisher, which sends the answers, is there; read on libwebrtc's thread. */
+        /** Set once the publisher, which sends the answers, is there; read on the media sockets' thread. */
         private volatile CallControlRpc rpc;
         /** When the last RPC answer went out (System.nanoTime), so the leave lets it arrive first. */
         private volatile long answered = System.nanoTime() - ANSWER_HEAD_START_NANOS;
@@ -200,8 +201,8 @@ public final class LiveKitRoomLegs implements RoomLegs {
             leaving = steps.handle((previous, error) -> null).thenRunAsync(() -> {
                 left = true;
                 answerFirst();
-                // The audio in the order it was opened (subscriber, then publisher), the participant last: the
-                // order libwebrtc survives (docs/architecture.md, "Media").
+                // The audio in the order it was opened (subscriber, then publisher), the participant last, so
+                // LiveKit sees the caller leave rather than its connections fail.
                 for (AutoCloseable resource : new AutoCloseable[] {subscriber, publisher, participant}) {
                     if (resource == null) {
                         continue;
@@ -241,7 +242,7 @@ public final class LiveKitRoomLegs implements RoomLegs {
         }
     }
 
-    /** One step of a leg: a LiveKit round trip or a libwebrtc setup that may block. */
+    /** One step of a leg: a LiveKit round trip or a peer connection's setup, which may block. */
     @FunctionalInterface
     private interface Step<T> {
         T run() throws Exception;

@@ -180,8 +180,8 @@ public final class ParticipantSession implements AutoCloseable {
     /**
      * Queues one request: it is written after those queued before it, and the caller does not wait. One at a time,
      * since the JDK's WebSocket refuses a send while another is outstanding; without waiting, since requests come
-     * from threads other calls share (libwebrtc's signalling thread sends ICE candidates and answers), which must
-     * never stand still for one call's socket. While the connection resumes, requests are held for the resumed one,
+     * from threads other calls share (the WebSocket client's thread answers LiveKit's offers, the room legs' pool
+     * sends pings and offers), which must never stand still for one call's socket. While the connection resumes, requests are held for the resumed one,
      * as LiveKit's SDKs do: an answer or candidate lost then would leave a peer connection without its media.
      */
     public synchronized void send(LivekitRtc.SignalRequest request) {

@@ -1,10 +1,10 @@
 package io.dialtone.gateway.media;
 
 /**
- * One remote track's audio at the phone codec's rate, between libwebrtc's playout clock (10 ms blocks) and the
- * gateway's 20 ms clock. It plays at a target depth, 40 ms to begin with: a tick takes 20 ms, and where the 10 ms
- * blocks fall between two ticks moves the depth a tick sees by another 10 ms, so 40 leaves a margin before it runs
- * dry. Four things keep the two clocks apart:
+ * One remote track's audio at the phone codec's rate, between the room's packets (a block each, 20 ms of Opus as
+ * LiveKit's clients send it, decoded as it arrives) and the gateway's 20 ms clock. It plays at a target depth, 40 ms
+ * to begin with: a tick takes 20 ms, and where the blocks fall between two ticks moves the depth a tick sees by up
+ * to a block more, so 40 leaves a margin before it runs dry. Four things keep the two clocks apart:
  * <ul>
  *   <li>Drift: the queue follows the low points of its depth (it depends on where the 10 ms blocks fall between
  *   two ticks, so the low points are what tell how close it came to running dry): it follows a new low at once

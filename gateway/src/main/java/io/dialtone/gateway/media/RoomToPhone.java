@@ -16,9 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The room's audio on its way to the phone. Remote tracks' 10 ms blocks (on libwebrtc's playout thread) are
+ * The room's audio on its way to the phone. Remote tracks' blocks (decoded on the media sockets' thread) are
  * resampled to the phone codec's rate (8 or 16 kHz) and queued per track ({@link PlayoutQueue}, which absorbs the
- * drift between the two clocks); the gateway's own 20 ms clock, never libwebrtc's, takes a frame from every queue,
+ * jitter and the drift between the two clocks); the gateway's own 20 ms clock takes a frame from every queue,
  * mixes, encodes (PCMU, PCMA or G.722) and sends one RTP packet. An RTCP sender report goes from the odd port to
  * the caller's every 5 s. A digit from the room replaces the audio with an RFC 4733 event for
  * 100 ms (three end packets closing it), when the caller offered telephone-event.
@@ -70,7 +70,7 @@ public final class RoomToPhone implements AutoCloseable {
         ticks = clock.scheduleAtFixedRate(this::tickSafely, FRAME_MILLIS, FRAME_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    /** 10 ms of a remote track, 16-bit little-endian; called on libwebrtc's playout thread, so it only queues. */
+    /** A block of a remote track, 16-bit little-endian; called on the media sockets' thread, so it only queues. */
     public void accept(String trackId, byte[] pcm, int sampleRate, int channels, int frames) {
         short[] mono = new short[frames];
         for (int i = 0; i < frames; i++) {

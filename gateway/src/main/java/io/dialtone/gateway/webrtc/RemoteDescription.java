@@ -95,7 +95,9 @@ public record RemoteDescription(IceAgent.Credentials credentials, String fingerp
             return Optional.empty();
         }
         String host = fields[4];
-        if (!host.matches("[0-9.]+|[0-9a-fA-F:]+")) {
+        // Literals only, so that nothing here is ever looked up in DNS: four dotted decimals, or an IPv6 form (which
+        // has a colon, and which InetAddress then parses without a lookup).
+        if (!host.matches("\\d{1,3}(\\.\\d{1,3}){3}|[0-9a-fA-F]*:[0-9a-fA-F:.]*")) {
             return Optional.empty();
         }
         try {
