@@ -15,7 +15,6 @@ import java.security.MessageDigest;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Executors;
-import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -35,7 +34,8 @@ public final class AdminServer implements AutoCloseable {
 
     private final HttpServer server;
 
-    public AdminServer(InetSocketAddress address, BooleanSupplier ready, PrometheusMeterRegistry metrics,
+    /** @param notReady why the gateway should take no calls yet ("draining", "warming up"), or empty when it should */
+    public AdminServer(InetSocketAddress address, Supplier<Optional<String>> notReady, PrometheusMeterRegistry metrics,
                        Supplier<Object> stats, LongConsumer recorded, Supplier<Optional<String>> statsToken)
             throws IOException {
         server = HttpServer.create(address, 16);
@@ -46,8 +46,8 @@ public final class AdminServer implements AutoCloseable {
         }));
         server.createContext("/healthz", exchange -> respond(exchange, 200, "text/plain", "ok\n"));
         server.createContext("/readyz", exchange -> {
-            boolean isReady = ready.getAsBoolean();
-            respond(exchange, isReady ? 200 : 503, "text/plain", isReady ? "ready\n" : "draining\n");
+            Optional<String> why = notReady.get();
+            respond(exchange, why.isEmpty() ? 200 : 503, "text/plain", why.orElse("ready") + "\n");
         });
         server.createContext("/metrics", exchange -> respond(exchange, 200,
                 "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));

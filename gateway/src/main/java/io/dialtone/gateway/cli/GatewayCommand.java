@@ -7,6 +7,7 @@ import io.dialtone.api.v1alpha1.SipGatewaySpec;
 import io.dialtone.config.CompiledRouting;
 import io.dialtone.config.LoadedConfig;
 import io.dialtone.gateway.admin.AdminServer;
+import io.dialtone.gateway.livekit.MediaWarmUp;
 import io.dialtone.gateway.config.FileConfigWatcher;
 import io.dialtone.gateway.config.RoutingState;
 import io.dialtone.gateway.config.SecretConfigWatcher;
@@ -221,6 +222,7 @@ final class GatewayCommand implements Callable<Integer> {
                 roomCodec != null ? roomCodec : gateway.media().roomCodec(),
                 connectionLimits(gateway.sip().connections()), peers(kubernetes, podNamespace));
         Instant started = Instant.now();
+        MediaWarmUp warmUp = settings.bridgeAudio() ? MediaWarmUp.start() : MediaWarmUp.none();
         CountDownLatch signalled = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> exitZeroWhenDrained(signalled, stopped),
@@ -230,7 +232,8 @@ final class GatewayCommand implements Callable<Integer> {
              AutoCloseable watcher = watch(routing, secretWatcher);
              AutoCloseable client = kubernetes;
              AdminServer admin = new AdminServer(new InetSocketAddress(adminBind, adminPort),
-                     () -> !sip.admission().draining(), metrics,
+                     () -> sip.admission().draining() ? Optional.of("draining")
+                             : warmUp.done() ? Optional.empty() : Optional.of("warming up"), metrics,
                      () -> StatsReport.of(routing.current(), stats, recorded, sip.admission().draining(), started),
                      recorded::recorded, statsToken())) {
             admin.start();

@@ -87,6 +87,43 @@ public final class DtlsSrtp {
         return new Established(keys(role, exported[0]), transport);
     }
 
+    /**
+     * Runs {@code handshakes} handshakes between two identities of this process over in-memory datagrams, one side
+     * on a thread of its own, so that BouncyCastle's elliptic-curve and record code is compiled before calls need it.
+     *
+     * @throws IOException when a handshake fails, which would fail every call's too
+     */
+    public static void exercise(int handshakes) throws IOException {
+        DtlsIdentity client = DtlsIdentity.generate();
+        DtlsIdentity server = DtlsIdentity.generate();
+        for (int i = 0; i < handshakes; i++) {
+            QueuedDatagrams[] ends = new QueuedDatagrams[2];
+            ends[0] = new QueuedDatagrams((bytes, offset, length) -> ends[1].offer(
+                    Arrays.copyOfRange(bytes, offset, offset + length)));
+            ends[1] = new QueuedDatagrams((bytes, offset, length) -> ends[0].offer(
+                    Arrays.copyOfRange(bytes, offset, offset + length)));
+            java.util.concurrent.CompletableFuture<Established> served = new java.util.concurrent.CompletableFuture<>();
+            Thread serving = new Thread(() -> {
+                try {
+                    served.complete(handshake(Role.SERVER, server, client.fingerprint(), ends[1], 10_000));
+                } catch (IOException | RuntimeException e) {
+                    served.completeExceptionally(e);
+                }
+            }, "dtls-warm-up");
+            serving.setDaemon(true);
+            serving.start();
+            handshake(Role.CLIENT, client, server.fingerprint(), ends[0], 10_000);
+            try {
+                served.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new IOException("a DTLS handshake within the process failed", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while warming DTLS up");
+            }
+        }
+    }
+
     /** RFC 5764 section 4.2: client key, server key, client salt, server salt. */
     private static SrtpKeys keys(Role role, byte[] material) {
         byte[] client = concat(Arrays.copyOfRange(material, 0, KEY), Arrays.copyOfRange(material, 2 * KEY, 2 * KEY + SALT));
