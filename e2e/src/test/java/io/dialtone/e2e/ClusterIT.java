@@ -147,10 +147,10 @@ class ClusterIT {
         Survived survived = callsSurvive("rolling", 20, 5072, 0, before -> {
             // A setting that changes the pods' arguments, so the Deployment rolls.
             kubectl("patch", "sipgateway", "edge", "--type=merge", "-p",
-                    "{\"spec\":{\"media\":{\"recycleAfterCalls\":4000}}}");
+                    "{\"spec\":{\"media\":{\"roomCodec\":\"opus\"}}}");
             Eventually.until("the operator rolling the Deployment", Duration.ofSeconds(60),
                     () -> kubectl("get", "deployment", "edge-gateway", "-o",
-                            "jsonpath={.spec.template.spec.containers[0].args}").contains("4000"),
+                            "jsonpath={.spec.template.spec.containers[0].args}").contains("opus"),
                     () -> quietly("get", "deployment", "edge-gateway", "-o", "yaml"));
             kubectl("rollout", "status", "deployment/edge-gateway", "--timeout=300s");
             return before;

@@ -3,7 +3,6 @@ package io.dialtone.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
-import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
@@ -30,12 +29,6 @@ public record GatewayMedia(
                 + "callers join their rooms without audio.")
         Boolean bridgeAudio,
 
-        @Min(0)
-        @JsonPropertyDescription("With bridgeAudio: after this many bridged calls a gateway drains (no call is cut) and "
-                + "exits with 0 to be restarted, because the WebRTC library keeps about 190 KiB of native memory per "
-                + "ended call; this bounds a pod's memory. 0 never recycles. Defaults to 5000.")
-        Integer recycleAfterCalls,
-
         @JsonPropertyDescription("With bridgeAudio: the codec of the caller's track in the room. auto (default): "
                 + "PCMU and PCMA callers as they are, without transcoding, where LiveKit takes G.711 (livekit-server "
                 + "does by default), else Opus; G.722 callers as Opus. opus: always Opus, as LiveKit's own SIP "
@@ -45,13 +38,11 @@ public record GatewayMedia(
     public static final String AUTO = "auto";
     /** The ExternalIP of the node the pod runs on, which the operator looks up for each pod. */
     public static final String NODE_EXTERNAL_IP = "nodeExternalIP";
-    public static final int DEFAULT_RECYCLE_AFTER_CALLS = 5000;
 
     public GatewayMedia {
         rtpPortRange = rtpPortRange == null ? PortRange.DEFAULT : rtpPortRange;
         externalAddress = externalAddress == null ? AUTO : externalAddress;
         codecs = codecs == null ? List.of(Codec.PCMU, Codec.PCMA, Codec.G722) : List.copyOf(codecs);
-        recycleAfterCalls = recycleAfterCalls == null ? DEFAULT_RECYCLE_AFTER_CALLS : recycleAfterCalls;
         roomCodec = roomCodec == null ? RoomCodec.auto : roomCodec;
         bridgeAudio = bridgeAudio == null ? Boolean.TRUE : bridgeAudio;
     }

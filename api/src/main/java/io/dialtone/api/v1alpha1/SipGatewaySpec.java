@@ -59,7 +59,7 @@ public record SipGatewaySpec(
 
     public SipGatewaySpec {
         sip = sip == null ? new SipListener(null, null, null, null) : sip;
-        media = media == null ? new GatewayMedia(null, null, null, null, null, null) : media;
+        media = media == null ? new GatewayMedia(null, null, null, null, null) : media;
         drain = drain == null ? new Drain(null) : drain;
         service = service == null ? new SipService(null, null, null) : service;
         hostNetwork = Boolean.TRUE.equals(hostNetwork);

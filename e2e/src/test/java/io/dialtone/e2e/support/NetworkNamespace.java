@@ -74,6 +74,25 @@ public final class NetworkNamespace implements AutoCloseable {
      */
     public static NetworkNamespace onBridge(String name, String bridge, String address, String gateway)
             throws Exception {
+        return withOuterEnd(name, address + "/16", () -> {
+            ip("link", "set", name + "h", "master", bridge);
+            ip("link", "set", name + "h", "up");
+            ip("-n", name, "route", "add", "default", "via", gateway);
+        });
+    }
+
+    /** The rest of a namespace's set-up, after its veth pair is there. */
+    @FunctionalInterface
+    private interface Steps {
+        void run() throws Exception;
+    }
+
+    /**
+     * A namespace with a veth pair whose end {@code NAMEn} is inside with {@code inside} (address/prefix) and up,
+     * and whose end {@code NAMEh} is left outside for {@code outer} to wire; anything of the name left from an
+     * earlier run is deleted first, and a failed set-up deletes what it made.
+     */
+    private static NetworkNamespace withOuterEnd(String name, String inside, Steps outer) throws Exception {
         NetworkNamespace namespace = new NetworkNamespace(name);
         run("ip", "netns", "del", name);
         run("ip", "link", "del", name + "h");
@@ -81,12 +100,10 @@ public final class NetworkNamespace implements AutoCloseable {
         try {
             ip("link", "add", name + "h", "type", "veth", "peer", "name", name + "n");
             ip("link", "set", name + "n", "netns", name);
-            ip("link", "set", name + "h", "master", bridge);
-            ip("link", "set", name + "h", "up");
-            ip("-n", name, "addr", "add", address + "/16", "dev", name + "n");
+            ip("-n", name, "addr", "add", inside, "dev", name + "n");
             ip("-n", name, "link", "set", name + "n", "up");
             ip("-n", name, "link", "set", "lo", "up");
-            ip("-n", name, "route", "add", "default", "via", gateway);
+            outer.run();
         } catch (Exception e) {
             namespace.close();
             throw e;
@@ -100,23 +117,10 @@ public final class NetworkNamespace implements AutoCloseable {
      * what runs inside over a link the test made, never over loopback's view of the external address.
      */
     public static NetworkNamespace withHostEnd(String name, String inside, String host) throws Exception {
-        NetworkNamespace namespace = new NetworkNamespace(name);
-        run("ip", "netns", "del", name);
-        run("ip", "link", "del", name + "h");
-        ip("netns", "add", name);
-        try {
-            ip("link", "add", name + "h", "type", "veth", "peer", "name", name + "n");
-            ip("link", "set", name + "n", "netns", name);
+        return withOuterEnd(name, inside + "/24", () -> {
             ip("addr", "add", host + "/24", "dev", name + "h");
             ip("link", "set", name + "h", "up");
-            ip("-n", name, "addr", "add", inside + "/24", "dev", name + "n");
-            ip("-n", name, "link", "set", name + "n", "up");
-            ip("-n", name, "link", "set", "lo", "up");
-        } catch (Exception e) {
-            namespace.close();
-            throw e;
-        }
-        return namespace;
+        });
     }
 
     /** Starts a command inside, with extra environment, output to {@code log}. */

@@ -147,12 +147,6 @@ final class GatewayCommand implements Callable<Integer> {
                     + "counts before exiting (the operator sets it; docs/operator.md). Default: exit at once.")
     String awaitCountsRecorded;
 
-    @Option(names = "--recycle-after-calls", paramLabel = "N",
-            description = "With the audio bridge: drain and exit with 0 after N bridged calls, to be restarted "
-                    + "(bounds libwebrtc's native memory; docs/media.md). 0: never. Default: the SipGateway's "
-                    + "spec.media.recycleAfterCalls (5000).")
-    Integer recycleAfterCalls;
-
     @Option(names = "--room-codec", paramLabel = "CODEC",
             description = "With the audio bridge, the codec of the caller's track in the room: auto (G.711 callers "
                     + "as they are where LiveKit takes it, else Opus) or opus. Default: the SipGateway's "
@@ -218,7 +212,6 @@ final class GatewayCommand implements Callable<Integer> {
                 invitesPerSecondTotal, Durations.parse(mediaTimeout), Durations.parse(nonceLifetime),
                 answerUnknownSources, tls(gateway),
                 bridgeAudio != null ? bridgeAudio : gateway.media().bridgesAudio(),
-                recycleAfterCalls != null ? recycleAfterCalls : gateway.media().recycleAfterCalls(),
                 roomCodec != null ? roomCodec : gateway.media().roomCodec(),
                 connectionLimits(gateway.sip().connections()), peers(kubernetes, podNamespace));
         Instant started = Instant.now();
@@ -237,7 +230,6 @@ final class GatewayCommand implements Callable<Integer> {
                      () -> StatsReport.of(routing.current(), stats, recorded, sip.admission().draining(), started),
                      recorded::recorded, statsToken())) {
             admin.start();
-            sip.calls().recycleAfter(settings.bridgeAudio() ? settings.recycleAfterCalls() : 0, signalled::countDown);
             LOG.info("gateway {} running revision {} with LiveKit at {}", loaded.config().gateway().getMetadata().getName(),
                     loaded.revision(), rooms.url());
             signalled.await();

@@ -1,7 +1,5 @@
 package io.dialtone.gateway.livekit;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dialtone.gateway.media.RtpPacket;
 import io.dialtone.gateway.media.RtpSender;
 import io.dialtone.gateway.media.TelephoneEvent;
@@ -28,7 +26,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class RoomAudioPublisher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RoomAudioPublisher.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TRACK_CID = "phone";
     /** The channel LiveKit takes data packets on from a participant's publisher connection. */
     private static final String RELIABLE = "_reliable";
@@ -143,17 +140,8 @@ public final class RoomAudioPublisher implements AutoCloseable {
                 }
             }
             case ANSWER -> answer.complete(response.getAnswer().getSdp());
-            case TRICKLE -> {
-                if (response.getTrickle().getTarget() == LivekitRtc.SignalTarget.PUBLISHER) {
-                    try {
-                        JsonNode init = JSON.readTree(response.getTrickle().getCandidateInit());
-                        RemoteDescription.candidate(init.path("candidate").asText()).ifPresent(transport::candidate);
-                    } catch (IOException e) {
-                        LOG.warn("LiveKit sent an ICE candidate that does not parse: {}",
-                                response.getTrickle().getCandidateInit());
-                    }
-                }
-            }
+            case TRICKLE -> TrickledCandidates.of(response.getTrickle(), LivekitRtc.SignalTarget.PUBLISHER)
+                    .ifPresent(transport::candidate);
             default -> { }
         }
     }

@@ -1,7 +1,5 @@
 package io.dialtone.gateway.livekit;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dialtone.gateway.call.RoomLeg;
 import io.dialtone.gateway.media.G711;
 import io.dialtone.gateway.webrtc.LocalDescription;
@@ -32,7 +30,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class RoomAudioSubscriber implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RoomAudioSubscriber.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** Streams decoded at once: more than a room's speakers ever are; beyond it new SSRCs are ignored. */
     private static final int MAX_STREAMS = 32;
     /** Lost packets concealed by Opus before a stream just goes on. */
@@ -108,17 +105,8 @@ public final class RoomAudioSubscriber implements AutoCloseable {
         }
         switch (response.getMessageCase()) {
             case OFFER -> offer(response.getOffer().getSdp());
-            case TRICKLE -> {
-                if (response.getTrickle().getTarget() == LivekitRtc.SignalTarget.SUBSCRIBER) {
-                    try {
-                        JsonNode init = JSON.readTree(response.getTrickle().getCandidateInit());
-                        RemoteDescription.candidate(init.path("candidate").asText()).ifPresent(transport::candidate);
-                    } catch (IOException e) {
-                        LOG.warn("LiveKit sent an ICE candidate that does not parse: {}",
-                                response.getTrickle().getCandidateInit());
-                    }
-                }
-            }
+            case TRICKLE -> TrickledCandidates.of(response.getTrickle(), LivekitRtc.SignalTarget.SUBSCRIBER)
+                    .ifPresent(transport::candidate);
             default -> { }
         }
     }
@@ -146,7 +134,7 @@ public final class RoomAudioSubscriber implements AutoCloseable {
             }
         } catch (RemoteDescription.InvalidDescription | IOException e) {
             LOG.warn("event=subscriber_offer_refused participant={} why=\"{}\"", session.participantSid(),
-                    e.getMessage());
+                    e instanceof RemoteDescription.InvalidDescription ? e.getMessage() : e.toString());
         }
     }
 

@@ -301,7 +301,7 @@ public final class Call {
     /** Ends a call whose INVITE never became one: it holds nothing but its Call-ID. */
     private void forget() {
         state = State.ENDED;
-        services.registry().ended(this, false, false, CompletableFuture.completedFuture(null));
+        services.registry().ended(this, false, CompletableFuture.completedFuture(null));
     }
 
     private void start(CallSetup callSetup) {
@@ -779,7 +779,7 @@ public final class Call {
         }
         media.srtp().ifPresent(keys -> LOG.info("event=srtp call={} suite={} heard={} unauthenticated={}",
                 sipCallId, keys.suite(), callerRtp.heardPackets(), callerRtp.unauthenticatedPackets()));
-        services.registry().ended(this, true, toRoom != null, teardown);
+        services.registry().ended(this, true, teardown);
     }
 
     private void logMedia() {

@@ -60,7 +60,7 @@ public final class SipServer implements SipListener, AutoCloseable {
                            int rtpMin, int rtpMax, Integer maxActiveCalls, double invitesPerSecondPerSource,
                            double invitesPerSecondTotal,
                            Duration mediaTimeout, Duration nonceLifetime, boolean answerUnknownSources, Tls tls,
-                           boolean bridgeAudio, int recycleAfterCalls, RoomCodec roomCodec,
+                           boolean bridgeAudio, RoomCodec roomCodec,
                            ConnectionGuard.Limits connections,
                            java.util.function.Supplier<io.dialtone.gateway.peers.Peers> peers) {
     }

@@ -7,6 +7,7 @@ import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Hashtable;
 import java.util.Vector;
+import java.util.concurrent.atomic.AtomicReference;
 import org.bouncycastle.tls.AlertDescription;
 import org.bouncycastle.tls.Certificate;
 import org.bouncycastle.tls.CertificateRequest;
@@ -75,16 +76,11 @@ public final class DtlsSrtp {
                                         DatagramTransport datagrams, int timeoutMillis) throws IOException {
         BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
         Certificate own = new Certificate(new TlsCertificate[] {crypto.createCertificate(identity.certificate())});
-        byte[][] exported = new byte[1][];
-        DTLSTransport transport;
-        if (role == Role.CLIENT) {
-            Client client = new Client(crypto, identity, own, remoteFingerprint, timeoutMillis, exported);
-            transport = new DTLSClientProtocol().connect(client, datagrams);
-        } else {
-            Server server = new Server(crypto, identity, own, remoteFingerprint, timeoutMillis, exported);
-            transport = new DTLSServerProtocol().accept(server, datagrams);
-        }
-        return new Established(keys(role, exported[0]), transport);
+        AtomicReference<byte[]> exported = new AtomicReference<>();
+        Side side = new Side(crypto, identity, own, remoteFingerprint, timeoutMillis, exported);
+        DTLSTransport transport = role == Role.CLIENT ? new DTLSClientProtocol().connect(new Client(side), datagrams)
+                : new DTLSServerProtocol().accept(new Server(side), datagrams);
+        return new Established(keys(role, exported.get()), transport);
     }
 
     /**
@@ -150,6 +146,14 @@ public final class DtlsSrtp {
         }
     }
 
+    /** What both ends of the handshake need of this side, and where the exported keying material goes. */
+    private record Side(BcTlsCrypto crypto, DtlsIdentity identity, Certificate own, String remoteFingerprint,
+                        int timeoutMillis, AtomicReference<byte[]> exported) {
+        TlsCredentialedSigner signer(TlsContext context) {
+            return DtlsSrtp.signer(context, crypto, identity, own);
+        }
+    }
+
     private static TlsCredentialedSigner signer(TlsContext context, BcTlsCrypto crypto, DtlsIdentity identity,
                                                 Certificate own) {
         return new BcDefaultTlsCredentialedSigner(new TlsCryptoParameters(context), crypto, identity.privateKey(),
@@ -157,20 +161,11 @@ public final class DtlsSrtp {
     }
 
     private static final class Client extends DefaultTlsClient {
-        private final DtlsIdentity identity;
-        private final Certificate own;
-        private final String remoteFingerprint;
-        private final int timeoutMillis;
-        private final byte[][] exported;
+        private final Side side;
 
-        Client(BcTlsCrypto crypto, DtlsIdentity identity, Certificate own, String remoteFingerprint,
-               int timeoutMillis, byte[][] exported) {
-            super(crypto);
-            this.identity = identity;
-            this.own = own;
-            this.remoteFingerprint = remoteFingerprint;
-            this.timeoutMillis = timeoutMillis;
-            this.exported = exported;
+        Client(Side side) {
+            super(side.crypto());
+            this.side = side;
         }
 
         @Override
@@ -185,7 +180,7 @@ public final class DtlsSrtp {
 
         @Override
         public int getHandshakeTimeoutMillis() {
-            return timeoutMillis;
+            return side.timeoutMillis();
         }
 
         @Override
@@ -209,12 +204,12 @@ public final class DtlsSrtp {
             return new TlsAuthentication() {
                 @Override
                 public void notifyServerCertificate(TlsServerCertificate serverCertificate) throws IOException {
-                    check(serverCertificate.getCertificate(), remoteFingerprint);
+                    check(serverCertificate.getCertificate(), side.remoteFingerprint());
                 }
 
                 @Override
                 public TlsCredentials getClientCredentials(CertificateRequest request) {
-                    return signer(context, (BcTlsCrypto) getCrypto(), identity, own);
+                    return side.signer(context);
                 }
             };
         }
@@ -222,25 +217,16 @@ public final class DtlsSrtp {
         @Override
         public void notifyHandshakeComplete() throws IOException {
             super.notifyHandshakeComplete();
-            exported[0] = export(context);
+            side.exported().set(export(context));
         }
     }
 
     private static final class Server extends DefaultTlsServer {
-        private final DtlsIdentity identity;
-        private final Certificate own;
-        private final String remoteFingerprint;
-        private final int timeoutMillis;
-        private final byte[][] exported;
+        private final Side side;
 
-        Server(BcTlsCrypto crypto, DtlsIdentity identity, Certificate own, String remoteFingerprint,
-               int timeoutMillis, byte[][] exported) {
-            super(crypto);
-            this.identity = identity;
-            this.own = own;
-            this.remoteFingerprint = remoteFingerprint;
-            this.timeoutMillis = timeoutMillis;
-            this.exported = exported;
+        Server(Side side) {
+            super(side.crypto());
+            this.side = side;
         }
 
         @Override
@@ -255,12 +241,12 @@ public final class DtlsSrtp {
 
         @Override
         public int getHandshakeTimeoutMillis() {
-            return timeoutMillis;
+            return side.timeoutMillis();
         }
 
         @Override
         protected TlsCredentialedSigner getECDSASignerCredentials() {
-            return signer(context, (BcTlsCrypto) getCrypto(), identity, own);
+            return side.signer(context);
         }
 
         @Override
@@ -274,7 +260,7 @@ public final class DtlsSrtp {
 
         @Override
         public void notifyClientCertificate(Certificate clientCertificate) throws IOException {
-            check(clientCertificate, remoteFingerprint);
+            check(clientCertificate, side.remoteFingerprint());
         }
 
         @Override
@@ -296,7 +282,7 @@ public final class DtlsSrtp {
         @Override
         public void notifyHandshakeComplete() throws IOException {
             super.notifyHandshakeComplete();
-            exported[0] = export(context);
+            side.exported().set(export(context));
         }
     }
 }

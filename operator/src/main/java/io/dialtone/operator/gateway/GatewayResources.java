@@ -228,8 +228,7 @@ public final class GatewayResources {
         // An argument, not only the routing document: pods read it at start, so a change rolls them.
         if (spec.media().bridgesAudio()) {
             args.add("--bridge-audio");
-            args.addAll(List.of("--recycle-after-calls", String.valueOf(spec.media().recycleAfterCalls()),
-                    "--room-codec", spec.media().roomCodec().name()));
+            args.addAll(List.of("--room-codec", spec.media().roomCodec().name()));
         } else {
             args.add("--no-bridge-audio");
         }

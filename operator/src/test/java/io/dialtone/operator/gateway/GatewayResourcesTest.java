@@ -34,7 +34,7 @@ class GatewayResourcesTest {
         assertThat(container.getImage()).isEqualTo("dialtone/gateway:1");
         assertThat(container.getArgs()).containsExactly("gateway", "--routing-secret", "edge-routing",
                 "--admin-port", "8080", "--await-counts-recorded", "5m", "--advertise", "$(POD_IP)", "--bridge-audio",
-                "--recycle-after-calls", "5000", "--room-codec", "auto", "--peers-from-service", "edge-sip");
+                "--room-codec", "auto", "--peers-from-service", "edge-sip");
         assertThat(container.getEnv()).extracting(e -> e.getName() + "=" + (e.getValueFrom() != null
                         ? e.getValueFrom().getFieldRef().getFieldPath() : e.getValue()))
                 .contains("POD_UID=metadata.uid", "POD_IP=status.podIP", "POD_NAMESPACE=metadata.namespace",
@@ -113,15 +113,7 @@ class GatewayResourcesTest {
         assertThat(container(deployment("media: {}")).getArgs()).as("on by default").contains("--bridge-audio");
         assertThat(container(deployment("media: {bridgeAudio: true}")).getArgs()).contains("--bridge-audio");
         assertThat(container(deployment("media: {bridgeAudio: false}")).getArgs()).contains("--no-bridge-audio")
-                .doesNotContain("--bridge-audio").doesNotContain("--recycle-after-calls");
-    }
-
-    @Test
-    void bridgingPodsRecycleAfterTheirCalls() {
-        assertThat(container(deployment("media: {bridgeAudio: true}")).getArgs())
-                .containsSequence("--recycle-after-calls", "5000");
-        assertThat(container(deployment("media: {bridgeAudio: true, recycleAfterCalls: 0}")).getArgs())
-                .containsSequence("--recycle-after-calls", "0");
+                .doesNotContain("--bridge-audio").doesNotContain("--room-codec");
     }
 
     @Test
