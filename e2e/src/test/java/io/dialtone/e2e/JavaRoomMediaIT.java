@@ -8,8 +8,8 @@ import io.dialtone.e2e.support.Eventually;
 import io.dialtone.e2e.support.NetworkNamespace;
 import io.dialtone.e2e.support.ScriptResult;
 import io.dialtone.e2e.support.Toolchain;
-import io.dialtone.gateway.livekit.RoomAudioPublisher;
 import io.dialtone.gateway.livekit.ParticipantSession;
+import io.dialtone.gateway.livekit.RoomAudioPublisher;
 import io.dialtone.gateway.livekit.RoomAudioSubscriber;
 import io.dialtone.gateway.webrtc.WebRtcMedia;
 import io.livekit.server.AccessToken;
@@ -32,9 +32,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Java media engine against a real livekit-server in a namespace of the test's own: the gateway's own ICE,
- * DTLS-SRTP and RTP, run in this JVM on the namespace link's outer end, publish a caller's G.711 as a PCMU track,
- * and a LiveKit client in the room hears the tone.
+ * The gateway's media engine against a real livekit-server in a namespace of the test's own, run in this JVM on the
+ * outer end of the namespace's link: the publisher sends a caller's G.711 as a PCMU track and its DTMF, which a LiveKit
+ * client in the room hears; the subscriber decodes a talker's Opus and takes its digits.
  */
 class JavaRoomMediaIT {
     private static final Path DIR = Path.of("target", "java-room-media-it");
@@ -71,7 +71,7 @@ class JavaRoomMediaIT {
     }
 
     @Test
-    void aPcmuTrackPublishedWithoutLibwebrtcIsHeardInTheRoom() throws Exception {
+    void aPcmuTrackThePublisherSendsIsHeardInTheRoomWithItsDigits() throws Exception {
         String ws = "ws://" + LIVEKIT + ":7880";
         Path out = DIR.resolve("listener.out");
         Path dtmf = DIR.resolve("dtmf.out");
@@ -111,7 +111,7 @@ class JavaRoomMediaIT {
     }
 
     @Test
-    void theRoomsVoiceAndDigitsReachTheCallerWithoutLibwebrtc() throws Exception {
+    void theRoomsVoiceAndDigitsReachTheSubscriber() throws Exception {
         String ws = "ws://" + LIVEKIT + ":7880";
         AccessToken token = new AccessToken("devkey", "secret");
         token.setIdentity("phone-2");

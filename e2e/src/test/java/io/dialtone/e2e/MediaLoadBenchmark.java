@@ -39,7 +39,7 @@ class MediaLoadBenchmark {
     private static final Path DIR = Path.of("target", "media-bench").toAbsolutePath();
     private static final String GATEWAY = BridgedGateway.GATEWAY;
     /**
-     * Below the kernel's ephemeral range (32768 and up), where libwebrtc's sockets in the same namespace could take
+     * Below the kernel's ephemeral range (32768 and up), where the gateway's sockets toward LiveKit in the same namespace could take
      * the port first; above the gateway's RTP range.
      */
     private static final int SINK_PORT = 30000;

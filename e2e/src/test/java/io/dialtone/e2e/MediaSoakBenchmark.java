@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
  * Not part of the test suite: bench/media-soak.sh runs it. Many short bridged calls one after the other (sipp, one
  * at a time, each call publishing and subscribing through a real livekit-server in a network namespace), with the
  * gateway's resident memory, threads and descriptors read from /proc after every batch. The heap is fixed and
- * touched up front (-Xms = -Xmx, AlwaysPreTouch), so what RSS still gains is native memory: libwebrtc, thread
- * stacks, metaspace and code. Prints one BENCH line per batch; fails only if calls fail.
+ * touched up front (-Xms = -Xmx, AlwaysPreTouch), so what RSS still gains is native memory: thread
+ * stacks, metaspace, JIT code, and anything a call would leave outside the heap. Prints one BENCH line per batch; fails only if calls fail.
  */
 class MediaSoakBenchmark {
     private static final Path DIR = Path.of("target", "media-soak").toAbsolutePath();

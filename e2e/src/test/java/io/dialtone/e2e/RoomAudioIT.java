@@ -463,8 +463,8 @@ class RoomAudioIT {
 
     /**
      * The caller heard no gap the gateway made. A gap is allowed only where the gateway saw the room's audio stall:
-     * libwebrtc's playout thread, which delivers it, now and then stands still for longer than the playout queue and
-     * its concealment cover when this two-core machine is busy, and the gateway counts each such stall as an underrun
+     * the way it comes (the Python client's sending, LiveKit's forwarding, the gateway's sockets thread) now and then
+     * stands still for longer than the playout queue and its concealment cover when this two-core machine is busy, and the gateway counts each such stall as an underrun
      * (the tone's end is one more). Any other gap (silence sent while audio was queued, a lost frame) is the
      * gateway's, and fails the test; PlayoutQueueTest checks the queue itself against stalls, deterministically.
      */

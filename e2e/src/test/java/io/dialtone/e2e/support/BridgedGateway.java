@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * livekit-server --dev and a standalone gateway with the audio bridge, on the two ends of a veth pair in a network
- * namespace of the test's own: libwebrtc ignores loopback, and tests may not use the machine's own address. The
+ * namespace of the test's own: LiveKit's Python client ignores loopback, and tests may not use the machine's own
+ * address. The
  * gateway reaches LiveKit's HTTP and signalling port through a TCP proxy that can cut its connections
  * ({@link #cutSignalling()}); media goes to LiveKit directly.
  */

@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * The Python LiveKit client (the test's room participant or ear) died in its native layer: a Rust panic, an abort or
- * a segmentation fault in libwebrtc. That is the test harness failing, not the gateway, so the media tests re-run
+ * a segmentation fault in its libwebrtc. That is the test harness failing, not the gateway, so the media tests re-run
  * once on it ({@code @RetryingTest(onExceptions = ClientCrashed.class)}) and on nothing else.
  */
 public final class ClientCrashed extends RuntimeException {

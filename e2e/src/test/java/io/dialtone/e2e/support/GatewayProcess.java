@@ -70,8 +70,8 @@ public final class GatewayProcess implements AutoCloseable {
                 "-jar", jar.toString(),
                 "gateway"));
         command.addAll(source);
-        // Signalling only: libwebrtc takes no candidates on loopback, so the audio bridge is tested where it can
-        // run, in a network namespace of its own (RoomAudioIT, BridgedGateway).
+        // Signalling only: the Python client that is the audio tests' room takes no candidates on loopback, so the
+        // audio bridge is tested in a network namespace of its own (RoomAudioIT, BridgedGateway).
         command.addAll(List.of("--bind", bind, "--sip-port", String.valueOf(sipPort),
                 "--admin-bind", "127.0.0.1", "--admin-port", String.valueOf(adminPort), "--no-bridge-audio"));
         command.addAll(List.of(extraArgs));

@@ -23,7 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The room's audio and data toward the caller, without libwebrtc: LiveKit's subscriber peer connection (LiveKit
+ * The room's audio and data toward the caller: LiveKit's subscriber peer connection (LiveKit
  * offers, the gateway answers) on the gateway's own ICE, DTLS-SRTP and SCTP. Each remote track's Opus is decoded
  * straight to the phone's rate as its packets arrive, and handed on per track; the call's playout queues absorb
  * jitter and mix. Data packets from the room bring DTMF and RPC requests for the caller.

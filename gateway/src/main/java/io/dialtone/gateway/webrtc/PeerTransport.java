@@ -37,7 +37,9 @@ public final class PeerTransport implements AutoCloseable {
     private final Consumer<ByteBuffer> rtp;
     private final DataChannels.Listener data;
     private final Object dtlsSending = new Object();
-    private final byte[] dtlsReceived = new byte[SctpAssociation.MAX_MESSAGE + 1500];
+    private final Object dtlsReading = new Object();
+    /** Where DTLS application data is read into, one buffer per reading thread. */
+    private static final ThreadLocal<byte[]> DTLS_RECEIVED = ThreadLocal.withInitial(() -> new byte[1500]);
     private volatile DTLSTransport dtlsTransport;
     private volatile DataChannels channels;
     private int ticks;
@@ -152,6 +154,9 @@ public final class PeerTransport implements AutoCloseable {
         channels = new DataChannels(this::sendSctp, role == DtlsSrtp.Role.CLIENT, data);
         dtlsTransport = established.transport();
         srtp = new SrtpProtection(established.keys());
+        // What came after the handshake's last record and before the line above (LiveKit's SCTP INIT, often) waits
+        // in the queue: read it now rather than on LiveKit's resend a second later.
+        readDtls(established.transport());
         LOG.debug("event=webrtc_connected transport={} remote={} dtls={}", name, remote, role);
     }
 
@@ -194,14 +199,24 @@ public final class PeerTransport implements AutoCloseable {
         }
     }
 
-    /** Application data of an established DTLS connection: SCTP packets for the data channels. */
+    /**
+     * Application data of an established DTLS connection: SCTP packets for the data channels. The sockets' thread
+     * reads, and the connecting thread once; BouncyCastle's reads must not overlap.
+     */
     private void readDtls(DTLSTransport transport) {
+        synchronized (dtlsReading) {
+            readDtlsNow(transport);
+        }
+    }
+
+    private void readDtlsNow(DTLSTransport transport) {
         try {
             // BouncyCastle reads from the queue the record was just put in; a wait of 0 would mean forever.
-            for (int read; (read = transport.receive(dtlsReceived, 0, dtlsReceived.length, 1)) >= 0; ) {
+            byte[] received = DTLS_RECEIVED.get();
+            for (int read; (read = transport.receive(received, 0, received.length, 1)) >= 0; ) {
                 DataChannels open = channels;
                 if (open != null) {
-                    open.receive(java.util.Arrays.copyOf(dtlsReceived, read));
+                    open.receive(java.util.Arrays.copyOf(received, read));
                 }
             }
         } catch (IOException e) {
@@ -237,6 +252,9 @@ public final class PeerTransport implements AutoCloseable {
 
     /** On the sockets' thread. */
     private void datagram(ByteBuffer datagram, InetSocketAddress from) {
+        if (!datagram.hasRemaining()) {
+            return;
+        }
         int first = datagram.get(datagram.position()) & 0xFF;
         if (first < 4) {
             Optional<IceAgent.Outgoing> answer;

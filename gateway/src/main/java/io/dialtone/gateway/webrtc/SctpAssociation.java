@@ -75,7 +75,8 @@ final class SctpAssociation {
     /** Highest TSN received with every TSN before it; valid once the INIT came. */
     private long cumulative;
     private final TreeMap<Long, Chunk> held = new TreeMap<>();
-    private final ByteBuffer partial = ByteBuffer.allocate(MAX_MESSAGE);
+    /** A fragmented message so far: it grows only as far as a message goes, at most {@value #MAX_MESSAGE} bytes. */
+    private final java.io.ByteArrayOutputStream partial = new java.io.ByteArrayOutputStream();
     private boolean assembling;
     private boolean oversized;
     private long nextTsn = RANDOM.nextInt() & 0xFFFFFFFFL;
@@ -275,24 +276,28 @@ final class SctpAssociation {
             next = (cumulative + 1) & 0xFFFFFFFFL;
             boolean begins = (chunk.flags() & 0x02) != 0;
             boolean ends = (chunk.flags() & 0x01) != 0;
+            if (begins && ends) {
+                assembling = false;
+                deliver.accept(new Message(chunk.stream(), chunk.ppid(), chunk.data()));
+                continue;
+            }
             if (begins) {
-                partial.clear();
+                partial.reset();
                 assembling = true;
                 oversized = false;
             }
             if (!assembling) {
                 continue;
             }
-            if (partial.remaining() < chunk.data().length) {
+            if (partial.size() + chunk.data().length > MAX_MESSAGE) {
                 oversized = true;
             } else {
-                partial.put(chunk.data());
+                partial.writeBytes(chunk.data());
             }
             if (ends) {
                 assembling = false;
                 if (!oversized) {
-                    deliver.accept(new Message(chunk.stream(), chunk.ppid(), Arrays.copyOf(partial.array(),
-                            partial.position())));
+                    deliver.accept(new Message(chunk.stream(), chunk.ppid(), partial.toByteArray()));
                 }
             }
         }

@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Both directions of the bridge driven tick by tick over loopback sockets, without libwebrtc. */
+/** Both directions of the bridge driven tick by tick over loopback sockets, without LiveKit. */
 class BridgeClockTest {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-/** The room-to-phone queue between libwebrtc's playout clock and the gateway's 20 ms clock, simulated in 1 ms steps. */
+/** The room-to-phone queue between the room's audio clock and the gateway's 20 ms clock, simulated in 1 ms steps. */
 class PlayoutQueueTest {
     private static final int RATE = 8000;
     private static final int BLOCK = RATE / 100;
@@ -74,7 +74,7 @@ class PlayoutQueueTest {
     /**
      * Feeds a 1 kHz tone in 10 ms blocks on a producer clock running at {@code speed} times real time, and takes a
      * 20 ms frame every 20 ms; during each stall the producer stops and then delivers what it owes at once, as
-     * libwebrtc's playout thread does after a stall.
+     * a stalled path does when it catches up.
      */
     private static Played play(double speed, Stall... stalls) {
         PlayoutQueue queue = new PlayoutQueue(RATE);
