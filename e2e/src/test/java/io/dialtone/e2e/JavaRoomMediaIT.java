@@ -17,6 +17,7 @@ import io.livekit.server.CanPublish;
 import io.livekit.server.CanSubscribe;
 import io.livekit.server.RoomJoin;
 import io.livekit.server.RoomName;
+import io.livekit.server.RoomServiceClient;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import livekit.LivekitModels;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,6 +46,7 @@ class JavaRoomMediaIT {
     private static NetworkNamespace namespace;
     private static WebRtcMedia media;
     private static ScheduledExecutorService timers;
+    private static RoomServiceClient rooms;
 
     @BeforeAll
     static void start() throws Exception {
@@ -54,6 +57,7 @@ class JavaRoomMediaIT {
         Eventually.until("livekit-server answers", Duration.ofSeconds(30),
                 () -> BridgedGateway.answers(namespace, DIR, "http://" + LIVEKIT + ":7880"), () -> "");
         media = new WebRtcMedia(InetAddress.getByName(HOST));
+        rooms = RoomServiceClient.createClient("http://" + LIVEKIT + ":7880", "devkey", "secret");
         timers = Executors.newScheduledThreadPool(2);
     }
 
@@ -95,7 +99,12 @@ class JavaRoomMediaIT {
                 }
                 publisher.push(frame);
             }, 0, 10, TimeUnit.MILLISECONDS);
-            Thread.sleep(2000);
+            // Active: its connections are up, so LiveKit delivers the room's data packets to it.
+            Eventually.until("the DTMF listener is active in the room", Duration.ofSeconds(30),
+                    () -> rooms.listParticipants("java-media").execute().body().stream()
+                            .anyMatch(participant -> participant.getIdentity().equals("dtmf-listener")
+                                    && participant.getState() == LivekitModels.ParticipantInfo.State.ACTIVE),
+                    () -> "");
             publisher.sendDtmf('7');
             publisher.sendDtmf('#');
             assertThat(listener.waitFor(60, TimeUnit.SECONDS)).as("the listener finished").isTrue();

@@ -2,6 +2,7 @@ package io.dialtone.gateway.livekit;
 
 import io.dialtone.gateway.call.RoomLeg;
 import io.dialtone.gateway.media.G711;
+import io.dialtone.gateway.media.RtpPacket;
 import io.dialtone.gateway.webrtc.LocalDescription;
 import io.dialtone.gateway.webrtc.OfferedSections;
 import io.dialtone.gateway.webrtc.PeerTransport;
@@ -150,25 +151,21 @@ public final class RoomAudioSubscriber implements AutoCloseable {
     }
 
     /** A clear RTP packet from LiveKit, on the sockets' thread. */
-    private void rtp(ByteBuffer packet) {
-        if (closed || packet.remaining() < 12) {
+    private void rtp(ByteBuffer datagram) {
+        if (closed) {
             return;
         }
-        int start = packet.position();
-        int first = packet.get(start) & 0xFF;
-        int payloadType = packet.get(start + 1) & 0x7F;
-        int sequence = packet.getShort(start + 2) & 0xFFFF;
-        long ssrc = packet.getInt(start + 8) & 0xFFFFFFFFL;
-        int header = 12 + 4 * (first & 0x0F);
-        if ((first & 0x10) != 0) {
-            if (packet.remaining() < header + 4) {
-                return;
-            }
-            header += 4 + 4 * (packet.getShort(start + header + 2) & 0xFFFF);
+        RtpPacket packet;
+        try {
+            packet = RtpPacket.parse(datagram);
+        } catch (RtpPacket.MalformedPacketException e) {
+            return;
         }
-        int padding = (first & 0x20) != 0 ? packet.get(packet.limit() - 1) & 0xFF : 0;
-        int length = packet.remaining() - header - padding;
-        if (length <= 0) {
+        byte[] payload = packet.payload();
+        int payloadType = packet.payloadType();
+        int sequence = packet.sequence();
+        long ssrc = packet.ssrc();
+        if (payload.length == 0) {
             return;
         }
         Stream stream = stream(ssrc, payloadType);
@@ -179,9 +176,6 @@ public final class RoomAudioSubscriber implements AutoCloseable {
         if (gap == 0 || gap > 0x8000) {
             return; // late or repeated: the playout queue has moved past it
         }
-        byte[] payload = new byte[length];
-        packet.position(start + header);
-        packet.get(payload);
         stream.lastSequence = sequence;
         try {
             if (stream.opus != null) {
