@@ -21,6 +21,17 @@ public final class SippScenario {
     /** sipp numbers every send, recv and pause; [branch-N] names the branch of the element N places back. */
     private int elements;
     private int lastInvite;
+    /**
+     * Each request other than INVITE and ACK starts a sipp transaction, and its responses are matched to it by their
+     * Via branch, as a user agent matches them. Otherwise sipp takes any response whose CSeq method it sent before:
+     * a 200 the gateway retransmits for an INVITE whose ACK is still on its way would pass for the 200 of an INFO or
+     * BYE sent after it. INVITEs keep sipp's own matching, under which such a retransmission is answered with the
+     * ACK again (an INVITE transaction would need an ACK in every scenario).
+     */
+    private int transactions;
+    /** The transaction of the last request, or empty after an INVITE. */
+    private String lastTransaction = "";
+    private boolean cancelled;
 
     public SippScenario(String name) {
         this.name = name;
@@ -31,7 +42,7 @@ public final class SippScenario {
         lastInvite = elements;
         return send(request("INVITE", "1 INVITE", false, "", offer("sendrecv")
                 .replace("RTP/AVP 8 0 101", "RTP/AVP 18").replaceAll("a=rtpmap:(8|0|101)[^\n]*\n", "")
-                .replace("a=fmtp:101 0-16\n", "a=rtpmap:18 G729/8000\n")), true);
+                .replace("a=fmtp:101 0-16\n", "a=rtpmap:18 G729/8000\n")));
     }
 
     private static String offer(String direction) {
@@ -51,11 +62,31 @@ public final class SippScenario {
                 """.formatted(direction);
     }
 
-    private SippScenario send(String message, boolean retransmit) {
+    /** A request other than ACK, retransmitted until answered. */
+    private SippScenario send(String message) {
+        cancelled = message.startsWith("CANCEL ");
+        if (message.startsWith("INVITE ")) {
+            lastTransaction = "";
+            return send(message, " retrans=\"500\"");
+        }
+        lastTransaction = "t" + ++transactions;
+        return send(message, " retrans=\"500\" start_txn=\"" + lastTransaction + "\"");
+    }
+
+    private SippScenario send(String message, String attributes) {
         elements++;
-        steps.append(retransmit ? "  <send retrans=\"500\">" : "  <send>").append("<![CDATA[\n")
-                .append(message.strip()).append("\n\n]]></send>\n");
+        steps.append("  <send").append(attributes).append("><![CDATA[\n").append(message.strip())
+                .append("\n\n]]></send>\n");
         return this;
+    }
+
+    /**
+     * The transaction a response answers: the last request's, except that after a CANCEL only its 200 is the
+     * CANCEL's, and the INVITE's final answer (487) comes after it.
+     */
+    private String answered(int status) {
+        return lastTransaction.isEmpty() || cancelled && status != 200 ? ""
+                : " response_txn=\"" + lastTransaction + "\"";
     }
 
     private static String request(String method, String cseq, boolean inDialog, String extraHeaders, String body) {
@@ -69,7 +100,7 @@ public final class SippScenario {
     /** INVITE with an offer of PCMA, PCMU and telephone-event; {@code headers} are extra header lines. */
     public SippScenario invite(String headers) {
         lastInvite = elements;
-        return send(request("INVITE", "1 INVITE", false, headers, offer("sendrecv")), true);
+        return send(request("INVITE", "1 INVITE", false, headers, offer("sendrecv")));
     }
 
     /**
@@ -81,14 +112,14 @@ public final class SippScenario {
         String offer = offer("sendrecv").replace("RTP/AVP 8 0 101", "RTP/AVP 9 101")
                 .replaceAll("a=rtpmap:(8|0) [^\n]*\n", "").replace("a=rtpmap:101", "a=rtpmap:9 G722/8000\na=rtpmap:101");
         return send(request("INVITE", "1 INVITE", false, "",
-                port == null ? offer : offer.replace("m=audio [media_port]", "m=audio " + port)), true);
+                port == null ? offer : offer.replace("m=audio [media_port]", "m=audio " + port)));
     }
 
     /** INVITE whose offer asks for media at {@code port} of the media address, where the test listens itself. */
     public SippScenario inviteWithMediaAt(int port) {
         lastInvite = elements;
         return send(request("INVITE", "1 INVITE", false, "", offer("sendrecv")
-                .replace("m=audio [media_port]", "m=audio " + port)), true);
+                .replace("m=audio [media_port]", "m=audio " + port)));
     }
 
     /**
@@ -98,29 +129,28 @@ public final class SippScenario {
     public SippScenario inviteWithPcmuAt(int port) {
         lastInvite = elements;
         String offer = offer("sendrecv").replace("RTP/AVP 8 0 101", "RTP/AVP 0 101").replaceAll("a=rtpmap:8 [^\n]*\n", "");
-        return send(request("INVITE", "1 INVITE", false, "", offer.replace("m=audio [media_port]", "m=audio " + port)),
-                true);
+        return send(request("INVITE", "1 INVITE", false, "", offer.replace("m=audio [media_port]", "m=audio " + port)));
     }
 
     /** The same INVITE again after a 407, answering the challenge with the [authentication] keyword. */
     public SippScenario inviteWithCredentials(String cseq, String username, String password) {
         lastInvite = elements;
         return send(request("INVITE", cseq + " INVITE", false,
-                "[authentication username=" + username + " password=" + password + "]\n", offer("sendrecv")), true);
+                "[authentication username=" + username + " password=" + password + "]\n", offer("sendrecv")));
     }
 
     public SippScenario reInvite(String cseq, String direction) {
         lastInvite = elements;
-        return send(request("INVITE", cseq + " INVITE", true, "", offer(direction)), true);
+        return send(request("INVITE", cseq + " INVITE", true, "", offer(direction)));
     }
 
     public SippScenario ack(String cseq) {
-        return send(request("ACK", cseq + " ACK", true, "", null), false);
+        return send(request("ACK", cseq + " ACK", true, "", null), "");
     }
 
     /** ACK for a non-2xx final response, on the branch of the INVITE it answers (RFC 3261 17.1.1.3). */
     public SippScenario ackRejection(String cseq) {
-        return send(request("ACK", cseq + " ACK", true, "", null).replace("branch=[branch]", inviteBranch()), false);
+        return send(request("ACK", cseq + " ACK", true, "", null).replace("branch=[branch]", inviteBranch()), "");
     }
 
     private String inviteBranch() {
@@ -128,11 +158,11 @@ public final class SippScenario {
     }
 
     public SippScenario bye(String cseq) {
-        return send(request("BYE", cseq + " BYE", true, "", null), true);
+        return send(request("BYE", cseq + " BYE", true, "", null));
     }
 
     public SippScenario cancel() {
-        return send(request("CANCEL", "1 CANCEL", false, "", null).replace("branch=[branch]", inviteBranch()), true);
+        return send(request("CANCEL", "1 CANCEL", false, "", null).replace("branch=[branch]", inviteBranch()));
     }
 
     /** Any request within the dialog, e.g. INFO with a DTMF body or a method the gateway does not allow. */
@@ -141,31 +171,33 @@ public final class SippScenario {
         if (body != null) {
             message = message.replace("Content-Length: 0\n", "Content-Type: " + contentType + "\nContent-Length: [len]\n\n" + body);
         }
-        return send(message, true);
+        return send(message);
     }
 
     public SippScenario options() {
-        return send(request("OPTIONS", "1 OPTIONS", false, "Accept: application/sdp\n", null), true);
+        return send(request("OPTIONS", "1 OPTIONS", false, "Accept: application/sdp\n", null));
     }
 
     /** A final or provisional response; a 407 is kept as the challenge [authentication] answers. */
     public SippScenario expect(int status) {
         elements++;
-        steps.append("  <recv response=\"").append(status).append("\"").append(status == 407 ? " auth=\"true\"" : "")
-                .append("/>\n");
+        steps.append("  <recv response=\"").append(status).append("\"").append(answered(status))
+                .append(status == 407 ? " auth=\"true\"" : "").append("/>\n");
         return this;
     }
 
     public SippScenario optional(int status) {
         elements++;
-        steps.append("  <recv response=\"").append(status).append("\" optional=\"true\"/>\n");
+        steps.append("  <recv response=\"").append(status).append("\"").append(answered(status))
+                .append(" optional=\"true\"/>\n");
         return this;
     }
 
     /** A response whose whole text must match {@code regexp} (headers included), e.g. a Reason header. */
     public SippScenario expect(int status, String regexp) {
         elements++;
-        steps.append("  <recv response=\"").append(status).append("\" auth=\"").append(status == 407)
+        steps.append("  <recv response=\"").append(status).append("\"").append(answered(status)).append(" auth=\"")
+                .append(status == 407)
                 .append("\">").append(matching(regexp));
         return this;
     }
@@ -213,7 +245,7 @@ public final class SippScenario {
         String message = request("NOTIFY", cseq + " NOTIFY", true, "Event: refer\nSubscription-State: "
                 + (last ? "terminated;reason=noresource" : "active;expires=60") + "\n", null);
         return send(message.replace("Content-Length: 0\n", "Content-Type: message/sipfrag;version=2.0\n"
-                + "Content-Length: [len]\n\nSIP/2.0 " + status + "\n"), true);
+                + "Content-Length: [len]\n\nSIP/2.0 " + status + "\n"));
     }
 
     private SippScenario answerRequest() {
@@ -229,7 +261,7 @@ public final class SippScenario {
                 [last_Call-ID:]
                 [last_CSeq:]
                 Content-Length: 0
-                """.formatted(status), false);
+                """.formatted(status), "");
     }
 
     /** sipp sends the RTP of a pcap file, with its timing, to the media address of the answer. */
