@@ -104,7 +104,7 @@ for labelled in ${GATEWAY_JARS:-this=$root/gateway/target/dialtone-gateway.jar};
   label=${labelled%%=*}
   mkdir -p "$work/$label"
   # GATEWAY_JAVA_OPTS, e.g. -XX:StartFlightRecording=filename=gw.jfr, profiles the gateway under load.
-  java ${GATEWAY_JAVA_OPTS:-} -XX:+UseG1GC -jar "${labelled#*=}" gateway -c "$work/gateway.yaml" \
+  java ${GATEWAY_JAVA_OPTS:-} -XX:+UseSerialGC -jar "${labelled#*=}" gateway -c "$work/gateway.yaml" \
     --bind 127.0.0.1 --admin-bind 127.0.0.1 --admin-port 18590 --invites-per-second 0 --media-timeout 60s \
     >"$work/$label/gateway.log" 2>&1 &
   gw=$!

@@ -147,7 +147,7 @@ kubectl create -f - >/dev/null <<JSON
 JSON
 pod_uid=$(kubectl get pod dialtone-gateway-local -o 'jsonpath={.metadata.uid}')
 KUBECONFIG=$work/kubeconfig POD_NAME=dialtone-gateway-local POD_NAMESPACE=default POD_UID=$pod_uid \
-  java -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError -jar "$gateway_jar" gateway --routing-secret dialtone-routing --namespace default \
+  java -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -jar "$gateway_jar" gateway --routing-secret dialtone-routing --namespace default \
   --bind 127.0.0.1 --advertise 127.0.0.1 --admin-bind 127.0.0.1 --admin-port 8080 >"$work/gateway.log" 2>&1 &
 pids+=($!)
 wait_for 60 "the gateway ready" "$work/gateway.log" http_ok 8080 /readyz

@@ -125,17 +125,17 @@ class JavaRoomMediaIT {
         AccessToken token = new AccessToken("devkey", "secret");
         token.setIdentity("phone-2");
         token.addGrants(new RoomJoin(true), new RoomName("java-hears"), new CanPublish(true), new CanSubscribe(true));
-        java.io.ByteArrayOutputStream heard = new java.io.ByteArrayOutputStream();
+        java.util.List<short[]> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger heardSamples = new java.util.concurrent.atomic.AtomicInteger();
         java.util.Set<String> tracks = java.util.concurrent.ConcurrentHashMap.newKeySet();
         java.util.List<Character> pressed = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (ParticipantSession session = ParticipantSession.join(ws, token.toJwt(), Duration.ofSeconds(10), timers,
                 timers, why -> { });
              RoomAudioSubscriber receiver = RoomAudioSubscriber.subscribe(session, media, 8000,
-                     (track, pcm, rate, channels, frames) -> {
+                     (track, samples, rate) -> {
                          tracks.add(track);
-                         synchronized (heard) {
-                             heard.write(pcm, 0, pcm.length);
-                         }
+                         heard.add(samples);
+                         heardSamples.addAndGet(samples.length);
                      }, pressed::add, (from, request) -> { }, timers)) {
             namespace.start(List.of(Toolchain.python().toString(),
                     Toolchain.root().resolve("e2e/src/test/resources/media/talk.py").toString(), ws, "java-hears",
@@ -145,22 +145,15 @@ class JavaRoomMediaIT {
                     Toolchain.root().resolve("e2e/src/test/resources/media/dtmf_send.py").toString(), ws, "java-hears",
                     "42#"), Map.of("PYTHONWARNINGS", "ignore"), DIR.resolve("dtmf-send.out"));
             Eventually.until("3 s of the room's audio and three digits", Duration.ofSeconds(30),
-                    () -> heard.size() >= 2 * 8000 * 3 && pressed.size() >= 3, () -> heard.size() + " bytes, " + pressed);
+                    () -> heardSamples.get() >= 8000 * 3 && pressed.size() >= 3,
+                    () -> heardSamples.get() + " samples, " + pressed);
         }
         assertThat(tracks).hasSize(1).allMatch(track -> track.startsWith("TR_"));
         assertThat(pressed).containsExactly('4', '2', '#');
-        byte[] bytes;
-        synchronized (heard) {
-            bytes = heard.toByteArray();
-        }
         // The last two seconds heard: past the start, where the talker's first frames settle.
-        int samples = 16000;
-        double[] tone = new double[samples];
-        int from = bytes.length / 2 - samples;
-        for (int i = 0; i < samples; i++) {
-            int at = 2 * (from + i);
-            tone[i] = (short) ((bytes[at] & 0xFF) | (bytes[at + 1] << 8));
-        }
+        double[] all = heard.stream().flatMapToInt(block -> java.util.stream.IntStream.range(0, block.length)
+                .map(i -> block[i])).asDoubleStream().toArray();
+        double[] tone = java.util.Arrays.copyOfRange(all, all.length - 16000, all.length);
         assertThat(shareAt(tone, 8000, 1000)).as("share of the power at 1 kHz").isGreaterThan(0.9);
     }
 

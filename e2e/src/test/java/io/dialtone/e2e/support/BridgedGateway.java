@@ -56,7 +56,7 @@ public final class BridgedGateway implements AutoCloseable {
                       media: {%s, bridgeAudio: true}
                     ---
                     """.formatted(LIVEKIT, media) + routing);
-            List<String> command = new ArrayList<>(List.of("java", "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError"));
+            List<String> command = new ArrayList<>(List.of("java", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError"));
             command.addAll(jvm);
             // dialtone.gateway.jar: another build of the gateway, for benchmarks that compare two side by side.
             String jar = System.getProperty("dialtone.gateway.jar",

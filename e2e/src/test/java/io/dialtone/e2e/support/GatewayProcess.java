@@ -66,7 +66,7 @@ public final class GatewayProcess implements AutoCloseable {
         Path jar = Toolchain.root().resolve("gateway/target/dialtone-gateway.jar");
         int sipPort = Ports.free();
         Path log = workDir.resolve("gateway.log");
-        List<String> command = new java.util.ArrayList<>(List.of("java", "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError",
+        List<String> command = new java.util.ArrayList<>(List.of("java", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError",
                 "-jar", jar.toString(),
                 "gateway"));
         command.addAll(source);

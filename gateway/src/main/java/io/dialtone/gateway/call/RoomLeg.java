@@ -42,10 +42,10 @@ public interface RoomLeg {
      */
     CompletableFuture<Void> leave();
 
-    /** A block of one remote track (one packet's worth): 16-bit little-endian PCM. */
+    /** A block of one remote track (one packet's worth), mono; the array is the receiver's to keep. */
     @FunctionalInterface
     interface TrackAudio {
-        void accept(String trackId, byte[] pcm, int sampleRate, int channels, int frames);
+        void accept(String trackId, short[] samples, int sampleRate);
     }
 
     /** The bridge's end in the room. */

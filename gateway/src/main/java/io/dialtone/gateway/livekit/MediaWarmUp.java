@@ -72,7 +72,7 @@ public final class MediaWarmUp {
             }
             srtp();
             // The warm-up's garbage grew the heap (an idle gateway measured 277 MiB RSS after it, 129 before it
-            // existed); one collection here lets G1 give that memory back before any call comes.
+            // existed); one collection here lets the collector give that memory back before any call comes.
             System.gc();
             LOG.info("event=media_warm_up ms={}", (System.nanoTime() - started) / 1_000_000);
         } catch (Exception e) {

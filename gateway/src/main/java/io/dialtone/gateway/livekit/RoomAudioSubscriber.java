@@ -12,6 +12,7 @@ import io.github.jaredmdobson.concentus.OpusDecoder;
 import io.github.jaredmdobson.concentus.OpusException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -220,12 +221,7 @@ public final class RoomAudioSubscriber implements AutoCloseable {
     }
 
     private void deliverAt(Stream stream, int samples, int rate) {
-        byte[] pcm = new byte[samples * 2];
-        for (int i = 0; i < samples; i++) {
-            pcm[2 * i] = (byte) stream.pcm[i];
-            pcm[2 * i + 1] = (byte) (stream.pcm[i] >> 8);
-        }
-        audio.accept(stream.track, pcm, rate, 1, samples);
+        audio.accept(stream.track, Arrays.copyOf(stream.pcm, samples), rate);
     }
 
     /** A data channel message from the room, on the sockets' thread. */

@@ -70,22 +70,13 @@ public final class RoomToPhone implements AutoCloseable {
         ticks = clock.scheduleAtFixedRate(this::tickSafely, FRAME_MILLIS, FRAME_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    /** A block of a remote track, 16-bit little-endian; called on the media sockets' thread, so it only queues. */
-    public void accept(String trackId, byte[] pcm, int sampleRate, int channels, int frames) {
-        short[] mono = new short[frames];
-        for (int i = 0; i < frames; i++) {
-            int sum = 0;
-            for (int c = 0; c < channels; c++) {
-                int at = 2 * (i * channels + c);
-                sum += (short) ((pcm[at] & 0xFF) | (pcm[at + 1] << 8));
-            }
-            mono[i] = (short) (sum / channels);
-        }
+    /** A block of a remote track, mono; called on the media sockets' thread, so it only queues. */
+    public void accept(String trackId, short[] samples, int sampleRate) {
         PlayoutQueue queue;
         synchronized (tracks) {
             queue = tracks.computeIfAbsent(trackId, id -> new PlayoutQueue(codec.sampleRate()));
         }
-        queue.add(mono, sampleRate);
+        queue.add(samples, sampleRate);
     }
 
     /**

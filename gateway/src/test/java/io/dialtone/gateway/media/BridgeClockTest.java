@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -51,7 +52,7 @@ class BridgeClockTest {
             RoomToPhone bridge = line.bridge();
             short[] a = ResamplerTest.tone(48000, 440, 4800, 4000);
             short[] b = ResamplerTest.tone(48000, 1000, 4800, 4000);
-            bridge.accept("a", pcm(a, 0), 48000, 1, 480);
+            bridge.accept("a", block(a, 0), 48000);
             bridge.tick();
             RtpPacket first = receive(phone);
             assertThat(level(first)).as("10 ms queued of 40: silence").isZero();
@@ -61,8 +62,8 @@ class BridgeClockTest {
             assertThat(report.get(1) & 0xFF).isEqualTo(200);
             assertThat(report.getInt(4) & 0xFFFFFFFFL).isEqualTo(first.ssrc());
             for (int block = 1; block < 10; block++) {
-                bridge.accept("a", pcm(a, block * 480), 48000, 1, 480);
-                bridge.accept("b", pcm(b, block * 480), 48000, 1, 480);
+                bridge.accept("a", block(a, block * 480), 48000);
+                bridge.accept("b", block(b, block * 480), 48000);
             }
             bridge.tick();
             RtpPacket mixed = receive(phone);
@@ -154,13 +155,8 @@ class BridgeClockTest {
         return RtpPacket.parse(buffer);
     }
 
-    private static byte[] pcm(short[] samples, int from) {
-        byte[] bytes = new byte[960];
-        for (int i = 0; i < 480; i++) {
-            bytes[2 * i] = (byte) samples[from + i];
-            bytes[2 * i + 1] = (byte) (samples[from + i] >> 8);
-        }
-        return bytes;
+    private static short[] block(short[] samples, int from) {
+        return Arrays.copyOfRange(samples, from, from + 480);
     }
 
     private static double level(RtpPacket packet) {
