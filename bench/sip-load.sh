@@ -82,7 +82,7 @@ PY
 }
 memory() { # RSS and heap after a full collection, in MB
   jcmd "$gw" GC.run >/dev/null
-  local heap; heap=$(jcmd "$gw" GC.heap_info | awk '/garbage-first heap/ {for (i = 1; i <= NF; i++) if ($i == "used") {sub(/K,?$/, "", $(i + 1)); print int($(i + 1) / 1024)}}')
+  local heap; heap=$(jcmd "$gw" GC.heap_info | awk '/(heap|generation) +total/ {for (i = 1; i <= NF; i++) if ($i == "used") {sub(/K,?$/, "", $(i + 1)); kib += $(i + 1)}} END {print int(kib / 1024)}')
   echo "rss $(( $(awk '/VmRSS/ {print $2}' "/proc/$gw/status") / 1024 )) MB, heap ${heap} MB"
 }
 flood() { # invites-per-second sources seconds

@@ -148,12 +148,19 @@ public final class GatewayProcess implements AutoCloseable {
         String pid = String.valueOf(process.pid());
         Processes.run(List.of("jcmd", pid, "GC.run"), log.getParent(), 30);
         String info = Processes.run(List.of("jcmd", pid, "GC.heap_info"), log.getParent(), 30).out();
-        java.util.regex.Matcher used = java.util.regex.Pattern.compile("heap\\s+total \\d+K, used (\\d+)K")
-                .matcher(info);
-        if (!used.find()) {
+        // One line for G1's heap; one per generation for the serial collector's.
+        java.util.regex.Matcher used = java.util.regex.Pattern
+                .compile("(?:heap|generation)\\s+total \\d+K, used (\\d+)K").matcher(info);
+        long kib = 0;
+        boolean found = false;
+        while (used.find()) {
+            kib += Long.parseLong(used.group(1));
+            found = true;
+        }
+        if (!found) {
             throw new IllegalStateException("no heap figures in jcmd GC.heap_info:\n" + info);
         }
-        return Long.parseLong(used.group(1)) * 1024;
+        return kib * 1024;
     }
 
     /** The gateway JVM's threads now, as the kernel counts them. */

@@ -4,9 +4,6 @@ import io.dialtone.api.v1alpha1.Codec;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +41,7 @@ public final class PhoneToRoom implements AutoCloseable {
     private long heldFrames;
     private short[] last;
     private int concealed;
-    private volatile ScheduledFuture<?> ticks;
+    private volatile FrameClock.Beat ticks;
 
     /**
      * @param caller     sorts the call's datagrams, digits included, as it does without the bridge
@@ -67,8 +64,8 @@ public final class PhoneToRoom implements AutoCloseable {
         this.resampler = new Resampler(this.codec.sampleRate(), outputRate);
     }
 
-    public void start(ScheduledExecutorService clock) {
-        ticks = clock.scheduleAtFixedRate(this::tickSafely, FRAME_MILLIS, FRAME_MILLIS, TimeUnit.MILLISECONDS);
+    public void start(FrameClock clock) {
+        ticks = clock.every(this::tickSafely);
     }
 
     private void tickSafely() {
@@ -147,7 +144,7 @@ public final class PhoneToRoom implements AutoCloseable {
     @Override
     public void close() {
         if (ticks != null) {
-            ticks.cancel(false);
+            ticks.stop();
         }
     }
 }

@@ -6,9 +6,6 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.util.Arrays;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -31,7 +28,7 @@ public final class PromptPlayer implements AutoCloseable {
     private short[] playing;
     private int position;
     private Runnable whenDone;
-    private volatile ScheduledFuture<?> ticks;
+    private volatile FrameClock.Beat ticks;
 
     public PromptPlayer(String callId, DatagramChannel rtp, Codec codec, RtpSender sender,
                         Supplier<Optional<InetSocketAddress>> remote, MediaProtection protection) {
@@ -43,8 +40,8 @@ public final class PromptPlayer implements AutoCloseable {
         this.remote = remote;
     }
 
-    public void start(ScheduledExecutorService clock) {
-        ticks = clock.scheduleAtFixedRate(this::tickSafely, 0, PhoneCodec.FRAME_MILLIS, TimeUnit.MILLISECONDS);
+    public void start(FrameClock clock) {
+        ticks = clock.every(this::tickSafely);
     }
 
     /** Plays {@code prompt} from its start, cutting short whatever played; {@code done} runs after its last frame. */
@@ -104,7 +101,7 @@ public final class PromptPlayer implements AutoCloseable {
     @Override
     public void close() {
         if (ticks != null) {
-            ticks.cancel(false);
+            ticks.stop();
         }
     }
 }

@@ -7,9 +7,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -45,7 +42,7 @@ public final class RoomToPhone implements AutoCloseable {
     private long eventTimestamp;
     private final Map<String, PlayoutQueue> tracks = new LinkedHashMap<>();
     private final ByteBuffer packet = ByteBuffer.allocate(1500);
-    private volatile ScheduledFuture<?> ticks;
+    private volatile FrameClock.Beat ticks;
     private long queuedSamples;
     private long audibleTicks;
 
@@ -66,8 +63,8 @@ public final class RoomToPhone implements AutoCloseable {
         this.sender = sender;
     }
 
-    public void start(ScheduledExecutorService clock) {
-        ticks = clock.scheduleAtFixedRate(this::tickSafely, FRAME_MILLIS, FRAME_MILLIS, TimeUnit.MILLISECONDS);
+    public void start(FrameClock clock) {
+        ticks = clock.every(this::tickSafely);
     }
 
     /** A block of a remote track, mono; called on the media sockets' thread, so it only queues. */
@@ -208,7 +205,7 @@ public final class RoomToPhone implements AutoCloseable {
     @Override
     public void close() {
         if (ticks != null) {
-            ticks.cancel(false);
+            ticks.stop();
         }
     }
 }

@@ -11,6 +11,7 @@ import io.dialtone.gateway.call.CallScheduler;
 import io.dialtone.gateway.call.RoomLeg;
 import io.dialtone.gateway.call.RoomLegs;
 import io.dialtone.gateway.media.CallerRtp;
+import io.dialtone.gateway.media.FrameClock;
 import io.dialtone.gateway.media.JitterBuffer;
 import io.dialtone.gateway.media.MediaProtection;
 import io.dialtone.gateway.media.PhoneCodec;
@@ -37,7 +38,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
 import javax.sip.message.Response;
 import org.slf4j.Logger;
@@ -72,7 +72,7 @@ public final class Call {
 
     /** What every call uses, shared. */
     record Services(CallRegistry registry, CallStats stats, CallScheduler scheduler, Executor loops, RoomLegs legs,
-                    ScheduledExecutorService mediaClock, boolean bridgeAudio, RoomCodec roomCodec,
+                    FrameClock mediaClock, boolean bridgeAudio, RoomCodec roomCodec,
                     Duration mediaTimeout, String advertisedAddress, PinRouter pins, PinAttempts pinAttempts) {
     }
 

@@ -8,6 +8,7 @@ import io.dialtone.gateway.call.ExecutorCallScheduler;
 import io.dialtone.gateway.config.RoutingState;
 import io.dialtone.gateway.livekit.LiveKitRoomLegs;
 import io.dialtone.gateway.livekit.RoomProvisioner;
+import io.dialtone.gateway.media.FrameClock;
 import io.dialtone.gateway.stats.CallStats;
 import io.dialtone.gateway.transport.ConnectionGuard;
 import io.dialtone.gateway.transport.GuardedNetworkLayer;
@@ -53,6 +54,7 @@ public final class SipServer implements SipListener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SipServer.class);
     private static final Logger CALLS = LoggerFactory.getLogger("dialtone.calls");
     private static final int ROOM_THREADS = 64;
+    private static final int MEDIA_CLOCK_THREADS = 2;
     private static final int EVENT_THREADS = 4;
 
     /** How the server is set up beyond the routing configuration. */
@@ -179,7 +181,7 @@ public final class SipServer implements SipListener, AutoCloseable {
         events.allowCoreThreadTimeOut(true);
         callEvents = events;
         timers = Executors.newScheduledThreadPool(1, daemon("call-timers"));
-        mediaClock = Executors.newScheduledThreadPool(2, daemon("media-clock"));
+        mediaClock = Executors.newScheduledThreadPool(MEDIA_CLOCK_THREADS, daemon("media-clock"));
         CallScheduler scheduler = new ExecutorCallScheduler(timers);
         invites = new InviteHandler(provider, messages, routing, admission,
                 new DigestAuthenticator(Clock.systemUTC(), settings.nonceLifetime(),
@@ -189,7 +191,8 @@ public final class SipServer implements SipListener, AutoCloseable {
                 scheduler, settings.advertisedAddress(), settings.answerUnknownSources());
         services = new Call.Services(calls, stats, scheduler, callEvents,
                 new LiveKitRoomLegs(rooms, liveKitCalls, timers,
-                        routing.current().loaded().config().gateway().getSpec().livekit().url()), mediaClock, settings.bridgeAudio(),
+                        routing.current().loaded().config().gateway().getSpec().livekit().url()),
+                new FrameClock(mediaClock, MEDIA_CLOCK_THREADS), settings.bridgeAudio(),
                 settings.roomCodec(), settings.mediaTimeout(), settings.advertisedAddress(),
                 (trunk, request) -> routing.current().table().dispatch(trunk, request),
                 new PinAttempts(PinAttempts.Limits.DEFAULT, scheduler::nanoTime));

@@ -7,6 +7,7 @@ import io.dialtone.config.LoadedConfig;
 import io.dialtone.config.RoutingDocuments;
 import io.dialtone.gateway.call.FakeRoomLegs;
 import io.dialtone.gateway.call.ManualScheduler;
+import io.dialtone.gateway.media.FrameClock;
 import io.dialtone.gateway.stats.CallStats;
 import io.dialtone.routing.CallRequest;
 import io.dialtone.routing.Decision;
@@ -123,7 +124,8 @@ class CallFlowTest {
     }
 
     private Call call(boolean bridgeAudio) {
-        Call.Services services = new Call.Services(registry, stats, clock, Runnable::run, legs, mediaClock,
+        Call.Services services = new Call.Services(registry, stats, clock, Runnable::run, legs,
+                new FrameClock(mediaClock, 1),
                 bridgeAudio, RoomCodec.auto, mediaTimeout, "127.0.0.1", table::dispatch, pinAttempts);
         return registry.open("call-1", id -> new Call(id, services));
     }
