@@ -29,9 +29,8 @@ public final class SippScenario {
      * ACK again (an INVITE transaction would need an ACK in every scenario).
      */
     private int transactions;
-    /** The transaction of the last request, or empty after an INVITE. */
+    /** The transaction of the last request until its final response, or empty (after an INVITE, or once answered). */
     private String lastTransaction = "";
-    private boolean cancelled;
 
     public SippScenario(String name) {
         this.name = name;
@@ -64,7 +63,6 @@ public final class SippScenario {
 
     /** A request other than ACK, retransmitted until answered. */
     private SippScenario send(String message) {
-        cancelled = message.startsWith("CANCEL ");
         if (message.startsWith("INVITE ")) {
             lastTransaction = "";
             return send(message, " retrans=\"500\"");
@@ -81,12 +79,15 @@ public final class SippScenario {
     }
 
     /**
-     * The transaction a response answers: the last request's, except that after a CANCEL only its 200 is the
-     * CANCEL's, and the INVITE's final answer (487) comes after it.
+     * The transaction a response answers: the last request's, until its final response. What comes after that is
+     * the INVITE's, as a 487 after the CANCEL's 200.
      */
     private String answered(int status) {
-        return lastTransaction.isEmpty() || cancelled && status != 200 ? ""
-                : " response_txn=\"" + lastTransaction + "\"";
+        String transaction = lastTransaction;
+        if (status >= 200) {
+            lastTransaction = "";
+        }
+        return transaction.isEmpty() ? "" : " response_txn=\"" + transaction + "\"";
     }
 
     private static String request(String method, String cseq, boolean inDialog, String extraHeaders, String body) {

@@ -43,14 +43,15 @@ public final class FileConfigWatcher implements AutoCloseable {
         this.state = state;
         this.watcher = FileSystems.getDefault().newWatchService();
         for (Path path : paths) {
-            Path absolute = path.toAbsolutePath();
+            Path absolute = path.toAbsolutePath().normalize();
             if (Files.isDirectory(absolute)) {
                 watched.put(absolute, name -> true);
             } else {
-                Path name = absolute.getFileName();
-                // A mounted ConfigMap or Secret changes by swapping its "..data" link, not the file's own name.
-                watched.merge(absolute.getParent(), changed -> changed.equals(name) || changed.toString()
-                        .startsWith(".."), (one, other) -> changed -> one.test(changed) || other.test(changed));
+                watchFile(absolute);
+                if (Files.isSymbolicLink(absolute)) {
+                    // An edit of the file a link names changes the configuration under the link's name too.
+                    watchFile(absolute.toRealPath());
+                }
             }
         }
         for (Path directory : watched.keySet()) {
@@ -62,6 +63,13 @@ public final class FileConfigWatcher implements AutoCloseable {
         LOG.info("watching {} for configuration changes", new TreeSet<>(watched.keySet()));
     }
 
+    private void watchFile(Path file) {
+        Path name = file.getFileName();
+        // A mounted ConfigMap or Secret changes by swapping its "..data" link, not the file's own name.
+        Predicate<Path> ours = changed -> changed.equals(name) || changed.toString().startsWith("..");
+        watched.merge(file.getParent(), ours, (one, other) -> changed -> one.test(changed) || other.test(changed));
+    }
+
     public void start() {
         thread.start();
     }
@@ -69,14 +77,21 @@ public final class FileConfigWatcher implements AutoCloseable {
     private void watch() {
         try {
             while (true) {
-                boolean changed = drain(watcher.take());
-                WatchKey more;
-                while ((more = watcher.poll(QUIET.toMillis(), TimeUnit.MILLISECONDS)) != null) {
-                    changed |= drain(more);
+                if (!drain(watcher.take())) {
+                    continue;
                 }
-                if (changed) {
-                    reload();
+                // Quiet means no change to the configuration for a while; other files may change all the time.
+                long quietAt = System.nanoTime() + QUIET.toNanos();
+                for (long left = QUIET.toNanos(); left > 0; left = quietAt - System.nanoTime()) {
+                    WatchKey more = watcher.poll(left, TimeUnit.NANOSECONDS);
+                    if (more == null) {
+                        break;
+                    }
+                    if (drain(more)) {
+                        quietAt = System.nanoTime() + QUIET.toNanos();
+                    }
                 }
+                reload();
             }
         } catch (InterruptedException | ClosedWatchServiceException e) {
             Thread.currentThread().interrupt();

@@ -34,6 +34,19 @@ class FileConfigWatcherTest {
     }
 
     @Test
+    void aLinkedFileCountsUnderTheNameOfWhatItNames(@TempDir Path dir) throws Exception {
+        Path real = Files.writeString(Files.createDirectory(dir.resolve("releases")).resolve("v2.yaml"), CONFIG);
+        Path link = Files.createSymbolicLink(dir.resolve("gateway.yaml"), real);
+        List<Path> paths = List.of(link);
+        try (FileConfigWatcher watcher = new FileConfigWatcher(paths,
+                new RoutingState(RoutingDocuments.load(paths)))) {
+            assertThat(watcher.concerns(dir.toAbsolutePath(), Path.of("gateway.yaml"))).isTrue();
+            assertThat(watcher.concerns(real.getParent().toRealPath(), Path.of("v2.yaml"))).isTrue();
+            assertThat(watcher.concerns(real.getParent().toRealPath(), Path.of("v1.yaml"))).isFalse();
+        }
+    }
+
+    @Test
     void everyFileOfADirectoryGivenAsConfigurationCounts(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("gateway.yaml"), CONFIG);
         List<Path> paths = List.of(dir);
