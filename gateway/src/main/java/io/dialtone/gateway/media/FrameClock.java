@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 public final class FrameClock {
     private static final Logger LOG = LoggerFactory.getLogger(FrameClock.class);
 
-    /** A beat given to the clock; once {@link #stop()} returns it is not run again. */
+    /** A beat given to the clock; once {@link #stop()} returns it is not started again. */
     @FunctionalInterface
     public interface Beat {
         void stop();
