@@ -46,6 +46,13 @@ class ClusterIT {
     private static final double AMPLITUDE = 8000;
     /** Calls to this number get a room each: one caller's many calls would otherwise share one identity. */
     private static final String ROLLING_NUMBER = "+15550177";
+    /** The autoscaling scenario's first calls: the time the cluster has to scale out and take the second calls. */
+    private static final Duration FIRST_CALLS = Duration.ofSeconds(180);
+    private static final Duration SECOND_CALLS_UP = Duration.ofSeconds(30);
+    /** How long the second calls stay up after the first end: the scale-in picks its pod while they are up. */
+    private static final Duration SECOND_CALLS_OUTLAST = Duration.ofSeconds(60);
+    /** How long after its calls should have ended sipp gives up. */
+    private static final Duration SIPP_GRACE = Duration.ofSeconds(105);
     private static OneNodeCluster cluster;
     private static NetworkNamespace outside;
 
@@ -244,9 +251,10 @@ class ClusterIT {
 
     /**
      * A SipGateway that autoscales on active calls (4 per pod, 1 to 3 pods) through the operator's custom metrics
-     * API. 12 calls on its one pod scale it out to 3; 6 more calls spread over the three; once the first 12 end, it
-     * scales in to 2, removing the pod with the fewest calls (its pod-deletion-cost), which drains. Every call of both
-     * batches ends with its own BYE, and all 18 are counted.
+     * API. 12 calls on its one pod scale it out to 3 (as fast as the cluster starts pods, within the first calls' 3
+     * minutes); 6 more calls spread over the three; once the first 12 end, it scales in to 2, removing the pod with
+     * the fewest calls (its pod-deletion-cost), which drains. Every call of both batches ends with its own BYE, and
+     * all 18 are counted.
      */
     @Order(1)
     @Test
@@ -285,7 +293,8 @@ class ClusterIT {
                 apiVersion: dialtone.io/v1alpha1
                 kind: SipTrunk
                 metadata: {name: carrier, namespace: autoscale}
-                spec: {gatewayRef: scaled, answerWhen: joined, media: {timeout: 3m}}
+                # sipp sends no audio: the calls, up to 4 minutes long, must not end on the media timeout.
+                spec: {gatewayRef: scaled, answerWhen: joined, media: {timeout: 6m}}
                 ---
                 apiVersion: dialtone.io/v1alpha1
                 kind: DispatchRule
@@ -306,16 +315,20 @@ class ClusterIT {
         String service = cluster.clusterIp("autoscale", "scaled-sip");
         long ruleBefore = cluster.totalCalls("-n", "autoscale", "dispatchrule/per-call");
 
-        Process first = callsFromSockets("scale-first", service, 12, 5082, 90_000, 150);
-        activeCalls("autoscale", "scaled", 12);
+        // The second batch must come up while the first is still up, and the pods take as long as they take to
+        // start: so every wait before it is bounded by what is left of the first batch, not by a time of its own.
+        Instant firstEnds = Instant.now().plus(FIRST_CALLS);
+        Instant secondBy = firstEnds.minus(SECOND_CALLS_UP);
+        Process first = callsFromSockets("scale-first", service, 12, 5082, FIRST_CALLS);
+        activeCalls("autoscale", "scaled", 12, until(secondBy));
         long started = System.nanoTime();
-        Eventually.until("3 pods ready for 12 calls", Duration.ofSeconds(120),
+        Eventually.until("3 pods ready for 12 calls", until(secondBy),
                 () -> kubectl("get", "-n", "autoscale", "deployment", "scaled-gateway", "-o",
                         "jsonpath={.status.readyReplicas}").trim().equals("3"),
                 () -> quietly("describe", "-n", "autoscale", "hpa", "scaled-gateway"));
         long scaledOut = (System.nanoTime() - started) / 1_000_000_000L;
         // New calls spread once every pod counts the new ones among those taking calls (the Service's EndpointSlices).
-        Eventually.until("each pod seeing a fleet of 3", Duration.ofSeconds(60), () -> {
+        Eventually.until("each pod seeing a fleet of 3", until(secondBy), () -> {
             for (String pod : kubectl("get", "pods", "-n", "autoscale", "-o", "name").trim().split("\\s+")) {
                 List<String> fleet = quietly("logs", "-n", "autoscale", pod).lines()
                         .filter(line -> line.contains("taking new calls")).toList();
@@ -325,10 +338,13 @@ class ClusterIT {
             }
             return true;
         }, () -> quietly("logs", "-n", "autoscale", "-l", "app.kubernetes.io/component=gateway", "--tail=5"));
-        Process second = callsFromSockets("scale-second", service, 6, 5084, 120_000, 180);
-        activeCalls("autoscale", "scaled", 18);
+        // The second batch outlasts the first by long enough for the scale-in to pick a pod while it is up.
+        Instant secondEnds = firstEnds.plus(SECOND_CALLS_OUTLAST);
+        Process second = callsFromSockets("scale-second", service, 6, 5084, until(secondEnds));
+        activeCalls("autoscale", "scaled", 18, SECOND_CALLS_UP);
 
-        assertThat(first.waitFor(150, TimeUnit.SECONDS)).as("the first calls ended").isTrue();
+        assertThat(first.waitFor(until(firstEnds).plus(SIPP_GRACE).toSeconds(), TimeUnit.SECONDS))
+                .as("the first calls ended").isTrue();
         long firstEnded = System.nanoTime();
         Map<String, Long> costs = new HashMap<>();
         Eventually.until("scaled in to 2 pods for 6 calls", Duration.ofSeconds(120), () -> {
@@ -354,7 +370,8 @@ class ClusterIT {
         long removing = System.nanoTime();
 
         for (Map.Entry<String, Process> batch : Map.of("scale-first", first, "scale-second", second).entrySet()) {
-            assertThat(batch.getValue().waitFor(150, TimeUnit.SECONDS)).as("sipp finished").isTrue();
+            assertThat(batch.getValue().waitFor(until(secondEnds).plus(SIPP_GRACE).toSeconds(), TimeUnit.SECONDS))
+                    .as("sipp finished").isTrue();
             assertThat(batch.getValue().exitValue()).as("every call ended with its own BYE: %s\n%s",
                     BridgedGateway.read(DIR.resolve(batch.getKey() + ".sipp.log")),
                     BridgedGateway.read(DIR.resolve(batch.getKey() + ".xml.errors"))).isZero();
@@ -373,20 +390,27 @@ class ClusterIT {
     }
 
     /**
-     * {@code calls} calls of {@code millis} to {@code service}'s rule of a room each, each from a socket of its own so
-     * kube-proxy spreads them over the pods; sipp gives up after {@code timeoutSeconds}.
+     * {@code calls} calls of {@code length} to {@code service}'s rule of a room each, each from a socket of its own so
+     * kube-proxy spreads them over the pods; sipp gives up {@link #SIPP_GRACE} after they should have ended.
      */
-    private static Process callsFromSockets(String name, String service, int calls, int port, int millis,
-                                            int timeoutSeconds) throws Exception {
+    private static Process callsFromSockets(String name, String service, int calls, int port, Duration length)
+            throws Exception {
         Path scenario = new SippScenario(name).invite("").optional(100).optional(180).expect(200).ack("1")
-                .pause(millis).bye("2").expect(200).write(DIR);
+                .pause((int) length.toMillis()).bye("2").expect(200).write(DIR);
         return outside.start(Sipp.command(scenario, service + ":5060", OUTSIDE, port, ROLLING_NUMBER, "+15550100",
                 "-m", String.valueOf(calls), "-l", String.valueOf(calls), "-r", "10", "-t", "un", "-max_socket",
-                "100", "-timeout", String.valueOf(timeoutSeconds)), Map.of(), DIR.resolve(name + ".sipp.log"));
+                "100", "-timeout", String.valueOf(length.plus(SIPP_GRACE).toSeconds())), Map.of(),
+                DIR.resolve(name + ".sipp.log"));
     }
 
-    private static void activeCalls(String namespace, String gateway, int calls) {
-        Eventually.until(calls + " calls up", Duration.ofSeconds(60),
+    /** The time left until {@code end}; none once it has passed. */
+    private static Duration until(Instant end) {
+        Duration left = Duration.between(Instant.now(), end);
+        return left.isNegative() ? Duration.ZERO : left;
+    }
+
+    private static void activeCalls(String namespace, String gateway, int calls, Duration within) {
+        Eventually.until(calls + " calls up", within,
                 () -> kubectl("get", "-n", namespace, "sipgateway", gateway, "-o", "jsonpath={.status.activeCalls}")
                         .trim().equals(String.valueOf(calls)),
                 () -> quietly("get", "-n", namespace, "sipgateway", gateway, "-o", "yaml"));
@@ -442,12 +466,14 @@ class ClusterIT {
         List<String> before = gatewayPods("metadata.name");
         long ruleBefore = cluster.totalCalls("dispatchrule/per-call");
         Map<String, Long> relayedBefore = relayedByPod();
-        Process sipp = callsFromSockets(name, service, calls, port, 45_000, 150);
-        activeCalls("default", "edge", calls);
+        Duration length = Duration.ofSeconds(45);
+        Process sipp = callsFromSockets(name, service, calls, port, length);
+        activeCalls("default", "edge", calls, Duration.ofSeconds(60));
         long started = System.nanoTime();
         List<String> leaving = disruption.apply(before);
         long disrupted = (System.nanoTime() - started) / 1_000_000_000L;
-        assertThat(sipp.waitFor(150, TimeUnit.SECONDS)).as("sipp finished").isTrue();
+        assertThat(sipp.waitFor(length.plus(SIPP_GRACE).toSeconds(), TimeUnit.SECONDS))
+                .as("sipp finished").isTrue();
         assertThat(sipp.exitValue()).as("every call ended with its own BYE: %s\n%s",
                 BridgedGateway.read(DIR.resolve(name + ".sipp.log")),
                 BridgedGateway.read(DIR.resolve(name + ".xml.errors"))).isZero();
