@@ -278,7 +278,9 @@ class VsLiveKitSipBenchmark {
     }
 
     private Contender startDialtone(String javaOpts, Map<String, String> environment) throws Exception {
-        Path config = DIR.resolve("dialtone.yaml");
+        // A directory of its own, as a mounted ConfigMap is: the gateway watches the configuration's directory, and
+        // the logs written beside it (LiveKit's above all) would wake that watch with every line.
+        Path config = Files.createDirectories(DIR.resolve("dialtone-config")).resolve("dialtone.yaml");
         Files.writeString(config, """
                 apiVersion: dialtone.io/v1alpha1
                 kind: SipGateway
