@@ -5,7 +5,9 @@ import io.dialtone.gateway.call.RoomLeg;
 import io.dialtone.gateway.call.RoomLegs;
 import io.dialtone.gateway.webrtc.WebRtcMedia;
 import io.dialtone.routing.Decision;
+import io.dialtone.routing.Participants;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -186,10 +188,13 @@ public final class LiveKitRoomLegs implements RoomLegs {
 
         @Override
         public CompletableFuture<Void> callStatus(String status) {
+            // After the steps before it; LiveKit's confirmation is waited for outside them, holding none back.
             return step(() -> {
-                rooms.callStatus(accept.roomName(), accept.participant().identity(), status);
-                return null;
-            });
+                if (participant == null) {
+                    throw new IllegalStateException("the caller has not joined the room");
+                }
+                return participant;
+            }).thenCompose(joined -> joined.updateAttributes(Map.of(Participants.ATTR_CALL_STATUS, status)));
         }
 
         @Override

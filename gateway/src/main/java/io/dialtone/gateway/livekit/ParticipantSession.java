@@ -37,6 +37,8 @@ public final class ParticipantSession implements AutoCloseable {
     /** More than a resume ever needs (an answer and its candidates); beyond it requests are dropped, and said so. */
     private static final int MAX_HELD = 64;
     private static final long SEND_TIMEOUT_SECONDS = 5;
+    /** How long LiveKit has to confirm a request it answers (an update of the participant's own attributes). */
+    static final long CONFIRM_TIMEOUT_SECONDS = 10;
 
     private final String connectUri;
     private final Duration timeout;
@@ -46,6 +48,7 @@ public final class ParticipantSession implements AutoCloseable {
     private final Consumer<String> ended;
     private final AtomicBoolean resuming = new AtomicBoolean();
     private final java.util.List<Runnable> resumedHandlers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicInteger requestIds = new java.util.concurrent.atomic.AtomicInteger();
     /**
      * Requests for the resumed connection, guarded by this: those whose write the drop interrupted, then those made
      * while it resumed, each in the order they were made.
@@ -117,6 +120,22 @@ public final class ParticipantSession implements AutoCloseable {
      */
     public void onMediaSignal(Consumer<LivekitRtc.SignalResponse> handler) {
         listener.media(handler);
+    }
+
+    /**
+     * Sets attributes of the caller's own participant, which LiveKit merges into those it has, over this session's
+     * connection as LiveKit's SDKs do (the token grants {@code canUpdateOwnMetadata}): no RoomService request, with
+     * its own HTTP connection and authentication, per call. Done once LiveKit confirms it.
+     */
+    public CompletableFuture<Void> updateAttributes(Map<String, String> attributes) {
+        if (leaving.get()) {
+            return CompletableFuture.failedFuture(new IllegalStateException("the participant has left the room"));
+        }
+        int id = requestIds.incrementAndGet();
+        CompletableFuture<Void> confirmed = listener.expectConfirmation(id);
+        send(LivekitRtc.SignalRequest.newBuilder().setUpdateMetadata(LivekitRtc.UpdateParticipantMetadata.newBuilder()
+                .setRequestId(id).putAllAttributes(attributes)).build());
+        return confirmed.orTimeout(CONFIRM_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     }
 
     /** Runs after every resumed connection, e.g. to restart ICE on a peer connection. */
@@ -274,6 +293,8 @@ public final class ParticipantSession implements AutoCloseable {
         private final java.io.ByteArrayOutputStream message = new java.io.ByteArrayOutputStream();
         private final java.util.List<LivekitRtc.SignalResponse> early = new java.util.ArrayList<>();
         private final java.util.List<Consumer<LivekitRtc.SignalResponse>> media = new java.util.ArrayList<>();
+        /** Requests LiveKit has yet to confirm, by request id; each leaves when it is confirmed, refused or late. */
+        private final Map<Integer, CompletableFuture<Void>> unconfirmed = new java.util.concurrent.ConcurrentHashMap<>();
 
         Listener(CompletableFuture<LivekitRtc.JoinResponse> joined, Consumer<String> ended) {
             this.joined = joined;
@@ -291,6 +312,27 @@ public final class ParticipantSession implements AutoCloseable {
          */
         WebSocket current() {
             return current;
+        }
+
+        CompletableFuture<Void> expectConfirmation(int requestId) {
+            CompletableFuture<Void> confirmation = new CompletableFuture<>();
+            unconfirmed.put(requestId, confirmation);
+            confirmation.whenComplete((done, error) -> unconfirmed.remove(requestId));
+            return confirmation;
+        }
+
+        /** LiveKit's answer to a request: QUEUED is not the last word, OK confirms it, anything else refuses it. */
+        private void answered(LivekitRtc.RequestResponse answer) {
+            CompletableFuture<Void> confirmation = unconfirmed.get(answer.getRequestId());
+            if (confirmation == null || answer.getReason() == LivekitRtc.RequestResponse.Reason.QUEUED) {
+                return;
+            }
+            if (answer.getReason() == LivekitRtc.RequestResponse.Reason.OK) {
+                confirmation.complete(null);
+            } else {
+                confirmation.completeExceptionally(new IllegalStateException("LiveKit refused the request: "
+                        + answer.getReason() + (answer.getMessage().isEmpty() ? "" : " (" + answer.getMessage() + ")")));
+            }
         }
 
         synchronized CompletableFuture<LivekitRtc.ReconnectResponse> expectReconnect() {
@@ -342,6 +384,7 @@ public final class ParticipantSession implements AutoCloseable {
                     toMedia(response);
                 }
                 case RECONNECT -> reconnect.complete(response.getReconnect());
+                case REQUEST_RESPONSE -> answered(response.getRequestResponse());
                 case LEAVE -> {
                     left = true;
                     ended.accept(describe(response.getLeave().getReason()));

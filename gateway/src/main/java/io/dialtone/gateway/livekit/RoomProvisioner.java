@@ -7,12 +7,10 @@ import io.dialtone.api.v1alpha1.RoomTemplate;
 import io.livekit.server.AgentDispatchServiceClient;
 import io.livekit.server.RoomServiceClient;
 import io.dialtone.routing.Decision;
-import io.dialtone.routing.Participants;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
@@ -151,19 +149,6 @@ public final class RoomProvisioner {
                 tokenLifetime);
         return breaker.call("join the caller to " + accept.roomName(),
                 () -> ParticipantSession.join(api.url(), token, Duration.ofSeconds(10), timers, io, ended));
-    }
-
-    /** Sets sip.callStatus, the attribute agents watch to know the caller is on the line. */
-    public void callStatus(String room, String identity, String status) throws Exception {
-        breaker.call("set the call status of " + identity, () -> {
-            Response<LivekitModels.ParticipantInfo> updated = clients().rooms().updateParticipant(room, identity,
-                    null, null, null, Map.of(Participants.ATTR_CALL_STATUS, status)).execute();
-            if (!updated.isSuccessful()) {
-                throw new LiveKitBreaker.RefusedException("LiveKit refused to update participant " + identity
-                        + " in room " + room + ": HTTP " + updated.code() + " " + errorBody(updated), updated.code());
-            }
-            return updated.body();
-        });
     }
 
     /**

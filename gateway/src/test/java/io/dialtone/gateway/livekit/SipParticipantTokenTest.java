@@ -35,7 +35,8 @@ class SipParticipantTokenTest {
         assertThat(jwt.getClaim("attributes").asMap()).containsEntry("sip.trunkID", "carrier");
         Map<String, Object> video = jwt.getClaim("video").asMap();
         assertThat(video).containsEntry("roomJoin", true).containsEntry("room", "sip-call-_+15550100_abc")
-                .containsEntry("canPublish", true).containsEntry("canSubscribe", true);
+                .containsEntry("canPublish", true).containsEntry("canSubscribe", true)
+                .as("the call sets its own sip.callStatus").containsEntry("canUpdateOwnMetadata", true);
         assertThat(Duration.between(java.time.Instant.now(), jwt.getExpiresAt().toInstant()))
                 .isBetween(Duration.ofMinutes(119), Duration.ofMinutes(121));
     }
