@@ -53,6 +53,11 @@ class ClusterIT {
     private static final Duration SECOND_CALLS_OUTLAST = Duration.ofSeconds(60);
     /** How long after its calls should have ended sipp gives up. */
     private static final Duration SIPP_GRACE = Duration.ofSeconds(105);
+    /**
+     * sipp's own timeout counts from its start, a moment after the test computed when its calls end: waits for sipp
+     * give it this much more, so a sipp that gives up is seen to exit and its log is shown.
+     */
+    private static final Duration SIPP_STARTING = Duration.ofSeconds(15);
     private static OneNodeCluster cluster;
     private static NetworkNamespace outside;
 
@@ -251,10 +256,10 @@ class ClusterIT {
 
     /**
      * A SipGateway that autoscales on active calls (4 per pod, 1 to 3 pods) through the operator's custom metrics
-     * API. 12 calls on its one pod scale it out to 3 (as fast as the cluster starts pods, within the first calls' 3
-     * minutes); 6 more calls spread over the three; once the first 12 end, it scales in to 2, removing the pod with
-     * the fewest calls (its pod-deletion-cost), which drains. Every call of both batches ends with its own BYE, and
-     * all 18 are counted.
+     * API. 12 calls on its one pod scale it out to 3 (as fast as the cluster starts pods, within 2½ of the first
+     * calls' 3 minutes); 6 more calls spread over the three; once the first 12 end, it scales in to 2, removing the
+     * pod with the fewest calls (its pod-deletion-cost), which drains. Every call of both batches ends with its own
+     * BYE, and all 18 are counted.
      */
     @Order(1)
     @Test
@@ -343,7 +348,7 @@ class ClusterIT {
         Process second = callsFromSockets("scale-second", service, 6, 5084, until(secondEnds));
         activeCalls("autoscale", "scaled", 18, SECOND_CALLS_UP);
 
-        assertThat(first.waitFor(until(firstEnds).plus(SIPP_GRACE).toSeconds(), TimeUnit.SECONDS))
+        assertThat(first.waitFor(until(firstEnds).plus(SIPP_GRACE).plus(SIPP_STARTING).toSeconds(), TimeUnit.SECONDS))
                 .as("the first calls ended").isTrue();
         long firstEnded = System.nanoTime();
         Map<String, Long> costs = new HashMap<>();
@@ -370,8 +375,8 @@ class ClusterIT {
         long removing = System.nanoTime();
 
         for (Map.Entry<String, Process> batch : Map.of("scale-first", first, "scale-second", second).entrySet()) {
-            assertThat(batch.getValue().waitFor(until(secondEnds).plus(SIPP_GRACE).toSeconds(), TimeUnit.SECONDS))
-                    .as("sipp finished").isTrue();
+            assertThat(batch.getValue().waitFor(until(secondEnds).plus(SIPP_GRACE).plus(SIPP_STARTING).toSeconds(),
+                    TimeUnit.SECONDS)).as("sipp finished").isTrue();
             assertThat(batch.getValue().exitValue()).as("every call ended with its own BYE: %s\n%s",
                     BridgedGateway.read(DIR.resolve(batch.getKey() + ".sipp.log")),
                     BridgedGateway.read(DIR.resolve(batch.getKey() + ".xml.errors"))).isZero();

@@ -14,6 +14,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import livekit.LivekitModels;
@@ -39,6 +40,8 @@ public final class ParticipantSession implements AutoCloseable {
     private static final long SEND_TIMEOUT_SECONDS = 5;
     /** How long LiveKit has to confirm a request it answers (an update of the participant's own attributes). */
     static final long CONFIRM_TIMEOUT_SECONDS = 10;
+    /** The signalling protocol from which LiveKit answers an update of a participant's own attributes. */
+    private static final int CONFIRMING_PROTOCOL = 15;
 
     private final String connectUri;
     private final Duration timeout;
@@ -48,7 +51,7 @@ public final class ParticipantSession implements AutoCloseable {
     private final Consumer<String> ended;
     private final AtomicBoolean resuming = new AtomicBoolean();
     private final java.util.List<Runnable> resumedHandlers = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final java.util.concurrent.atomic.AtomicInteger requestIds = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger requestIds = new AtomicInteger();
     /**
      * Requests for the resumed connection, guarded by this: those whose write the drop interrupted, then those made
      * while it resumed, each in the order they were made.
@@ -128,13 +131,21 @@ public final class ParticipantSession implements AutoCloseable {
      * its own HTTP connection and authentication, per call. Done once LiveKit confirms it.
      */
     public CompletableFuture<Void> updateAttributes(Map<String, String> attributes) {
-        if (leaving.get()) {
-            return CompletableFuture.failedFuture(new IllegalStateException("the participant has left the room"));
-        }
         int id = requestIds.incrementAndGet();
-        CompletableFuture<Void> confirmed = listener.expectConfirmation(id);
-        send(LivekitRtc.SignalRequest.newBuilder().setUpdateMetadata(LivekitRtc.UpdateParticipantMetadata.newBuilder()
-                .setRequestId(id).putAllAttributes(attributes)).build());
+        LivekitRtc.SignalRequest request = LivekitRtc.SignalRequest.newBuilder()
+                .setUpdateMetadata(LivekitRtc.UpdateParticipantMetadata.newBuilder().setRequestId(id)
+                        .putAllAttributes(attributes)).build();
+        // A server older than the protocol that answers these requests gets it as its SDKs then sent it: unanswered.
+        boolean answered = joined.join().getServerInfo().getProtocol() >= CONFIRMING_PROTOCOL;
+        CompletableFuture<Void> confirmed;
+        // Under the lock close() takes: a request is either queued before the leave, or refused here at once.
+        synchronized (this) {
+            if (leaving.get()) {
+                return CompletableFuture.failedFuture(new IllegalStateException("the participant has left the room"));
+            }
+            confirmed = answered ? listener.expectConfirmation(id, request) : CompletableFuture.completedFuture(null);
+            send(request);
+        }
         return confirmed.orTimeout(CONFIRM_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     }
 
@@ -181,17 +192,25 @@ public final class ParticipantSession implements AutoCloseable {
                     }
                 }
             }
-            ended.accept("the connection to LiveKit dropped (" + why + ") and could not be resumed");
+            String lost = "the connection to LiveKit dropped (" + why + ") and could not be resumed";
+            listener.failUnconfirmed(lost);
+            ended.accept(lost);
         }, "livekit-resume");
         resumer.setDaemon(true);
         resumer.start();
     }
 
-    /** The resumed connection is there: what was held goes out first, in order. */
+    /**
+     * The resumed connection is there: what was held goes out first, in order. Requests still unconfirmed go out
+     * again after them: the old connection may have taken one, or LiveKit's answer, down with it. Setting the same
+     * attributes twice changes nothing.
+     */
     private synchronized void resumed() {
         resuming.set(false);
         interrupted.forEach(this::enqueue);
         held.forEach(this::enqueue);
+        listener.unconfirmedRequests().stream().filter(request -> !interrupted.contains(request)
+                && !held.contains(request)).forEach(this::enqueue);
         interrupted.clear();
         held.clear();
     }
@@ -200,8 +219,9 @@ public final class ParticipantSession implements AutoCloseable {
      * Queues one request: it is written after those queued before it, and the caller does not wait. One at a time,
      * since the JDK's WebSocket refuses a send while another is outstanding; without waiting, since requests come
      * from threads other calls share (the WebSocket client's thread answers LiveKit's offers, the room legs' pool
-     * sends pings and offers), which must never stand still for one call's socket. While the connection resumes, requests are held for the resumed one,
-     * as LiveKit's SDKs do: an answer or candidate lost then would leave a peer connection without its media.
+     * sends pings and offers), which must never stand still for one call's socket. While the connection resumes,
+     * requests are held for the resumed one, as LiveKit's SDKs do: an answer or candidate lost then would leave a
+     * peer connection without its media.
      */
     public synchronized void send(LivekitRtc.SignalRequest request) {
         // Checked under the lock close() takes, so nothing is queued behind the close of the connection.
@@ -269,6 +289,7 @@ public final class ParticipantSession implements AutoCloseable {
             enqueue("CLOSE", socket -> socket.sendClose(WebSocket.NORMAL_CLOSURE, "call ended"), () -> false);
             written = sending;
         }
+        listener.failUnconfirmed("the participant left the room");
         try {
             written.get(SEND_TIMEOUT_SECONDS + 1, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -278,7 +299,8 @@ public final class ParticipantSession implements AutoCloseable {
         }
     }
 
-    private static final class Listener implements WebSocket.Listener {
+    /** Package-private so its handling of LiveKit's answers is tested without a server. */
+    static final class Listener implements WebSocket.Listener {
         private static final java.util.Set<LivekitRtc.SignalResponse.MessageCase> EARLY_KINDS = java.util.EnumSet.of(
                 LivekitRtc.SignalResponse.MessageCase.OFFER, LivekitRtc.SignalResponse.MessageCase.ANSWER,
                 LivekitRtc.SignalResponse.MessageCase.TRICKLE, LivekitRtc.SignalResponse.MessageCase.TRACK_PUBLISHED);
@@ -294,7 +316,10 @@ public final class ParticipantSession implements AutoCloseable {
         private final java.util.List<LivekitRtc.SignalResponse> early = new java.util.ArrayList<>();
         private final java.util.List<Consumer<LivekitRtc.SignalResponse>> media = new java.util.ArrayList<>();
         /** Requests LiveKit has yet to confirm, by request id; each leaves when it is confirmed, refused or late. */
-        private final Map<Integer, CompletableFuture<Void>> unconfirmed = new java.util.concurrent.ConcurrentHashMap<>();
+        private final Map<Integer, Unconfirmed> unconfirmed = new java.util.concurrent.ConcurrentHashMap<>();
+
+        private record Unconfirmed(LivekitRtc.SignalRequest request, CompletableFuture<Void> confirmation) {
+        }
 
         Listener(CompletableFuture<LivekitRtc.JoinResponse> joined, Consumer<String> ended) {
             this.joined = joined;
@@ -314,24 +339,35 @@ public final class ParticipantSession implements AutoCloseable {
             return current;
         }
 
-        CompletableFuture<Void> expectConfirmation(int requestId) {
+        CompletableFuture<Void> expectConfirmation(int requestId, LivekitRtc.SignalRequest request) {
             CompletableFuture<Void> confirmation = new CompletableFuture<>();
-            unconfirmed.put(requestId, confirmation);
+            unconfirmed.put(requestId, new Unconfirmed(request, confirmation));
             confirmation.whenComplete((done, error) -> unconfirmed.remove(requestId));
             return confirmation;
         }
 
+        java.util.List<LivekitRtc.SignalRequest> unconfirmedRequests() {
+            return unconfirmed.values().stream().map(Unconfirmed::request).toList();
+        }
+
+        /** The session is over: no answer will come, so the requests waiting for one fail now, saying why. */
+        void failUnconfirmed(String why) {
+            unconfirmed.values().forEach(waiting -> waiting.confirmation().completeExceptionally(
+                    new IllegalStateException(why)));
+        }
+
         /** LiveKit's answer to a request: QUEUED is not the last word, OK confirms it, anything else refuses it. */
         private void answered(LivekitRtc.RequestResponse answer) {
-            CompletableFuture<Void> confirmation = unconfirmed.get(answer.getRequestId());
-            if (confirmation == null || answer.getReason() == LivekitRtc.RequestResponse.Reason.QUEUED) {
+            Unconfirmed waiting = unconfirmed.get(answer.getRequestId());
+            if (waiting == null || answer.getReason() == LivekitRtc.RequestResponse.Reason.QUEUED) {
                 return;
             }
             if (answer.getReason() == LivekitRtc.RequestResponse.Reason.OK) {
-                confirmation.complete(null);
+                waiting.confirmation().complete(null);
             } else {
-                confirmation.completeExceptionally(new IllegalStateException("LiveKit refused the request: "
-                        + answer.getReason() + (answer.getMessage().isEmpty() ? "" : " (" + answer.getMessage() + ")")));
+                String message = answer.getMessage().isEmpty() ? "" : " (" + answer.getMessage() + ")";
+                waiting.confirmation().completeExceptionally(new IllegalStateException("LiveKit refused the request: "
+                        + answer.getReason() + message));
             }
         }
 
@@ -387,7 +423,9 @@ public final class ParticipantSession implements AutoCloseable {
                 case REQUEST_RESPONSE -> answered(response.getRequestResponse());
                 case LEAVE -> {
                     left = true;
-                    ended.accept(describe(response.getLeave().getReason()));
+                    String why = describe(response.getLeave().getReason());
+                    failUnconfirmed(why);
+                    ended.accept(why);
                 }
                 default -> toMedia(response);
             }
