@@ -348,8 +348,7 @@ class ClusterIT {
         Process second = callsFromSockets("scale-second", service, 6, 5084, until(secondEnds));
         activeCalls("autoscale", "scaled", 18, SECOND_CALLS_UP);
 
-        assertThat(first.waitFor(until(firstEnds).plus(SIPP_GRACE).plus(SIPP_STARTING).toSeconds(), TimeUnit.SECONDS))
-                .as("the first calls ended").isTrue();
+        assertThat(exited(first, firstEnds)).as("the first calls ended").isTrue();
         long firstEnded = System.nanoTime();
         Map<String, Long> costs = new HashMap<>();
         Eventually.until("scaled in to 2 pods for 6 calls", Duration.ofSeconds(120), () -> {
@@ -375,8 +374,7 @@ class ClusterIT {
         long removing = System.nanoTime();
 
         for (Map.Entry<String, Process> batch : Map.of("scale-first", first, "scale-second", second).entrySet()) {
-            assertThat(batch.getValue().waitFor(until(secondEnds).plus(SIPP_GRACE).plus(SIPP_STARTING).toSeconds(),
-                    TimeUnit.SECONDS)).as("sipp finished").isTrue();
+            assertThat(exited(batch.getValue(), secondEnds)).as("sipp finished").isTrue();
             assertThat(batch.getValue().exitValue()).as("every call ended with its own BYE: %s\n%s",
                     BridgedGateway.read(DIR.resolve(batch.getKey() + ".sipp.log")),
                     BridgedGateway.read(DIR.resolve(batch.getKey() + ".xml.errors"))).isZero();
@@ -406,6 +404,11 @@ class ClusterIT {
                 "-m", String.valueOf(calls), "-l", String.valueOf(calls), "-r", "10", "-t", "un", "-max_socket",
                 "100", "-timeout", String.valueOf(length.plus(SIPP_GRACE).toSeconds())), Map.of(),
                 DIR.resolve(name + ".sipp.log"));
+    }
+
+    /** Waits for a sipp whose calls end at {@code callsEnd} until it has had time to give up on them. */
+    private static boolean exited(Process sipp, Instant callsEnd) throws InterruptedException {
+        return sipp.waitFor(until(callsEnd).plus(SIPP_GRACE).plus(SIPP_STARTING).toSeconds(), TimeUnit.SECONDS);
     }
 
     /** The time left until {@code end}; none once it has passed. */

@@ -7,7 +7,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import livekit.LivekitModels;
 import livekit.LivekitRtc;
 import org.junit.jupiter.api.Test;
