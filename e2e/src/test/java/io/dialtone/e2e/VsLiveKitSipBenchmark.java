@@ -65,7 +65,8 @@ class VsLiveKitSipBenchmark {
      * for the whole machine (on 24 GiB it would start with a 384 MiB heap instead of 16 MiB).
      */
     private static final String GATEWAY_JAVA_OPTS =
-            "-XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -XX:MaxRAMPercentage=75 -XX:-UsePerfData -XX:MaxRAM=1g";
+            "-XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -XX:MaxRAMPercentage=75 -XX:TrimNativeHeapInterval=5000 "
+            + "-XX:-UsePerfData -XX:MaxRAM=1g";
 
     private final ObjectMapper json = new ObjectMapper();
     private NetworkNamespace namespace;
