@@ -17,11 +17,39 @@ public final class Sipp {
      */
     public static Processes.Result call(Path scenario, int gatewayPort, String service, String caller, int timeoutSeconds,
                                         String... extra) throws IOException, InterruptedException {
-        List<String> command = command(scenario, "127.0.0.1:" + gatewayPort, "127.0.0.1", Ports.free(), service,
-                caller, "-mp", String.valueOf(Ports.free()), "-m", "1", "-timeout", timeoutSeconds + "s",
-                "-timeout_error", "-trace_msg");
-        command.addAll(List.of(extra));
-        return Processes.run(command, scenario.getParent(), timeoutSeconds + 15L);
+        Path errors = errorFile(scenario, extra);
+        for (int attempt = 1; ; attempt++) {
+            Files.deleteIfExists(errors);
+            List<String> command = command(scenario, "127.0.0.1:" + gatewayPort, "127.0.0.1", Ports.free(), service,
+                    caller, "-mp", String.valueOf(Ports.free()), "-m", "1", "-timeout", timeoutSeconds + "s",
+                    "-timeout_error", "-trace_msg");
+            command.addAll(List.of(extra));
+            Processes.Result result = Processes.run(command, scenario.getParent(), timeoutSeconds + 15L);
+            // A free port can be taken by another process (an ephemeral socket of the gateway's, say) before sipp
+            // binds it. sipp then stops before its first message, so running the call again with new ports is safe.
+            if (result.exitCode() == 0 || attempt == BIND_ATTEMPTS || !portTaken(errors)) {
+                return result;
+            }
+            System.out.println("sipp " + scenario.getFileName() + ": a port it was given was taken before it bound it ("
+                    + Files.readString(errors).strip().lines().reduce((first, last) -> last).orElse("")
+                    + "); again with new ports");
+        }
+    }
+
+    private static final int BIND_ATTEMPTS = 3;
+
+    /** Where sipp traces its errors for a run with {@code extra}: the file {@code extra} names, or the default. */
+    private static Path errorFile(Path scenario, String... extra) {
+        List<String> options = List.of(extra);
+        int named = options.indexOf("-error_file");
+        // sipp runs in the scenario's directory, where a relative path names its file.
+        return named >= 0 && named + 1 < options.size() ? scenario.resolveSibling(options.get(named + 1))
+                : scenario.resolveSibling(scenario.getFileName() + ".errors");
+    }
+
+    /** Whether sipp stopped because a socket of its could not bind: errno 98, EADDRINUSE. */
+    private static boolean portTaken(Path errors) throws IOException {
+        return Files.exists(errors) && Files.readString(errors).contains("Address already in use");
     }
 
     /**
@@ -38,8 +66,7 @@ public final class Sipp {
                 injection.toString(), "-s", service, "-i", localAddress, "-p", String.valueOf(localPort), "-nostdin",
                 "-trace_err"));
         if (!List.of(extra).contains("-error_file")) {
-            command.addAll(List.of("-error_file", scenario.resolveSibling(scenario.getFileName() + ".errors")
-                    .toString()));
+            command.addAll(List.of("-error_file", errorFile(scenario).toString()));
         }
         command.addAll(List.of(extra));
         return command;
