@@ -8,7 +8,6 @@ import io.dialtone.e2e.support.RtpPcap;
 import io.dialtone.e2e.support.Eventually;
 import io.dialtone.e2e.support.GatewayProcess;
 import io.dialtone.e2e.support.LiveKitServer;
-import io.dialtone.e2e.support.Ports;
 import io.dialtone.e2e.support.Processes;
 import io.dialtone.e2e.support.Sipp;
 import io.dialtone.e2e.support.SippScenario;
@@ -648,9 +647,7 @@ class GatewaySignallingIT {
         try (GatewayProcess gateway6 = GatewayProcess.startOn("::1", v6, DIR.resolve("gateway-v6"))) {
             SippScenario scenario = callFlow("ipv6", 300);
             Path file = scenario.write(DIR.resolve("sipp"));
-            Processes.Result result = Processes.run(Sipp.command(file, "[::1]:" + gateway6.sipPort(), "::1",
-                    Ports.free(), "+15550199", "+15550198", "-m", "1", "-timeout", "20s", "-timeout_error",
-                    "-trace_msg"), file.getParent(), 35);
+            Processes.Result result = Sipp.callOn("::1", file, gateway6.sipPort(), "+15550199", "+15550198", 20);
             assertThat(result.exitCode()).as("sipp: %s\n%s\ngateway log:\n%s", result.err(), Sipp.messages(file),
                     gateway6.log()).isZero();
             assertThat(gateway6.log()).contains("event=answered").contains("trunk=v6-carrier rule=v6-rooms");

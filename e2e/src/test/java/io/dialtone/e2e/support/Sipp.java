@@ -12,17 +12,26 @@ public final class Sipp {
     }
 
     /**
+     * One call over IPv4 loopback.
+     *
      * @param service the called number (To user)
      * @param caller  the caller number (From user)
      */
     public static Processes.Result call(Path scenario, int gatewayPort, String service, String caller, int timeoutSeconds,
                                         String... extra) throws IOException, InterruptedException {
+        return callOn("127.0.0.1", scenario, gatewayPort, service, caller, timeoutSeconds, extra);
+    }
+
+    /** One call from and to {@code loopback}, 127.0.0.1 or ::1, where the gateway listens on {@code gatewayPort}. */
+    public static Processes.Result callOn(String loopback, Path scenario, int gatewayPort, String service, String caller,
+                                          int timeoutSeconds, String... extra) throws IOException, InterruptedException {
+        String target = (loopback.contains(":") ? "[" + loopback + "]" : loopback) + ":" + gatewayPort;
         Path errors = errorFile(scenario, extra);
         for (int attempt = 1; ; attempt++) {
             Files.deleteIfExists(errors);
-            List<String> command = command(scenario, "127.0.0.1:" + gatewayPort, "127.0.0.1", Ports.free(), service,
-                    caller, "-mp", String.valueOf(Ports.free()), "-m", "1", "-timeout", timeoutSeconds + "s",
-                    "-timeout_error", "-trace_msg");
+            List<String> command = command(scenario, target, loopback, Ports.free(), service, caller, "-mp",
+                    String.valueOf(Ports.free()), "-m", "1", "-timeout", timeoutSeconds + "s", "-timeout_error",
+                    "-trace_msg");
             command.addAll(List.of(extra));
             Processes.Result result = Processes.run(command, scenario.getParent(), timeoutSeconds + 15L);
             // A free port can be taken by another process (an ephemeral socket of the gateway's, say) before sipp
